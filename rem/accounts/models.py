@@ -1,0 +1,85 @@
+"""Accounts and memberships."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy import orm
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from rem.core.database import TimestampMixin
+from rem.extensions import db
+
+
+class Role(enum.StrEnum):
+    """A role a person holds in one hub or one collaboration."""
+
+    COORDINATOR = "coordinator"  # of a hub
+    FACILITATOR = "facilitator"  # of a collaboration
+    MEMBER = "member"  # of a collaboration
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    """A person who can sign in."""
+
+    __tablename__ = "users"
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    email: orm.Mapped[str] = orm.mapped_column(sa.String(254), unique=True, index=True)
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(120), default="")
+    password_hash: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
+    is_admin: orm.Mapped[bool] = orm.mapped_column(default=False)
+    is_researcher: orm.Mapped[bool] = orm.mapped_column(default=False)
+    active: orm.Mapped[bool] = orm.mapped_column(default=True)
+    locale: orm.Mapped[str | None] = orm.mapped_column(sa.String(8))
+    last_seen_at: orm.Mapped[datetime | None] = orm.mapped_column(sa.DateTime(timezone=True))
+
+    memberships: orm.Mapped[list[Membership]] = orm.relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    def set_password(self, password: str) -> None:
+        """Store a salted hash of ``password`` (scrypt, werkzeug's default)."""
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        """Tell whether ``password`` matches the stored hash."""
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login reads this
+        """Deactivated accounts cannot sign in."""
+        return self.active
+
+    @property
+    def display_name(self) -> str:
+        """Return the name, or the email address when no name is set."""
+        return self.name or self.email
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class Membership(TimestampMixin, db.Model):
+    """A role of one person in one hub (coordinator) or one collaboration."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(hub_id IS NULL) <> (collaboration_id IS NULL)", name="one_scope"
+        ),
+        sa.UniqueConstraint("user_id", "hub_id", "collaboration_id", name="uq_membership_scope"),
+    )
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    user_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("users.id"), index=True)
+    hub_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("hubs.id"), index=True)
+    collaboration_id: orm.Mapped[int | None] = orm.mapped_column(
+        sa.ForeignKey("collaborations.id"), index=True
+    )
+    role: orm.Mapped[str] = orm.mapped_column(sa.String(20))
+
+    user: orm.Mapped[User] = orm.relationship(back_populates="memberships")

@@ -1,0 +1,1 @@
+"""Codebooks and codes: borging strategies, working elements and the user's own."""

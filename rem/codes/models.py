@@ -1,0 +1,48 @@
+"""Codebooks and their codes."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from rem.core.database import TimestampMixin
+from rem.extensions import db
+
+
+class Codebook(TimestampMixin, db.Model):
+    """A coding scheme, such as the six borging strategies."""
+
+    __tablename__ = "codebooks"
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    slug: orm.Mapped[str] = orm.mapped_column(sa.String(60), unique=True, index=True)
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(120))
+    description: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
+    builtin: orm.Mapped[bool] = orm.mapped_column(default=False)
+    position: orm.Mapped[int] = orm.mapped_column(default=100)
+    created_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
+
+    codes: orm.Mapped[list[Code]] = orm.relationship(
+        back_populates="codebook", order_by="Code.position, Code.id"
+    )
+
+
+class Code(TimestampMixin, db.Model):
+    """One code in a codebook, such as ``borging:sleutelpersonen``."""
+
+    __tablename__ = "codes"
+    __table_args__ = (sa.UniqueConstraint("codebook_id", "slug", name="uq_codes_codebook_slug"),)
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    codebook_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("codebooks.id"), index=True)
+    slug: orm.Mapped[str] = orm.mapped_column(sa.String(60))
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(120))
+    description: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
+    position: orm.Mapped[int] = orm.mapped_column(default=100)
+
+    codebook: orm.Mapped[Codebook] = orm.relationship(back_populates="codes")
+
+    @property
+    def qualified_slug(self) -> str:
+        """Return ``codebook:code``, the identifier used in exports and filters."""
+        return f"{self.codebook.slug}:{self.slug}"

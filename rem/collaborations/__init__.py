@@ -1,0 +1,1 @@
+"""Collaborations (samenwerkingsverbanden) of citizens, professionals and researchers."""

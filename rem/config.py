@@ -1,0 +1,62 @@
+"""Configuration from environment variables, with safe defaults for development."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+
+class ConfigError(RuntimeError):
+    """The app cannot start with this configuration."""
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(instance_path: str) -> dict:
+    """Build the Flask config from ``REM_*`` variables."""
+    production = os.environ.get("REM_ENV", "development") == "production"
+    secret = os.environ.get("REM_SECRET_KEY")
+    if not secret:
+        if production:
+            raise ConfigError(
+                "REM_SECRET_KEY is not set. In production the app needs a long random secret key, "
+                "for example: python -c 'import secrets; print(secrets.token_hex(32))'"
+            )
+        secret = "development-only-not-secret"  # noqa: S105 - never used in production
+    database_url = os.environ.get("REM_DATABASE_URL") or (
+        "sqlite:///" + os.path.join(instance_path, "rem.sqlite3")
+    )
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    return {
+        "REM_PRODUCTION": production,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool("REM_SECURE_COOKIES", production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool("REM_SECURE_COOKIES", production),
+        "PERMANENT_SESSION_LIFETIME": timedelta(
+            minutes=int(os.environ.get("REM_SESSION_MINUTES", "240"))
+        ),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("REM_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))),
+        "BABEL_DEFAULT_LOCALE": "nl",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+        "REM_LANGUAGES": ["nl", "en"],
+        "REM_DOT_TIMEOUT": float(os.environ.get("REM_DOT_TIMEOUT", "20")),
+        "REM_MAP_MAX_NODES": int(os.environ.get("REM_MAP_MAX_NODES", "3000")),
+        "RATELIMIT_STORAGE_URI": os.environ.get("REM_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool("REM_RATELIMIT_ENABLED", True),
+        "REM_DEMO_ALLOWED": not production,
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

@@ -1,0 +1,1 @@
+"""Application-wide infrastructure: database base, dates, Markdown, security."""

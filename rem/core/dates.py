@@ -1,0 +1,158 @@
+"""Dates that carry a precision: people remember "spring 2024", not a day.
+
+A fuzzy date is stored as the first day of its period plus a precision
+(day, month, quarter or year). Sorting uses the start of the period and then
+the precision, so "March 2024" sorts before "12 March 2024" and a whole year
+sorts at its start.
+"""
+
+from __future__ import annotations
+
+import calendar
+import enum
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask_babel import format_date, lazy_gettext as _l
+
+
+class Precision(enum.StrEnum):
+    """How exactly a date is known."""
+
+    DAY = "day"
+    MONTH = "month"
+    QUARTER = "quarter"
+    YEAR = "year"
+
+
+PRECISION_LABELS = {
+    Precision.DAY: _l("Dag"),
+    Precision.MONTH: _l("Maand"),
+    Precision.QUARTER: _l("Kwartaal"),
+    Precision.YEAR: _l("Jaar"),
+}
+
+# Finer precisions sort after coarser ones that start on the same day.
+PRECISION_RANK = {Precision.YEAR: 0, Precision.QUARTER: 1, Precision.MONTH: 2, Precision.DAY: 3}
+
+EARLIEST = date(1900, 1, 1)
+
+
+class DateError(ValueError):
+    """A date that cannot be accepted; the message is shown to the user."""
+
+
+@dataclass(frozen=True, order=False)
+class FuzzyDate:
+    """A period start plus its precision."""
+
+    start: date
+    precision: Precision
+
+    @classmethod
+    def of(cls, value: date, precision: Precision | str) -> FuzzyDate:
+        """Normalise ``value`` to the first day of its period."""
+        precision = Precision(precision)
+        if precision is Precision.MONTH:
+            value = value.replace(day=1)
+        elif precision is Precision.QUARTER:
+            value = date(value.year, 3 * ((value.month - 1) // 3) + 1, 1)
+        elif precision is Precision.YEAR:
+            value = date(value.year, 1, 1)
+        return cls(value, precision)
+
+    @property
+    def end(self) -> date:
+        """Return the last day of the period."""
+        s = self.start
+        if self.precision is Precision.DAY:
+            return s
+        if self.precision is Precision.MONTH:
+            return s.replace(day=calendar.monthrange(s.year, s.month)[1])
+        if self.precision is Precision.QUARTER:
+            last_month = s.month + 2
+            return date(s.year, last_month, calendar.monthrange(s.year, last_month)[1])
+        return date(s.year, 12, 31)
+
+    @property
+    def quarter(self) -> int:
+        """Return the quarter (1-4) the period starts in."""
+        return (self.start.month - 1) // 3 + 1
+
+    def sort_key(self) -> tuple[date, int]:
+        """Return a key that sorts periods by start, coarse before fine."""
+        return (self.start, PRECISION_RANK[self.precision])
+
+    def label(self) -> str:
+        """Return the date as people say it, in the current locale."""
+        if self.precision is Precision.DAY:
+            return format_date(self.start, "d MMMM y")
+        if self.precision is Precision.MONTH:
+            return format_date(self.start, "LLLL y")
+        if self.precision is Precision.QUARTER:
+            return str(_l("%(q)se kwartaal %(year)s", q=self.quarter, year=self.start.year))
+        return str(self.start.year)
+
+    def iso(self) -> str:
+        """Return a compact machine form: 2024-03-12, 2024-03, 2024-Q2 or 2024."""
+        if self.precision is Precision.DAY:
+            return self.start.isoformat()
+        if self.precision is Precision.MONTH:
+            return f"{self.start.year:04d}-{self.start.month:02d}"
+        if self.precision is Precision.QUARTER:
+            return f"{self.start.year:04d}-Q{self.quarter}"
+        return f"{self.start.year:04d}"
+
+
+_PATTERNS = [
+    (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), Precision.DAY),
+    (re.compile(r"^(\d{4})-(\d{1,2})$"), Precision.MONTH),
+    (re.compile(r"^(\d{4})-[Qq]([1-4])$"), Precision.QUARTER),
+    (re.compile(r"^(\d{4})$"), Precision.YEAR),
+]
+
+
+def parse_iso(text: str) -> FuzzyDate:
+    """Parse the compact form written by :meth:`FuzzyDate.iso`."""
+    text = text.strip()
+    for pattern, precision in _PATTERNS:
+        m = pattern.match(text)
+        if not m:
+            continue
+        year = int(m.group(1))
+        try:
+            if precision is Precision.DAY:
+                value = date(year, int(m.group(2)), int(m.group(3)))
+            elif precision is Precision.MONTH:
+                value = date(year, int(m.group(2)), 1)
+            elif precision is Precision.QUARTER:
+                value = date(year, 3 * (int(m.group(2)) - 1) + 1, 1)
+            else:
+                value = date(year, 1, 1)
+        except ValueError as exc:
+            raise DateError(str(_l("Deze datum bestaat niet."))) from exc
+        return FuzzyDate.of(value, precision)
+    raise DateError(str(_l("Schrijf de datum als 2024-03-12, 2024-03, 2024-Q2 of 2024.")))
+
+
+def check_date(value: FuzzyDate, *, allow_future: bool, today: date | None = None) -> None:
+    """Refuse dates before 1900 and, where asked, dates that have not begun yet."""
+    today = today or date.today()
+    if value.start < EARLIEST:
+        raise DateError(str(_l("Een datum vóór 1900 kan niet. Kijk het jaartal na.")))
+    if not allow_future and value.start > today:
+        raise DateError(
+            str(_l("Een effect kan niet in de toekomst liggen. Kies een datum tot en met vandaag."))
+        )
+    if allow_future and value.start > today + timedelta(days=366 * 5):
+        raise DateError(str(_l("Deze datum ligt meer dan vijf jaar in de toekomst.")))
+
+
+def period_key(value: FuzzyDate, grouping: str) -> tuple[int, int]:
+    """Return the (year, sub-period) a date falls in for timeline grouping."""
+    if grouping == "year":
+        return (value.start.year, 0)
+    if grouping == "quarter":
+        return (value.start.year, value.quarter)
+    return (value.start.year, value.start.month)

@@ -1,0 +1,31 @@
+"""Form pieces shared by several domains."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from flask_babel import lazy_gettext as _l
+from wtforms import ValidationError
+from wtforms.fields.choices import SelectChoice
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def slugify(text: str) -> str:
+    """Turn a name into a URL-safe slug: lowercase ascii words joined by hyphens."""
+    normal = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", normal.lower()).strip("-")[:80]
+
+
+def slug_check(form, field) -> None:
+    """Validate a slug, filling it from the name when left empty."""
+    if not field.data:
+        field.data = slugify(form.name.data or "")
+    if not field.data or not SLUG_RE.match(field.data):
+        raise ValidationError(_l("Gebruik alleen kleine letters, cijfers en streepjes."))
+
+
+def choices(pairs, optgroup: str | None = None) -> list[SelectChoice]:
+    """Turn (value, label) pairs into WTForms choices."""
+    return [SelectChoice(value, label, optgroup=optgroup) for value, label in pairs]

@@ -1,0 +1,1 @@
+"""Regional participation hubs (participatiehubs)."""

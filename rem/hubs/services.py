@@ -1,0 +1,44 @@
+"""Creating and changing hubs."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from rem.audit.services import record, snapshot
+from rem.extensions import db
+from rem.hubs.models import Hub
+
+FIELDS = ["name", "slug", "region", "description"]
+
+
+class HubError(ValueError):
+    """A hub change that cannot be made; the message is shown to the user."""
+
+
+def _check_slug(slug: str, hub: Hub | None) -> None:
+    other = db.session.scalar(sa.select(Hub).where(Hub.slug == slug))
+    if other is not None and other is not hub:
+        raise HubError(_("Er is al een hub met de korte naam “%(slug)s”.", slug=slug))
+
+
+def save_hub(hub: Hub | None, data: dict) -> Hub:
+    """Create a hub (``hub`` is None) or change one."""
+    _check_slug(data["slug"], hub)
+    before = snapshot(hub, FIELDS) if hub else None
+    if hub is None:
+        hub = Hub()
+        db.session.add(hub)
+    for name in FIELDS:
+        setattr(hub, name, (data.get(name) or "").strip())
+    db.session.flush()
+    record("update" if before else "create", "hub", hub.id, summary=hub.name,
+           before=before, after=snapshot(hub, FIELDS))
+    return hub
+
+
+def all_hubs() -> list[Hub]:
+    """Return every hub with its collaborations, by name."""
+    return list(db.session.scalars(
+        sa.select(Hub).order_by(Hub.name).options(sa.orm.selectinload(Hub.collaborations))
+    ))

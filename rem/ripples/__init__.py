@@ -1,0 +1,1 @@
+"""The ripple log: activities, effects and the links between them."""

@@ -1,0 +1,296 @@
+"""Business rules of the ripple log. Functions flush, never commit: the request commits."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy import orm
+
+from rem.audit.services import actor_id, record, snapshot
+from rem.codes.models import Code
+from rem.collaborations.models import Collaboration
+from rem.core.database import utcnow
+from rem.core.dates import FuzzyDate, Precision, check_date
+from rem.extensions import db
+from rem.ripples import graph
+from rem.ripples.models import (
+    TEXT_MAX,
+    TITLE_MAX,
+    Activity,
+    Effect,
+    Kind,
+    RippleItem,
+    RippleLink,
+)
+
+ITEM_FIELDS = [
+    "title", "description", "date_start", "date_precision", "visibility",
+    "participant_count", "governance_style", "ladder_step", "intended", "valence",
+    "noticed_by", "evidence_kind", "evidence_text", "evidence_url",
+]
+
+
+class RippleError(ValueError):
+    """A change that the ripple log refuses; the message is shown to the user."""
+
+
+class EditConflict(RippleError):
+    """Someone else saved the item since it was opened for editing."""
+
+    def __init__(self, item: RippleItem, attempted: dict):
+        super().__init__(
+            _("Iemand anders heeft dit item intussen gewijzigd. Uw wijziging is niet opgeslagen. "
+              "Vergelijk beide versies hieronder en sla opnieuw op.")
+        )
+        self.item = item
+        self.attempted = attempted
+
+
+@dataclass
+class ItemInput:
+    """What a person typed for an activity or effect."""
+
+    title: str
+    when: FuzzyDate
+    description: str = ""
+    visibility: str = "collaboration"
+    participant_count: int | None = None
+    governance_style: str | None = None
+    ladder_step: str | None = None
+    intended: bool | None = None
+    valence: str | None = None
+    noticed_by: str | None = None
+    evidence_kind: str | None = None
+    evidence_text: str = ""
+    evidence_url: str = ""
+    code_ids: list[int] = field(default_factory=list)
+
+
+def _clean(data: ItemInput, kind: Kind) -> ItemInput:
+    """Check the input, or raise RippleError with a message in plain language."""
+    data.title = (data.title or "").strip()
+    if not data.title:
+        raise RippleError(_("Geef een titel op."))
+    if len(data.title) > TITLE_MAX:
+        raise RippleError(_("De titel is te lang: hoogstens %(n)d tekens.", n=TITLE_MAX))
+    if len(data.description or "") > TEXT_MAX or len(data.evidence_text or "") > TEXT_MAX:
+        raise RippleError(_("De tekst is te lang: hoogstens %(n)d tekens.", n=TEXT_MAX))
+    try:
+        check_date(data.when, allow_future=(kind == Kind.ACTIVITY))
+    except ValueError as exc:
+        raise RippleError(str(exc)) from exc
+    if data.participant_count is not None and data.participant_count < 0:
+        raise RippleError(_("Het aantal deelnemers kan niet negatief zijn."))
+    if data.evidence_url and not data.evidence_url.startswith(("http://", "https://")):
+        raise RippleError(_("Een link naar een document begint met http:// of https://."))
+    return data
+
+
+def _apply(item: RippleItem, data: ItemInput) -> None:
+    item.title = data.title
+    item.description = data.description or ""
+    item.date_start = data.when.start
+    item.date_precision = data.when.precision.value
+    item.visibility = data.visibility
+    if item.kind == Kind.ACTIVITY:
+        item.participant_count = data.participant_count
+        item.governance_style = data.governance_style or None
+        item.ladder_step = data.ladder_step or None
+    else:
+        item.intended = data.intended
+        item.valence = data.valence or None
+        item.noticed_by = data.noticed_by or None
+        item.evidence_kind = data.evidence_kind or None
+        item.evidence_text = data.evidence_text or ""
+        item.evidence_url = data.evidence_url or ""
+    item.codes = list(
+        db.session.scalars(sa.select(Code).where(Code.id.in_(data.code_ids)))
+    ) if data.code_ids else []
+
+
+def _item_state(item: RippleItem) -> dict:
+    state = snapshot(item, ITEM_FIELDS)
+    state["codes"] = sorted(c.qualified_slug for c in item.codes)
+    return state
+
+
+def create_item(collaboration: Collaboration, kind: Kind, data: ItemInput) -> RippleItem:
+    """Add an activity or effect to ``collaboration``."""
+    data = _clean(data, kind)
+    item: RippleItem = Activity() if kind == Kind.ACTIVITY else Effect()
+    item.collaboration = collaboration
+    item.collaboration_id = collaboration.id
+    item.created_by_id = actor_id()
+    _apply(item, data)
+    db.session.add(item)
+    db.session.flush()
+    record("create", kind.value, item.id, collaboration_id=collaboration.id,
+           summary=item.title, after=_item_state(item))
+    return item
+
+
+def update_item(item: RippleItem, data: ItemInput, seen_version: int) -> RippleItem:
+    """Save changes, refusing them when someone saved the item after ``seen_version``."""
+    if item.version != seen_version:
+        raise EditConflict(item, {"title": data.title, "description": data.description})
+    data = _clean(data, Kind(item.kind))
+    before = _item_state(item)
+    _apply(item, data)
+    db.session.flush()
+    record("update", item.kind, item.id, collaboration_id=item.collaboration_id,
+           summary=item.title, before=before, after=_item_state(item))
+    return item
+
+
+def dependents(item: RippleItem) -> list[RippleItem]:
+    """Return the live effects that grew directly from ``item``."""
+    return list(db.session.scalars(
+        sa.select(RippleItem)
+        .join(RippleLink, RippleLink.effect_id == RippleItem.id)
+        .where(RippleLink.cause_id == item.id, RippleLink.deleted_at.is_(None),
+               RippleItem.deleted_at.is_(None))
+        .order_by(RippleItem.date_start)
+    ))
+
+
+def delete_item(item: RippleItem) -> None:
+    """Move ``item`` to the bin. Its links stay, hidden, and come back on restore."""
+    if item.deleted_at is not None:
+        return
+    item.deleted_at = utcnow()
+    item.deleted_by_id = actor_id()
+    db.session.flush()
+    record("delete", item.kind, item.id, collaboration_id=item.collaboration_id,
+           summary=item.title, before=_item_state(item))
+
+
+def restore_item(item: RippleItem) -> None:
+    """Take ``item`` out of the bin, with its links."""
+    if item.deleted_at is None:
+        return
+    item.deleted_at = None
+    item.deleted_by_id = None
+    db.session.flush()
+    record("restore", item.kind, item.id, collaboration_id=item.collaboration_id,
+           summary=item.title, after=_item_state(item))
+
+
+def live_links(collaboration_id: int) -> list[tuple[int, int]]:
+    """Return the (cause, effect) pairs of live links between live items."""
+    cause = orm.aliased(RippleItem)
+    effect = orm.aliased(RippleItem)
+    rows = db.session.execute(
+        sa.select(RippleLink.cause_id, RippleLink.effect_id)
+        .join(cause, cause.id == RippleLink.cause_id)
+        .join(effect, effect.id == RippleLink.effect_id)
+        .where(RippleLink.collaboration_id == collaboration_id,
+               RippleLink.deleted_at.is_(None),
+               cause.deleted_at.is_(None), effect.deleted_at.is_(None))
+    ).all()
+    return [(a, b) for a, b in rows]
+
+
+def add_link(cause: RippleItem, effect: RippleItem) -> RippleLink:
+    """Record that ``cause`` led to ``effect``, keeping the ripple graph acyclic."""
+    if effect.kind != Kind.EFFECT:
+        raise RippleError(_("Alleen een effect kan ergens uit voortkomen, een activiteit niet."))
+    if cause.collaboration_id != effect.collaboration_id:
+        raise RippleError(_("U kunt alleen items van hetzelfde samenwerkingsverband verbinden."))
+    if cause.deleted_at is not None or effect.deleted_at is not None:
+        raise RippleError(_("Dit item staat in de prullenbak. Zet het eerst terug."))
+    if cause.id == effect.id:
+        raise RippleError(_("Een effect kan niet uit zichzelf voortkomen."))
+    existing = db.session.scalar(
+        sa.select(RippleLink).where(RippleLink.cause_id == cause.id,
+                                    RippleLink.effect_id == effect.id)
+    )
+    if existing is not None and existing.deleted_at is None:
+        raise RippleError(_("Deze verbinding bestaat al."))
+    if graph.would_cycle(live_links(effect.collaboration_id), cause.id, effect.id):
+        raise RippleError(
+            _("Dit kan niet: “%(cause)s” komt zelf al voort uit “%(effect)s”. "
+              "Een rimpeling kan niet in een kring lopen.", cause=cause.title, effect=effect.title)
+        )
+    if existing is not None:
+        existing.deleted_at = None
+        link = existing
+    else:
+        link = RippleLink(cause_id=cause.id, effect_id=effect.id,
+                          collaboration_id=effect.collaboration_id, created_by_id=actor_id())
+        db.session.add(link)
+    db.session.flush()
+    record("link", "link", link.id, collaboration_id=effect.collaboration_id,
+           summary=f"{cause.title} → {effect.title}",
+           after={"cause_id": cause.id, "effect_id": effect.id})
+    return link
+
+
+def remove_link(link: RippleLink) -> None:
+    """Take a link away (recoverably)."""
+    link.deleted_at = utcnow()
+    db.session.flush()
+    record("unlink", "link", link.id, collaboration_id=link.collaboration_id,
+           summary=f"{link.cause.title} → {link.effect.title}",
+           before={"cause_id": link.cause_id, "effect_id": link.effect_id})
+
+
+@dataclass
+class LogView:
+    """The visible part of one collaboration's ripple log, with its derived graph."""
+
+    items: list[RippleItem]
+    links: list[tuple[int, int]]
+    orders: dict[int, int]
+    causes: dict[int, list[int]]
+    grew: dict[int, list[int]]
+
+    def by_id(self) -> dict[int, RippleItem]:
+        """Return the items keyed by id."""
+        return {item.id: item for item in self.items}
+
+
+def load_log(collaboration: Collaboration, item_clause: sa.ColumnElement[bool]) -> LogView:
+    """Load the live, visible items and links of ``collaboration`` in a few queries."""
+    items = list(db.session.scalars(
+        sa.select(RippleItem)
+        .where(RippleItem.collaboration_id == collaboration.id,
+               RippleItem.deleted_at.is_(None), item_clause)
+        .options(orm.selectinload(RippleItem.codes).joinedload(Code.codebook))
+    ))
+    items.sort(key=lambda i: i.sort_key())
+    ids = {i.id for i in items}
+    links = [(a, b) for a, b in live_links(collaboration.id) if a in ids and b in ids]
+    orders = graph.ripple_orders([i.id for i in items if i.kind == Kind.ACTIVITY], links)
+    causes: dict[int, list[int]] = defaultdict(list)
+    grew: dict[int, list[int]] = defaultdict(list)
+    for a, b in links:
+        causes[b].append(a)
+        grew[a].append(b)
+    return LogView(items, links, orders, dict(causes), dict(grew))
+
+
+def group_by_period(items: list[RippleItem], grouping: str) -> list[tuple[str, list[RippleItem]]]:
+    """Group time-sorted items into labelled periods (year, quarter or month)."""
+    groups: list[tuple[str, list[RippleItem]]] = []
+    current_key = None
+    for item in items:
+        key, label = period_label(item.date_start, grouping)
+        if key != current_key:
+            groups.append((label, []))
+            current_key = key
+        groups[-1][1].append(item)
+    return groups
+
+
+def period_label(day: date, grouping: str) -> tuple[tuple[int, int], str]:
+    """Return the period key and its label for ``day``."""
+    if grouping == "year":
+        return (day.year, 0), str(day.year)
+    if grouping == "quarter":
+        q = (day.month - 1) // 3 + 1
+        return (day.year, q), FuzzyDate.of(day, Precision.QUARTER).label()
+    return (day.year, day.month), FuzzyDate.of(day, Precision.MONTH).label()

@@ -1,0 +1,135 @@
+"""Wire extensions, blueprints, template helpers, security headers and error pages."""
+
+from __future__ import annotations
+
+import secrets
+from urllib.parse import urlsplit
+
+from flask import Flask, g, render_template, request, session
+from flask_babel import format_date, format_decimal
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from rem.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def select_locale() -> str:
+    """Use the person's chosen language, then the session's, then the browser's."""
+    languages = ["nl", "en"]
+    if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
+        return current_user.locale
+    if session.get("locale") in languages:
+        return session["locale"]
+    return request.accept_languages.best_match(languages) or "nl"
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extensions to ``app``."""
+    from rem import models  # noqa: F401  (registers every model with the metadata)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Log in om deze pagina te zien.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from rem.accounts.models import User
+
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+
+def register_blueprints(app: Flask) -> None:
+    """Register every blueprint."""
+    from rem.accounts.views import bp as accounts_bp
+    from rem.codes.views import bp as codes_bp
+    from rem.collaborations.views import bp as collaborations_bp
+    from rem.hubs.views import bp as hubs_bp
+    from rem.maps.views import bp as maps_bp
+    from rem.ripples.views import bp as ripples_bp
+
+    for bp in (accounts_bp, hubs_bp, collaborations_bp, ripples_bp, codes_bp, maps_bp):
+        app.register_blueprint(bp)
+
+    @app.get("/health")
+    def health():
+        """Tell a load balancer that this process answers."""
+        return {"status": "ok"}
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Expose filters and globals to templates."""
+    from rem.accounts.permissions import current_access
+    from rem.core.markdown import render_markdown
+
+    app.jinja_env.filters["markdown"] = render_markdown
+    app.jinja_env.filters["date"] = lambda d, fmt="d MMM y": format_date(d, fmt) if d else ""
+    app.jinja_env.filters["number"] = lambda n: format_decimal(n) if n is not None else ""
+    app.jinja_env.globals["access"] = current_access
+
+    @app.context_processor
+    def inject_locale():
+        from flask_babel import get_locale
+
+        return {"current_locale": str(get_locale()), "csp_nonce": g.get("csp_nonce", "")}
+
+
+def register_security(app: Flask) -> None:
+    """Set security headers on every response and refuse protected pages to visitors."""
+
+    @app.before_request
+    def make_nonce():
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.before_request
+    def require_login():
+        endpoint = request.endpoint or ""
+        if endpoint in PUBLIC_ENDPOINTS or endpoint.startswith("static"):
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return None
+
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response
+
+
+PUBLIC_ENDPOINTS = {"accounts.login", "accounts.set_language", "health"}
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Accept only relative paths on this site as a place to go after sign-in."""
+    if not target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and target.startswith("/") \
+        and not target.startswith("//") and "\\" not in target
+
+
+def register_errors(app: Flask) -> None:
+    """Show friendly error pages and roll back on server errors."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code and exc.code >= 500:
+            db.session.rollback()
+        return render_template("errors/error.html", error=exc), exc.code
