@@ -32,10 +32,16 @@ class UserFactory(_Base):
     password_hash = factory.LazyFunction(lambda: _hash(PASSWORD))
 
 
+_HASHES: dict[str, str] = {}
+
+
 def _hash(password: str) -> str:
-    user = User(email="x")
-    user.set_password(password)
-    return user.password_hash
+    """Hash each test password once: scrypt is slow on purpose."""
+    if password not in _HASHES:
+        user = User(email="x")
+        user.set_password(password)
+        _HASHES[password] = user.password_hash
+    return _HASHES[password]
 
 
 class HubFactory(_Base):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from rem.accounts.permissions import Access, current_access
@@ -62,7 +62,10 @@ def show(slug: str):
     if book is None:
         abort(404)
     access = current_access()
-    form = CodeForm() if _may_extend(access, book) else None
+    may_extend = _may_extend(access, book)
+    if request.method == "POST" and not may_extend:
+        abort(403)
+    form = CodeForm() if may_extend else None
     if form is not None and form.validate_on_submit():
         try:
             add_code(book, form.name.data, form.description.data or "")

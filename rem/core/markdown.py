@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html as html_lib
+
 import markdown as md
 import nh3
 from markupsafe import Markup
@@ -35,7 +37,7 @@ def plain_text(text: str | None, limit: int | None = None) -> str:
         return ""
     html = md.markdown(text, output_format="html")
     plain = nh3.clean(html, tags=set()).strip()
-    plain = " ".join(plain.split())
+    plain = " ".join(html_lib.unescape(plain).split())
     if limit is not None and len(plain) > limit:
         plain = plain[: limit - 1].rstrip() + "…"
     return plain

@@ -1,0 +1,224 @@
+"""Every route × every role: the status each person gets.
+
+A new route fails this test until it is added to MATRIX, so nobody can add a
+page without deciding who may use it.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from rem.accounts.models import Role
+from rem.collaborations.models import Collaboration
+from rem.ripples.models import RippleItem
+from rem.extensions import db
+from rem.ripples import services
+from tests import factories
+from tests.conftest import CSRF_RE, login
+
+ROLES = ["anonymous", "admin", "coordinator", "facilitator", "member", "researcher", "outsider"]
+
+
+def _row(anonymous, admin, coordinator, facilitator, member, researcher, outsider):
+    return dict(zip(ROLES, (anonymous, admin, coordinator, facilitator, member, researcher,
+                            outsider), strict=True))
+
+
+EVERYONE = _row(302, 200, 200, 200, 200, 200, 200)
+EDITORS = _row(302, 200, 200, 200, 403, 403, 403)
+EDITORS_POST = _row(302, 302, 302, 302, 403, 403, 403)
+EDITORS_SAVE = EDITORS_POST  # a POST with only the token keeps the stored values and saves
+ADMIN_ONLY = _row(302, 200, 403, 403, 403, 403, 403)
+PRIVATE_ITEM = _row(302, 200, 200, 200, 200, 404, 404)
+
+# (rule, method) -> expected status per role. POSTs carry a valid CSRF token and no data.
+MATRIX: dict[tuple[str, str], dict[str, int]] = {
+    ("/", "GET"): EVERYONE,
+    ("/health", "GET"): _row(200, 200, 200, 200, 200, 200, 200),
+    ("/login", "GET"): _row(200, 302, 302, 302, 302, 302, 302),
+    ("/login", "POST"): _row(200, 302, 302, 302, 302, 302, 302),
+    ("/logout", "POST"): _row(302, 302, 302, 302, 302, 302, 302),
+    ("/language", "POST"): _row(302, 302, 302, 302, 302, 302, 302),
+    ("/profile", "GET"): EVERYONE,
+    ("/profile", "POST"): EVERYONE,  # an empty form re-renders with its message
+    ("/hubs/new", "GET"): ADMIN_ONLY,
+    ("/hubs/new", "POST"): ADMIN_ONLY,
+    ("/hubs/<slug>", "GET"): EVERYONE,
+    ("/hubs/<slug>/edit", "GET"): _row(302, 200, 200, 403, 403, 403, 403),
+    ("/hubs/<slug>/edit", "POST"): _row(302, 302, 302, 403, 403, 403, 403),
+    ("/collaborations/new", "GET"): _row(302, 200, 200, 403, 403, 403, 403),
+    ("/collaborations/new", "POST"): _row(302, 200, 200, 403, 403, 403, 403),
+    ("/collaborations/<slug>", "GET"): EVERYONE,
+    ("/collaborations/<slug>/edit", "GET"): EDITORS,
+    ("/collaborations/<slug>/edit", "POST"): EDITORS_SAVE,
+    ("/collaborations/<slug>/activities/new", "GET"): EDITORS,
+    ("/collaborations/<slug>/activities/new", "POST"): EDITORS,
+    ("/collaborations/<slug>/effects/new", "GET"): EDITORS,
+    ("/collaborations/<slug>/effects/new", "POST"): EDITORS,
+    ("/collaborations/<slug>/items/<int:item_id>", "GET"): PRIVATE_ITEM,
+    ("/collaborations/<slug>/items/<int:item_id>/edit", "GET"): EDITORS,
+    ("/collaborations/<slug>/items/<int:item_id>/edit", "POST"): EDITORS,
+    ("/collaborations/<slug>/items/<int:item_id>/delete", "GET"): EDITORS,
+    ("/collaborations/<slug>/items/<int:item_id>/delete", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/items/<int:item_id>/restore", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/items/<int:item_id>/links", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/links/<int:link_id>/delete", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/bin", "GET"): EDITORS,
+    ("/codebooks/", "GET"): EVERYONE,
+    # Anyone who facilitates or coordinates somewhere may make a codebook of their own.
+    ("/codebooks/new", "GET"): _row(302, 200, 200, 200, 403, 403, 200),
+    ("/codebooks/new", "POST"): _row(302, 200, 200, 200, 403, 403, 200),
+    ("/codebooks/<slug>", "GET"): EVERYONE,
+    ("/codebooks/<slug>", "POST"): ADMIN_ONLY,
+    ("/collaborations/<slug>/map", "GET"): EVERYONE,
+    ("/collaborations/<slug>/map.<fmt>", "GET"): EVERYONE,
+}
+
+
+def _routes(app) -> list[tuple[str, str]]:
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            routes.append((rule.rule, method))
+    return sorted(routes)
+
+
+def test_every_route_is_in_the_matrix(app):
+    missing = [r for r in _routes(app) if r not in MATRIX]
+    assert not missing, f"add these routes to MATRIX with the status per role: {missing}"
+    stale = [r for r in MATRIX if r not in _routes(app)]
+    assert not stale, f"these routes no longer exist: {stale}"
+
+
+def _world(app) -> dict:
+    """Two hubs, each with a collaboration, and one person per role."""
+    with app.app_context():
+        hub_a = factories.HubFactory(slug="hub-a")
+        hub_b = factories.HubFactory(slug="hub-b")
+        a1 = factories.CollaborationFactory(slug="a1", hub=hub_a)
+        b1 = factories.CollaborationFactory(slug="b1", hub=hub_b)
+        users = {
+            "admin": factories.UserFactory(email="admin@example.org", is_admin=True),
+            "coordinator": factories.UserFactory(email="coordinator@example.org"),
+            "facilitator": factories.UserFactory(email="facilitator@example.org"),
+            "member": factories.UserFactory(email="member@example.org"),
+            "researcher": factories.UserFactory(email="researcher@example.org",
+                                                is_researcher=True),
+            "outsider": factories.UserFactory(email="outsider@example.org"),
+        }
+        db.session.flush()
+        factories.MembershipFactory(user=users["coordinator"], hub_id=hub_a.id,
+                                    role=Role.COORDINATOR.value)
+        factories.MembershipFactory(user=users["facilitator"], collaboration_id=a1.id,
+                                    role=Role.FACILITATOR.value)
+        factories.MembershipFactory(user=users["member"], collaboration_id=a1.id,
+                                    role=Role.MEMBER.value)
+        factories.MembershipFactory(user=users["outsider"], collaboration_id=b1.id,
+                                    role=Role.FACILITATOR.value)
+        activity = factories.ActivityFactory(collaboration=a1, title="Privé activiteit")
+        effect = factories.EffectFactory(collaboration=a1, title="Privé effect")
+        link = services.add_link(activity, effect)
+        db.session.commit()
+        return {"item_id": activity.id, "link_id": link.id}
+
+
+def _url(rule: str, ids: dict) -> str:
+    return (rule.replace("/hubs/<slug>", "/hubs/hub-a")
+            .replace("/codebooks/<slug>", "/codebooks/borging")
+            .replace("<slug>", "a1")
+            .replace("<int:item_id>", str(ids["item_id"]))
+            .replace("<int:link_id>", str(ids["link_id"]))
+            .replace("<fmt>", "dot"))
+
+
+PUBLIC = {("/health", "GET"), ("/login", "GET"), ("/login", "POST"), ("/logout", "POST"),
+          ("/language", "POST")}
+
+
+def _sign_in(app, client, email: str) -> None:
+    """Put the person's id in the session, as a real sign-in does (the form is tested
+    elsewhere; scrypt on every one of these cases would only slow the suite down)."""
+    with app.app_context():
+        user_id = db.session.scalar(sa.text("select id from users where email = :e"),
+                                    {"e": email})
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+
+
+CASES = [(route, role) for route in sorted(MATRIX) for role in ROLES]
+
+
+@pytest.mark.parametrize("route,role", CASES, ids=[f"{r[1]} {r[0]} as {role}"
+                                                   for r, role in CASES])
+def test_route_status_for_role(app, route, role):
+    rule, method = route
+    ids = _world(app)
+    url = _url(rule, ids)
+    client = app.test_client()
+    if role != "anonymous":
+        _sign_in(app, client, f"{role}@example.org")
+    if method == "GET":
+        response = client.get(url)
+    else:
+        page = client.get("/" if role != "anonymous" else "/login")
+        token = CSRF_RE.search(page.data).group(1).decode()
+        response = client.post(url, data={"csrf_token": token})
+    assert response.status_code == MATRIX[route][role]
+    if role == "anonymous" and route not in PUBLIC:
+        assert "/login" in response.headers["Location"]
+
+
+def test_every_post_route_refuses_a_missing_csrf_token(app):
+    ids = _world(app)
+    client = app.test_client()
+    login(client, "admin@example.org")
+    for rule, method in _routes(app):
+        if method != "POST":
+            continue
+        response = client.post(_url(rule, ids), data={})
+        assert response.status_code == 400, (rule, response.status_code)
+
+
+def test_outsider_cannot_see_private_items_anywhere(app):
+    ids = _world(app)
+    client = app.test_client()
+    login(client, "outsider@example.org")
+    for path in ["/collaborations/a1", "/collaborations/a1/map.dot",
+                 f"/collaborations/a1/items/{ids['item_id']}"]:
+        body = client.get(path).get_data(as_text=True)
+        assert "Privé activiteit" not in body and "Privé effect" not in body, path
+
+
+def test_shared_items_reach_exactly_the_people_they_are_shared_with(app):
+    ids = _world(app)
+    with app.app_context():
+        a1_id = db.session.scalar(sa.text("select id from collaborations where slug='a1'"))
+        a1 = db.session.get(Collaboration, a1_id)
+        hub_item = factories.EffectFactory(collaboration=a1, title="Gedeeld met hub",
+                                           visibility="hub")
+        net_item = factories.EffectFactory(collaboration=a1, title="Gedeeld met netwerk",
+                                           visibility="network")
+        hub_item_id, net_item_id = hub_item.id, net_item.id
+        db.session.commit()
+        assert db.session.get(RippleItem, ids["item_id"]).visibility == "collaboration"
+    expectations = {
+        # role: (sees hub item, sees network item)
+        "researcher": (False, True),
+        "outsider": (False, True),   # active in another hub: part of the learning network
+        "member": (True, True),
+        "coordinator": (True, True),
+    }
+    for role, (sees_hub, sees_net) in expectations.items():
+        client = app.test_client()
+        login(client, f"{role}@example.org")
+        assert (client.get(f"/collaborations/a1/items/{hub_item_id}").status_code == 200) \
+            is sees_hub, role
+        assert (client.get(f"/collaborations/a1/items/{net_item_id}").status_code == 200) \
+            is sees_net, role
+        timeline = client.get("/collaborations/a1").get_data(as_text=True)
+        assert ("Gedeeld met hub" in timeline) is sees_hub, role
+        assert ("Gedeeld met netwerk" in timeline) is sees_net, role
