@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
+from flask.cli import AppGroup
 
 from rem.accounts.models import Role
 from rem.extensions import db
@@ -17,7 +18,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(codebooks)
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def users() -> None:
     """Manage accounts."""
 
@@ -64,7 +65,7 @@ def create_user_command(email, password, name, admin, researcher, role, hub_slug
     click.echo(f"Created account {user.email}" + (" (administrator)" if admin else ""))
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def demo() -> None:
     """Demo data from the real stories in the source reports."""
 
@@ -82,7 +83,7 @@ def load_demo_command() -> None:
     click.echo(f"Demo data: {added}.")
 
 
-@click.group()
+@click.group(cls=AppGroup)
 def codebooks() -> None:
     """Manage codebooks."""
 

@@ -1,0 +1,13 @@
+"""The migrations build exactly the schema that the models describe."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from rem.extensions import db
+
+
+def test_migrations_match_the_models(app):
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        diff = compare_metadata(context, db.metadata)
+    assert diff == [], f"run `flask --app rem db migrate`: models and migrations differ: {diff}"
