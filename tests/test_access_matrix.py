@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 from rem.accounts.models import Role
 from rem.collaborations.models import Collaboration
-from rem.ripples.models import RippleItem
 from rem.extensions import db
 from rem.ripples import services
+from rem.ripples.models import RippleItem
 from tests import factories
 from tests.conftest import CSRF_RE, login
 

@@ -3,8 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
-from rem.core.forms import choices
 from wtforms.validators import DataRequired, Email, Length
+
+from rem.core.forms import choices
 
 
 class LoginForm(FlaskForm):
@@ -12,10 +13,12 @@ class LoginForm(FlaskForm):
 
     email = EmailField(_l("E-mailadres"), validators=[DataRequired(_l("Vul uw e-mailadres in.")),
                                                       Email(_l("Dit is geen geldig e-mailadres.")),
-                                                      Length(max=254)])
+                                                      Length(max=254)],
+                       render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Wachtwoord"),
                              validators=[DataRequired(_l("Vul uw wachtwoord in.")),
-                                         Length(max=200)])
+                                         Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
     next = HiddenField()
 
 

@@ -8,8 +8,13 @@ from flask_babel import gettext as _
 from rem.accounts.permissions import Access, current_access
 from rem.codes.forms import CodebookForm, CodeForm
 from rem.codes.models import Codebook
-from rem.codes.services import CodebookError, add_code, all_codebooks, codebook_by_slug, \
-    create_codebook
+from rem.codes.services import (
+    CodebookError,
+    add_code,
+    all_codebooks,
+    codebook_by_slug,
+    create_codebook,
+)
 from rem.extensions import db
 
 bp = Blueprint("codes", __name__, url_prefix="/codebooks")

@@ -19,7 +19,8 @@ class CollaborationForm(FlaskForm):
                        validators=[Length(max=80), slug_check])
     hub_id = SelectField(_l("Hub"), coerce=int)
     region = StringField(_l("Regio of plaats"), validators=[Length(max=200)])
-    scale = SelectField(_l("Schaal"), choices=choices((k.value, v) for k, v in SCALE_LABELS.items()))
+    scale = SelectField(_l("Schaal"),
+                        choices=choices((k.value, v) for k, v in SCALE_LABELS.items()))
     target_group = StringField(_l("Doelgroep"), validators=[Length(max=300)])
     goal = TextAreaField(_l("Doel"), validators=[Length(max=5000)])
     stage = SelectField(_l("Pionier of koploper"),

@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import format_date, lazy_gettext as _l
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
 
 
 class Precision(enum.StrEnum):

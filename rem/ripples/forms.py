@@ -50,7 +50,8 @@ class ItemForm(FlaskForm):
     date_precision = SelectField(_l("Hoe precies is de datum?"),
                                  choices=_choices(PRECISION_LABELS), default="day")
     description = TextAreaField(
-        _l("Beschrijving"), description=_l("U kunt Markdown gebruiken: *schuin*, **vet**, lijstjes."),
+        _l("Beschrijving"),
+        description=_l("U kunt Markdown gebruiken: *schuin*, **vet**, lijstjes."),
         validators=[Length(max=TEXT_MAX)],
     )
     visibility = SelectField(_l("Wie mag dit zien?"), choices=_choices(VISIBILITY_LABELS),
