@@ -49,13 +49,15 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Register every blueprint."""
     from rem.accounts.views import bp as accounts_bp
+    from rem.audit.views import bp as audit_bp
     from rem.codes.views import bp as codes_bp
     from rem.collaborations.views import bp as collaborations_bp
     from rem.hubs.views import bp as hubs_bp
     from rem.maps.views import bp as maps_bp
     from rem.ripples.views import bp as ripples_bp
 
-    for bp in (accounts_bp, hubs_bp, collaborations_bp, ripples_bp, codes_bp, maps_bp):
+    for bp in (accounts_bp, hubs_bp, collaborations_bp, ripples_bp, codes_bp, maps_bp,
+               audit_bp):
         app.register_blueprint(bp)
 
     @app.get("/health")
@@ -76,6 +78,9 @@ def register_template_helpers(app: Flask) -> None:
     )
     app.jinja_env.filters["number"] = lambda n: format_decimal(n) if n is not None else ""
     app.jinja_env.globals["access"] = current_access
+    app.jinja_env.filters["dict_without"] = lambda d, *keys: {
+        k: v for k, v in d.items() if k not in keys
+    }
 
     @app.context_processor
     def inject_locale():

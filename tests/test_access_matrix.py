@@ -65,6 +65,8 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("/collaborations/<slug>/items/<int:item_id>/links", "POST"): EDITORS_POST,
     ("/collaborations/<slug>/links/<int:link_id>/delete", "POST"): EDITORS_POST,
     ("/collaborations/<slug>/bin", "GET"): EDITORS,
+    ("/collaborations/<slug>/bin/empty", "POST"): _row(302, 302, 403, 403, 403, 403, 403),
+    ("/admin/audit/", "GET"): ADMIN_ONLY,
     ("/codebooks/", "GET"): EVERYONE,
     # Anyone who facilitates or coordinates somewhere may make a codebook of their own.
     ("/codebooks/new", "GET"): _row(302, 200, 200, 200, 403, 403, 200),

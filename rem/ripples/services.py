@@ -179,6 +179,31 @@ def restore_item(item: RippleItem) -> None:
            summary=item.title, after=_item_state(item))
 
 
+def purge_bin(collaboration: Collaboration) -> int:
+    """Delete the collaboration's binned items for good, with their links; return how many.
+
+    The audit trail keeps a last copy of each item, so even this leaves a trace.
+    """
+    binned = list(db.session.scalars(
+        sa.select(RippleItem).where(RippleItem.collaboration_id == collaboration.id,
+                                    RippleItem.deleted_at.is_not(None))
+    ))
+    if not binned:
+        return 0
+    ids = [item.id for item in binned]
+    for item in binned:
+        record("purge", item.kind, item.id, collaboration_id=collaboration.id,
+               summary=item.title, before=_item_state(item))
+    db.session.execute(sa.delete(RippleLink).where(
+        sa.or_(RippleLink.cause_id.in_(ids), RippleLink.effect_id.in_(ids))))
+    for item in binned:
+        item.codes = []
+    db.session.flush()
+    db.session.execute(sa.delete(RippleItem).where(RippleItem.id.in_(ids)))
+    db.session.flush()
+    return len(ids)
+
+
 def live_links(collaboration_id: int) -> list[tuple[int, int]]:
     """Return the (cause, effect) pairs of live links between live items."""
     cause = orm.aliased(RippleItem)

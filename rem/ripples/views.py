@@ -268,6 +268,20 @@ def bin(slug: str):
         .order_by(RippleItem.deleted_at.desc())
     ).all()
     return render_template("ripples/bin.html", collaboration=collaboration, items=items,
-                           form=EmptyForm())
+                           form=EmptyForm(), can_purge=current_access().is_admin)
+
+
+@bp.post("/bin/empty")
+def empty_bin(slug: str):
+    """Let an administrator delete the binned items for good."""
+    collaboration = collaboration_or_404(slug)
+    if not current_access().is_admin:
+        abort(403)
+    if EmptyForm().validate_on_submit():
+        count = services.purge_bin(collaboration)
+        db.session.commit()
+        flash(_("De prullenbak is geleegd (%(n)d items definitief verwijderd).", n=count),
+              "success")
+    return redirect(url_for("ripples.bin", slug=slug))
 
 
