@@ -35,6 +35,7 @@ def from_environment(instance_path: str) -> dict:
         database_url = "postgresql+psycopg://" + database_url[len("postgres://"):]
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+    ratelimit_uri = os.environ.get("REM_RATELIMIT_STORAGE_URI", "rem+sql://")
     return {
         "REM_PRODUCTION": production,
         "SECRET_KEY": secret,
@@ -50,13 +51,29 @@ def from_environment(instance_path: str) -> dict:
             minutes=int(os.environ.get("REM_SESSION_MINUTES", "240"))
         ),
         "MAX_CONTENT_LENGTH": int(os.environ.get("REM_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024))),
+        "REM_MAX_IMPORT_BYTES": int(os.environ.get("REM_MAX_IMPORT_BYTES",
+                                                   str(10 * 1024 * 1024))),
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
         "REM_LANGUAGES": ["nl", "en"],
         "REM_DOT_TIMEOUT": float(os.environ.get("REM_DOT_TIMEOUT", "20")),
         "REM_MAP_MAX_NODES": int(os.environ.get("REM_MAP_MAX_NODES", "3000")),
-        "RATELIMIT_STORAGE_URI": os.environ.get("REM_RATELIMIT_STORAGE_URI", "memory://"),
+        # Counted in the app's own database unless a shared store such as redis:// is given,
+        # so that several app processes count sign-in attempts together.
+        "RATELIMIT_STORAGE_URI": ratelimit_uri,
+        "RATELIMIT_STORAGE_OPTIONS": (
+            {"database_url": database_url} if ratelimit_uri.startswith("rem+sql") else {}
+        ),
+        "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_ENABLED": _bool("REM_RATELIMIT_ENABLED", True),
         "REM_DEMO_ALLOWED": not production,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Invitations and mail (mail is optional: without a server, links are shown on screen).
+        "REM_INVITE_DAYS": int(os.environ.get("REM_INVITE_DAYS", "14")),
+        "REM_MAIL_SERVER": os.environ.get("REM_MAIL_SERVER") or None,
+        "REM_MAIL_PORT": int(os.environ.get("REM_MAIL_PORT", "587")),
+        "REM_MAIL_USERNAME": os.environ.get("REM_MAIL_USERNAME") or None,
+        "REM_MAIL_PASSWORD": os.environ.get("REM_MAIL_PASSWORD") or None,
+        "REM_MAIL_FROM": os.environ.get("REM_MAIL_FROM") or None,
+        "REM_MAIL_USE_TLS": _bool("REM_MAIL_USE_TLS", True),
     }

@@ -8,6 +8,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
+from rem.core import ratelimit  # noqa: F401  (registers the rem+sql:// rate-limit store)
 from rem.core.database import Base
 
 db = SQLAlchemy(model_class=Base)

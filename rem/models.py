@@ -1,13 +1,14 @@
 """Import every model so that the metadata (and Alembic) knows all tables."""
 
-from rem.accounts.models import Membership, User
+from rem.accounts.models import AccountToken, Membership, User
 from rem.audit.models import AuditEvent
 from rem.codes.models import Code, Codebook
 from rem.collaborations.models import Collaboration
+from rem.core.ratelimit import RateLimitCounter
 from rem.hubs.models import Hub
 from rem.ripples.models import Activity, Effect, RippleItem, RippleLink, item_codes
 
 __all__ = [
-    "Activity", "AuditEvent", "Code", "Codebook", "Collaboration", "Effect", "Hub",
-    "Membership", "RippleItem", "RippleLink", "User", "item_codes",
+    "AccountToken", "Activity", "AuditEvent", "Code", "Codebook", "Collaboration", "Effect", "Hub",
+    "Membership", "RateLimitCounter", "RippleItem", "RippleLink", "User", "item_codes",
 ]

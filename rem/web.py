@@ -48,17 +48,22 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Register every blueprint."""
+    from rem.accounts.admin_views import bp as admin_bp
+    from rem.accounts.member_views import bp as members_bp
     from rem.accounts.views import bp as accounts_bp
     from rem.audit.views import bp as audit_bp
     from rem.codes.views import bp as codes_bp
     from rem.collaborations.views import bp as collaborations_bp
+    from rem.help.views import bp as help_bp
     from rem.hubs.views import bp as hubs_bp
     from rem.maps.views import bp as maps_bp
     from rem.ripples.views import bp as ripples_bp
 
     for bp in (accounts_bp, hubs_bp, collaborations_bp, ripples_bp, codes_bp, maps_bp,
-               audit_bp):
+               audit_bp, help_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(members_bp)
+    app.register_blueprint(admin_bp)
 
     @app.get("/health")
     def health():
@@ -123,7 +128,9 @@ def register_security(app: Flask) -> None:
         return response
 
 
-PUBLIC_ENDPOINTS = {"accounts.login", "accounts.set_language", "health"}
+PUBLIC_ENDPOINTS = {"accounts.login", "accounts.set_language", "health",
+                    "accounts.accept_invitation", "accounts.forgot_password",
+                    "accounts.reset_password"}
 
 
 def is_safe_next(target: str | None) -> bool:

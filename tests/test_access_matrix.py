@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from rem.accounts.invitations import create_invitation
 from rem.accounts.models import Role
 from rem.collaborations.models import Collaboration
 from rem.extensions import db
@@ -31,6 +32,9 @@ EDITORS_POST = _row(302, 302, 302, 302, 403, 403, 403)
 EDITORS_SAVE = EDITORS_POST  # a POST with only the token keeps the stored values and saves
 ADMIN_ONLY = _row(302, 200, 403, 403, 403, 403, 403)
 PRIVATE_ITEM = _row(302, 200, 200, 200, 200, 404, 404)
+HUB_MANAGERS = _row(302, 200, 200, 403, 403, 403, 403)
+ADMIN_POST = _row(302, 302, 403, 403, 403, 403, 403)
+NOT_FOUND = _row(404, 404, 404, 404, 404, 404, 404)
 
 # (rule, method) -> expected status per role. POSTs carry a valid CSRF token and no data.
 MATRIX: dict[tuple[str, str], dict[str, int]] = {
@@ -67,6 +71,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("/collaborations/<slug>/bin", "GET"): EDITORS,
     ("/collaborations/<slug>/bin/empty", "POST"): _row(302, 302, 403, 403, 403, 403, 403),
     ("/admin/audit/", "GET"): ADMIN_ONLY,
+    ("/help/", "GET"): EVERYONE,
     ("/codebooks/", "GET"): EVERYONE,
     # Anyone who facilitates or coordinates somewhere may make a codebook of their own.
     ("/codebooks/new", "GET"): _row(302, 200, 200, 200, 403, 403, 200),
@@ -75,6 +80,32 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("/codebooks/<slug>", "POST"): ADMIN_ONLY,
     ("/collaborations/<slug>/map", "GET"): EVERYONE,
     ("/collaborations/<slug>/map.<fmt>", "GET"): EVERYONE,
+    # People: members read the list of their own collaboration; those who manage it change it.
+    ("/collaborations/<slug>/members", "GET"): _row(302, 200, 200, 200, 200, 403, 403),
+    ("/collaborations/<slug>/invite", "GET"): EDITORS,
+    ("/collaborations/<slug>/invite", "POST"): EDITORS,  # an empty form re-renders
+    ("/collaborations/<slug>/members/<int:membership_id>/role", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/members/<int:membership_id>/remove", "POST"): EDITORS_POST,
+    ("/invitations/<int:invitation_id>/withdraw", "POST"): EDITORS_POST,
+    ("/hubs/<slug>/members", "GET"): HUB_MANAGERS,
+    ("/hubs/<slug>/invite", "GET"): HUB_MANAGERS,
+    ("/hubs/<slug>/invite", "POST"): HUB_MANAGERS,  # an empty form re-renders
+    # The only coordinator cannot remove themselves: a message and a redirect.
+    ("/hubs/<slug>/members/<int:membership_id>/remove", "POST"):
+        _row(302, 302, 302, 403, 403, 403, 403),
+    ("/admin/users", "GET"): ADMIN_ONLY,
+    ("/admin/users/<int:user_id>/deactivate", "POST"): ADMIN_POST,
+    ("/admin/users/<int:user_id>/activate", "POST"): ADMIN_POST,
+    ("/admin/users/<int:user_id>/researcher", "POST"): ADMIN_POST,
+    ("/admin/users/<int:user_id>/reset-link", "POST"): ADMIN_ONLY,  # shows the link once
+    # Public one-time links: an unknown token is "not found" for everyone.
+    ("/invite/<token>", "GET"): NOT_FOUND,
+    ("/invite/<token>", "POST"): NOT_FOUND,
+    ("/reset/<token>", "GET"): NOT_FOUND,
+    ("/reset/<token>", "POST"): NOT_FOUND,
+    # "Forgot password" exists only when mail is configured (not in the tests).
+    ("/reset", "GET"): NOT_FOUND,
+    ("/reset", "POST"): NOT_FOUND,
 }
 
 
@@ -112,32 +143,43 @@ def _world(app) -> dict:
             "outsider": factories.UserFactory(email="outsider@example.org"),
         }
         db.session.flush()
-        factories.MembershipFactory(user=users["coordinator"], hub_id=hub_a.id,
-                                    role=Role.COORDINATOR.value)
+        coordinator = factories.MembershipFactory(user=users["coordinator"], hub_id=hub_a.id,
+                                                  role=Role.COORDINATOR.value)
         factories.MembershipFactory(user=users["facilitator"], collaboration_id=a1.id,
                                     role=Role.FACILITATOR.value)
-        factories.MembershipFactory(user=users["member"], collaboration_id=a1.id,
-                                    role=Role.MEMBER.value)
+        member = factories.MembershipFactory(user=users["member"], collaboration_id=a1.id,
+                                             role=Role.MEMBER.value)
         factories.MembershipFactory(user=users["outsider"], collaboration_id=b1.id,
                                     role=Role.FACILITATOR.value)
         activity = factories.ActivityFactory(collaboration=a1, title="Privé activiteit")
         effect = factories.EffectFactory(collaboration=a1, title="Privé effect")
         link = services.add_link(activity, effect)
+        invitation, _token = create_invitation("invitee@example.org", Role.MEMBER,
+                                               collaboration=a1)
         db.session.commit()
-        return {"item_id": activity.id, "link_id": link.id}
+        return {"item_id": activity.id, "link_id": link.id, "membership_id": member.id,
+                "hub_membership_id": coordinator.id, "invitation_id": invitation.id,
+                "user_id": users["member"].id}
 
 
 def _url(rule: str, ids: dict) -> str:
+    membership_id = ids["hub_membership_id"] if rule.startswith("/hubs/") else ids["membership_id"]
     return (rule.replace("/hubs/<slug>", "/hubs/hub-a")
             .replace("/codebooks/<slug>", "/codebooks/borging")
             .replace("<slug>", "a1")
             .replace("<int:item_id>", str(ids["item_id"]))
             .replace("<int:link_id>", str(ids["link_id"]))
-            .replace("<fmt>", "dot"))
+            .replace("<fmt>", "dot")
+            .replace("<int:membership_id>", str(membership_id))
+            .replace("<int:invitation_id>", str(ids["invitation_id"]))
+            .replace("<int:user_id>", str(ids["user_id"]))
+            .replace("<token>", "no-such-token-0123456789abcdef"))
 
 
 PUBLIC = {("/health", "GET"), ("/login", "GET"), ("/login", "POST"), ("/logout", "POST"),
-          ("/language", "POST")}
+          ("/language", "POST"), ("/invite/<token>", "GET"), ("/invite/<token>", "POST"),
+          ("/reset/<token>", "GET"), ("/reset/<token>", "POST"), ("/reset", "GET"),
+          ("/reset", "POST")}
 
 
 def _sign_in(app, client, email: str) -> None:

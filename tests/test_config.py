@@ -35,6 +35,8 @@ def test_demo_data_is_refused_in_production(monkeypatch, tmp_path):
     monkeypatch.setenv("REM_ENV", "production")
     monkeypatch.setenv("REM_SECRET_KEY", "x" * 64)
     monkeypatch.setenv("REM_DATABASE_URL", f"sqlite:///{tmp_path}/p.sqlite3")
+    # The limiter object is shared by every app in this process: keep it off for the others.
+    monkeypatch.setenv("REM_RATELIMIT_ENABLED", "0")
     app = create_app()
     result = app.test_cli_runner().invoke(args=["demo", "load"])
     assert result.exit_code != 0 and "production" in result.output

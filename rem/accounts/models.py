@@ -6,6 +6,7 @@ import enum
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import orm
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -20,6 +21,13 @@ class Role(enum.StrEnum):
     COORDINATOR = "coordinator"  # of a hub
     FACILITATOR = "facilitator"  # of a collaboration
     MEMBER = "member"  # of a collaboration
+
+
+ROLE_LABELS = {
+    Role.COORDINATOR: _l("Coördinator"),
+    Role.FACILITATOR: _l("Begeleider"),
+    Role.MEMBER: _l("Lid"),
+}
 
 
 class User(UserMixin, TimestampMixin, db.Model):
@@ -83,3 +91,46 @@ class Membership(TimestampMixin, db.Model):
     role: orm.Mapped[str] = orm.mapped_column(sa.String(20))
 
     user: orm.Mapped[User] = orm.relationship(back_populates="memberships")
+
+
+class TokenPurpose(enum.StrEnum):
+    """What a one-time link is for."""
+
+    INVITE = "invite"
+    RESET = "reset"
+
+
+class AccountToken(TimestampMixin, db.Model):
+    """A one-time link: an invitation to a hub or collaboration, or a password reset.
+
+    Only the sha256 hash of the token is stored; the token itself is shown once.
+    """
+
+    __tablename__ = "account_tokens"
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    purpose: orm.Mapped[str] = orm.mapped_column(sa.String(10))
+    token_hash: orm.Mapped[str] = orm.mapped_column(sa.String(64), unique=True, index=True)
+    # Invitations: the invited address. Resets: the account's address at the time.
+    email: orm.Mapped[str] = orm.mapped_column(sa.String(254), default="")
+    # Resets: the account. Invitations: the account that accepted.
+    user_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"), index=True)
+    role: orm.Mapped[str | None] = orm.mapped_column(sa.String(20))
+    hub_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("hubs.id"), index=True)
+    collaboration_id: orm.Mapped[int | None] = orm.mapped_column(
+        sa.ForeignKey("collaborations.id"), index=True
+    )
+    created_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
+    expires_at: orm.Mapped[datetime] = orm.mapped_column(sa.DateTime(timezone=True))
+    used_at: orm.Mapped[datetime | None] = orm.mapped_column(sa.DateTime(timezone=True))
+    revoked_at: orm.Mapped[datetime | None] = orm.mapped_column(sa.DateTime(timezone=True))
+
+    user: orm.Mapped[User | None] = orm.relationship(foreign_keys=[user_id])
+    created_by: orm.Mapped[User | None] = orm.relationship(foreign_keys=[created_by_id])
+    hub = orm.relationship("Hub")
+    collaboration = orm.relationship("Collaboration")
+
+    @property
+    def role_label(self) -> str:
+        """Return the Dutch (or English) name of the offered role."""
+        return str(ROLE_LABELS.get(self.role, self.role or ""))

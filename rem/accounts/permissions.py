@@ -10,6 +10,9 @@ The rules:
 - items shared with the learning network are visible to everyone with a role
   anywhere, and to researchers;
 - everything else is private to the collaboration.
+- the people of a collaboration are listed to everyone who reads all of it;
+  its facilitators, the hub's coordinators and administrators invite, move and
+  remove them (only a coordinator or administrator removes the last facilitator).
 """
 
 from __future__ import annotations
@@ -64,6 +67,22 @@ class Access:
     def manages_hub(self, hub: Hub) -> bool:
         """Tell whether ``hub`` and its collaborations' settings may be changed."""
         return self.is_admin or hub.id in self.coordinated_hubs
+
+    def sees_members(self, collaboration: Collaboration) -> bool:
+        """Tell whether the people of ``collaboration`` and their roles may be listed."""
+        return self.reads_all_of(collaboration)
+
+    def manages_members(self, collaboration: Collaboration) -> bool:
+        """Tell whether people may be invited to, moved in or removed from ``collaboration``."""
+        return (
+            self.is_admin
+            or collaboration.id in self.facilitated
+            or collaboration.hub_id in self.coordinated_hubs
+        )
+
+    def overrules_facilitators(self, collaboration: Collaboration) -> bool:
+        """Tell whether the last facilitator of ``collaboration`` may be removed or moved."""
+        return self.is_admin or collaboration.hub_id in self.coordinated_hubs
 
     def visible_levels(self, collaboration: Collaboration) -> list[str] | None:
         """Return the visibilities shown to this person, or None for all of them."""

@@ -1,10 +1,13 @@
-"""Creating accounts and checking sign-ins."""
+"""Creating accounts, checking sign-ins, and managing roles and accounts."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from sqlalchemy import orm
 
 from rem.accounts.models import Membership, Role, User
+from rem.audit.services import record, snapshot
 from rem.core.database import utcnow
 from rem.extensions import db
 
@@ -67,3 +70,143 @@ def grant(user: User, role: Role, *, hub_id: int | None = None,
     db.session.add(membership)
     db.session.flush()
     return membership
+
+
+# Memberships: listing, moving and removing people ----------------------------------------
+
+
+class MembershipError(AccountError):
+    """A membership change that is not allowed; the message is shown to the user."""
+
+
+def members_of(collaboration_id: int) -> list[Membership]:
+    """Return the memberships of a collaboration, facilitators first, then by name."""
+    rows = db.session.scalars(
+        sa.select(Membership).join(User, User.id == Membership.user_id)
+        .where(Membership.collaboration_id == collaboration_id)
+        .options(orm.contains_eager(Membership.user))
+        .order_by(Membership.role, User.name, User.email)
+    ).all()
+    return list(rows)
+
+
+def coordinators_of(hub_id: int) -> list[Membership]:
+    """Return the coordinator memberships of a hub, by name."""
+    return list(db.session.scalars(
+        sa.select(Membership).join(User, User.id == Membership.user_id)
+        .where(Membership.hub_id == hub_id, Membership.role == Role.COORDINATOR.value)
+        .options(orm.contains_eager(Membership.user))
+        .order_by(User.name, User.email)
+    ).all())
+
+
+def _count_role(membership: Membership, role: Role) -> int:
+    scope = (Membership.collaboration_id == membership.collaboration_id
+             if membership.collaboration_id is not None
+             else Membership.hub_id == membership.hub_id)
+    return db.session.scalar(
+        sa.select(sa.func.count(Membership.id)).where(scope, Membership.role == role.value)
+    ) or 0
+
+
+def _membership_state(membership: Membership) -> dict:
+    return snapshot(membership, ["user_id", "role", "hub_id", "collaboration_id"])
+
+
+def _guard_last(membership: Membership, may_overrule: bool) -> None:
+    """Refuse to leave a collaboration without facilitator or a hub without coordinator."""
+    if may_overrule:
+        return
+    if (membership.collaboration_id is not None and membership.role == Role.FACILITATOR
+            and _count_role(membership, Role.FACILITATOR) <= 1):
+        raise MembershipError(_(
+            "Dit is de laatste begeleider van dit samenwerkingsverband. Maak eerst iemand "
+            "anders begeleider. Of vraag de coördinator van de hub of de beheerder om dit "
+            "te doen."))
+    if (membership.hub_id is not None and membership.role == Role.COORDINATOR
+            and _count_role(membership, Role.COORDINATOR) <= 1):
+        raise MembershipError(_(
+            "Dit is de laatste coördinator van deze hub. Nodig eerst een andere coördinator "
+            "uit, of vraag de beheerder om dit te doen."))
+
+
+def change_role(membership: Membership, role: Role, *, may_overrule: bool) -> bool:
+    """Make a collaboration member facilitator or member; return whether anything changed.
+
+    ``may_overrule`` is True for administrators and hub coordinators: they may move the
+    last facilitator.
+    """
+    if membership.collaboration_id is None or role not in (Role.FACILITATOR, Role.MEMBER):
+        raise MembershipError(_("Deze rol kan hier niet gekozen worden."))
+    if membership.role == role.value:
+        return False
+    _guard_last(membership, may_overrule)
+    before = _membership_state(membership)
+    membership.role = role.value
+    db.session.flush()
+    record("update", "membership", membership.id, collaboration_id=membership.collaboration_id,
+           summary=f"{membership.user.email}: {before['role']} -> {role.value}",
+           before=before, after=_membership_state(membership))
+    return True
+
+
+def remove_membership(membership: Membership, *, may_overrule: bool) -> None:
+    """End a membership. Everything the person wrote stays, with their name on it."""
+    _guard_last(membership, may_overrule)
+    before = _membership_state(membership)
+    record("delete", "membership", membership.id, collaboration_id=membership.collaboration_id,
+           summary=f"{membership.user.email}: {membership.role}", before=before)
+    db.session.delete(membership)
+    db.session.flush()
+
+
+def add_membership(user: User, role: Role, *, hub_id: int | None = None,
+                   collaboration_id: int | None = None) -> Membership:
+    """Give ``user`` a role (as :func:`grant`) and record it in the audit trail."""
+    existing = db.session.scalar(sa.select(Membership).where(
+        Membership.user_id == user.id,
+        Membership.hub_id == hub_id if hub_id is not None else Membership.hub_id.is_(None),
+        Membership.collaboration_id == collaboration_id if collaboration_id is not None
+        else Membership.collaboration_id.is_(None),
+    ))
+    before = _membership_state(existing) if existing is not None else None
+    membership = grant(user, role, hub_id=hub_id, collaboration_id=collaboration_id)
+    record("update" if before else "create", "membership", membership.id,
+           collaboration_id=collaboration_id, summary=f"{user.email}: {role.value}",
+           before=before, after=_membership_state(membership))
+    return membership
+
+
+# Account administration ------------------------------------------------------------------
+
+
+def set_active(user: User, active: bool, *, actor_id: int | None) -> None:
+    """Switch an account on or off. A switched-off person is signed out at the next request."""
+    if not active and user.id == actor_id:
+        raise AccountError(_("U kunt uw eigen account niet uitzetten."))
+    if user.active == active:
+        return
+    before = snapshot(user, ["active"])
+    user.active = active
+    record("update", "user", user.id, summary=user.email, before=before,
+           after=snapshot(user, ["active"]))
+
+
+def set_researcher(user: User, researcher: bool) -> None:
+    """Mark or unmark an account as researcher."""
+    if user.is_researcher == researcher:
+        return
+    before = snapshot(user, ["is_researcher"])
+    user.is_researcher = researcher
+    record("update", "user", user.id, summary=user.email, before=before,
+           after=snapshot(user, ["is_researcher"]))
+
+
+def all_users(query: str = "") -> list[User]:
+    """Return every account, by email, optionally only those matching ``query``."""
+    stmt = sa.select(User).options(orm.selectinload(User.memberships)).order_by(User.email)
+    query = query.strip().lower()
+    if query:
+        stmt = stmt.where(sa.or_(sa.func.lower(User.email).contains(query, autoescape=True),
+                                 sa.func.lower(User.name).contains(query, autoescape=True)))
+    return list(db.session.scalars(stmt).all())

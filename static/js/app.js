@@ -10,4 +10,24 @@ document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll("form[data-autosubmit] select").forEach((el) => {
     el.addEventListener("change", () => el.form.requestSubmit());
   });
+  // Copy one-time links: buttons with data-copy="<id of a read-only input>" (hidden without JS).
+  document.querySelectorAll("button[data-copy]").forEach((button) => {
+    const field = document.getElementById(button.dataset.copy);
+    if (!field) return;
+    const status = document.getElementById(`${field.id}-status`);
+    button.hidden = false;
+    field.addEventListener("focus", () => field.select());
+    button.addEventListener("click", async () => {
+      field.select();
+      try {
+        await navigator.clipboard.writeText(field.value);
+      } catch {
+        document.execCommand("copy");
+      }
+      if (button.dataset.copied) {
+        button.textContent = button.dataset.copied;
+        if (status) status.textContent = button.dataset.copied;
+      }
+    });
+  });
 });

@@ -1,0 +1,1 @@
+"""The help page: the method and the words, in plain language."""
