@@ -46,6 +46,9 @@ def app(tmp_path_factory):
     with app.app_context():
         upgrade()
     yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()  # psycopg warns about pools left open at exit
 
 
 @pytest.fixture(autouse=True)

@@ -20,6 +20,7 @@ def limited_app(app):
     limiter.reset()
     yield limited
     limiter.reset()
+    limiter.storage.engine.dispose()
     limiter.enabled = False  # the limiter object is shared: leave it as the other tests expect
     with limited.app_context():
         db.session.remove()

@@ -1,0 +1,147 @@
+# rem: set up, run and test. `make help` lists the targets.
+#
+# Everything Python lives in .venv (created here); system programs (Graphviz, and for the
+# tests Chromium and PostgreSQL) come from scripts/install-system-deps.sh.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+PORT ?= 5000
+PYTEST_ARGS ?=
+
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+FLASK := $(BIN)/flask --app rem
+PYTEST := $(BIN)/pytest
+PG := bash scripts/pg-test-server.sh
+
+.PHONY: help deps deps-test venv translations run test test-sqlite test-postgres lint \
+	screenshots clean distclean _pytest-sqlite _pytest-postgres
+
+help:
+	@echo "make run            start rem on http://127.0.0.1:$(PORT) with demo data (SQLite)"
+	@echo "make test           lint, then all tests on SQLite and on a throwaway PostgreSQL"
+	@echo "make test-sqlite    only the SQLite test run"
+	@echo "make test-postgres  only the PostgreSQL test run"
+	@echo "make lint           ruff check"
+	@echo "make screenshots    save PNGs of the main pages in docs/screenshots/"
+	@echo "make venv           create .venv and install rem with its test tools"
+	@echo "make clean          remove caches and compiled files (make distclean: also .venv)"
+	@echo "Options: PORT=5000, PYTEST_ARGS='-k smoke', PYTHON=python3.12"
+
+# --- setup -----------------------------------------------------------------------------
+
+deps:
+	@bash scripts/install-system-deps.sh
+
+deps-test:
+	@bash scripts/install-system-deps.sh --test
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { \
+		echo "rem needs Python 3.11 or newer; $(PYTHON) is $$($(PYTHON) --version 2>&1)." >&2; \
+		echo "Use for example: make PYTHON=python3.12 ..." >&2; exit 1; }
+	@if [ ! -x $(BIN)/python ]; then \
+		echo "Creating $(VENV) with $(PYTHON)"; \
+		$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+			echo "Could not create $(VENV). On Debian/Ubuntu: sudo apt-get install python3-venv" >&2; \
+			exit 1; }; \
+	fi
+	@echo "Installing rem and its test tools into $(VENV) (pip install -e '.[test]')"
+	@PIP_NO_INPUT=1 $(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		--progress-bar off -e '.[test]'
+	@touch $@
+
+# Compiled catalogues (.mo) are not committed; build them from the .po files if any.
+translations: venv
+	@if [ -d rem/translations ]; then $(BIN)/pybabel -q compile -d rem/translations -f; fi
+
+# --- run -------------------------------------------------------------------------------
+
+# Uses instance/rem.sqlite3 unless REM_DATABASE_URL is set. Demo data is loaded once per
+# database (instance/.demo-loaded remembers which); delete instance/ to start afresh.
+run: deps venv translations
+	@if [ -z "$${REM_DATABASE_URL:-}" ] && [ ! -f instance/rem.sqlite3 ]; then \
+		rm -f instance/.demo-loaded; fi
+	$(FLASK) db upgrade
+	$(FLASK) codebooks install
+	@db_id="$$(printf '%s' "$${REM_DATABASE_URL:-default}" | cksum)"; \
+	if [ "$$(cat instance/.demo-loaded 2>/dev/null)" != "$$db_id" ]; then \
+		$(FLASK) demo load && mkdir -p instance && echo "$$db_id" > instance/.demo-loaded; fi
+	@echo
+	@echo "  rem runs at http://127.0.0.1:$(PORT)  (stop with Ctrl+C)"
+	@echo "  Sign in as admin@example.org with password demo-wachtwoord;"
+	@echo "  see README for the other demo accounts."
+	@echo
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# --- checks ----------------------------------------------------------------------------
+
+lint: venv
+	$(BIN)/ruff check .
+
+# Lint and both test runs always all run, so one failure does not hide the other results
+# (make test fails at the end if any failed). The browser tests use their own SQLite
+# server, so the PostgreSQL run leaves them out.
+test: deps-test venv translations
+	@failed=""; \
+	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
+	$(MAKE) --no-print-directory _pytest-sqlite || failed="$$failed SQLite-tests"; \
+	$(MAKE) --no-print-directory _pytest-postgres PG_OPTIONAL=1 || failed="$$failed PostgreSQL-tests"; \
+	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed (see above)" >&2; exit 1; fi; \
+	echo "make test: all passed"
+
+test-sqlite: deps-test venv translations _pytest-sqlite
+
+test-postgres: deps-test venv translations _pytest-postgres
+
+_pytest-sqlite:
+	@echo "=== pytest on SQLite ==="
+	env -u REM_TEST_DATABASE_URL $(PYTEST) $(PYTEST_ARGS)
+
+# Starts a throwaway PostgreSQL cluster (scripts/pg-test-server.sh), always stops it.
+# Without PostgreSQL this is skipped under `make test` (PG_OPTIONAL=1), except in CI.
+_pytest-postgres:
+	@if ! $(PG) check; then \
+		if [ -n "$${CI:-}" ] && [ "$${CI}" != false ] && [ "$${CI}" != 0 ]; then \
+			echo "ERROR: PostgreSQL is not installed, and CI must test on PostgreSQL." >&2; \
+			exit 1; \
+		elif [ -n "$(PG_OPTIONAL)" ]; then \
+			echo; \
+			echo "*** SKIPPED: the PostgreSQL test run (PostgreSQL is not installed;"; \
+			echo "*** run scripts/install-system-deps.sh --test or see its message above)."; \
+			echo; \
+			exit 0; \
+		else \
+			echo "ERROR: PostgreSQL is not installed (scripts/install-system-deps.sh --test)." >&2; \
+			exit 1; \
+		fi; \
+	fi; \
+	trap '$(PG) stop' EXIT; \
+	$(PG) start; \
+	url="$$($(PG) url)"; \
+	echo "=== pytest on PostgreSQL ($$url) ==="; \
+	echo "$(PYTEST) -m 'not browser' $(PYTEST_ARGS)"; \
+	REM_TEST_DATABASE_URL="$$url" $(PYTEST) -m "not browser" $(PYTEST_ARGS)
+
+# --- documentation ---------------------------------------------------------------------
+
+screenshots: deps-test venv translations
+	$(BIN)/python scripts/screenshots.py
+
+# --- cleaning --------------------------------------------------------------------------
+
+clean:
+	-@$(PG) stop 2>/dev/null
+	rm -rf .pytest_cache .ruff_cache .hypothesis build dist *.egg-info
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -print0 | xargs -0 rm -rf
+	find rem -name '*.mo' -delete
+
+distclean: clean
+	rm -rf $(VENV)

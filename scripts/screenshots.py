@@ -1,0 +1,109 @@
+"""Save screenshots of rem's main pages in docs/screenshots/ (``make screenshots``).
+
+Starts the real app on a temporary SQLite database with the demo data (the same way as
+the browser tests, see tests/browser/server.py), signs in as the demo administrator in
+headless Chromium, and saves desktop (1280 px) PNGs of the main pages and one of the
+timeline on a phone (360 px).
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--collaboration SLUG]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 360, "height": 740}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots",
+                        help="folder for the PNG files (default: docs/screenshots)")
+    parser.add_argument("--collaboration", default=None,
+                        help="slug of the demo collaboration to show (default: achterveld)")
+    args = parser.parse_args(argv)
+
+    sys.path.insert(0, str(ROOT))
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.server import (
+        DEMO_COLLABORATION,
+        find_chromium,
+        launch_chromium,
+        live_demo_server,
+        sign_in,
+    )
+
+    chromium = find_chromium()
+    if chromium is None:
+        print("Chromium is not installed (/usr/bin/chromium or $REM_CHROMIUM); run "
+              "scripts/install-system-deps.sh --test", file=sys.stderr)
+        return 1
+    slug = args.collaboration or DEMO_COLLABORATION
+    base = f"/collaborations/{slug}"
+    args.out.mkdir(parents=True, exist_ok=True)
+    failures: list[str] = []
+
+    with tempfile.TemporaryDirectory(prefix="rem-screenshots-") as workdir, \
+            live_demo_server(Path(workdir)) as server, sync_playwright() as playwright:
+        browser = launch_chromium(playwright, chromium)
+        try:
+            desktop = browser.new_context(base_url=server.url, viewport=DESKTOP, locale="nl-NL")
+            page = desktop.new_page()
+            sign_in(page, server.url)
+            page.goto(base)
+            effect = page.locator("ol.timeline li.timeline-effect a.item-title").first
+            item_path = effect.get_attribute("href") if effect.count() else None
+
+            shots = [
+                ("hubs", "/"),
+                ("timeline", base),
+                ("map-timeline", f"{base}/map?layout=timeline"),
+                ("map-radial", f"{base}/map?layout=radial"),
+                ("item", item_path),
+                ("effect-form", f"{base}/effects/new"),
+            ]
+            for name, path in shots:
+                _shoot(page, name, path, args.out, failures)
+
+            phone = browser.new_context(base_url=server.url, viewport=PHONE, locale="nl-NL",
+                                        is_mobile=True, has_touch=True, device_scale_factor=2,
+                                        storage_state=desktop.storage_state())
+            _shoot(phone.new_page(), "timeline-phone", base, args.out, failures)
+        finally:
+            browser.close()
+
+    if failures:
+        print("Not saved:\n  " + "\n  ".join(failures), file=sys.stderr)
+        return 1
+    return 0
+
+
+def _shoot(page, name: str, path: str | None, out: Path, failures: list[str]) -> bool:
+    """Open ``path`` and save ``out/name.png``; record a failure instead of raising."""
+    if path is None:
+        failures.append(f"{name}: no page to show (no effect in the demo timeline?)")
+        return False
+    try:
+        response = page.goto(path)
+        page.wait_for_load_state("networkidle")
+    except Exception as exc:  # report it and go on with the other pages
+        failures.append(f"{name}: {path}: {str(exc).splitlines()[0]}")
+        return False
+    status = response.status if response is not None else None
+    if status != 200:
+        failures.append(f"{name}: {path} answered HTTP {status}")
+        return False
+    target = out / f"{name}.png"
+    page.screenshot(path=str(target))
+    print(f"saved {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
+    return True
+
+
+if __name__ == "__main__":
+    sys.exit(main())
