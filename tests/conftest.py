@@ -42,6 +42,7 @@ def app(tmp_path_factory):
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": True,
         "REM_DOT_TIMEOUT": 30.0,
+        "REM_MAP_CACHE_DIR": str(tmp_path_factory.mktemp("map-cache")),
     })
     with app.app_context():
         upgrade()

@@ -1,0 +1,426 @@
+"""Build a RippleMap from a collaboration's ripple log, filter it, and cache renders.
+
+The map only ever holds what ``access.item_clause(collaboration)`` lets the
+person see. Ripple orders are computed on that whole visible graph before any
+filter, so a filtered 3rd-order effect still says 3.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
+
+from rem.accounts.permissions import Access, current_access
+from rem.collaborations.models import Collaboration
+from rem.core.dates import DateError, FuzzyDate, Precision, parse_iso
+from rem.core.markdown import plain_text
+from rem.maps import renderer
+from rem.maps.model import MapEdge, MapNode, RippleMap
+from rem.ripples.models import Kind, RippleItem, Valence
+from rem.ripples.services import LogView, load_log
+
+log = logging.getLogger(__name__)
+
+QUARTERS_BELOW_DAYS = 3 * 365
+MAX_SPINE_PERIODS = 40
+MAX_ORDER_LIMIT = 1000
+OUTLINE_MAX_DEPTH = 10
+CACHE_MAX_FILES = 500
+CACHE_KEEP_FILES = 400
+# Bump when the renderer's output changes for the same DOT (another Graphviz, say).
+RENDER_CACHE_VERSION = "1"
+
+
+@dataclass
+class MapFilters:
+    """What a person asked to see on the map; empty means everything visible."""
+
+    codes: list[str] = field(default_factory=list)
+    intended: bool | None = None
+    valence: str | None = None
+    date_from: FuzzyDate | None = None
+    date_to: FuzzyDate | None = None
+    max_order: int | None = None
+
+    @property
+    def active(self) -> bool:
+        """Tell whether any filter narrows the map."""
+        return bool(self.codes) or any(
+            value is not None for value in
+            (self.intended, self.valence, self.date_from, self.date_to, self.max_order)
+        )
+
+    def to_args(self) -> dict[str, str | list[str]]:
+        """Return the filters as query arguments, in their canonical form."""
+        args: dict[str, str | list[str]] = {}
+        if self.codes:
+            args["code"] = list(self.codes)
+        if self.intended is not None:
+            args["intended"] = "yes" if self.intended else "no"
+        if self.valence:
+            args["valence"] = self.valence
+        if self.date_from:
+            args["from"] = self.date_from.iso()
+        if self.date_to:
+            args["to"] = self.date_to.iso()
+        if self.max_order is not None:
+            args["max_order"] = str(self.max_order)
+        return args
+
+    def matches(self, item: RippleItem, order: int | None) -> bool:
+        """Tell whether ``item`` (with its ripple ``order``) passes every filter.
+
+        ``intended``, ``valence`` and ``max_order`` are about effects: activities
+        always pass them. With ``max_order`` set, effects that no activity
+        reaches (order unknown) are left out.
+        """
+        if self.codes and not {c.qualified_slug for c in item.codes} & set(self.codes):
+            return False
+        when = item.when
+        if self.date_from and when.end < self.date_from.start:
+            return False
+        if self.date_to and when.start > self.date_to.end:
+            return False
+        if item.kind == Kind.ACTIVITY:
+            return True
+        if self.intended is not None and item.intended is not self.intended:
+            return False
+        if self.valence and item.valence != self.valence:
+            return False
+        return not (self.max_order is not None and (order is None or order > self.max_order))
+
+
+def parse_filters(args: MultiDict, known_codes: set[str] | None = None
+                  ) -> tuple[MapFilters, list[str]]:
+    """Read filters from query ``args``; ignore bad values and say why in Dutch."""
+    filters = MapFilters()
+    messages: list[str] = []
+    for raw in args.getlist("code"):
+        code = raw.strip()
+        if not code:
+            continue
+        if len(code) > 130 or ":" not in code or (
+                known_codes is not None and code not in known_codes):
+            messages.append(_("De code “%(code)s” bestaat niet; dit filter is genegeerd.",
+                              code=code[:60]))
+        elif code not in filters.codes:
+            filters.codes.append(code)
+    intended = args.get("intended", "").strip().lower()
+    if intended in ("yes", "no"):
+        filters.intended = intended == "yes"
+    elif intended:
+        messages.append(_("Kies bij “bedoeld” ja of nee; dit filter is genegeerd."))
+    valence = args.get("valence", "").strip().lower()
+    if valence in {v.value for v in Valence}:
+        filters.valence = valence
+    elif valence:
+        messages.append(_("Kies positief, negatief of gemengd; het filter op waardering is "
+                          "genegeerd."))
+    for name, label in (("from", _("vanaf")), ("to", _("tot en met"))):
+        text = args.get(name, "").strip()
+        if not text:
+            continue
+        try:
+            value = parse_iso(text[:20])
+        except DateError:
+            messages.append(_("De datum bij “%(label)s” is niet te lezen; schrijf bijvoorbeeld "
+                              "2024 of 2024-03-12. Dit filter is genegeerd.", label=label))
+            continue
+        if name == "from":
+            filters.date_from = value
+        else:
+            filters.date_to = value
+    if filters.date_from and filters.date_to and filters.date_from.start > filters.date_to.end:
+        filters.date_from, filters.date_to = filters.date_to, filters.date_from
+        messages.append(_("De begindatum lag na de einddatum; ze zijn omgewisseld."))
+    order = args.get("max_order", "").strip()
+    if order:
+        if order.isdigit() and int(order) <= MAX_ORDER_LIMIT:
+            filters.max_order = int(order)
+        else:
+            messages.append(_("De rimpelorde is een heel getal vanaf 0; dit filter is "
+                              "genegeerd."))
+    return filters, messages
+
+
+@dataclass
+class BuiltMap:
+    """A built map plus how many items were visible before the filters."""
+
+    map: RippleMap
+    visible_count: int
+
+
+def legend() -> dict[str, str]:
+    """Return the Dutch legend texts for the renderer."""
+    return {
+        "title": _("Legenda"),
+        "activity": _("Activiteit (rechthoek)"),
+        "intended": _("Bedoeld effect (ovaal, doorgetrokken rand)"),
+        "unintended": _("Onbedoeld effect (gestreepte rand)"),
+        "intended_unknown": _("Niet bekend of het bedoeld was (gestippelde rand)"),
+        "positive": _("positief (groen)"),
+        "negative": _("negatief (rood)"),
+        "mixed": _("gemengd (oranje)"),
+        "valence_unknown": _("Waardering niet bekend (grijs)"),
+        "link": _("pijl: het een leidde tot het ander"),
+        "no_cause": _("stippellijn uit het midden: nog geen oorzaak bekend"),
+        "spine": _("Tijdlijn"),
+    }
+
+
+def _period_unit(items: list[RippleItem]) -> str:
+    """Return "quarter" when the items span under about three years, else "year"."""
+    if not items:
+        return "year"
+    first = min(item.when.start for item in items)
+    last = max(item.when.end for item in items)
+    return "quarter" if (last - first).days < QUARTERS_BELOW_DAYS else "year"
+
+
+def _period_of(day: date, unit: str) -> tuple[tuple[int, int], str]:
+    """Return the sortable key and the label of the period ``day`` falls in."""
+    if unit == "year":
+        return (day.year, 0), str(day.year)
+    quarter = FuzzyDate.of(day, Precision.QUARTER)
+    return (day.year, quarter.quarter), quarter.label()
+
+
+def _spine(keys: set[tuple[int, int]], unit: str) -> list[tuple[int, int]]:
+    """Return the spine's period keys: every period from first to last, if not too many."""
+    first, last = min(keys), max(keys)
+    every: list[tuple[int, int]] = []
+    year, sub = first
+    while (year, sub) <= last and len(every) <= MAX_SPINE_PERIODS:
+        every.append((year, sub))
+        if unit == "year":
+            year += 1
+        else:
+            year, sub = (year + 1, 1) if sub == 4 else (year, sub + 1)
+    return every if len(every) <= MAX_SPINE_PERIODS else sorted(keys)
+
+
+def _tooltip(item: RippleItem, order: int | None) -> str:
+    """Return the plain-text tooltip: title, date, kind, order, codes, description."""
+    lines = [item.title, item.when.label()]
+    if item.kind == Kind.ACTIVITY:
+        lines.append(_("Activiteit"))
+    else:
+        facts = [_("Effect")]
+        if item.intended is True:
+            facts.append(_("bedoeld"))
+        elif item.intended is False:
+            facts.append(_("onbedoeld"))
+        valence = {"positive": _("positief"), "negative": _("negatief"),
+                   "mixed": _("gemengd")}.get(item.valence or "")
+        if valence:
+            facts.append(valence)
+        if order:
+            facts.append(_("%(n)se rimpeling", n=order))
+        lines.append(", ".join(facts))
+    if item.codes:
+        lines.append(_("Codes: %(codes)s", codes=", ".join(c.name for c in item.codes)))
+    description = plain_text(item.description, 200)
+    if description:
+        lines.append(description)
+    return "\n".join(lines)
+
+
+def map_from_log(collaboration: Collaboration, log_view: LogView, filters: MapFilters
+                 ) -> RippleMap:
+    """Return the map of the items in ``log_view`` that pass ``filters``."""
+    keep = [item for item in log_view.items
+            if filters.matches(item, log_view.orders.get(item.id))]
+    ids = {item.id for item in keep}
+    unit = _period_unit(keep)
+    periods: dict[tuple[int, int], str] = {}
+    nodes = []
+    for item in keep:
+        key, label = _period_of(item.when.start, unit)
+        periods[key] = label
+        order = log_view.orders.get(item.id)
+        nodes.append(MapNode(
+            id=item.id,
+            kind=item.kind,
+            title=item.title,
+            date_label=item.when.label(),
+            period=label,
+            order=order,
+            intended=item.intended if item.kind == Kind.EFFECT else None,
+            valence=item.valence if item.kind == Kind.EFFECT else None,
+            codes=[code.name for code in item.codes],
+            url=url_for("ripples.show", slug=collaboration.slug, item_id=item.id),
+            tooltip=_tooltip(item, order),
+        ))
+    spine = []
+    if periods:
+        for key in _spine(set(periods), unit):
+            spine.append(periods.get(key) or _period_of(date(key[0], 3 * max(key[1], 1) - 2, 1),
+                                                        unit)[1])
+    title = _("Rimpelkaart %(name)s", name=collaboration.name)
+    if filters.active:
+        title = _("%(title)s (gefilterd)", title=title)
+    return RippleMap(
+        title=title,
+        centre_label=collaboration.name,
+        nodes=nodes,
+        edges=[MapEdge(a, b) for a, b in log_view.links if a in ids and b in ids],
+        legend=legend(),
+        periods=spine,
+    )
+
+
+def build_map(collaboration: Collaboration, filters: MapFilters | None = None,
+              access: Access | None = None) -> BuiltMap:
+    """Load what the current person may see of ``collaboration`` and build its map."""
+    access = access or current_access()
+    log_view = load_log(collaboration, access.item_clause(collaboration))
+    ripple_map = map_from_log(collaboration, log_view, filters or MapFilters())
+    return BuiltMap(ripple_map, len(log_view.items))
+
+
+def summary(ripple_map: RippleMap) -> str:
+    """Return one Dutch sentence that describes the map, for screen readers."""
+    activities = sum(1 for node in ripple_map.nodes if node.is_activity)
+    effects = len(ripple_map.nodes) - activities
+    sentence = _("%(title)s: %(a)d activiteiten, %(e)d effecten en %(l)d verbindingen.",
+                 title=ripple_map.title, a=activities, e=effects, l=len(ripple_map.edges))
+    if ripple_map.periods:
+        sentence += " " + _("Van %(first)s tot en met %(last)s.",
+                            first=ripple_map.periods[0], last=ripple_map.periods[-1])
+    return sentence
+
+
+@dataclass
+class OutlineEntry:
+    """One item in the text alternative, with what grew from it."""
+
+    node: MapNode
+    children: list[OutlineEntry] = field(default_factory=list)
+    repeat: bool = False
+
+
+@dataclass
+class Outline:
+    """The text alternative of a map: activities with their ripples, then the rest."""
+
+    activities: list[OutlineEntry]
+    without_cause: list[OutlineEntry]
+
+
+def outline(ripple_map: RippleMap) -> Outline:
+    """Return the map as nested lists: each effect in full once, later only by name.
+
+    Effects without an activity anywhere upstream come under "Zonder oorzaak".
+    Nesting stops at a fixed depth; deeper ripples are listed flat at that depth.
+    """
+    by_id = {node.id: node for node in ripple_map.nodes}
+    position = {node.id: index for index, node in enumerate(ripple_map.nodes)}
+    grew: dict[int, list[int]] = defaultdict(list)
+    has_cause: set[int] = set()
+    for edge in ripple_map.edges:
+        if edge.cause_id in by_id and edge.effect_id in by_id:
+            grew[edge.cause_id].append(edge.effect_id)
+            has_cause.add(edge.effect_id)
+    for children in grew.values():
+        children.sort(key=position.__getitem__)
+    seen: set[int] = set()
+
+    def expand(node_id: int, depth: int) -> OutlineEntry:
+        """Return the entry for ``node_id`` with its (not yet shown) descendants."""
+        if node_id in seen:
+            return OutlineEntry(by_id[node_id], repeat=True)
+        seen.add(node_id)
+        entry = OutlineEntry(by_id[node_id])
+        if depth < OUTLINE_MAX_DEPTH:
+            entry.children = [expand(child, depth + 1) for child in grew[node_id]]
+            return entry
+        queue = list(grew[node_id])
+        while queue:  # too deep to nest: list the rest flat, each once
+            child = queue.pop(0)
+            if child in seen:
+                continue
+            seen.add(child)
+            entry.children.append(OutlineEntry(by_id[child]))
+            queue.extend(grew[child])
+        return entry
+
+    activities = [expand(node.id, 0) for node in ripple_map.nodes if node.is_activity]
+    without = [expand(node.id, 0) for node in ripple_map.nodes
+               if not node.is_activity and node.id not in has_cause and node.id not in seen]
+    return Outline(activities, without)
+
+
+def cache_key(dot_source: str, engine: str, fmt: str) -> str:
+    """Return the sha256 content key of one render."""
+    digest = hashlib.sha256()
+    for part in (RENDER_CACHE_VERSION, engine, fmt):
+        digest.update(part.encode("utf-8") + b"\0")
+    digest.update(dot_source.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def cache_dir() -> Path:
+    """Return the folder of rendered maps: ``REM_MAP_CACHE_DIR`` or instance/map-cache."""
+    configured = current_app.config.get("REM_MAP_CACHE_DIR")
+    return Path(configured or os.path.join(current_app.instance_path, "map-cache"))
+
+
+def _prune(directory: Path) -> None:
+    """Keep the cache small: past the maximum, remove the least recently used files."""
+    try:
+        files = [entry for entry in os.scandir(directory)
+                 if entry.is_file() and not entry.name.startswith(".")]
+        if len(files) <= CACHE_MAX_FILES:
+            return
+        files.sort(key=lambda entry: entry.stat().st_mtime)
+        for entry in files[: len(files) - CACHE_KEEP_FILES]:
+            with contextlib.suppress(OSError):
+                os.unlink(entry.path)
+    except OSError:
+        log.warning("could not prune the map cache in %s", directory, exc_info=True)
+
+
+def render_cached(dot_source: str, engine: str, fmt: str, timeout: float,
+                  directory: Path | None = None) -> bytes:
+    """Return the render of ``dot_source``, from the file cache when it is there."""
+    if fmt == "dot":
+        return renderer.render(dot_source, engine, fmt, timeout)
+    directory = directory or cache_dir()
+    path = directory / f"{cache_key(dot_source, engine, fmt)}.{fmt}"
+    try:
+        data = path.read_bytes()
+    except OSError:
+        data = b""
+    if data:
+        with contextlib.suppress(OSError):
+            os.utime(path)
+        return data
+    data = renderer.render(dot_source, engine, fmt, timeout)
+    tmp = None
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=f".{fmt}")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+        tmp = None
+    except OSError:
+        log.warning("could not write the map cache in %s", directory, exc_info=True)
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+    _prune(directory)
+    return data
