@@ -113,6 +113,7 @@ def show(slug: str):
         outline=outline(ripple_map),
         downloads=_download_urls(collaboration.slug, layout, filters),
         can_edit=access.edits(collaboration),
+        full_size=request.args.get("size") == "full",
         reads_all=access.reads_all_of(collaboration),
     )
 
