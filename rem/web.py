@@ -39,11 +39,10 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
+    def load_user(session_id: str):
         from rem.accounts.models import User
 
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.active else None
+        return User.from_session_id(session_id)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from rem.accounts.invitations import create_invitation
-from rem.accounts.models import Role
+from rem.accounts.models import Role, User
 from rem.collaborations.models import Collaboration
 from rem.extensions import db
 from rem.ripples import services
@@ -186,10 +186,10 @@ def _sign_in(app, client, email: str) -> None:
     """Put the person's id in the session, as a real sign-in does (the form is tested
     elsewhere; scrypt on every one of these cases would only slow the suite down)."""
     with app.app_context():
-        user_id = db.session.scalar(sa.text("select id from users where email = :e"),
-                                    {"e": email})
+        user = db.session.scalar(sa.select(User).where(User.email == email))
+        session_id = user.get_id()
     with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+        session["_user_id"] = session_id
         session["_fresh"] = True
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import enum
+import hashlib
+import hmac
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -52,6 +54,30 @@ class User(UserMixin, TimestampMixin, db.Model):
     def set_password(self, password: str) -> None:
         """Store a salted hash of ``password`` (scrypt, werkzeug's default)."""
         self.password_hash = generate_password_hash(password)
+
+    def get_id(self) -> str:
+        """Return the id Flask-Login keeps in the session: the account and a password stamp.
+
+        The stamp changes with the password, so a new password (or a reset) signs out
+        every other session of this person.
+        """
+        return f"{self.id}:{self._password_stamp()}"
+
+    def _password_stamp(self) -> str:
+        return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
+
+    @classmethod
+    def from_session_id(cls, session_id: str) -> User | None:
+        """Return the active account for a session id from :meth:`get_id`, if still valid."""
+        user_id, _sep, stamp = (session_id or "").partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(cls, int(user_id))
+        if user is None or not user.active:
+            return None
+        if not hmac.compare_digest(stamp, user._password_stamp()):
+            return None
+        return user
 
     def check_password(self, password: str) -> bool:
         """Tell whether ``password`` matches the stored hash."""
