@@ -16,6 +16,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(demo)
     app.cli.add_command(codebooks)
+    from rem.interchange.cli import register as register_interchange
+
+    register_interchange(app)
 
 
 @click.group(cls=AppGroup)

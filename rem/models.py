@@ -6,9 +6,11 @@ from rem.codes.models import Code, Codebook
 from rem.collaborations.models import Collaboration
 from rem.core.ratelimit import RateLimitCounter
 from rem.hubs.models import Hub
+from rem.interchange.models import ApiToken
 from rem.ripples.models import Activity, Effect, RippleItem, RippleLink, item_codes
 
 __all__ = [
     "AccountToken", "Activity", "AuditEvent", "Code", "Codebook", "Collaboration", "Effect", "Hub",
     "Membership", "RateLimitCounter", "RippleItem", "RippleLink", "User", "item_codes",
+    "ApiToken",
 ]

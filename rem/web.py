@@ -62,6 +62,12 @@ def register_blueprints(app: Flask) -> None:
                audit_bp, help_bp):
         app.register_blueprint(bp)
     app.register_blueprint(members_bp)
+    from rem.interchange.api import bp as api_bp
+    from rem.interchange.views import bp as interchange_bp
+    from rem.interchange.views import tokens_bp
+
+    for bp in (interchange_bp, tokens_bp, api_bp):
+        app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
 
     @app.get("/health")

@@ -35,6 +35,7 @@ PRIVATE_ITEM = _row(302, 200, 200, 200, 200, 404, 404)
 HUB_MANAGERS = _row(302, 200, 200, 403, 403, 403, 403)
 ADMIN_POST = _row(302, 302, 403, 403, 403, 403, 403)
 NOT_FOUND = _row(404, 404, 404, 404, 404, 404, 404)
+API_EVERYONE = _row(401, 200, 200, 200, 200, 200, 200)
 
 # (rule, method) -> expected status per role. POSTs carry a valid CSRF token and no data.
 MATRIX: dict[tuple[str, str], dict[str, int]] = {
@@ -106,6 +107,23 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # "Forgot password" exists only when mail is configured (not in the tests).
     ("/reset", "GET"): NOT_FOUND,
     ("/reset", "POST"): NOT_FOUND,
+    # Exports: everyone gets what they may see (a POST with only the token downloads JSON).
+    ("/collaborations/<slug>/export", "GET"): EVERYONE,
+    ("/collaborations/<slug>/export", "POST"): EVERYONE,
+    ("/collaborations/<slug>/import", "GET"): EDITORS,
+    ("/collaborations/<slug>/import", "POST"): EDITORS,  # no file: the form again
+    ("/collaborations/<slug>/import/confirm", "POST"): EDITORS_POST,  # no upload: back
+    ("/profile/tokens", "GET"): EVERYONE,
+    ("/profile/tokens", "POST"): EVERYONE,  # no name: the form again
+    # The read-only API answers 401 (JSON) to a request without session or token.
+    ("/api/v1/collaborations", "GET"): API_EVERYONE,
+    ("/api/v1/collaborations/<slug>", "GET"): API_EVERYONE,
+    ("/api/v1/collaborations/<slug>/items", "GET"): API_EVERYONE,
+    ("/api/v1/collaborations/<slug>/items/<int:item_id>", "GET"):
+        _row(401, 200, 200, 200, 200, 404, 404),
+    ("/api/v1/collaborations/<slug>/links", "GET"): API_EVERYONE,
+    ("/api/v1/collaborations/<slug>/map", "GET"): API_EVERYONE,
+    ("/api/v1/codebooks", "GET"): API_EVERYONE,
 }
 
 
@@ -212,7 +230,7 @@ def test_route_status_for_role(app, route, role):
         token = CSRF_RE.search(page.data).group(1).decode()
         response = client.post(url, data={"csrf_token": token})
     assert response.status_code == MATRIX[route][role]
-    if role == "anonymous" and route not in PUBLIC:
+    if role == "anonymous" and route not in PUBLIC and MATRIX[route][role] == 302:
         assert "/login" in response.headers["Location"]
 
 

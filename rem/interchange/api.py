@@ -1,0 +1,169 @@
+"""The read-only API for researchers' scripts: ``/api/v1/...``.
+
+Authentication: a personal access token (``Authorization: Bearer rem_...``) or the
+browser's session. Access is exactly that of the pages (``Access.item_clause``),
+and, like exports, a collaboration that asks for it is pseudonymised for everyone
+who does not read all of its log; pseudonyms follow account order there, so they
+agree between requests. Every route is a GET: there is nothing to protect against
+cross-site requests (CSRF protection only covers POST and the like, and no route
+here changes anything).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, jsonify, request
+from sqlalchemy import orm
+from werkzeug.exceptions import HTTPException
+
+from rem.accounts.permissions import current_access
+from rem.codes.models import Codebook
+from rem.collaborations.models import Collaboration
+from rem.collaborations.services import by_slug
+from rem.extensions import db, login_manager
+from rem.interchange.scope import ExportScope, build_scope, iso_datetime, must_pseudonymise
+from rem.interchange.tokens import user_for_token
+from rem.ripples.models import Kind
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_PER_PAGE = 1000
+
+# Signed-out requests to the API get 401 in JSON, not a redirect to the sign-in page.
+login_manager.blueprint_login_views["api"] = None
+
+
+@login_manager.request_loader
+def _load_user_from_token(req):
+    """Sign in an API request that carries a valid personal access token."""
+    if not req.path.startswith("/api/"):
+        return None
+    header = req.headers.get("Authorization", "")
+    scheme, _sep, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        return None
+    return user_for_token(secret.strip())
+
+
+@bp.errorhandler(HTTPException)
+def _error(exc: HTTPException):
+    response = jsonify({"error": exc.name, "status": exc.code})
+    response.status_code = exc.code or 500
+    if exc.code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="rem"'
+    return response
+
+
+@bp.after_request
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _collaboration(slug: str) -> Collaboration:
+    collaboration = by_slug(slug)
+    if collaboration is None:
+        abort(404)
+    return collaboration
+
+
+def _scope(collaboration: Collaboration) -> ExportScope:
+    return build_scope([collaboration], current_access(), pseudonymise=False, stable=True)
+
+
+def _collaboration_json(c: Collaboration, scope: ExportScope | None = None) -> dict:
+    access = current_access()
+    data = {
+        "slug": c.slug, "name": c.name, "hub": c.hub.slug, "hub_name": c.hub.name,
+        "region": c.region, "scale": c.scale, "stage": c.stage,
+        "start_date": c.start_date.isoformat() if c.start_date else None,
+        "reads_all": access.reads_all_of(c),
+        "pseudonymised": must_pseudonymise(access, c),
+    }
+    if scope is not None:
+        data["counts"] = {"activities": scope.count_items(Kind.ACTIVITY.value),
+                          "effects": scope.count_items(Kind.EFFECT.value),
+                          "links": sum(1 for _ in scope.link_rows())}
+        data["target_group"] = scope.text(c.target_group)
+        data["goal"] = scope.text(c.goal)
+    return data
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name, "")
+    if not raw:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        abort(400)
+    return int(raw)
+
+
+@bp.get("/collaborations")
+def collaborations():
+    """List every collaboration, with what this person may see of it."""
+    rows = db.session.scalars(sa.select(Collaboration).order_by(Collaboration.slug)
+                              .options(orm.joinedload(Collaboration.hub))).all()
+    return jsonify({"collaborations": [_collaboration_json(c) for c in rows]})
+
+
+@bp.get("/collaborations/<slug>")
+def collaboration(slug: str):
+    """One collaboration, with counts of the items and links this person sees."""
+    c = _collaboration(slug)
+    return jsonify(_collaboration_json(c, _scope(c)))
+
+
+@bp.get("/collaborations/<slug>/items")
+def items(slug: str):
+    """The visible items, a page at a time, in timeline order."""
+    c = _collaboration(slug)
+    scope = _scope(c)
+    kind = request.args.get("kind") or None
+    if kind not in (None, Kind.ACTIVITY.value, Kind.EFFECT.value):
+        abort(400)
+    page = _int_arg("page", 1, 1, 1_000_000)
+    per_page = _int_arg("per_page", 100, 1, MAX_PER_PAGE)
+    nodes = list(scope.nodes(kind=kind, limit=per_page, offset=(page - 1) * per_page))
+    return jsonify({"items": nodes, "page": page, "per_page": per_page,
+                    "total": scope.count_items(kind), "pseudonymised": scope.pseudonymised})
+
+
+@bp.get("/collaborations/<slug>/items/<int:item_id>")
+def item(slug: str, item_id: int):
+    """One visible item; anything else is 'not found'."""
+    scope = _scope(_collaboration(slug))
+    found = next(scope.nodes(item_id=item_id), None)
+    if found is None:
+        abort(404)
+    return jsonify(found)
+
+
+@bp.get("/collaborations/<slug>/links")
+def links(slug: str):
+    """The live links between visible items."""
+    scope = _scope(_collaboration(slug))
+    return jsonify({"links": list(scope.links())})
+
+
+@bp.get("/collaborations/<slug>/map")
+def ripple_map(slug: str):
+    """The ripple map as nodes and edges, with each node's ripple order."""
+    scope = _scope(_collaboration(slug))
+    nodes = [{"id": n["id"], "kind": n["kind"], "title": n["title"], "date": n["date"],
+              "order": n["order"], "valence": n["valence"], "intended": n["intended"],
+              "codes": n["codes"]} for n in scope.nodes()]
+    edges = [{"id": lk["id"], "source": lk["cause_id"], "target": lk["effect_id"]}
+             for lk in scope.links()]
+    return jsonify({"nodes": nodes, "edges": edges, "pseudonymised": scope.pseudonymised,
+                    "generated_at": iso_datetime(scope.exported_at)})
+
+
+@bp.get("/codebooks")
+def codebooks():
+    """Every codebook with its codes."""
+    books = db.session.scalars(sa.select(Codebook).order_by(Codebook.position, Codebook.slug)
+                               .options(orm.selectinload(Codebook.codes))).all()
+    return jsonify({"codebooks": [{
+        "slug": b.slug, "name": b.name, "description": b.description, "builtin": b.builtin,
+        "codes": [{"code": f"{b.slug}:{c.slug}", "slug": c.slug, "name": c.name,
+                   "description": c.description} for c in b.codes],
+    } for b in books]})

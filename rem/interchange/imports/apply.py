@@ -1,0 +1,225 @@
+"""Write an import plan through the ripple and codebook services."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from rem.audit.services import record
+from rem.codes.models import Code, Codebook
+from rem.codes.services import (
+    CodebookError,
+    add_code,
+    code_by_qualified_slug,
+    codebook_by_slug,
+    create_codebook,
+)
+from rem.collaborations.models import Collaboration
+from rem.core.dates import FuzzyDate
+from rem.core.forms import slugify
+from rem.extensions import db
+from rem.interchange.imports.base import ImportPlan, ImportResult, PlannedItem, PreviewItem
+from rem.ripples import services
+from rem.ripples.models import (
+    GOVERNANCE_STYLES,
+    LADDER_STEPS,
+    TITLE_MAX,
+    EvidenceKind,
+    Kind,
+    Observer,
+    RippleItem,
+    Valence,
+    Visibility,
+)
+
+IMPORTED_CODEBOOK = "Geïmporteerd"
+PREVIEW_ITEMS = 15
+
+_ALLOWED = {
+    "visibility": {v.value for v in Visibility},
+    "governance_style": set(GOVERNANCE_STYLES),
+    "ladder_step": set(LADDER_STEPS),
+    "valence": {v.value for v in Valence},
+    "noticed_by": {v.value for v in Observer},
+    "evidence_kind": {v.value for v in EvidenceKind},
+}
+
+
+class CodeResolver:
+    """Find codes by qualified slug, name or slug; create the rest once per import."""
+
+    def __init__(self, plan: ImportPlan):
+        self.plan = plan
+        self.cache: dict[str, int] = {}
+        self.created: list[str] = []
+        self._imported: Codebook | None = None
+        self._books: dict[str, Codebook] = {}
+        self._by_name: dict[str, int] | None = None
+
+    def _index(self) -> dict[str, int]:
+        if self._by_name is None:
+            self._by_name = {}
+            rows = db.session.execute(
+                sa.select(Code.id, Code.name, Code.slug).join(Codebook)
+                .order_by(Codebook.position.desc(), Code.position.desc())
+            )
+            for code_id, name, slug in rows:  # earlier codebooks win: they come last
+                self._by_name[name.strip().lower()] = code_id
+                self._by_name[slug] = code_id
+        return self._by_name
+
+    def _imported_book(self) -> Codebook:
+        if self._imported is None:
+            book = codebook_by_slug(slugify(IMPORTED_CODEBOOK))
+            if book is None:
+                book = create_codebook(IMPORTED_CODEBOOK, _("Codes die bij het inlezen van "
+                                                             "bestanden zijn gemaakt."))
+            self._imported = book
+        return self._imported
+
+    def _add(self, book: Codebook, name: str, description: str = "") -> int:
+        slug = slugify(name)
+        existing = next((c for c in book.codes if c.slug == slug), None)
+        if existing is not None:
+            return existing.id
+        code = add_code(book, name, description)
+        self.created.append(f"{book.name}: {code.name}")
+        if self._by_name is not None:
+            self._by_name[name.strip().lower()] = code.id
+            self._by_name[code.slug] = code.id
+        return code.id
+
+    def resolve(self, reference: str) -> int | None:
+        """Return the id of the code ``reference`` names, creating it if needed."""
+        reference = " ".join(reference.split())
+        if not reference:
+            return None
+        if reference in self.cache:
+            return self.cache[reference]
+        code_id = None
+        try:
+            if ":" in reference:
+                code_id = self._qualified(reference)
+            if code_id is None:
+                index = self._index()
+                code_id = index.get(reference.lower()) or index.get(slugify(reference))
+            if code_id is None:
+                if not slugify(reference):
+                    self.plan.warn(_("De code “%(code)s” heeft geen letters of cijfers en is "
+                                     "overgeslagen.", code=reference))
+                    return None
+                code_id = self._add(self._imported_book(), reference[:120])
+        except CodebookError as exc:
+            self.plan.warn(_("De code “%(code)s” is overgeslagen: %(error)s", code=reference,
+                             error=str(exc)))
+            return None
+        self.cache[reference] = code_id
+        return code_id
+
+    def _qualified(self, reference: str) -> int | None:
+        code = code_by_qualified_slug(reference)
+        if code is not None:
+            return code.id
+        book_slug, _sep, code_slug = reference.partition(":")
+        info = self.plan.codebooks.get(book_slug)
+        if info is None:
+            return None
+        book = self._books.get(book_slug) or codebook_by_slug(book_slug)
+        if book is None:
+            book = codebook_by_slug(slugify(info.name)) or create_codebook(info.name,
+                                                                           info.description)
+            self.created.append(book.name)
+        self._books[book_slug] = book
+        name, description = info.codes.get(code_slug, (code_slug, ""))
+        return self._add(book, name, description)
+
+
+def _input(item: PlannedItem, when: FuzzyDate, code_ids: list[int]) -> services.ItemInput:
+    values = {}
+    for name, allowed in _ALLOWED.items():
+        value = getattr(item, name)
+        values[name] = value if value in allowed else None
+    return services.ItemInput(
+        title=item.title, when=when, description=item.description,
+        visibility=values["visibility"] or Visibility.COLLABORATION.value,
+        participant_count=item.participant_count,
+        governance_style=values["governance_style"], ladder_step=values["ladder_step"],
+        intended=item.intended, valence=values["valence"], noticed_by=values["noticed_by"],
+        evidence_kind=values["evidence_kind"], evidence_text=item.evidence_text,
+        evidence_url=item.evidence_url, code_ids=code_ids,
+    )
+
+
+def apply_plan(collaboration: Collaboration, plan: ImportPlan, fallback: FuzzyDate,
+               fmt: str) -> ImportResult:
+    """Create the plan's items and links in the session (flushed, not committed)."""
+    result = ImportResult(format=fmt, notes=list(plan.notes), columns=plan.columns,
+                          link_columns=plan.link_columns, mapping=plan.mapping)
+    keys = {item.key for item in plan.items}
+    unknown = sorted({k for link in plan.links for k in link if k not in keys})
+    if unknown:
+        plan.refuse(_("Verbindingen noemen items die niet in het bestand staan: %(names)s",
+                      names=", ".join(f"“{n}”" for n in unknown[:50])))
+    if any(p.blocking for p in plan.problems):
+        result.problems = plan.problems
+        return result
+
+    targets = {effect for _cause, effect in plan.links}
+    undated = 0
+    resolver = CodeResolver(plan)
+    created: dict[str, RippleItem] = {}
+    for item in plan.items:
+        kind = Kind(item.kind) if item.kind in ("activity", "effect") else (
+            Kind.EFFECT if item.key in targets else Kind.ACTIVITY)
+        when = item.when
+        if when is None:
+            when = fallback
+            undated += 1
+        if len(item.title) > TITLE_MAX:
+            item.description = (item.title + "\n\n" + item.description).strip()
+            item.title = item.title[:TITLE_MAX - 1].rstrip() + "…"
+        code_ids = [c for c in dict.fromkeys(resolver.resolve(r) for r in item.codes) if c]
+        try:
+            created[item.key] = services.create_item(collaboration, kind,
+                                                     _input(item, when, code_ids))
+        except services.RippleError as exc:
+            plan.refuse(_("“%(title)s”%(where)s: %(error)s", title=item.title[:80],
+                          where=f" ({item.source})" if item.source else "", error=str(exc)))
+            continue
+        if kind == Kind.ACTIVITY:
+            result.activities += 1
+        else:
+            result.effects += 1
+        if len(result.first_items) < PREVIEW_ITEMS:
+            result.first_items.append(PreviewItem(kind.value, item.title, when.iso(),
+                                                  list(item.codes)))
+    if undated:
+        plan.warn(_("%(n)d items hadden geen datum en krijgen “%(date)s”. U kunt dat later per "
+                    "item aanpassen.", n=undated, date=fallback.iso()))
+
+    seen: set[tuple[str, str]] = set()
+    for cause_key, effect_key in plan.links:
+        if (cause_key, effect_key) in seen or cause_key not in created \
+                or effect_key not in created:
+            continue
+        seen.add((cause_key, effect_key))
+        cause, effect = created[cause_key], created[effect_key]
+        try:
+            services.add_link(cause, effect)
+        except services.RippleError as exc:
+            plan.warn(_("Verbinding “%(cause)s” → “%(effect)s” overgeslagen: %(error)s",
+                        cause=cause.title[:60], effect=effect.title[:60], error=str(exc)))
+            continue
+        result.created_links += 1
+
+    result.created_items = len(created)
+    result.created_codes = resolver.created
+    result.problems = plan.problems
+    kinds = Counter(i.kind for i in created.values())
+    record("import", "collaboration", collaboration.id, collaboration_id=collaboration.id,
+           summary=f"{fmt}: {len(created)} items, {result.created_links} verbindingen",
+           after={"format": fmt, "items": len(created), "links": result.created_links,
+                  "kinds": dict(kinds), "codes_created": len(resolver.created)})
+    return result

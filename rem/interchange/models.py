@@ -1,0 +1,28 @@
+"""Personal access tokens for the read-only API. Only a hash of each token is kept."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from rem.accounts.models import User
+from rem.core.database import TimestampMixin
+from rem.extensions import db
+
+
+class ApiToken(TimestampMixin, db.Model):
+    """A named token that lets one person's scripts read what that person may see."""
+
+    __tablename__ = "api_tokens"
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    user_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("users.id"), index=True)
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(100))
+    token_hash: orm.Mapped[str] = orm.mapped_column(sa.String(64), unique=True, index=True)
+    prefix: orm.Mapped[str] = orm.mapped_column(sa.String(12))
+    last_used_at: orm.Mapped[datetime | None] = orm.mapped_column(sa.DateTime(timezone=True))
+    revoked_at: orm.Mapped[datetime | None] = orm.mapped_column(sa.DateTime(timezone=True))
+
+    user: orm.Mapped[User] = orm.relationship()

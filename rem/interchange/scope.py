@@ -1,0 +1,390 @@
+"""What one export contains: which collaborations, which of their items, and how
+names are shown. Also the rows every export format is written from, read from the
+database in batches so that memory stays flat however large a log is."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from rem.accounts.models import Membership, Role, User
+from rem.accounts.permissions import Access
+from rem.codes.models import Code, Codebook
+from rem.collaborations.models import Collaboration
+from rem.core.dates import FuzzyDate, Precision
+from rem.extensions import db
+from rem.interchange.pseudonymise import Pseudonymiser
+from rem.ripples import graph
+from rem.ripples.models import Kind, RippleItem, RippleLink, item_codes
+
+BATCH = 500
+
+NODE_COLUMNS = [
+    "id", "collaboration", "kind", "title", "description", "date", "date_start", "date_end",
+    "date_precision", "order", "visibility", "participant_count", "governance_style",
+    "ladder_step", "intended", "valence", "noticed_by", "evidence_kind", "evidence_text",
+    "evidence_url", "codes", "created_by", "created_by_role", "created_at", "updated_at",
+]
+LINK_COLUMNS = ["id", "collaboration", "cause_id", "effect_id", "created_at"]
+CODE_COLUMNS = ["code", "codebook", "codebook_name", "slug", "name", "description"]
+NODE_CODE_COLUMNS = ["node_id", "code"]
+# Learning-log entries do not exist yet: the table is written with its header only.
+LOG_ENTRY_COLUMNS = ["id", "collaboration", "date", "date_precision", "title", "text", "codes",
+                     "created_by", "created_at"]
+
+TABLES = {
+    "nodes": NODE_COLUMNS,
+    "links": LINK_COLUMNS,
+    "codes": CODE_COLUMNS,
+    "node_codes": NODE_CODE_COLUMNS,
+    "log_entries": LOG_ENTRY_COLUMNS,
+}
+
+_ITEM_COLUMNS = [
+    RippleItem.id, RippleItem.collaboration_id, RippleItem.kind, RippleItem.title,
+    RippleItem.description, RippleItem.date_start, RippleItem.date_precision,
+    RippleItem.visibility, RippleItem.participant_count, RippleItem.governance_style,
+    RippleItem.ladder_step, RippleItem.intended, RippleItem.valence, RippleItem.noticed_by,
+    RippleItem.evidence_kind, RippleItem.evidence_text, RippleItem.evidence_url,
+    RippleItem.created_by_id, RippleItem.created_at, RippleItem.updated_at,
+]
+
+
+def must_pseudonymise(access: Access, collaboration: Collaboration) -> bool:
+    """Tell whether this person may only have pseudonymised data of ``collaboration``.
+
+    When the collaboration asks for it, everyone who does not read all of its log
+    (researchers, and people of other collaborations in the learning network) gets
+    only the pseudonymised variant.
+    """
+    return bool(collaboration.pseudonymise_for_research) and not access.reads_all_of(collaboration)
+
+
+def iso_datetime(value: datetime | None) -> str:
+    """Return an ISO timestamp in UTC (naive values from SQLite are UTC already)."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class ExportScope:
+    """The collaborations and visible items of one export, and how names are shown."""
+
+    collaborations: list[Collaboration]
+    access: Access
+    pseudonymiser: Pseudonymiser | None = None
+    exported_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    _user_names: dict[int, str] = field(default_factory=dict)
+    _roles: dict[tuple[int, int], str] = field(default_factory=dict)
+    _coordinators: dict[int, set[int]] = field(default_factory=dict)
+    _user_flags: dict[int, tuple[bool, bool]] = field(default_factory=dict)
+    _orders: dict[int, int] | None = None
+
+    def __post_init__(self) -> None:
+        self.collaboration_ids = [c.id for c in self.collaborations]
+
+    def attach(self) -> None:
+        """Load the collaborations again in the current session (for streamed responses,
+        which run after the request's session has been closed)."""
+        self.collaborations = list(db.session.scalars(
+            sa.select(Collaboration).where(Collaboration.id.in_(self.collaboration_ids))
+            .order_by(Collaboration.slug)
+        ))
+
+    @property
+    def pseudonymised(self) -> bool:
+        """Tell whether names are replaced in this export."""
+        return self.pseudonymiser is not None
+
+    @property
+    def slugs(self) -> dict[int, str]:
+        """Return collaboration slugs by id."""
+        return {c.id: c.slug for c in self.collaborations}
+
+    def visible_clause(self, entity=RippleItem) -> sa.ColumnElement[bool]:
+        """Return the SQL condition for live items this person sees in the scope.
+
+        The same rule as ``Access.item_clause``, written for ``entity`` so that it also
+        works on aliases (the cause and effect of a link).
+        """
+        parts = []
+        for c in self.collaborations:
+            levels = self.access.visible_levels(c)
+            if levels is None:
+                parts.append(entity.collaboration_id == c.id)
+            elif levels:
+                parts.append(sa.and_(entity.collaboration_id == c.id,
+                                     entity.visibility.in_(levels)))
+        if not parts:
+            return sa.false()
+        return sa.and_(entity.deleted_at.is_(None), sa.or_(*parts))
+
+    def visible_ids(self) -> sa.Select:
+        """Return a subquery of the ids of the visible items."""
+        return sa.select(RippleItem.id).where(self.visible_clause())
+
+    def text(self, value: str | None) -> str:
+        """Return ``value``, pseudonymised when this export asks for it."""
+        if self.pseudonymiser is None:
+            return value or ""
+        return self.pseudonymiser.text(value)
+
+    # --- authors --------------------------------------------------------------------
+
+    def _load_people(self) -> None:
+        if self._user_flags:
+            return
+        for uid, name, email, is_admin, is_researcher in db.session.execute(
+            sa.select(User.id, User.name, User.email, User.is_admin, User.is_researcher)
+        ):
+            self._user_names[uid] = name or email
+            self._user_flags[uid] = (is_admin, is_researcher)
+        for uid, role, hub_id, collab_id in db.session.execute(
+            sa.select(Membership.user_id, Membership.role, Membership.hub_id,
+                      Membership.collaboration_id)
+        ):
+            if collab_id is not None:
+                self._roles[(uid, collab_id)] = role
+            elif role == Role.COORDINATOR and hub_id is not None:
+                self._coordinators.setdefault(hub_id, set()).add(uid)
+
+    def author_role(self, user_id: int | None, collaboration: Collaboration) -> str:
+        """Return the role the author had: facilitator, member, coordinator, ..."""
+        if user_id is None:
+            return ""
+        self._load_people()
+        role = self._roles.get((user_id, collaboration.id))
+        if role:
+            return role
+        if user_id in self._coordinators.get(collaboration.hub_id, set()):
+            return Role.COORDINATOR.value
+        is_admin, is_researcher = self._user_flags.get(user_id, (False, False))
+        if is_admin:
+            return "administrator"
+        if is_researcher:
+            return "researcher"
+        return "other"
+
+    def author(self, user_id: int | None, collaboration: Collaboration) -> str:
+        """Return the author's name, or their role when names are pseudonymised."""
+        if user_id is None:
+            return ""
+        if self.pseudonymised:
+            return self.author_role(user_id, collaboration)
+        self._load_people()
+        return self._user_names.get(user_id, "")
+
+    # --- graph ----------------------------------------------------------------------
+
+    def orders(self) -> dict[int, int]:
+        """Return the ripple order of each visible item (ids only: small)."""
+        if self._orders is None:
+            activities = db.session.scalars(
+                sa.select(RippleItem.id).where(self.visible_clause(),
+                                               RippleItem.kind == Kind.ACTIVITY.value)
+            ).all()
+            edges = [(a, b) for _i, _c, a, b, _t in self.link_rows()]
+            self._orders = graph.ripple_orders(activities, edges)
+        return self._orders
+
+    # --- rows -----------------------------------------------------------------------
+
+    def link_rows(self) -> Iterator[tuple[int, int, int, int, datetime]]:
+        """Yield (id, collaboration_id, cause_id, effect_id, created_at) of live links."""
+        cause = orm.aliased(RippleItem)
+        effect = orm.aliased(RippleItem)
+        stmt = (
+            sa.select(RippleLink.id, RippleLink.collaboration_id, RippleLink.cause_id,
+                      RippleLink.effect_id, RippleLink.created_at)
+            .join(cause, cause.id == RippleLink.cause_id)
+            .join(effect, effect.id == RippleLink.effect_id)
+            .where(RippleLink.deleted_at.is_(None), self.visible_clause(cause),
+                   self.visible_clause(effect))
+            .order_by(RippleLink.id)
+        )
+        for row in db.session.execute(stmt.execution_options(yield_per=BATCH * 4)):
+            yield tuple(row)
+
+    def links(self) -> Iterator[dict]:
+        """Yield each visible link as a plain row."""
+        slugs = self.slugs
+        for link_id, collab_id, cause, effect, created in self.link_rows():
+            yield {"id": link_id, "collaboration": slugs[collab_id], "cause_id": cause,
+                   "effect_id": effect, "created_at": iso_datetime(created)}
+
+    def _codes_of(self, ids: list[int]) -> dict[int, list[str]]:
+        found: dict[int, list[str]] = {i: [] for i in ids}
+        rows = db.session.execute(
+            sa.select(item_codes.c.item_id, Codebook.slug, Code.slug)
+            .join(Code, Code.id == item_codes.c.code_id)
+            .join(Codebook, Codebook.id == Code.codebook_id)
+            .where(item_codes.c.item_id.in_(ids))
+            .order_by(item_codes.c.item_id, Codebook.position, Codebook.slug, Code.position,
+                      Code.slug)
+        )
+        for item_id, book, code in rows:
+            found[item_id].append(f"{book}:{code}")
+        return found
+
+    def item_rows(self, *, item_id: int | None = None, kind: str | None = None,
+                  limit: int | None = None, offset: int = 0) -> Iterator[sa.Row]:
+        """Yield the visible item rows in timeline order, in batches (optionally one
+        item, one kind, or one page)."""
+        rank = sa.case({p.value: r for p, r in
+                        ((Precision.YEAR, 0), (Precision.QUARTER, 1), (Precision.MONTH, 2),
+                         (Precision.DAY, 3))}, value=RippleItem.date_precision, else_=3)
+        kind_rank = sa.case((RippleItem.kind == Kind.ACTIVITY.value, 0), else_=1)
+        stmt = (
+            sa.select(*_ITEM_COLUMNS).where(self.visible_clause())
+            .order_by(RippleItem.date_start, rank, kind_rank, RippleItem.id)
+        )
+        if item_id is not None:
+            stmt = stmt.where(RippleItem.id == item_id)
+        if kind is not None:
+            stmt = stmt.where(RippleItem.kind == kind)
+        if limit is not None:
+            stmt = stmt.limit(limit).offset(offset)
+        yield from db.session.execute(stmt.execution_options(yield_per=BATCH))
+
+    def count_items(self, kind: str | None = None) -> int:
+        """Return how many visible items there are (of one kind)."""
+        stmt = sa.select(sa.func.count()).select_from(RippleItem).where(self.visible_clause())
+        if kind is not None:
+            stmt = stmt.where(RippleItem.kind == kind)
+        return db.session.scalar(stmt) or 0
+
+    def nodes(self, *, raw_titles: bool = False, **selection) -> Iterator[dict]:
+        """Yield each visible item as a plain row with every attribute and its codes.
+
+        ``raw_titles`` adds the title as stored under "_raw_title" (for writers that
+        need to tell equal titles apart; never written out).
+        """
+        by_id = {c.id: c for c in self.collaborations}
+        orders = self.orders()
+        batch: list[sa.Row] = []
+
+        def flush() -> Iterator[dict]:
+            codes = self._codes_of([r.id for r in batch])
+            for r in batch:
+                node = self._node(r, by_id[r.collaboration_id], codes[r.id], orders.get(r.id))
+                if raw_titles:
+                    node["_raw_title"] = r.title
+                yield node
+            batch.clear()
+
+        for row in self.item_rows(**selection):
+            batch.append(row)
+            if len(batch) >= BATCH:
+                yield from flush()
+        if batch:
+            yield from flush()
+
+    def _node(self, r: sa.Row, collaboration: Collaboration, codes: list[str],
+              order: int | None) -> dict:
+        when = FuzzyDate.of(r.date_start, Precision(r.date_precision))
+        is_effect = r.kind == Kind.EFFECT.value
+        return {
+            "id": r.id,
+            "collaboration": collaboration.slug,
+            "kind": r.kind,
+            "title": self.text(r.title),
+            "description": self.text(r.description),
+            "date": when.iso(),
+            "date_start": when.start.isoformat(),
+            "date_end": when.end.isoformat(),
+            "date_precision": r.date_precision,
+            "order": order,
+            "visibility": r.visibility,
+            "participant_count": r.participant_count,
+            "governance_style": r.governance_style,
+            "ladder_step": r.ladder_step,
+            "intended": r.intended if is_effect else None,
+            "valence": r.valence,
+            "noticed_by": r.noticed_by,
+            "evidence_kind": r.evidence_kind,
+            "evidence_text": self.text(r.evidence_text),
+            "evidence_url": r.evidence_url or "",
+            "codes": codes,
+            "created_by": self.author(r.created_by_id, collaboration),
+            "created_by_role": self.author_role(r.created_by_id, collaboration),
+            "created_at": iso_datetime(r.created_at),
+            "updated_at": iso_datetime(r.updated_at),
+        }
+
+    def node_codes(self) -> Iterator[dict]:
+        """Yield one row per (visible item, code)."""
+        stmt = (
+            sa.select(item_codes.c.item_id, Codebook.slug, Code.slug)
+            .join(Code, Code.id == item_codes.c.code_id)
+            .join(Codebook, Codebook.id == Code.codebook_id)
+            .join(RippleItem, RippleItem.id == item_codes.c.item_id)
+            .where(self.visible_clause())
+            .order_by(item_codes.c.item_id, Codebook.slug, Code.slug)
+        )
+        for item_id, book, code in db.session.execute(stmt.execution_options(yield_per=2000)):
+            yield {"node_id": item_id, "code": f"{book}:{code}"}
+
+    def used_codes(self) -> list[Code]:
+        """Return the codes given to at least one visible item, with their codebooks."""
+        used = (sa.select(item_codes.c.code_id).distinct()
+                .join(RippleItem, RippleItem.id == item_codes.c.item_id)
+                .where(self.visible_clause()))
+        return list(db.session.scalars(
+            sa.select(Code).where(Code.id.in_(used)).join(Codebook)
+            .order_by(Codebook.position, Codebook.slug, Code.position, Code.slug)
+            .options(orm.contains_eager(Code.codebook))
+        ))
+
+    def codes(self) -> Iterator[dict]:
+        """Yield each used code as a plain row."""
+        for code in self.used_codes():
+            yield {"code": code.qualified_slug, "codebook": code.codebook.slug,
+                   "codebook_name": code.codebook.name, "slug": code.slug, "name": code.name,
+                   "description": code.description}
+
+    def duplicate_titles(self) -> set[str]:
+        """Return titles that more than one visible item has."""
+        return set(db.session.scalars(
+            sa.select(RippleItem.title).where(self.visible_clause())
+            .group_by(RippleItem.title).having(sa.func.count() > 1)
+        ))
+
+    def collaboration_rows(self) -> list[dict]:
+        """Return the collaborations' own attributes."""
+        return [{
+            "slug": c.slug, "name": c.name, "hub": c.hub.slug, "hub_name": c.hub.name,
+            "region": c.region, "scale": c.scale, "stage": c.stage,
+            "target_group": self.text(c.target_group), "goal": self.text(c.goal),
+            "start_date": c.start_date.isoformat() if c.start_date else None,
+            "pseudonymise_for_research": c.pseudonymise_for_research,
+        } for c in self.collaborations]
+
+
+def build_scope(collaborations: list[Collaboration], access: Access, *, pseudonymise: bool,
+                extra_names: list[str] | None = None, stable: bool = False) -> ExportScope:
+    """Decide what one export holds. Pseudonymisation is forced where the rules ask.
+
+    ``stable`` numbers people by account order instead of first appearance, so that
+    pseudonyms agree between separate API requests.
+    """
+    forced = any(must_pseudonymise(access, c) for c in collaborations)
+    pseudonymiser = None
+    if pseudonymise or forced:
+        names = db.session.scalars(
+            sa.select(User.name).where(User.name != "").order_by(User.id)).all()
+        pseudonymiser = Pseudonymiser.from_names(names, extra_names or [], stable=stable)
+    return ExportScope(collaborations=collaborations, access=access, pseudonymiser=pseudonymiser)
+
+
+def plain(value) -> str | int | float | bool | None:
+    """Turn a cell value into something JSON, CSV and spreadsheets take."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value

@@ -1,0 +1,214 @@
+"""Pages to export a collaboration's log and to import maps into it."""
+
+from __future__ import annotations
+
+import tempfile
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from rem.accounts.permissions import current_access
+from rem.collaborations.models import Collaboration
+from rem.collaborations.services import by_slug
+from rem.extensions import db
+from rem.interchange import uploads
+from rem.interchange.exports import FORMATS, WRITERS, write_xlsx
+from rem.interchange.forms import (
+    ExportForm,
+    ImportConfirmForm,
+    ImportForm,
+    RevokeForm,
+    TokenForm,
+)
+from rem.interchange.imports import ImportOptions, ImportRefused, run_import
+from rem.interchange.imports.table import TARGET_FIELDS
+from rem.interchange.scope import must_pseudonymise
+from rem.interchange.services import export_filename, prepare_export, split_names
+from rem.interchange.tokens import TokenError, create_token, revoke_token, tokens_of
+
+bp = Blueprint("interchange", __name__, url_prefix="/collaborations/<slug>")
+
+
+def _collaboration(slug: str) -> Collaboration:
+    collaboration = by_slug(slug)
+    if collaboration is None:
+        abort(404)
+    return collaboration
+
+
+# --- export ---------------------------------------------------------------------------
+
+
+def _xlsx_chunks(scope):
+    """Write the workbook to a temporary file now, and stream that file."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed when the stream ends
+    try:
+        write_xlsx(scope, spool)
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+
+    def chunks():
+        with spool:
+            while data := spool.read(64 * 1024):
+                yield data
+
+    return chunks()
+
+
+def _stream(scope, fmt: str):
+    scope.attach()
+    yield from WRITERS[fmt](scope)
+
+
+@bp.route("/export", methods=["GET", "POST"])
+def export(slug: str):
+    """Show the export choices; a valid POST downloads the file."""
+    collaboration = _collaboration(slug)
+    access = current_access()
+    forced = must_pseudonymise(access, collaboration)
+    form = ExportForm()
+    if forced:
+        form.pseudonymise.data = True
+    if form.validate_on_submit():
+        fmt = form.format.data
+        scope = prepare_export([collaboration], access, fmt,
+                               pseudonymise=bool(form.pseudonymise.data) or forced,
+                               extra_names=split_names(form.extra_names.data))
+        db.session.commit()
+        name = export_filename(collaboration.slug, fmt, scope.pseudonymised)
+        mimetype = FORMATS[fmt][1]
+        # XLSX is written to a temporary file first (openpyxl's write-only mode keeps
+        # memory flat); the other formats stream straight from the database.
+        body = _xlsx_chunks(scope) if fmt == "xlsx" else stream_with_context(_stream(scope, fmt))
+        response = Response(body, mimetype=mimetype)
+        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    return render_template("interchange/export.html", collaboration=collaboration, form=form,
+                           forced=forced, reads_all=access.reads_all_of(collaboration))
+
+
+# --- import ---------------------------------------------------------------------------
+
+
+def _editable(slug: str) -> Collaboration:
+    collaboration = _collaboration(slug)
+    if not current_access().edits(collaboration):
+        abort(403)
+    return collaboration
+
+
+def _mapping_from_form() -> dict[str, str]:
+    return {f: request.form.get(f"map_{f}", "") for f in TARGET_FIELDS}
+
+
+def _preview(collaboration: Collaboration, stored: uploads.StoredUpload, status: int = 200):
+    """Run the import, show what it would do, and roll everything back."""
+    result = run_import(collaboration, stored.files, stored.options, commit=False)
+    db.session.rollback()
+    return render_template(
+        "interchange/preview.html", collaboration=collaboration, result=result,
+        token=stored.token, options=stored.options, confirm_form=ImportConfirmForm(),
+        target_fields=TARGET_FIELDS,
+    ), status
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_upload(slug: str):
+    """Upload a file; a valid upload is stored and previewed, nothing is written yet."""
+    collaboration = _editable(slug)
+    form = ImportForm()
+    if not form.format.data and request.method == "GET":
+        form.format.data = "xmind"
+    if form.validate_on_submit():
+        files = [f for f in (form.file.data, form.file2.data) if f and f.filename]
+        if not files:
+            form.file.errors.append(_("Kies een bestand."))
+        else:
+            try:
+                options = ImportOptions(
+                    format=form.format.data,
+                    xmind_mode=form.xmind_mode.data or "rings",
+                    default_date=(form.default_date.data or "").strip(),
+                )
+                stored = uploads.store(files, options, current_app.config)
+            except ImportRefused as exc:
+                form.file.errors.append(str(exc))
+            else:
+                return _preview(collaboration, stored)
+    return render_template("interchange/import.html", collaboration=collaboration, form=form)
+
+
+@bp.post("/import/confirm")
+def import_confirm(slug: str):
+    """Import the stored upload for real, or show the preview again with a new mapping."""
+    collaboration = _editable(slug)
+    form = ImportConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    stored = uploads.load(form.token.data or "", current_app.config)
+    if stored is None:
+        flash(_("Dit voorbeeld is verlopen. Kies het bestand opnieuw."), "error")
+        return redirect(url_for("interchange.import_upload", slug=slug))
+    if stored.options.format == "table":
+        stored.options.mapping = _mapping_from_form()
+        uploads.save_options(stored, current_app.config)
+    if request.form.get("action") != "import":
+        return _preview(collaboration, stored)
+    result = run_import(collaboration, stored.files, stored.options, commit=True)
+    if not result.ok:
+        db.session.rollback()
+        flash(_("Er is niets ingelezen: los eerst de problemen hieronder op."), "error")
+        return _preview(collaboration, stored, status=422)
+    db.session.commit()
+    uploads.discard(stored, current_app.config)
+    flash(_("Ingelezen: %(items)d items en %(links)d verbindingen.",
+            items=result.created_items, links=result.created_links), "success")
+    return redirect(url_for("collaborations.show", slug=slug))
+
+
+# --- personal access tokens -------------------------------------------------------------
+
+tokens_bp = Blueprint("tokens", __name__)
+
+
+@tokens_bp.route("/profile/tokens", methods=["GET", "POST"])
+def tokens():
+    """List, create and revoke the person's own API tokens. A new token is shown once."""
+    user = current_user._get_current_object()
+    form = TokenForm()
+    revoke_form = RevokeForm()
+    new_secret = None
+    if request.method == "POST" and request.form.get("revoke"):
+        if revoke_form.validate_on_submit() and (revoke_form.revoke.data or "").isdigit():
+            if revoke_token(user, int(revoke_form.revoke.data)) is None:
+                abort(404)
+            db.session.commit()
+            flash(_("De sleutel is ingetrokken: scripts die hem gebruiken, krijgen geen "
+                    "toegang meer."), "success")
+        return redirect(url_for("tokens.tokens"))
+    if form.validate_on_submit():
+        try:
+            _token, new_secret = create_token(user, form.name.data)
+        except TokenError as exc:
+            form.name.errors.append(str(exc))
+        else:
+            db.session.commit()
+            form = TokenForm(formdata=None)
+    response = render_template("interchange/tokens.html", form=form, revoke_form=revoke_form,
+                               tokens=tokens_of(user), new_secret=new_secret)
+    return response, 200, {"Cache-Control": "no-store"}

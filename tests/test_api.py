@@ -1,0 +1,183 @@
+"""The read-only API: personal access tokens, access rules, and the OpenAPI file
+validated against real responses."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+import sqlalchemy as sa
+import yaml
+
+from rem.extensions import db
+from rem.interchange.models import ApiToken
+from rem.interchange.tokens import hash_token
+from tests.conftest import csrf_token, login
+from tests.test_export_formats import build_log
+
+SPEC = yaml.safe_load((Path(__file__).resolve().parent.parent / "docs" / "openapi.yaml")
+                      .read_text(encoding="utf-8"))
+SECRET_RE = re.compile(r'class="token-secret">(rem_[A-Za-z0-9_-]+)<')
+
+
+def make_token(app, email: str, name: str = "R-script") -> str:
+    client = app.test_client()
+    login(client, email)
+    response = client.post("/profile/tokens", data={
+        "csrf_token": csrf_token(client, "/profile/tokens"), "name": name})
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    match = SECRET_RE.search(response.get_data(as_text=True))
+    assert match, "the new token is shown once"
+    return match.group(1)
+
+
+def api(app, path: str, token: str | None = None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return app.test_client().get(f"/api/v1{path}", headers=headers)
+
+
+def test_tokens_are_stored_as_hashes_shown_once_and_revocable(app):
+    build_log(app)
+    secret = make_token(app, "member@example.org")
+    with app.app_context():
+        stored = db.session.scalar(sa.select(ApiToken))
+        assert stored.token_hash == hash_token(secret) and secret not in stored.token_hash
+        assert stored.prefix == secret[:10]
+        token_id = stored.id
+    client = app.test_client()
+    login(client, "member@example.org")
+    page = client.get("/profile/tokens").get_data(as_text=True)
+    assert "R-script" in page and secret not in page  # listed, never shown again
+    assert api(app, "/collaborations", secret).status_code == 200
+    with app.app_context():
+        assert db.session.get(ApiToken, token_id).last_used_at is not None
+    response = client.post("/profile/tokens", data={
+        "csrf_token": csrf_token(client, "/profile/tokens"), "revoke": str(token_id)})
+    assert response.status_code == 302
+    assert api(app, "/collaborations", secret).status_code == 401
+
+
+def test_nobody_revokes_someone_elses_token(app):
+    build_log(app)
+    make_token(app, "member@example.org")
+    with app.app_context():
+        token_id = db.session.scalar(sa.select(ApiToken.id))
+    client = app.test_client()
+    login(client, "researcher@example.org")
+    response = client.post("/profile/tokens", data={
+        "csrf_token": csrf_token(client, "/profile/tokens"), "revoke": str(token_id)})
+    assert response.status_code == 404
+    with app.app_context():
+        assert db.session.get(ApiToken, token_id).revoked_at is None
+
+
+def test_bad_tokens_get_401_in_json(app):
+    build_log(app)
+    for token in (None, "rem_wrong", "nonsense"):
+        response = api(app, "/collaborations", token)
+        assert response.status_code == 401 and response.json["status"] == 401
+        assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    secret = make_token(app, "member@example.org")
+    with app.app_context():
+        db.session.execute(sa.text("update users set active = false "
+                                   "where email = 'member@example.org'"))
+        db.session.commit()
+    assert api(app, "/collaborations", secret).status_code == 401
+
+
+def test_a_token_opens_only_the_api_and_sets_no_session(app):
+    build_log(app)
+    secret = make_token(app, "member@example.org")
+    client = app.test_client()
+    page = client.get("/collaborations/achterveld",
+                      headers={"Authorization": f"Bearer {secret}"})
+    assert page.status_code == 302 and "/login" in page.headers["Location"]
+    response = app.test_client().get("/api/v1/collaborations",
+                                     headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert client.post("/api/v1/collaborations",
+                       headers={"Authorization": f"Bearer {secret}"}).status_code == 405
+
+
+def test_same_access_rules_as_the_pages(app):
+    ids = build_log(app)
+    member = make_token(app, "member@example.org")
+    researcher = make_token(app, "researcher@example.org")
+    mine = api(app, "/collaborations/achterveld/items", member).json
+    theirs = api(app, "/collaborations/achterveld/items", researcher).json
+    assert mine["total"] == 4 and mine["pseudonymised"] is False
+    assert theirs["total"] == 3 and theirs["pseudonymised"] is True
+    assert {i["id"] for i in theirs["items"]} == {ids["market"], ids["effect"], ids["twin"]}
+    assert "Anna" not in str(theirs) and "Anna" in str(mine)
+    assert api(app, f"/collaborations/achterveld/items/{ids['private']}",
+               researcher).status_code == 404
+    assert api(app, f"/collaborations/achterveld/items/{ids['deleted']}",
+               member).status_code == 404
+    assert api(app, f"/collaborations/achterveld/items/{ids['private']}",
+               member).status_code == 200
+    links = api(app, "/collaborations/achterveld/links", researcher).json["links"]
+    assert len(links) == 2
+    detail = api(app, "/collaborations/achterveld", researcher).json
+    assert detail["counts"] == {"activities": 1, "effects": 2, "links": 2}
+    assert detail["reads_all"] is False and detail["pseudonymised"] is True
+
+
+def test_pseudonyms_agree_between_requests(app):
+    ids = build_log(app)
+    researcher = make_token(app, "researcher@example.org")
+    whole = api(app, "/collaborations/achterveld/map", researcher).json
+    one = api(app, f"/collaborations/achterveld/items/{ids['market']}", researcher).json
+    title = next(n["title"] for n in whole["nodes"] if n["id"] == ids["market"])
+    assert one["title"] == title and "Persoon" in title
+
+
+def test_pages_and_bad_parameters(app):
+    build_log(app)
+    secret = make_token(app, "member@example.org")
+    first = api(app, "/collaborations/achterveld/items?per_page=3", secret).json
+    second = api(app, "/collaborations/achterveld/items?per_page=3&page=2", secret).json
+    assert len(first["items"]) == 3 and len(second["items"]) == 1
+    effects = api(app, "/collaborations/achterveld/items?kind=effect", secret).json
+    assert {i["kind"] for i in effects["items"]} == {"effect"}
+    for query in ("per_page=0", "per_page=5000", "page=x", "kind=iets"):
+        assert api(app, f"/collaborations/achterveld/items?{query}", secret).status_code == 400
+    assert api(app, "/collaborations/bestaat-niet", secret).status_code == 404
+
+
+# --- the OpenAPI file ----------------------------------------------------------------
+
+
+def _validate(body, schema: dict) -> None:
+    document = {**schema, "components": SPEC["components"]}
+    jsonschema.Draft202012Validator(
+        document, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    ).validate(body)
+
+
+def test_openapi_file_lists_exactly_the_api_routes(app):
+    assert SPEC["openapi"].startswith("3.1")
+    routes = {re.sub(r"<(?:int:)?(\w+)>", r"{\1}", rule.rule).removeprefix("/api/v1")
+              for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1")}
+    assert routes == set(SPEC["paths"])
+    jsonschema.Draft202012Validator.check_schema({"$defs": SPEC["components"]["schemas"]})
+
+
+@pytest.mark.parametrize("role", ["member@example.org", "researcher@example.org"])
+def test_real_responses_match_the_openapi_file(app, role):
+    ids = build_log(app)
+    secret = make_token(app, role)
+    values = {"slug": "achterveld", "item_id": str(ids["market"])}
+    checked = 0
+    for path, operations in SPEC["paths"].items():
+        url = re.sub(r"{(\w+)}", lambda m: values[m.group(1)], path)
+        response = api(app, url, secret)
+        assert response.status_code == 200, (url, response.json)
+        schema = operations["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        _validate(response.json, schema)
+        checked += 1
+    error = api(app, "/collaborations/bestaat-niet", secret)
+    _validate(error.json, {"$ref": "#/components/schemas/Error"})
+    assert checked == len(SPEC["paths"])
