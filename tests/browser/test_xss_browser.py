@@ -1,0 +1,37 @@
+"""Hostile text typed into the real forms never runs in a real browser."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.server import DEMO_COLLABORATION
+from tests.test_xss_corpus import PAYLOADS
+
+pytestmark = pytest.mark.browser
+
+TIMELINE = f"/collaborations/{DEMO_COLLABORATION}"
+
+
+def test_no_payload_opens_a_dialog_or_runs(page):
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    payload_text = "\n\n".join(PAYLOADS)
+    page.goto(f"{TIMELINE}/effects/new")
+    page.fill("#title", PAYLOADS[0] + PAYLOADS[1])
+    page.fill("#date_value", "2024-05-01")
+    page.fill("#description", payload_text)
+    page.select_option("#evidence_kind", "quote")
+    page.fill("#evidence_text", payload_text)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/items/*")
+    item_url = page.url
+    for path in [item_url, TIMELINE, f"{TIMELINE}/map", f"{TIMELINE}/map?layout=radial",
+                 f"{TIMELINE}/map.svg", f"{item_url}/edit"]:
+        page.goto(path)
+        page.wait_for_load_state("load")
+        # Hover every node of the map, so that tooltips and link handlers would fire.
+        for node in page.locator("svg a").all()[:40]:
+            node.hover()
+    assert dialogs == []
+    assert page.evaluate("window.__xss === undefined")
+    assert [m for m in page.problems.messages if "xss" in m.lower()] == []
