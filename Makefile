@@ -20,7 +20,7 @@ PYTEST := $(BIN)/pytest
 PG := bash scripts/pg-test-server.sh
 
 .PHONY: help deps deps-test venv translations run test test-sqlite test-postgres lint \
-	screenshots clean distclean _pytest-sqlite _pytest-postgres
+	screenshots bench bench-postgres clean distclean _pytest-sqlite _pytest-postgres
 
 help:
 	@echo "make run            start rem on http://127.0.0.1:$(PORT) with demo data (SQLite)"
@@ -29,6 +29,9 @@ help:
 	@echo "make test-postgres  only the PostgreSQL test run"
 	@echo "make lint           ruff check"
 	@echo "make screenshots    save PNGs of the main pages in docs/screenshots/"
+	@echo "make bench          measure speed and scale, write docs/performance.md (SQLite;"
+	@echo "                    REM_BENCH_DATABASE_URL=postgresql://... for a PostgreSQL server)"
+	@echo "make bench-postgres the same on a throwaway PostgreSQL"
 	@echo "make venv           create .venv and install rem with its test tools"
 	@echo "make clean          remove caches and compiled files (make distclean: also .venv)"
 	@echo "Options: PORT=5000, PYTEST_ARGS='-k smoke', PYTHON=python3.12"
@@ -134,6 +137,22 @@ _pytest-postgres:
 
 screenshots: deps-test venv translations
 	$(BIN)/python scripts/screenshots.py
+
+# --- performance -----------------------------------------------------------------------
+
+# Builds a national-size network (benchmarks/generate.py) and measures map rendering, the
+# render cache, page throughput under gunicorn, SQL statements per page and maps too large
+# to draw (benchmarks/run.py; under 10 minutes on 2 cores). Prints every figure and writes
+# them into docs/performance.md. BENCH_ARGS='--quick --no-write' for a short trial.
+BENCH_ARGS ?=
+
+bench: deps venv translations
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+bench-postgres: deps-test venv translations
+	@trap '$(PG) stop' EXIT; \
+	$(PG) start; \
+	REM_BENCH_DATABASE_URL="$$($(PG) url)" $(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 # --- cleaning --------------------------------------------------------------------------
 

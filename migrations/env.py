@@ -39,6 +39,12 @@ def run_migrations_online():
 
     conf_args = dict(migrate_ext.configure_args)
     conf_args.setdefault("process_revision_directives", process_revision_directives)
+    # Full-text search tables and indexes (named fts_*) are made by migration DDL only;
+    # autogenerate must not try to drop them. See rem/logbook/schema.py.
+    from rem.logbook.schema import include_name, include_object
+
+    conf_args.setdefault("include_name", include_name)
+    conf_args.setdefault("include_object", include_object)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, **conf_args)
         with context.begin_transaction():

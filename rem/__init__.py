@@ -25,6 +25,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(from_environment(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    proxies = int(app.config.get("REM_PROXY_FIX") or 0)
+    if proxies > 0:
+        # Behind nginx or another reverse proxy: take the client's address, scheme, host
+        # and prefix from the X-Forwarded-* headers of that many proxies (and no more).
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,
+                                x_host=proxies, x_port=proxies, x_prefix=proxies)
 
     from rem import web
 

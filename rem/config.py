@@ -58,6 +58,14 @@ def from_environment(instance_path: str) -> dict:
         "REM_LANGUAGES": ["nl", "en"],
         "REM_DOT_TIMEOUT": float(os.environ.get("REM_DOT_TIMEOUT", "20")),
         "REM_MAP_MAX_NODES": int(os.environ.get("REM_MAP_MAX_NODES", "3000")),
+        # Rendered maps, keyed by content: share this folder between machines, or not (both
+        # are correct; see docs/deployment.md). Empty means instance/map-cache.
+        "REM_MAP_CACHE_DIR": os.environ.get("REM_MAP_CACHE_DIR") or None,
+        # Uploaded imports wait here between preview and import: with several machines,
+        # a shared folder (or sticky sessions). Empty means instance/imports.
+        "REM_IMPORT_DIR": os.environ.get("REM_IMPORT_DIR") or None,
+        # Behind a reverse proxy: trust its X-Forwarded-* headers (this many proxies).
+        "REM_PROXY_FIX": int(os.environ.get("REM_PROXY_FIX", "0") or 0),
         # Counted in the app's own database unless a shared store such as redis:// is given,
         # so that several app processes count sign-in attempts together.
         "RATELIMIT_STORAGE_URI": ratelimit_uri,
@@ -76,4 +84,9 @@ def from_environment(instance_path: str) -> dict:
         "REM_MAIL_PASSWORD": os.environ.get("REM_MAIL_PASSWORD") or None,
         "REM_MAIL_FROM": os.environ.get("REM_MAIL_FROM") or None,
         "REM_MAIL_USE_TLS": _bool("REM_MAIL_USE_TLS", True),
+        # Evaluation sessions (rem/sessions/public.py has the defaults): limits for people
+        # joining and sending stories without an account, e.g. "300 per minute".
+        **{name: os.environ[name] for name in (
+            "REM_JOIN_LIMIT_GUESSES", "REM_JOIN_LIMIT_ADDRESS", "REM_STORY_LIMIT_ADDRESS",
+            "REM_STORY_LIMIT_PARTICIPANT", "REM_STORY_LIMIT_SESSION") if os.environ.get(name)},
     }

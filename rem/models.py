@@ -5,12 +5,28 @@ from rem.audit.models import AuditEvent
 from rem.codes.models import Code, Codebook
 from rem.collaborations.models import Collaboration
 from rem.core.ratelimit import RateLimitCounter
+from rem.exchanges.models import (
+    ExchangeAdoption,
+    ExchangeOutcome,
+    LearningExchange,
+    exchange_participants,
+)
 from rem.hubs.models import Hub
 from rem.interchange.models import ApiToken
+from rem.logbook.models import LogCitation, LogEntry, log_entry_codes
 from rem.ripples.models import Activity, Effect, RippleItem, RippleLink, item_codes
+from rem.sessions.models import (
+    EvaluationSession,
+    SessionParticipant,
+    SessionStory,
+    session_items,
+)
 
 __all__ = [
     "AccountToken", "Activity", "AuditEvent", "Code", "Codebook", "Collaboration", "Effect", "Hub",
     "Membership", "RateLimitCounter", "RippleItem", "RippleLink", "User", "item_codes",
     "ApiToken",
+    "ExchangeAdoption", "ExchangeOutcome", "LearningExchange", "LogCitation", "LogEntry",
+    "exchange_participants", "log_entry_codes",
+    "EvaluationSession", "SessionParticipant", "SessionStory", "session_items",
 ]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, g, render_template, request, session
-from flask_babel import format_date, format_datetime, format_decimal
+from flask import Flask, g, has_app_context, render_template, request, session
+from flask_babel import format_date, format_datetime, format_decimal, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
@@ -69,6 +69,16 @@ def register_blueprints(app: Flask) -> None:
     for bp in (interchange_bp, tokens_bp, api_bp):
         app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
+    from rem.exchanges.views import bp as exchanges_bp
+    from rem.logbook.views import bp as logbook_bp
+
+    app.register_blueprint(logbook_bp)
+    app.register_blueprint(exchanges_bp)
+    from rem.sessions.public import bp as join_bp
+    from rem.sessions.views import bp as sessions_bp
+
+    app.register_blueprint(sessions_bp)
+    app.register_blueprint(join_bp)
 
     @app.get("/health")
     def health():
@@ -76,10 +86,41 @@ def register_blueprints(app: Flask) -> None:
         return {"status": "ok"}
 
 
+def request_translations():
+    """Return the translations of the current locale, looked up once per request.
+
+    Flask-Babel looks the locale and the catalogue up again on every ``_()`` in a
+    template (several context lookups each); a map page calls it ~700 times. The
+    answer is kept on Flask-Babel's own request namespace, tied to the locale and
+    domain objects it was made for, so ``force_locale`` and ``refresh`` still work.
+    """
+    ctx = g.get("_flask_babel") if has_app_context() else None
+    if ctx is not None:
+        cached = getattr(ctx, "rem_translations", None)
+        locale = getattr(ctx, "babel_locale", None)
+        if cached is not None and locale is not None and cached[0] is locale \
+                and cached[1] is getattr(ctx, "babel_domain", None):
+            return cached[2]
+    translations = get_translations()
+    ctx = g.get("_flask_babel") if has_app_context() else None
+    if ctx is not None and getattr(ctx, "babel_locale", None) is not None:
+        ctx.rem_translations = (ctx.babel_locale, getattr(ctx, "babel_domain", None),
+                                translations)
+    return translations
+
+
 def register_template_helpers(app: Flask) -> None:
     """Expose filters and globals to templates."""
     from rem.accounts.permissions import current_access
     from rem.core.markdown import render_markdown
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: request_translations().ugettext(s),
+        ngettext=lambda s, p, n: request_translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: request_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
+    )
 
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["date"] = lambda d, fmt="d MMM y": format_date(d, fmt) if d else ""
@@ -135,7 +176,10 @@ def register_security(app: Flask) -> None:
 
 PUBLIC_ENDPOINTS = {"accounts.login", "accounts.set_language", "health",
                     "accounts.accept_invitation", "accounts.forgot_password",
-                    "accounts.reset_password"}
+                    "accounts.reset_password",
+                    # Participants of an evaluation session join from a phone, without an
+                    # account (rem/sessions/public.py: CSRF, size and rate limits apply).
+                    "join.start", "join.participant", "join.story"}
 
 
 def is_safe_next(target: str | None) -> bool:

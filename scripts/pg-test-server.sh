@@ -3,7 +3,7 @@
 #
 #   scripts/pg-test-server.sh start   start it (idempotent): a private cluster in a
 #                                     temporary folder, on 127.0.0.1 only, trust auth,
-#                                     with role `rem` owning database `rem_test`
+#                                     with role `rem` (CREATEDB) owning database `rem_test`
 #   scripts/pg-test-server.sh url     print its URL, e.g.
 #                                     postgresql://rem:rem@127.0.0.1:54329/rem_test
 #   scripts/pg-test-server.sh stop    stop it and remove its folder (idempotent)
@@ -125,9 +125,11 @@ start_server() {
 }
 
 create_database() {
+    # CREATEDB: tests/test_migration_upgrade.py and benchmarks/ make databases of their own.
     psql_admin <<'SQL'
 SELECT 'CREATE ROLE rem LOGIN PASSWORD ''rem'''
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rem')\gexec
+ALTER ROLE rem CREATEDB;
 SELECT 'CREATE DATABASE rem_test OWNER rem'
 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'rem_test')\gexec
 SQL

@@ -12,7 +12,7 @@ from flask_migrate import upgrade
 
 from rem import create_app
 from rem.codes.defaults import install_default_codebooks
-from rem.extensions import db
+from rem.extensions import db, limiter
 from tests import factories
 
 CSRF_RE = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
@@ -59,6 +59,9 @@ def _clean_database(app):
         install_default_codebooks()
         db.session.commit()
     yield
+    # The limiter is one object shared by every app made in this process; a test that
+    # switched it on for its own app must not leave it on for the next test.
+    limiter.enabled = False
     with app.app_context():
         db.session.rollback()
         for table in reversed(db.metadata.sorted_tables):

@@ -11,6 +11,7 @@ from rem.accounts.models import Membership, User
 from rem.collaborations.models import Collaboration
 from rem.extensions import db
 from rem.hubs.models import Hub
+from rem.logbook.models import LogEntry
 from rem.ripples.models import Activity, Effect, RippleLink
 
 PASSWORD = "correct-horse-battery"
@@ -105,3 +106,15 @@ class MembershipFactory(_Base):
 
     user = factory.SubFactory(UserFactory)
     role = "member"
+
+
+class LogEntryFactory(_Base):
+    class Meta:
+        model = LogEntry
+
+    collaboration = factory.SubFactory(CollaborationFactory)
+    kind = "lesson"
+    title = factory.Sequence(lambda n: f"Les {n}")
+    body = ""
+    entry_date = date(2024, 9, 1)
+    visibility = "collaboration"

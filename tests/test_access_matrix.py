@@ -6,15 +6,19 @@ page without deciding who may use it.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 
 from rem.accounts.invitations import create_invitation
 from rem.accounts.models import Role, User
 from rem.collaborations.models import Collaboration
+from rem.exchanges.pdf import available as exchange_pdf_available
 from rem.extensions import db
 from rem.ripples import services
 from rem.ripples.models import RippleItem
+from rem.sessions.views import pdf_available as session_pdf_available
 from tests import factories
 from tests.conftest import CSRF_RE, login
 
@@ -36,6 +40,19 @@ HUB_MANAGERS = _row(302, 200, 200, 403, 403, 403, 403)
 ADMIN_POST = _row(302, 302, 403, 403, 403, 403, 403)
 NOT_FOUND = _row(404, 404, 404, 404, 404, 404, 404)
 API_EVERYONE = _row(401, 200, 200, 200, 200, 200, 200)
+SESSION_READERS = _row(302, 200, 200, 200, 200, 403, 403)
+# The report PDF needs WeasyPrint (and Pango); without it the answer is a plain 503.
+SESSION_PDF = SESSION_READERS if session_pdf_available() else _row(302, 503, 503, 503, 503,
+                                                                   403, 403)
+# Learning log: everyone who reads all of a collaboration writes in its log; the entry in
+# _world is private to a1 and written by the member (who may change it).
+LOG_WRITERS = _row(302, 200, 200, 200, 200, 403, 403)
+PRIVATE_ENTRY_POST = _row(302, 302, 302, 302, 302, 404, 404)
+# Learning exchanges: the creator and the coordinators of participating hubs manage them.
+EXCHANGE_MANAGERS_POST = _row(302, 302, 302, 403, 403, 403, 403)
+# The exchange pack as PDF needs WeasyPrint (and Pango) too; without it a plain 503.
+EXCHANGE_PDF = EVERYONE if exchange_pdf_available() else _row(302, 503, 503, 503, 503, 503,
+                                                               503)
 
 # (rule, method) -> expected status per role. POSTs carry a valid CSRF token and no data.
 MATRIX: dict[tuple[str, str], dict[str, int]] = {
@@ -124,6 +141,83 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("/api/v1/collaborations/<slug>/links", "GET"): API_EVERYONE,
     ("/api/v1/collaborations/<slug>/map", "GET"): API_EVERYONE,
     ("/api/v1/codebooks", "GET"): API_EVERYONE,
+    # Learning log (rem/logbook): readers see what is shared with them, writers add entries.
+    ("/collaborations/<slug>/log", "GET"): EVERYONE,
+    ("/collaborations/<slug>/log/new", "GET"): LOG_WRITERS,
+    ("/collaborations/<slug>/log/new", "POST"): LOG_WRITERS,  # an empty form re-renders
+    ("/collaborations/<slug>/log/<int:entry_id>", "GET"): PRIVATE_ITEM,
+    ("/collaborations/<slug>/log/<int:entry_id>/edit", "GET"): PRIVATE_ITEM,
+    ("/collaborations/<slug>/log/<int:entry_id>/edit", "POST"): PRIVATE_ITEM,  # re-renders
+    ("/collaborations/<slug>/log/<int:entry_id>/delete", "GET"): PRIVATE_ITEM,
+    ("/collaborations/<slug>/log/<int:entry_id>/delete", "POST"): PRIVATE_ENTRY_POST,
+    ("/collaborations/<slug>/log/<int:entry_id>/restore", "POST"): PRIVATE_ENTRY_POST,
+    # The entry is a lesson, not an action: a message and a redirect.
+    ("/collaborations/<slug>/log/<int:entry_id>/done", "POST"): PRIVATE_ENTRY_POST,
+    ("/collaborations/<slug>/log/bin", "GET"): LOG_WRITERS,
+    ("/collaborations/<slug>/log/actions", "GET"): EVERYONE,
+    ("/actions", "GET"): EVERYONE,
+    ("/search", "GET"): EVERYONE,
+    # Learning exchanges (rem/exchanges): everyone in the learning network looks; coordinators
+    # prepare them; facilitators of participants adopt outcomes (the outsider facilitates b1).
+    ("/exchanges", "GET"): EVERYONE,
+    ("/exchanges/new", "GET"): HUB_MANAGERS,
+    ("/exchanges/new", "POST"): HUB_MANAGERS,  # an empty form re-renders
+    ("/exchanges/<int:exchange_id>", "GET"): EVERYONE,
+    ("/exchanges/<int:exchange_id>/edit", "GET"): HUB_MANAGERS,
+    ("/exchanges/<int:exchange_id>/edit", "POST"): HUB_MANAGERS,  # an empty form re-renders
+    # Without ?collaboration= there is no cell to show.
+    ("/exchanges/<int:exchange_id>/evidence", "GET"): _row(302, 404, 404, 404, 404, 404, 404),
+    ("/exchanges/<int:exchange_id>/pack", "GET"): EVERYONE,
+    ("/exchanges/<int:exchange_id>/pack.pdf", "GET"): EXCHANGE_PDF,
+    ("/exchanges/<int:exchange_id>/search", "GET"): EVERYONE,
+    # The export page lists the formats; the download holds only what is shared with the
+    # network on the exchange's theme, so everyone who sees the exchange may have it.
+    ("/exchanges/<int:exchange_id>/export", "GET"): EVERYONE,
+    ("/exchanges/<int:exchange_id>/outcomes", "POST"): EXCHANGE_MANAGERS_POST,
+    ("/exchanges/<int:exchange_id>/outcomes/<int:outcome_id>/delete", "POST"):
+        EXCHANGE_MANAGERS_POST,
+    ("/exchanges/<int:exchange_id>/outcomes/<int:outcome_id>/adopt", "POST"):
+        _row(302, 302, 302, 302, 403, 403, 302),
+    # Evaluation sessions (rem/sessions): editors run them; everyone who reads all of the
+    # collaboration (members too) sees the list, the projector and the report. Stories come
+    # from people without an account, so researchers and outsiders see none of it.
+    ("/collaborations/<slug>/sessions", "GET"): SESSION_READERS,
+    ("/collaborations/<slug>/sessions/new", "GET"): EDITORS,
+    ("/collaborations/<slug>/sessions/new", "POST"): EDITORS,  # an empty form re-renders
+    ("/collaborations/<slug>/sessions/<int:session_id>", "GET"): EDITORS,
+    ("/collaborations/<slug>/sessions/<int:session_id>/edit", "GET"): EDITORS,
+    ("/collaborations/<slug>/sessions/<int:session_id>/edit", "POST"): EDITORS_SAVE,
+    ("/collaborations/<slug>/sessions/<int:session_id>/qr.svg", "GET"): SESSION_READERS,
+    ("/collaborations/<slug>/sessions/<int:session_id>/close", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/sessions/<int:session_id>/inbox", "GET"): EDITORS,
+    ("/collaborations/<slug>/sessions/<int:session_id>/inbox/list", "GET"): EDITORS,
+    ("/collaborations/<slug>/sessions/<int:session_id>/stories/<int:story_id>/accept", "GET"):
+        EDITORS,
+    # An empty form re-renders; the other story actions answer with a message and a redirect.
+    ("/collaborations/<slug>/sessions/<int:session_id>/stories/<int:story_id>/accept", "POST"):
+        EDITORS,
+    ("/collaborations/<slug>/sessions/<int:session_id>/stories/<int:story_id>/merge", "POST"):
+        EDITORS_POST,
+    ("/collaborations/<slug>/sessions/<int:session_id>/stories/<int:story_id>/park", "POST"):
+        EDITORS_POST,
+    ("/collaborations/<slug>/sessions/<int:session_id>/stories/<int:story_id>/reopen",
+     "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/sessions/<int:session_id>/stories/<int:story_id>/link", "POST"):
+        EDITORS_POST,
+    ("/collaborations/<slug>/sessions/<int:session_id>/stories/<int:story_id>/codes", "POST"):
+        EDITORS_POST,
+    ("/collaborations/<slug>/sessions/<int:session_id>/projector", "GET"): SESSION_READERS,
+    ("/collaborations/<slug>/sessions/<int:session_id>/projector/map", "GET"): SESSION_READERS,
+    ("/collaborations/<slug>/sessions/<int:session_id>/report", "GET"): SESSION_READERS,
+    ("/collaborations/<slug>/sessions/<int:session_id>/report.pdf", "GET"): SESSION_PDF,
+    # Participants join from a phone without an account (an open session's code).
+    ("/join", "GET"): _row(200, 200, 200, 200, 200, 200, 200),
+    ("/join", "POST"): _row(200, 200, 200, 200, 200, 200, 200),  # no code: the form again
+    ("/join/<code>", "GET"): _row(200, 200, 200, 200, 200, 200, 200),
+    ("/join/<code>", "POST"): _row(302, 302, 302, 302, 302, 302, 302),  # joined: on to the story
+    # Not joined yet: back to the welcome page.
+    ("/join/<code>/story", "GET"): _row(302, 302, 302, 302, 302, 302, 302),
+    ("/join/<code>/story", "POST"): _row(302, 302, 302, 302, 302, 302, 302),
 }
 
 
@@ -174,10 +268,40 @@ def _world(app) -> dict:
         link = services.add_link(activity, effect)
         invitation, _token = create_invitation("invitee@example.org", Role.MEMBER,
                                                collaboration=a1)
+        learning = _learning_world(a1, b1, users)
+        evaluation = _session_world(a1)
         db.session.commit()
         return {"item_id": activity.id, "link_id": link.id, "membership_id": member.id,
                 "hub_membership_id": coordinator.id, "invitation_id": invitation.id,
-                "user_id": users["member"].id}
+                "user_id": users["member"].id, **{k: v.id for k, v in learning.items()},
+                **evaluation}
+
+
+def _session_world(a1) -> dict:
+    """An open evaluation session of a1 with one new story (rem.sessions)."""
+    from rem.sessions import services as sessions
+
+    session = sessions.create_session(a1, sessions.SessionInput(
+        title="Sessie", held_on=date(2026, 3, 1), focus_question="Wat veranderde er?"))
+    person = sessions.join_session(session, "Anna")
+    story, _created = sessions.submit_story(session, person, sessions.StoryInput(
+        text="Privé verhaal"), "matrix-story-key-0001")
+    return {"session_id": session.id, "story_id": story.id, "code": session.code}
+
+
+def _learning_world(a1, b1, users) -> dict:
+    """A private learning-log entry by the member of a1, and an exchange of a1 and b1
+    (made by the coordinator of hub-a) with one outcome."""
+    from rem.exchanges.models import ExchangeOutcome, LearningExchange
+
+    entry = factories.LogEntryFactory(collaboration=a1, title="Privé les",
+                                      author_id=users["member"].id)
+    exchange = LearningExchange(title="Uitwisseling", question="Hoe houden we het vol?",
+                                participants=[a1, b1], created_by_id=users["coordinator"].id)
+    outcome = ExchangeOutcome(exchange=exchange, kind="insight", title="Een inzicht")
+    db.session.add_all([exchange, outcome])
+    db.session.flush()
+    return {"entry_id": entry, "exchange_id": exchange, "outcome_id": outcome}
 
 
 def _url(rule: str, ids: dict) -> str:
@@ -191,13 +315,21 @@ def _url(rule: str, ids: dict) -> str:
             .replace("<int:membership_id>", str(membership_id))
             .replace("<int:invitation_id>", str(ids["invitation_id"]))
             .replace("<int:user_id>", str(ids["user_id"]))
+            .replace("<int:entry_id>", str(ids.get("entry_id")))
+            .replace("<int:exchange_id>", str(ids.get("exchange_id")))
+            .replace("<int:outcome_id>", str(ids.get("outcome_id")))
+            .replace("<int:session_id>", str(ids.get("session_id")))
+            .replace("<int:story_id>", str(ids.get("story_id")))
+            .replace("<code>", str(ids.get("code")))
             .replace("<token>", "no-such-token-0123456789abcdef"))
 
 
 PUBLIC = {("/health", "GET"), ("/login", "GET"), ("/login", "POST"), ("/logout", "POST"),
           ("/language", "POST"), ("/invite/<token>", "GET"), ("/invite/<token>", "POST"),
           ("/reset/<token>", "GET"), ("/reset/<token>", "POST"), ("/reset", "GET"),
-          ("/reset", "POST")}
+          ("/reset", "POST"),
+          ("/join", "GET"), ("/join", "POST"), ("/join/<code>", "GET"), ("/join/<code>", "POST"),
+          ("/join/<code>/story", "GET"), ("/join/<code>/story", "POST")}
 
 
 def _sign_in(app, client, email: str) -> None:

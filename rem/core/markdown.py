@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
+import threading
 
 import markdown as md
 import nh3
@@ -15,12 +17,26 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
 
+# Building a Markdown converter costs far more than converting a short text (a map of
+# 1,000 items makes 1,000 tooltips), so each thread keeps one of each kind and resets it.
+_converters = threading.local()
+
+
+def _convert(text: str, kind: str) -> str:
+    """Return ``text`` as HTML with this thread's converter for ``kind`` ("full", "plain")."""
+    converter = getattr(_converters, kind, None)
+    if converter is None:
+        converter = (md.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+                     if kind == "full" else md.Markdown(output_format="html"))
+        setattr(_converters, kind, converter)
+    return converter.reset().convert(text)
+
 
 def render_markdown(text: str | None) -> Markup:
     """Render ``text`` as Markdown and strip everything that could run or load content."""
     if not text:
         return Markup("")
-    html = md.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
+    html = _convert(text, "full")
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -31,11 +47,27 @@ def render_markdown(text: str | None) -> Markup:
     return Markup(clean)  # noqa: S704 - sanitized by nh3 just above
 
 
+# Maps convert every visible description on every request; the same texts come back
+# again and again, so short ones are remembered (at most ~4,096 x 2,000 characters).
+PLAIN_CACHE_MAX_CHARS = 2000
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain_text_cached(text: str, limit: int | None) -> str:
+    return _plain_text(text, limit)
+
+
 def plain_text(text: str | None, limit: int | None = None) -> str:
     """Return ``text`` without Markdown markup, for tooltips and exports."""
     if not text:
         return ""
-    html = md.markdown(text, output_format="html")
+    if len(text) <= PLAIN_CACHE_MAX_CHARS:
+        return _plain_text_cached(text, limit)
+    return _plain_text(text, limit)
+
+
+def _plain_text(text: str, limit: int | None) -> str:
+    html = _convert(text, "plain")
     plain = nh3.clean(html, tags=set()).strip()
     plain = " ".join(html_lib.unescape(plain).split())
     if limit is not None and len(plain) > limit:

@@ -2069,3 +2069,329 @@ USERS: list[dict[str, Any]] = [
         "memberships": [{"role": "facilitator", "collaboration": "achterveld"}],
     },
 ]
+
+
+# Learning logs and a learning exchange (leerlogboek, leeruitwisseling).
+#
+# Grounded in "Aan de slag met burgerparticipatie!" (2026), chapter 4 (financiële
+# duurzaamheid: SPUK/DOS in Achterveld, IZA and a regional coalition in Twente, the
+# risk when the people who pull the cart leave or project money ends) and its advice
+# ("Zet in op structurele financiering ... Zorgverzekeraars zijn vaak sleutelpartners"),
+# and, for Groningen, box 9 and the text after box 10. Entries are keyed per
+# collaboration; ``cites`` are keys of that collaboration's demo items (or of earlier
+# entries, prefixed "entry:"). ``author`` and ``owner`` are demo e-mail addresses.
+# They are loaded only into a collaboration whose learning log is still empty.
+
+
+def _entry(
+    key: str,
+    kind: str,
+    title: str,
+    date: str,
+    body: str,
+    *,
+    author: str,
+    codes: tuple[str, ...] = (),
+    cites: tuple[str, ...] = (),
+    visibility: str = "collaboration",
+    owner: str | None = None,
+    due: str | None = None,
+    done: bool = False,
+) -> dict[str, Any]:
+    """Return one learning-log entry as a dict."""
+    return {
+        "key": key,
+        "kind": kind,
+        "title": title,
+        "date": date,
+        "body": body,
+        "author": author,
+        "codes": list(codes),
+        "cites": list(cites),
+        "visibility": visibility,
+        "owner": owner,
+        "due": due,
+        "done": done,
+    }
+
+
+LOG_ENTRIES: dict[str, list[dict[str, Any]]] = {
+    "achterveld": [
+        _entry(
+            "les_een_subsidie",
+            "lesson",
+            "Eén subsidie houdt de dorpsondersteuner maar een paar jaar overeind",
+            "2025-06-12",
+            "Wat gaat goed? De SPUK/DOS-aanvraag van gemeente en DAVA samen lukte, en "
+            "de dorpsondersteuner kon blijven.\n\nWat kan beter? Het geld is voor een "
+            "paar jaar. Als we nu niet zoeken naar **structurele** financiering, staan "
+            "we straks weer met lege handen.",
+            author="achterveld@example.org",
+            codes=("borging:financiele-duurzaamheid", "borging:sleutelpersonen"),
+            cites=("spuk", "financiering"),
+            visibility="network",
+        ),
+        _entry(
+            "les_contactpersonen",
+            "lesson",
+            "Leg afspraken vast bij de organisatie, niet alleen bij één contactpersoon",
+            "2025-06-12",
+            "Vier contactpersonen bij systeempartners vertrokken binnen een half jaar. "
+            "Elke keer moesten we opnieuw uitleggen wie DAVA is.",
+            author="achterveld@example.org",
+            codes=("borging:sleutelpersonen", "borging:beleidsverankering"),
+            cites=("vertrek",),
+            visibility="network",
+        ),
+        _entry(
+            "besluit_zorgverzekeraar",
+            "decision",
+            "We gaan met de zorgverzekeraar praten over geld na de SPUK/DOS-periode",
+            "2025-07-03",
+            "Besloten in het kernteam: de gemeente en DAVA vragen samen een gesprek "
+            "aan met de zorgverzekeraar.",
+            author="achterveld@example.org",
+            codes=("borging:financiele-duurzaamheid",),
+            cites=("onzeker", "entry:les_een_subsidie"),
+        ),
+        _entry(
+            "actie_gesprek",
+            "action",
+            "Gesprek met de zorgverzekeraar plannen",
+            "2025-07-03",
+            "Neem de resultaten van de inspiratiemarkt en de rimpelkaart mee.",
+            author="achterveld@example.org",
+            owner="achterveld@example.org",
+            due="2027-02-01",
+            codes=("borging:financiele-duurzaamheid",),
+            cites=("entry:besluit_zorgverzekeraar",),
+        ),
+    ],
+    "twente": [
+        _entry(
+            "les_coalitie",
+            "lesson",
+            "Een regionale coalitie maakt een IZA-aanvraag sterker",
+            "2025-04-15",
+            "De financiering kwam rond via een IZA-aanvraag én structurele middelen van "
+            "een regionale coalitie. Het netwerk van Twentse Noabers hielp: samen sta je "
+            "sterker dan elk initiatief alleen.",
+            author="admin@example.org",
+            codes=("borging:financiele-duurzaamheid", "borging:infrastructuur"),
+            cites=("iza", "subsidiehulp"),
+            visibility="network",
+        ),
+        _entry(
+            "besluit_verzekeraars",
+            "decision",
+            "We spreken met zorgverzekeraars vooraf af wat we samen willen bereiken",
+            "2025-04-15",
+            "Er was spanning over meetbare resultaten. Daarom maken we voortaan vooraf "
+            "afspraken over wat we samen zien als succes.",
+            author="admin@example.org",
+            codes=("borging:financiele-duurzaamheid", "borging:beleidsverankering"),
+            cites=("spanning",),
+            visibility="network",
+        ),
+    ],
+    "groningen": [
+        _entry(
+            "reflectie_evaluatie",
+            "reflection",
+            "Wat gaat goed, wat kan beter na de evaluatiesessie",
+            "2025-03-20",
+            "Wat gaat goed? Ervaringsdeskundigheid staat op de kaart en InBegrepen "
+            "schrijft mee aan het regioplan.\n\nWat kan beter? De herstelgroepen kwamen "
+            "niet van de grond. Succes blijkt anders dan gepland, en dat mag.",
+            author="facilitator@example.org",
+            codes=("borging:kennisdeling-en-training",),
+            cites=("evaluatie", "herstel_niet", "anders_succes"),
+        ),
+        _entry(
+            "les_meeschrijven",
+            "lesson",
+            "Meeschrijven aan het regioplan opent deuren",
+            "2025-03-20",
+            "Doordat Menzis InBegrepen vroeg mee te schrijven, kwam ervaringsdeskundigheid "
+            "in het Regioplan Mentaal Gezond. Dat is een stevigere plek dan een los project.",
+            author="facilitator@example.org",
+            codes=("borging:beleidsverankering",),
+            cites=("menzis", "hoofdstuk"),
+            visibility="network",
+        ),
+        _entry(
+            "actie_gezond_groningen",
+            "action",
+            "Afspraken over burgerparticipatie in Gezond Groningen op papier zetten",
+            "2025-05-15",
+            "",
+            author="facilitator@example.org",
+            owner="facilitator@example.org",
+            due="2025-09-30",
+            codes=("borging:beleidsverankering",),
+            cites=("gezond_groningen",),
+        ),
+        _entry(
+            "vraag_geld",
+            "question",
+            "Wie betaalt de ervaringsdeskundigen als het projectgeld stopt?",
+            "2025-05-15",
+            "Twee vaste plekken in de taskforce is mooi. Maar hoe blijven die betaald?",
+            author="member@example.org",
+            codes=("borging:financiele-duurzaamheid",),
+            cites=("twee_posities",),
+        ),
+    ],
+}
+
+EXCHANGES: list[dict[str, Any]] = [
+    {
+        "title": "Financiële duurzaamheid: hoe blijft het geld er?",
+        "theme": "borging:financiele-duurzaamheid",
+        "question": "Wat werkt om burgerparticipatie betaald te houden als het "
+        "projectgeld stopt?",
+        "description": "Achterveld (SPUK/DOS) en Twente (IZA en een regionale coalitie) "
+        "vertellen hoe zij hun financiering regelden. Daarna: wat nemen we mee?\n\n"
+        "1. Rondje: wat is bij jullie geregeld, en voor hoe lang?\n"
+        "2. Samen naar het bewijs en de rimpelkaarten kijken.\n"
+        "3. Wat spreken we af?",
+        "hubs": ["utrecht", "twente"],
+        "date": "2025-11-20",
+        "place": "Online",
+        "created_by": "coordinator@example.org",
+        "outcomes": [
+            {
+                "kind": "insight",
+                "title": "Structureel geld komt eerder via IZA, een coalitie of de "
+                "zorgverzekeraar dan via één projectsubsidie",
+                "body": "Beide samenwerkingsverbanden zien dat één subsidie maar een paar "
+                "jaar helpt. Samen optrekken in de regio maakt een aanvraag sterker.",
+                "due": None,
+                "adopted_by": ["achterveld"],
+            },
+            {
+                "kind": "agreement",
+                "title": "We delen onze aanvragen met elkaar",
+                "body": "Twente deelt de IZA-aanvraag, Achterveld de SPUK/DOS-aanvraag.",
+                "due": None,
+                "adopted_by": [],
+            },
+            {
+                "kind": "follow_up",
+                "title": "Een tweede uitwisseling met een zorgverzekeraar erbij",
+                "body": "",
+                "due": "2026-06-30",
+                "adopted_by": [],
+            },
+        ],
+    },
+]
+
+
+# Evaluation sessions (rem.sessions): the Zoetermeer hub's second dialogue session of
+# 27 May 2025 (the report in shared/seeds/003), as a closed session whose stories were
+# told on phones. The stories paraphrase the quotes in that report; the people are
+# fictional. ``effect`` is the key of the effect a story became ("accepted": the effect
+# came from this session) or was merged into ("merged"); ``grew_from`` is the key of an
+# item participants could choose (``link_items``).
+SESSIONS: list[dict[str, Any]] = [
+    {
+        "collaboration": "zoetermeer",
+        "title": "Tweede dialoogsessie participatiehub",
+        "date": "2025-05-27",
+        "opened": "13:30",
+        "closed": "15:30",
+        "place": "Zoetermeer",
+        "focus_question": "Hoe moet de participatiehub eruitzien, en wat is er sinds de "
+        "eerste dialoogsessie al veranderd?",
+        "prompts": [
+            "Waarom zou je meedoen aan participatie?",
+            "Wanneer ga jij meedoen aan participatie?",
+            "Wat betekent voor jou ‘echte invloed hebben’?",
+            "Hoe moet de participatiehub eruitzien?",
+        ],
+        "link_items": ["dialoog_1", "dialoog_2", "kamer", "cocreatie"],
+        "participants": [
+            {"name": "Ria", "role": "citizen"},
+            {"name": "Henk", "role": "citizen"},
+            {"name": "", "role": "citizen"},
+            {"name": "Sanne", "role": "professional"},
+            {"name": "", "role": "professional"},
+            {"name": "Mark", "role": "policy_maker"},
+            {"name": "", "role": None},
+        ],
+        "stories": [
+            {
+                "participant": 0,
+                "text": "Ik doe nu mee, omdat ik weet wat er met mijn stem gebeurt. Dat was "
+                "bij de eerste sessie aan de voorkant duidelijk gemaakt.",
+                "for_whom": "Inwoners zoals ik",
+                "date": "2025-05",
+                "intended": True,
+                "valence": "positive",
+                "grew_from": "dialoog_2",
+                "status": "accepted",
+                "effect": "motivatie",
+            },
+            {
+                "participant": 1,
+                "text": "Ik voel me onderdeel van iets groters. Ik kan invloed hebben op beleid.",
+                "for_whom": "",
+                "date": None,
+                "intended": True,
+                "valence": "positive",
+                "grew_from": None,
+                "status": "merged",
+                "effect": "motivatie",
+            },
+            {
+                "participant": 3,
+                "text": "We hebben samen besloten klein te beginnen en te leren: eerst een "
+                "pilot. Dat geeft rust.",
+                "for_whom": "De projectgroep en de partners",
+                "date": "2025-05",
+                "intended": True,
+                "valence": "positive",
+                "grew_from": "dialoog_2",
+                "status": "accepted",
+                "effect": "uitgangspunten",
+            },
+            {
+                "participant": 2,
+                "text": "De hub moet een afspiegeling zijn van de stad, uit alle wijken. Niet "
+                "alleen de mensen die er altijd al zijn.",
+                "for_whom": "Inwoners uit alle wijken",
+                "date": None,
+                "intended": None,
+                "valence": "mixed",
+                "grew_from": None,
+                "status": "merged",
+                "effect": "uitgangspunten",
+            },
+            {
+                "participant": 5,
+                "text": "Wij willen een kaartenbak op thema's en expertise, zodat we inwoners "
+                "kunnen vinden die willen meedenken.",
+                "for_whom": "Beleidsmakers van de gemeente",
+                "date": None,
+                "intended": True,
+                "valence": "positive",
+                "grew_from": None,
+                "status": "parked",
+                "effect": None,
+            },
+            {
+                "participant": 4,
+                "text": "Het moet laagdrempelig zijn. Nu haken mensen af als het ingewikkeld "
+                "wordt of als de tijden niet passen.",
+                "for_whom": "Mensen met weinig tijd",
+                "date": "2025",
+                "intended": False,
+                "valence": "negative",
+                "grew_from": None,
+                "status": "parked",
+                "effect": None,
+            },
+        ],
+    },
+]

@@ -44,6 +44,10 @@ COUNT_KEYS = (
     "effects",
     "links",
     "code_assignments",
+    "log_entries",
+    "exchanges",
+    "sessions",
+    "stories",
 )
 
 
@@ -96,6 +100,14 @@ def load_demo() -> dict[str, int]:
     for collaboration, spec in new_collaborations:
         _load_items(collaboration, spec, codes, authors.get(spec["slug"]), counts)
 
+    db.session.flush()
+    from rem.sessions.demo import load_demo_sessions
+
+    load_demo_sessions(new_collaborations, counts)
+    check_log_data(set(codes))
+    _load_logs(existing, codes, users, counts)
+    db.session.flush()
+    _load_exchanges(hubs, codes, users, counts)
     db.session.flush()
     return counts
 
@@ -291,3 +303,177 @@ def _load_items(
                 )
             )
             counts["links"] += 1
+
+
+# Learning logs and learning exchanges (data.LOG_ENTRIES, data.EXCHANGES)
+
+
+def check_log_data(known_codes: set[str]) -> None:
+    """Raise ValueError when the demo learning logs or exchanges refer to something unknown."""
+    from rem.exchanges.models import OutcomeKind
+    from rem.logbook.models import EntryKind
+
+    specs = {c["slug"]: c for c in data.COLLABORATIONS}
+    emails = {u["email"] for u in data.USERS}
+    hub_slugs = {hub["slug"] for hub in data.HUBS}
+    for slug, entries in getattr(data, "LOG_ENTRIES", {}).items():
+        if slug not in specs:
+            raise ValueError(f"learning log: unknown collaboration {slug!r}")
+        item_keys = {item["key"] for item in specs[slug]["items"]}
+        seen: set[str] = set()
+        for entry in entries:
+            here = f"learning log {slug!r}, entry {entry['key']!r}"
+            if entry["kind"] not in {k.value for k in EntryKind}:
+                raise ValueError(f"{here}: unknown kind {entry['kind']!r}")
+            if entry["visibility"] not in {v.value for v in Visibility}:
+                raise ValueError(f"{here}: unknown visibility {entry['visibility']!r}")
+            _parse(entry["date"], here)
+            if entry["due"]:
+                _parse(entry["due"], here)
+            for ref in entry["codes"]:
+                if ref not in known_codes:
+                    raise ValueError(f"{here}: unknown code {ref!r}")
+            for person in (entry["author"], entry["owner"]):
+                if person and person not in emails:
+                    raise ValueError(f"{here}: unknown person {person!r}")
+            for cite in entry["cites"]:
+                target = cite.removeprefix("entry:")
+                if target not in (seen if cite.startswith("entry:") else item_keys):
+                    raise ValueError(f"{here}: unknown citation {cite!r}")
+            seen.add(entry["key"])
+    for spec in getattr(data, "EXCHANGES", []):
+        here = f"exchange {spec['title']!r}"
+        if spec["theme"] and spec["theme"] not in known_codes:
+            raise ValueError(f"{here}: unknown theme {spec['theme']!r}")
+        if not set(spec["hubs"]) <= hub_slugs or len(spec["hubs"]) < 2:
+            raise ValueError(f"{here}: needs two or more known hubs")
+        if spec["created_by"] not in emails:
+            raise ValueError(f"{here}: unknown person {spec['created_by']!r}")
+        for outcome in spec["outcomes"]:
+            if outcome["kind"] not in {k.value for k in OutcomeKind}:
+                raise ValueError(f"{here}: unknown outcome kind {outcome['kind']!r}")
+            for slug in outcome["adopted_by"]:
+                if slug not in specs or specs[slug]["hub"] not in spec["hubs"]:
+                    raise ValueError(f"{here}: {slug!r} does not take part")
+
+
+def _load_logs(
+    collaborations: dict[str, Collaboration],
+    codes: dict[str, Code],
+    users: dict[str, User],
+    counts: dict[str, int],
+) -> None:
+    """Fill the learning log of each demo collaboration whose log is still empty."""
+    from rem.logbook.models import LogCitation, LogEntry
+
+    specs = {c["slug"]: c for c in data.COLLABORATIONS}
+    for slug, entries in getattr(data, "LOG_ENTRIES", {}).items():
+        collaboration = collaborations.get(slug)
+        if collaboration is None or db.session.scalar(
+                sa.select(LogEntry.id).where(LogEntry.collaboration_id == collaboration.id)
+                .limit(1)) is not None:
+            continue
+        titles = {item["key"]: item["title"] for item in specs[slug]["items"]}
+        items = {item.title: item for item in db.session.scalars(
+            sa.select(RippleItem).where(RippleItem.collaboration_id == collaboration.id))}
+        made: dict[str, LogEntry] = {}
+        for spec in entries:
+            author = users.get(spec["author"])
+            owner = users.get(spec["owner"]) if spec["owner"] else None
+            entry = LogEntry(
+                collaboration_id=collaboration.id,
+                kind=spec["kind"],
+                title=spec["title"],
+                body=spec["body"],
+                entry_date=_parse(spec["date"]).start,
+                author_id=author.id if author else None,
+                visibility=spec["visibility"],
+                owner_id=owner.id if owner else None,
+                due_date=_parse(spec["due"]).start if spec["due"] else None,
+            )
+            entry.codes = [codes[ref] for ref in spec["codes"]]
+            for cite in spec["cites"]:
+                if cite.startswith("entry:"):
+                    entry.citations.append(LogCitation(cited_entry=made[cite[6:]]))
+                elif titles.get(cite) in items:
+                    entry.citations.append(LogCitation(item=items[titles[cite]]))
+            db.session.add(entry)
+            made[spec["key"]] = entry
+            counts["log_entries"] += 1
+        db.session.flush()
+
+
+def _load_exchanges(
+    hubs: dict[str, Hub],
+    codes: dict[str, Code],
+    users: dict[str, User],
+    counts: dict[str, int],
+) -> None:
+    """Create the demo learning exchanges that do not exist yet (matched by title)."""
+    from rem.exchanges.models import (
+        ExchangeAdoption,
+        ExchangeOutcome,
+        LearningExchange,
+        OutcomeKind,
+    )
+    from rem.exchanges.services import ADOPTED_KIND
+    from rem.logbook.models import LogCitation, LogEntry
+
+    facilitators = {m["collaboration"]: u["email"] for u in data.USERS
+                    for m in u["memberships"] if m["role"] == Role.FACILITATOR.value}
+    for spec in getattr(data, "EXCHANGES", []):
+        if db.session.scalar(sa.select(LearningExchange.id)
+                             .where(LearningExchange.title == spec["title"])) is not None:
+            continue
+        participants = [c for slug in spec["hubs"] for c in db.session.scalars(
+            sa.select(Collaboration).where(Collaboration.hub_id == hubs[slug].id)
+            .order_by(Collaboration.name))]
+        creator = users.get(spec["created_by"])
+        exchange = LearningExchange(
+            title=spec["title"],
+            theme_code_id=codes[spec["theme"]].id if spec["theme"] else None,
+            question=spec["question"],
+            description=spec["description"],
+            meeting_date=_parse(spec["date"]).start,
+            place=spec["place"],
+            created_by_id=creator.id if creator else None,
+            participants=participants,
+        )
+        db.session.add(exchange)
+        counts["exchanges"] += 1
+        by_slug = {c.slug: c for c in participants}
+        for outcome_spec in spec["outcomes"]:
+            outcome = ExchangeOutcome(
+                exchange=exchange,
+                kind=outcome_spec["kind"],
+                title=outcome_spec["title"],
+                body=outcome_spec["body"],
+                due_date=_parse(outcome_spec["due"]).start if outcome_spec["due"] else None,
+                created_by_id=creator.id if creator else None,
+            )
+            db.session.add(outcome)
+            db.session.flush()
+            for slug in outcome_spec["adopted_by"]:
+                collaboration = by_slug[slug]
+                adopter = users.get(facilitators.get(slug, ""))
+                kind = ADOPTED_KIND[OutcomeKind(outcome.kind)]
+                entry = LogEntry(
+                    collaboration_id=collaboration.id, kind=kind.value, title=outcome.title,
+                    body=(outcome.body + "\n\n" if outcome.body else "")
+                    + f"*Uit de leeruitwisseling “{exchange.title}” ({spec['date']}).*",
+                    entry_date=exchange.meeting_date,
+                    author_id=adopter.id if adopter else None,
+                    visibility=Visibility.COLLABORATION.value,
+                    owner_id=adopter.id if adopter and kind == "action" else None,
+                    due_date=outcome.due_date if kind == "action" else None,
+                )
+                entry.codes = [codes[spec["theme"]]] if spec["theme"] else []
+                entry.citations.append(LogCitation(exchange=exchange))
+                db.session.add(entry)
+                db.session.flush()
+                db.session.add(ExchangeAdoption(outcome=outcome,
+                                                collaboration_id=collaboration.id,
+                                                entry_id=entry.id,
+                                                adopted_by_id=adopter.id if adopter else None))
+                counts["log_entries"] += 1
+

@@ -94,7 +94,13 @@ def json_parts(scope: ExportScope) -> Iterator[str]:
         yield ("\n" if first else ",\n") + _json(link)
         first = False
     yield "\n],\n"
-    yield '"log_entries": []\n'
+    yield '"log_entries": ['
+    first = True
+    for entry in scope.log_entries():
+        yield ("\n" if first else ",\n") + _json(entry)
+        first = False
+    yield "\n],\n"
+    yield f'"sessions": {_json(scope.sessions())}\n'
     yield "}\n"
 
 
@@ -181,7 +187,7 @@ def export_csv(scope: ExportScope) -> Iterator[bytes]:
         ("links.csv", _table(LINK_COLUMNS, scope.links)),
         ("codes.csv", _table(CODE_COLUMNS, scope.codes)),
         ("node_codes.csv", _table(NODE_CODE_COLUMNS, scope.node_codes)),
-        ("log_entries.csv", _table(LOG_ENTRY_COLUMNS, lambda: iter(()))),
+        ("log_entries.csv", _table(LOG_ENTRY_COLUMNS, scope.log_entries)),
     ])
 
 
@@ -195,7 +201,8 @@ GRAPHML_NODE_KEYS = [
     ("visibility", "string"), ("participant_count", "int"), ("governance_style", "string"),
     ("ladder_step", "string"), ("intended", "boolean"), ("valence", "string"),
     ("noticed_by", "string"), ("evidence_kind", "string"), ("evidence_text", "string"),
-    ("evidence_url", "string"), ("codes", "string"), ("created_by", "string"),
+    ("evidence_url", "string"), ("codes", "string"), ("session_id", "int"),
+    ("created_by", "string"),
     ("created_by_role", "string"), ("created_at", "string"), ("updated_at", "string"),
 ]
 GRAPHML_EDGE_KEYS = [("link_id", "int"), ("collaboration", "string"), ("created_at", "string")]
@@ -205,7 +212,7 @@ def _xml_text(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
-        value = ";".join(value)
+        value = ";".join(str(v) for v in value)
     return escape(_XML_BAD.sub("", str(value)))
 
 
@@ -256,7 +263,7 @@ def write_xlsx(scope: ExportScope, target: IO[bytes]) -> None:
 
     def cell(sheet, value):
         if isinstance(value, list):
-            value = ";".join(value)
+            value = ";".join(str(v) for v in value)
         if isinstance(value, str):
             if _XML_BAD.search(value):
                 value = _XML_BAD.sub("", value)
@@ -289,7 +296,7 @@ def write_xlsx(scope: ExportScope, target: IO[bytes]) -> None:
     sheet("links", LINK_COLUMNS, scope.links())
     sheet("codes", CODE_COLUMNS, scope.codes())
     sheet("node_codes", NODE_CODE_COLUMNS, scope.node_codes())
-    sheet("log_entries", LOG_ENTRY_COLUMNS, [])
+    sheet("log_entries", LOG_ENTRY_COLUMNS, scope.log_entries())
     workbook.save(target)
 
 

@@ -33,9 +33,18 @@ XMIND_MODES = [
 ]
 
 
-class ExportForm(FlaskForm):
-    """Choose a format and whether names are replaced."""
+EXPORT_SCOPES = [
+    ("collaboration", _l("Dit samenwerkingsverband")),
+    ("hub", _l("De hele hub: alles wat u mag zien van de samenwerkingsverbanden in deze hub")),
+    ("all", _l("Alles wat u mag zien, van alle hubs")),
+]
 
+
+class ExportForm(FlaskForm):
+    """Choose what to export, a format and whether names are replaced."""
+
+    scope = RadioField(_l("Wat exporteert u?"), choices=choices(EXPORT_SCOPES),
+                       default="collaboration")
     format = RadioField(_l("Bestandsvorm"), choices=choices(EXPORT_FORMATS), default="json",
                         validators=[DataRequired(_l("Kies een bestandsvorm."))])
     pseudonymise = BooleanField(_l("Namen vervangen door pseudoniemen (Persoon A, Persoon B, …)"))

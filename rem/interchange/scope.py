@@ -27,14 +27,18 @@ NODE_COLUMNS = [
     "id", "collaboration", "kind", "title", "description", "date", "date_start", "date_end",
     "date_precision", "order", "visibility", "participant_count", "governance_style",
     "ladder_step", "intended", "valence", "noticed_by", "evidence_kind", "evidence_text",
-    "evidence_url", "codes", "created_by", "created_by_role", "created_at", "updated_at",
+    "evidence_url", "codes", "session_id", "created_by", "created_by_role", "created_at",
+    "updated_at",
 ]
 LINK_COLUMNS = ["id", "collaboration", "cause_id", "effect_id", "created_at"]
 CODE_COLUMNS = ["code", "codebook", "codebook_name", "slug", "name", "description"]
 NODE_CODE_COLUMNS = ["node_id", "code"]
-# Learning-log entries do not exist yet: the table is written with its header only.
-LOG_ENTRY_COLUMNS = ["id", "collaboration", "date", "date_precision", "title", "text", "codes",
-                     "created_by", "created_at"]
+# Learning-log entries (rem.logbook): title and body as plain text, the author as a
+# role when names are pseudonymised, owner/due/done for actions, cited item ids.
+LOG_ENTRY_COLUMNS = ["id", "collaboration", "date", "kind", "title", "body", "author",
+                     "author_role", "owner", "due_date", "done_at", "visibility", "codes",
+                     "cited_item_ids", "created_at", "updated_at"]
+SESSION_COLUMNS = ["id", "collaboration", "title", "date"]
 
 TABLES = {
     "nodes": NODE_COLUMNS,
@@ -51,6 +55,7 @@ _ITEM_COLUMNS = [
     RippleItem.ladder_step, RippleItem.intended, RippleItem.valence, RippleItem.noticed_by,
     RippleItem.evidence_kind, RippleItem.evidence_text, RippleItem.evidence_url,
     RippleItem.created_by_id, RippleItem.created_at, RippleItem.updated_at,
+    RippleItem.session_id,
 ]
 
 
@@ -80,6 +85,8 @@ class ExportScope:
     collaborations: list[Collaboration]
     access: Access
     pseudonymiser: Pseudonymiser | None = None
+    # Only items and entries with this code (a learning exchange's theme), if set.
+    code_id: int | None = None
     exported_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     _user_names: dict[int, str] = field(default_factory=dict)
     _roles: dict[tuple[int, int], str] = field(default_factory=dict)
@@ -124,7 +131,11 @@ class ExportScope:
                                      entity.visibility.in_(levels)))
         if not parts:
             return sa.false()
-        return sa.and_(entity.deleted_at.is_(None), sa.or_(*parts))
+        clause = sa.and_(entity.deleted_at.is_(None), sa.or_(*parts))
+        if self.code_id is not None:
+            clause = sa.and_(clause, entity.id.in_(
+                sa.select(item_codes.c.item_id).where(item_codes.c.code_id == self.code_id)))
+        return clause
 
     def visible_ids(self) -> sa.Select:
         """Return a subquery of the ids of the visible items."""
@@ -312,6 +323,7 @@ class ExportScope:
             "evidence_text": self.text(r.evidence_text),
             "evidence_url": r.evidence_url or "",
             "codes": codes,
+            "session_id": r.session_id,
             "created_by": self.author(r.created_by_id, collaboration),
             "created_by_role": self.author_role(r.created_by_id, collaboration),
             "created_at": iso_datetime(r.created_at),
@@ -356,6 +368,109 @@ class ExportScope:
             .group_by(RippleItem.title).having(sa.func.count() > 1)
         ))
 
+    # --- sessions of origin ----------------------------------------------------------
+
+    def sessions(self) -> list[dict]:
+        """Return the evaluation sessions the visible items came from (id, title, date)."""
+        from rem.sessions.models import EvaluationSession
+
+        used = (sa.select(RippleItem.session_id).distinct()
+                .where(self.visible_clause(), RippleItem.session_id.is_not(None)))
+        slugs = self.slugs
+        return [{"id": s.id, "collaboration": slugs.get(s.collaboration_id, ""),
+                 "title": self.text(s.title), "date": s.held_on.isoformat()}
+                for s in db.session.scalars(
+                    sa.select(EvaluationSession).where(EvaluationSession.id.in_(used))
+                    .order_by(EvaluationSession.held_on, EvaluationSession.id))]
+
+    # --- learning log ---------------------------------------------------------------
+
+    def entry_clause(self) -> sa.ColumnElement[bool]:
+        """Return the SQL condition for live log entries this person sees in the scope
+        (the logbook's own rule: the same levels as for items)."""
+        from rem.logbook import access as logbook_access
+        from rem.logbook.models import LogEntry
+
+        if not self.collaboration_ids:
+            return sa.false()
+        clause = sa.and_(
+            LogEntry.deleted_at.is_(None),
+            logbook_access.visible_clause(self.access, LogEntry.visibility,
+                                          LogEntry.collaboration_id, self.collaboration_ids),
+        )
+        if self.code_id is not None:
+            from rem.logbook.models import log_entry_codes
+
+            clause = sa.and_(clause, LogEntry.id.in_(
+                sa.select(log_entry_codes.c.entry_id)
+                .where(log_entry_codes.c.code_id == self.code_id)))
+        return clause
+
+    def log_entries(self) -> Iterator[dict]:
+        """Yield each visible learning-log entry as a plain row, in batches."""
+        from rem.core.markdown import plain_text
+        from rem.logbook.models import LogCitation, LogEntry, log_entry_codes
+
+        by_id = {c.id: c for c in self.collaborations}
+        stmt = (sa.select(LogEntry.id, LogEntry.collaboration_id, LogEntry.kind,
+                          LogEntry.entry_date, LogEntry.title, LogEntry.body,
+                          LogEntry.author_id, LogEntry.owner_id, LogEntry.due_date,
+                          LogEntry.done_at, LogEntry.visibility, LogEntry.created_at,
+                          LogEntry.updated_at)
+                .where(self.entry_clause())
+                .order_by(LogEntry.entry_date, LogEntry.id))
+        visible_items = self.visible_ids()
+        batch: list[sa.Row] = []
+
+        def flush() -> Iterator[dict]:
+            ids = [r.id for r in batch]
+            codes: dict[int, list[str]] = {i: [] for i in ids}
+            for entry_id, book, code in db.session.execute(
+                sa.select(log_entry_codes.c.entry_id, Codebook.slug, Code.slug)
+                .join(Code, Code.id == log_entry_codes.c.code_id)
+                .join(Codebook, Codebook.id == Code.codebook_id)
+                .where(log_entry_codes.c.entry_id.in_(ids))
+                .order_by(log_entry_codes.c.entry_id, Codebook.slug, Code.slug)
+            ):
+                codes[entry_id].append(f"{book}:{code}")
+            cited: dict[int, list[int]] = {i: [] for i in ids}
+            for entry_id, item_id in db.session.execute(
+                sa.select(LogCitation.entry_id, LogCitation.item_id)
+                .where(LogCitation.entry_id.in_(ids), LogCitation.item_id.is_not(None),
+                       LogCitation.item_id.in_(visible_items))
+                .order_by(LogCitation.entry_id, LogCitation.item_id)
+            ):
+                cited[entry_id].append(item_id)
+            for r in batch:
+                collaboration = by_id[r.collaboration_id]
+                is_action = r.kind == "action"
+                yield {
+                    "id": r.id,
+                    "collaboration": collaboration.slug,
+                    "kind": r.kind,
+                    "date": r.entry_date.isoformat(),
+                    "title": self.text(r.title),
+                    "body": self.text(plain_text(r.body)),
+                    "author": self.author(r.author_id, collaboration),
+                    "author_role": self.author_role(r.author_id, collaboration),
+                    "owner": self.author(r.owner_id, collaboration) if is_action else "",
+                    "due_date": r.due_date.isoformat() if is_action and r.due_date else "",
+                    "done_at": iso_datetime(r.done_at) if is_action else "",
+                    "visibility": r.visibility,
+                    "codes": codes[r.id],
+                    "cited_item_ids": cited[r.id],
+                    "created_at": iso_datetime(r.created_at),
+                    "updated_at": iso_datetime(r.updated_at),
+                }
+            batch.clear()
+
+        for row in db.session.execute(stmt.execution_options(yield_per=BATCH)):
+            batch.append(row)
+            if len(batch) >= BATCH:
+                yield from flush()
+        if batch:
+            yield from flush()
+
     def collaboration_rows(self) -> list[dict]:
         """Return the collaborations' own attributes."""
         return [{
@@ -368,7 +483,8 @@ class ExportScope:
 
 
 def build_scope(collaborations: list[Collaboration], access: Access, *, pseudonymise: bool,
-                extra_names: list[str] | None = None, stable: bool = False) -> ExportScope:
+                extra_names: list[str] | None = None, stable: bool = False,
+                code_id: int | None = None) -> ExportScope:
     """Decide what one export holds. Pseudonymisation is forced where the rules ask.
 
     ``stable`` numbers people by account order instead of first appearance, so that
@@ -380,7 +496,8 @@ def build_scope(collaborations: list[Collaboration], access: Access, *, pseudony
         names = db.session.scalars(
             sa.select(User.name).where(User.name != "").order_by(User.id)).all()
         pseudonymiser = Pseudonymiser.from_names(names, extra_names or [], stable=stable)
-    return ExportScope(collaborations=collaborations, access=access, pseudonymiser=pseudonymiser)
+    return ExportScope(collaborations=collaborations, access=access, pseudonymiser=pseudonymiser,
+                       code_id=code_id)
 
 
 def plain(value) -> str | int | float | bool | None:

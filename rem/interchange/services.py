@@ -17,12 +17,13 @@ def split_names(text: str | None) -> list[str]:
 
 
 def prepare_export(collaborations: list[Collaboration], access: Access, fmt: str, *,
-                   pseudonymise: bool, extra_names: list[str] | None = None) -> ExportScope:
+                   pseudonymise: bool, extra_names: list[str] | None = None,
+                   code_id: int | None = None) -> ExportScope:
     """Decide what the export holds and note in the audit trail who exported what."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
     scope = build_scope(collaborations, access, pseudonymise=pseudonymise,
-                        extra_names=extra_names)
+                        extra_names=extra_names, code_id=code_id)
     for collaboration in collaborations:
         record("export", "collaboration", collaboration.id, collaboration_id=collaboration.id,
                summary=f"{fmt}{' (pseudoniem)' if scope.pseudonymised else ''}",

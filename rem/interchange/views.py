@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -74,6 +75,41 @@ def _stream(scope, fmt: str):
     yield from WRITERS[fmt](scope)
 
 
+def export_scopes(access, collaboration: Collaboration) -> list[str]:
+    """Return the scopes this person may export from the collaboration's page: the
+    hub for its coordinators, administrators and researchers; everything they may see
+    for researchers and administrators."""
+    scopes = ["collaboration"]
+    if access.is_admin or access.is_researcher or collaboration.hub_id in access.coordinated_hubs:
+        scopes.append("hub")
+    if access.is_admin or access.is_researcher:
+        scopes.append("all")
+    return scopes
+
+
+def _scope_collaborations(scope: str, collaboration: Collaboration) -> tuple[list, str]:
+    """Return the collaborations of a scope and the start of the download's name."""
+    if scope == "hub":
+        return (list(db.session.scalars(
+            sa.select(Collaboration).where(Collaboration.hub_id == collaboration.hub_id)
+            .order_by(Collaboration.slug))), collaboration.hub.slug)
+    if scope == "all":
+        return (list(db.session.scalars(sa.select(Collaboration).order_by(Collaboration.slug))),
+                "rem-alles")
+    return [collaboration], collaboration.slug
+
+
+def download(scope, fmt: str, name: str) -> Response:
+    """Return the export as a download: XLSX is written to a temporary file first
+    (openpyxl's write-only mode keeps memory flat); the other formats stream straight
+    from the database."""
+    body = _xlsx_chunks(scope) if fmt == "xlsx" else stream_with_context(_stream(scope, fmt))
+    response = Response(body, mimetype=FORMATS[fmt][1])
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.route("/export", methods=["GET", "POST"])
 def export(slug: str):
     """Show the export choices; a valid POST downloads the file."""
@@ -81,23 +117,19 @@ def export(slug: str):
     access = current_access()
     forced = must_pseudonymise(access, collaboration)
     form = ExportForm()
+    allowed = export_scopes(access, collaboration)
+    form.scope.choices = [c for c in form.scope.choices if c.value in allowed]
     if forced:
         form.pseudonymise.data = True
     if form.validate_on_submit():
         fmt = form.format.data
-        scope = prepare_export([collaboration], access, fmt,
+        collaborations, stem = _scope_collaborations(form.scope.data or "collaboration",
+                                                     collaboration)
+        scope = prepare_export(collaborations, access, fmt,
                                pseudonymise=bool(form.pseudonymise.data) or forced,
                                extra_names=split_names(form.extra_names.data))
         db.session.commit()
-        name = export_filename(collaboration.slug, fmt, scope.pseudonymised)
-        mimetype = FORMATS[fmt][1]
-        # XLSX is written to a temporary file first (openpyxl's write-only mode keeps
-        # memory flat); the other formats stream straight from the database.
-        body = _xlsx_chunks(scope) if fmt == "xlsx" else stream_with_context(_stream(scope, fmt))
-        response = Response(body, mimetype=mimetype)
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-        response.headers["Cache-Control"] = "no-store"
-        return response
+        return download(scope, fmt, export_filename(stem, fmt, scope.pseudonymised))
     return render_template("interchange/export.html", collaboration=collaboration, form=form,
                            forced=forced, reads_all=access.reads_all_of(collaboration))
 

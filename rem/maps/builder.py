@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from flask import current_app, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -26,7 +27,7 @@ from rem.collaborations.models import Collaboration
 from rem.core.dates import DateError, FuzzyDate, Precision, parse_iso
 from rem.core.markdown import plain_text
 from rem.maps import renderer
-from rem.maps.model import MapEdge, MapNode, RippleMap
+from rem.maps.model import MapEdge, MapNode, RippleMap, SummaryGroup, SummaryMap
 from rem.ripples.models import Kind, RippleItem, Valence
 from rem.ripples.services import LogView, load_log
 
@@ -40,6 +41,9 @@ CACHE_MAX_FILES = 500
 CACHE_KEEP_FILES = 400
 # Bump when the renderer's output changes for the same DOT (another Graphviz, say).
 RENDER_CACHE_VERSION = "1"
+# A summarised map (for maps over REM_MAP_MAX_NODES) stays small enough to draw at once.
+MAX_SUMMARY_GROUPS = 80
+MAX_SUMMARY_EDGES = 150
 
 
 @dataclass
@@ -156,10 +160,17 @@ def parse_filters(args: MultiDict, known_codes: set[str] | None = None
 
 @dataclass
 class BuiltMap:
-    """A built map plus how many items were visible before the filters."""
+    """A built map plus how many items were visible before the filters.
+
+    When :func:`build_map` was given ``max_nodes`` and more items pass the filters,
+    ``map`` has no nodes, ``too_many`` says how many items there are and ``summary``
+    holds the summarised map to show instead.
+    """
 
     map: RippleMap
     visible_count: int
+    summary: SummaryMap | None = None
+    too_many: int = 0
 
 
 def legend() -> dict[str, str]:
@@ -211,9 +222,29 @@ def _spine(keys: set[tuple[int, int]], unit: str) -> list[tuple[int, int]]:
     return every if len(every) <= MAX_SPINE_PERIODS else sorted(keys)
 
 
-def _tooltip(item: RippleItem, order: int | None) -> str:
+# Tooltips by everything they are made of (and the language): a map shown again reuses
+# them. Bounded, oldest out first.
+TOOLTIP_CACHE_SIZE = 8192
+_TOOLTIPS: dict[tuple, str] = {}
+
+
+def _tooltip(item: RippleItem, order: int | None, date_label: str | None = None) -> str:
     """Return the plain-text tooltip: title, date, kind, order, codes, description."""
-    lines = [item.title, item.when.label()]
+    date_label = date_label if date_label is not None else item.when.label()
+    key = (str(get_locale()), item.title, date_label, item.kind, item.intended, item.valence,
+           order, tuple(code.name for code in item.codes), item.description)
+    tooltip = _TOOLTIPS.get(key)
+    if tooltip is None:
+        tooltip = _make_tooltip(item, order, date_label)
+        if len(_TOOLTIPS) >= TOOLTIP_CACHE_SIZE:
+            with contextlib.suppress(KeyError, StopIteration, RuntimeError):
+                del _TOOLTIPS[next(iter(_TOOLTIPS))]
+        _TOOLTIPS[key] = tooltip
+    return tooltip
+
+
+def _make_tooltip(item: RippleItem, order: int | None, date_label: str) -> str:
+    lines = [item.title, date_label]
     if item.kind == Kind.ACTIVITY:
         lines.append(_("Activiteit"))
     else:
@@ -246,22 +277,25 @@ def map_from_log(collaboration: Collaboration, log_view: LogView, filters: MapFi
     unit = _period_unit(keep)
     periods: dict[tuple[int, int], str] = {}
     nodes = []
+    # One url_for for all nodes (it costs more than the rest of a node): ".../items/<id>".
+    item_url = url_for("ripples.show", slug=collaboration.slug, item_id=0)[:-1]
     for item in keep:
         key, label = _period_of(item.when.start, unit)
         periods[key] = label
         order = log_view.orders.get(item.id)
+        date_label = item.when.label()
         nodes.append(MapNode(
             id=item.id,
             kind=item.kind,
             title=item.title,
-            date_label=item.when.label(),
+            date_label=date_label,
             period=label,
             order=order,
             intended=item.intended if item.kind == Kind.EFFECT else None,
             valence=item.valence if item.kind == Kind.EFFECT else None,
             codes=[code.name for code in item.codes],
-            url=url_for("ripples.show", slug=collaboration.slug, item_id=item.id),
-            tooltip=_tooltip(item, order),
+            url=f"{item_url}{item.id}",
+            tooltip=_tooltip(item, order, date_label),
         ))
     spine = []
     if periods:
@@ -282,12 +316,143 @@ def map_from_log(collaboration: Collaboration, log_view: LogView, filters: MapFi
 
 
 def build_map(collaboration: Collaboration, filters: MapFilters | None = None,
-              access: Access | None = None) -> BuiltMap:
-    """Load what the current person may see of ``collaboration`` and build its map."""
+              access: Access | None = None, *, max_nodes: int | None = None) -> BuiltMap:
+    """Load what the current person may see of ``collaboration`` and build its map.
+
+    With ``max_nodes``, a map with more items than that is not built node by node
+    (tooltips, links, the text outline: seconds of work for 20,000 items); a
+    summarised map is returned instead, see :class:`BuiltMap`.
+    """
     access = access or current_access()
+    filters = filters or MapFilters()
     log_view = load_log(collaboration, access.item_clause(collaboration))
-    ripple_map = map_from_log(collaboration, log_view, filters or MapFilters())
+    if max_nodes is not None:
+        keep = [item for item in log_view.items
+                if filters.matches(item, log_view.orders.get(item.id))]
+        if len(keep) > max_nodes:
+            title = _("Rimpelkaart %(name)s", name=collaboration.name)
+            if filters.active:
+                title = _("%(title)s (gefilterd)", title=title)
+            empty = RippleMap(title=title, centre_label=collaboration.name, nodes=[],
+                              edges=[], legend=legend(), periods=[])
+            return BuiltMap(empty, len(log_view.items),
+                            summary=summarise_log(collaboration, log_view, keep, filters),
+                            too_many=len(keep))
+    ripple_map = map_from_log(collaboration, log_view, filters)
     return BuiltMap(ripple_map, len(log_view.items))
+
+
+def summarise_log(collaboration: Collaboration, log_view: LogView, keep: list[RippleItem],
+                  filters: MapFilters | None = None) -> SummaryMap:
+    """Collapse ``keep`` (items of ``log_view``) into groups by period and code.
+
+    Activities form one group per period; effects one group per period and first
+    code (the code with the lowest id; "zonder code" when they have none). With more
+    than MAX_SUMMARY_GROUPS groups, codes give way to codebooks, then to "effects".
+    Links between groups are counted; the strongest MAX_SUMMARY_EDGES are kept.
+    """
+    unit = _period_unit(keep)
+    period_of: dict[int, tuple[tuple[int, int], str]] = {
+        item.id: _period_of(item.when.start, unit) for item in keep}
+
+    def label_of(item: RippleItem, grouping: str) -> str:
+        if item.kind == Kind.ACTIVITY:
+            return _("Activiteiten")
+        if grouping == "kind":
+            return _("Effecten")
+        if not item.codes:
+            return _("Zonder code")
+        code = item.codes[0]
+        return code.name if grouping == "code" else code.codebook.name
+
+    for grouping in ("code", "codebook", "kind"):
+        keys = {item.id: (period_of[item.id][0], item.kind != Kind.ACTIVITY,
+                          label_of(item, grouping)) for item in keep}
+        if len(set(keys.values())) <= MAX_SUMMARY_GROUPS:
+            break
+    counts: dict[tuple, int] = defaultdict(int)
+    for key in keys.values():
+        counts[key] += 1
+    periods = {period_of[item.id][0]: period_of[item.id][1] for item in keep}
+    groups: list[SummaryGroup] = []
+    group_of_key: dict[tuple, str] = {}
+    for index, key in enumerate(sorted(counts, key=lambda k: (k[0], k[1], k[2].lower()))):
+        (period_key, is_effect, label), count = key, counts[key]
+        group_of_key[key] = f"g{index}"
+        count_label = (_("%(n)d effecten", n=count) if is_effect
+                       else _("%(n)d activiteiten", n=count))
+        if count == 1:
+            count_label = _("1 effect") if is_effect else _("1 activiteit")
+        groups.append(SummaryGroup(key=f"g{index}", period=periods[period_key],
+                                   kind=Kind.EFFECT.value if is_effect else Kind.ACTIVITY.value,
+                                   label=label, count_label=count_label, count=count))
+    group_of = {item_id: group_of_key[key] for item_id, key in keys.items()}
+    edges: dict[tuple[str, str], int] = defaultdict(int)
+    inner = links = 0
+    for cause, effect in log_view.links:
+        if cause in group_of and effect in group_of:
+            links += 1
+            if group_of[cause] == group_of[effect]:
+                inner += 1
+            else:
+                edges[group_of[cause], group_of[effect]] += 1
+    strongest = sorted(edges.items(), key=lambda e: (-e[1], e[0]))
+    spine = [periods.get(key) or _period_of(date(key[0], 3 * max(key[1], 1) - 2, 1), unit)[1]
+             for key in _spine(set(periods), unit)] if periods else []
+    title = _("Samengevatte rimpelkaart %(name)s", name=collaboration.name)
+    if filters is not None and filters.active:
+        title = _("%(title)s (gefilterd)", title=title)
+    return SummaryMap(
+        title=title, groups=groups,
+        edges=[(a, b, n) for (a, b), n in strongest[:MAX_SUMMARY_EDGES]],
+        periods=spine, item_count=len(keep), link_count=links, grouping=grouping,
+        inner_links=inner, hidden_edges=max(0, len(strongest) - MAX_SUMMARY_EDGES))
+
+
+def summary_description(summary_map: SummaryMap) -> str:
+    """Return one Dutch sentence that describes a summarised map, for screen readers."""
+    sentence = _("%(title)s: %(n)d items in %(g)d groepen per periode en code, met "
+                 "%(l)d verbindingen.", title=summary_map.title, n=summary_map.item_count,
+                 g=len(summary_map.groups), l=summary_map.link_count)
+    if summary_map.periods:
+        sentence += " " + _("Van %(first)s tot en met %(last)s.",
+                            first=summary_map.periods[0], last=summary_map.periods[-1])
+    return sentence
+
+
+def combined_map(parts: list[tuple[Collaboration, LogView]], filters: MapFilters,
+                 title: str) -> RippleMap:
+    """Return one map of several collaborations, Meta-REM style: one shared timeline.
+
+    Each collaboration's part is built by :func:`map_from_log` (so filters and
+    ripple orders work as on its own map); every node's ``cluster`` is the
+    collaboration's name, which the renderer draws as one band per collaboration.
+    Periods are recomputed over all parts so that the spine is shared.
+    """
+    nodes: list[MapNode] = []
+    edges: list[MapEdge] = []
+    items: dict[int, RippleItem] = {}
+    for collaboration, log_view in parts:
+        part = map_from_log(collaboration, log_view, filters)
+        by_id = log_view.by_id()
+        for node in part.nodes:
+            node.cluster = collaboration.name
+            items[node.id] = by_id[node.id]
+        nodes.extend(part.nodes)
+        edges.extend(part.edges)
+    unit = _period_unit(list(items.values()))
+    periods: dict[tuple[int, int], str] = {}
+    for node in nodes:
+        key, label = _period_of(items[node.id].when.start, unit)
+        node.period = label
+        periods[key] = label
+    spine = []
+    if periods:
+        for key in _spine(set(periods), unit):
+            spine.append(periods.get(key) or _period_of(date(key[0], 3 * max(key[1], 1) - 2, 1),
+                                                        unit)[1])
+    return RippleMap(title=title, centre_label=title, nodes=nodes, edges=edges,
+                     legend=legend(), periods=spine)
 
 
 def summary(ripple_map: RippleMap) -> str:

@@ -73,3 +73,35 @@ class RippleMap:
     def node_ids(self) -> set[int]:
         """Return the ids of the drawn nodes."""
         return {node.id for node in self.nodes}
+
+
+@dataclass
+class SummaryGroup:
+    """The items of one period and one kind or code, drawn as one node of a summary map."""
+
+    key: str
+    period: str
+    kind: str
+    label: str
+    count_label: str
+    count: int = 0
+
+
+@dataclass
+class SummaryMap:
+    """A map too large to draw item by item: groups of items, with their links counted.
+
+    ``edges`` are (cause group key, effect group key, number of links); links inside
+    one group are only counted (``inner_links``), and past a maximum the weakest
+    edges are left out (``hidden_edges`` says how many).
+    """
+
+    title: str
+    groups: list[SummaryGroup]
+    edges: list[tuple[str, str, int]]
+    periods: list[str]
+    item_count: int
+    link_count: int
+    grouping: str = "code"
+    inner_links: int = 0
+    hidden_edges: int = 0

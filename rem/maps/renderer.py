@@ -13,7 +13,9 @@ inserts itself. URLs must be relative or http(s) and are percent-encoded.
 
 from __future__ import annotations
 
+import contextlib
 import html
+import math
 import re
 import shutil
 import subprocess
@@ -22,8 +24,9 @@ import unicodedata
 from urllib.parse import quote as url_quote
 
 import graphviz
+from graphviz import quoting as gv_quoting
 
-from rem.maps.model import MapNode, RippleMap
+from rem.maps.model import MapNode, RippleMap, SummaryMap
 
 LAYOUTS = {"timeline": "dot", "radial": "twopi"}
 ENGINES = frozenset(LAYOUTS.values())
@@ -87,11 +90,20 @@ def _is_forbidden(char: str) -> bool:
     return unicodedata.category(char) in ("Cc", "Cs", "Zl", "Zp")
 
 
+# The same set as _is_forbidden, as one character class (tests check they agree on every
+# code point): a regex is about 20 times faster than a test per character on big maps.
+_FORBIDDEN_RE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\u2028\u2029\ufdd0-\ufdef"
+    + "".join(f"\\U{plane:04X}FFFE\\U{plane:04X}FFFF" for plane in range(17))
+    + "]"
+)
+
+
 def clean_text(text: str | None) -> str:
     """Return ``text`` on one line: control characters become spaces, spaces collapse."""
     if not text:
         return ""
-    text = "".join(" " if _is_forbidden(ch) else ch for ch in str(text))
+    text = _FORBIDDEN_RE.sub(" ", str(text))
     return _SPACE_RE.sub(" ", text).strip()
 
 
@@ -133,6 +145,8 @@ def shorten(text: str | None, limit: int) -> str:
 def wrap_title(title: str | None, width: int = WRAP_WIDTH, limit: int = TITLE_LIMIT) -> list[str]:
     """Return the title as label lines: truncated past ``limit``, wrapped at ``width``."""
     text = shorten(title, limit)
+    if 0 < len(text) <= width:
+        return [text]  # what textwrap returns for clean, short text, without its cost
     lines = textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=False)
     return lines or [ELLIPSIS]
 
@@ -159,6 +173,77 @@ def tooltip_text(text: str | None) -> str:
     # and \L, so a literal backslash needs four: tested in tests/test_map_renderer.py.
     escaped = (line.replace("&", "&amp;").replace("\\", "\\" * 4) for line in joined.split("\n"))
     return graphviz.nohtml("\\n".join(escaped))
+
+
+def _quote(value: str) -> str:
+    """Quote a DOT id or value exactly as ``graphviz.quoting.quote`` does.
+
+    The same rules and regular expressions as the graphviz package, without its
+    per-call wrappers: a map of 2,000 items quotes about 50,000 values.
+    """
+    if gv_quoting.HTML_STRING.match(value) and not isinstance(value, gv_quoting.NoHtml):
+        return value
+    if not gv_quoting.ID.match(value) or value.lower() in gv_quoting.KEYWORDS:
+        return f'"{gv_quoting.ESCAPE_UNESCAPED_QUOTES(value)}"'
+    return value
+
+
+_QUOTED_CONSTANTS: dict[str, str] = {}
+
+
+def _quote_plain(value: str) -> str:
+    """Quote a plain string (not ``nohtml``: names, colours, shapes, classes), memoised.
+
+    The memo is emptied when it grows past a few thousand entries (node ids are plain
+    strings too), so it stays small and keeps the frequent constants.
+    """
+    quoted = _QUOTED_CONSTANTS.get(value)
+    if quoted is None:
+        if len(_QUOTED_CONSTANTS) >= 4096:
+            _QUOTED_CONSTANTS.clear()
+        quoted = _QUOTED_CONSTANTS[value] = _quote(value)
+    return quoted
+
+
+def node_line(name: str, attrs: dict[str, str]) -> str:
+    """Return the statement ``graph.node(name, **attrs)`` would add, byte for byte.
+
+    As there, ``label`` comes first and the other attributes follow sorted by name.
+    """
+    items = sorted(attrs.items())
+    if "label" in attrs:
+        items = [("label", attrs["label"])] + [i for i in items if i[0] != "label"]
+    content = " ".join(
+        f"{_quote_plain(key)}="
+        f"{_quote_plain(value) if type(value) is str else _quote(value)}"
+        for key, value in items if value is not None)
+    return f"\t{_quote(name)} [{content}]\n" if content else f"\t{_quote(name)}\n"
+
+
+def edge_line(tail: str, head: str) -> str:
+    """Return the statement ``graph.edge(tail, head)`` would add to a digraph."""
+    return f"\t{_quote(tail)} -> {_quote(head)}\n"
+
+
+# The DOT statements of items, by everything they are made of: a map drawn again (the
+# same page, another filter, the download after the page) reuses them. Bounded, oldest
+# out first; a changed item simply has another key.
+ITEM_LINE_CACHE_SIZE = 8192
+_ITEM_LINES: dict[tuple, str] = {}
+
+
+def item_line(node: MapNode) -> str:
+    """Return the DOT statement of one item node (memoised ``node_line``)."""
+    key = (node.id, node.kind, node.title, node.date_label, node.order, node.intended,
+           node.valence, node.url, node.tooltip)
+    line = _ITEM_LINES.get(key)
+    if line is None:
+        line = node_line(node_name(node.id), _node_attrs(node))
+        if len(_ITEM_LINES) >= ITEM_LINE_CACHE_SIZE:
+            with contextlib.suppress(KeyError, StopIteration, RuntimeError):
+                del _ITEM_LINES[next(iter(_ITEM_LINES))]
+        _ITEM_LINES[key] = line
+    return line
 
 
 def node_name(node_id: int) -> str:
@@ -304,11 +389,28 @@ def _timeline(ripple_map: RippleMap) -> graphviz.Digraph:
         with graph.subgraph() as same:
             same.attr(rank="same")
             same.node(f"period{index}")
-            for node in by_period[period]:
-                same.node(node_name(node.id), **_node_attrs(node))
-    for edge in ripple_map.edges:
-        graph.edge(node_name(edge.cause_id), node_name(edge.effect_id))
+            same.body.extend(item_line(node) for node in by_period[period])
+    _clusters(graph, ripple_map)
+    graph.body.extend(edge_line(node_name(edge.cause_id), node_name(edge.effect_id))
+                      for edge in ripple_map.edges)
     return graph
+
+
+def _clusters(graph: graphviz.Digraph, ripple_map: RippleMap) -> None:
+    """Group nodes that carry a ``cluster`` (a combined, Meta-REM style map) in a box each.
+
+    Maps without clusters are drawn exactly as before. On the timeline (``newrank``)
+    each box becomes a band along the shared spine.
+    """
+    names = list(dict.fromkeys(node.cluster for node in ripple_map.nodes if node.cluster))
+    for index, name in enumerate(names):
+        with graph.subgraph(name=f"cluster_group{index}") as cluster:
+            cluster.attr(label=dot_text(shorten(name, SHORT_LIMIT)), fontname=FONT,
+                         fontsize="16", style="rounded", color=SPINE_COLOUR,
+                         labeljust="l", id=f"group-{index}")
+            for node in ripple_map.nodes:
+                if node.cluster == name:
+                    cluster.node(node_name(node.id))
 
 
 def _radial(ripple_map: RippleMap) -> graphviz.Digraph:
@@ -322,16 +424,15 @@ def _radial(ripple_map: RippleMap) -> graphviz.Digraph:
     ids = ripple_map.node_ids()
     has_cause = {e.effect_id for e in ripple_map.edges
                  if e.cause_id in ids and e.effect_id in ids}
-    for node in ripple_map.nodes:
-        graph.node(node_name(node.id), **_node_attrs(node))
+    graph.body.extend(item_line(node) for node in ripple_map.nodes)
     for node in ripple_map.nodes:
         if node.is_activity:
             graph.edge("centre", node_name(node.id), color=SPINE_COLOUR, arrowhead="none")
         elif node.id not in has_cause:
             graph.edge("centre", node_name(node.id), color=SPINE_COLOUR, style="dashed",
                        arrowhead="none")
-    for edge in ripple_map.edges:
-        graph.edge(node_name(edge.cause_id), node_name(edge.effect_id))
+    graph.body.extend(edge_line(node_name(edge.cause_id), node_name(edge.effect_id))
+                      for edge in ripple_map.edges)
     with graph.subgraph(name="legend") as legend:
         names = _legend_nodes(legend, ripple_map.legend, "radial")
         # A chain of invisible links keeps the samples together, title on top.
@@ -353,6 +454,69 @@ def to_dot(ripple_map: RippleMap, layout: str) -> str:
     engine_for(layout)
     graph = _timeline(ripple_map) if layout == "timeline" else _radial(ripple_map)
     return graph.source
+
+
+SUMMARY_EFFECT_FILL = "#f2f2f2"
+
+
+def summary_to_dot(summary: SummaryMap) -> str:
+    """Return the DOT source of a summarised map: groups on a time spine, links counted.
+
+    Always drawn by ``dot`` from left to right, like the timeline: one node per group
+    (a box for activities, an ellipse for effects) ranked with its period, and one
+    arrow per pair of groups, as thick as the number of links it stands for.
+    """
+    graph = graphviz.Digraph(name="summarymap", engine="dot")
+    graph.attr("graph", label=dot_text(shorten(summary.title, GRAPH_TITLE_LIMIT)),
+               labelloc="t", fontname=FONT, fontsize="20", id="summary-map",
+               bgcolor="white", rankdir="LR", ranksep="0.9", nodesep="0.25",
+               newrank="true", outputorder="edgesfirst")
+    graph.attr("node", fontname=FONT, fontsize="11", margin="0.12,0.06")
+    graph.attr("edge", color=EDGE_COLOUR, arrowsize="0.7", fontname=FONT, fontsize="10")
+    periods = list(dict.fromkeys(summary.periods))
+    for group in summary.groups:
+        if group.period not in periods:
+            periods.append(group.period)
+    for index, period in enumerate(periods):
+        graph.node(f"period{index}", label=dot_lines(wrap_title(period, limit=SHORT_LIMIT)),
+                   shape="box", style="filled,rounded", fillcolor="#e6ecf2",
+                   color=SPINE_COLOUR, fontsize="16", group="spine", id=f"period-{index}",
+                   **{"class": "period"})
+    for index in range(1, len(periods)):
+        graph.edge(f"period{index - 1}", f"period{index}", color=SPINE_COLOUR,
+                   penwidth="3", arrowhead="none", weight="100")
+    for index, period in enumerate(periods):
+        with graph.subgraph() as same:
+            same.attr(rank="same")
+            same.node(f"period{index}")
+            for group in summary.groups:
+                if group.period != period:
+                    continue
+                attrs = {
+                    "label": dot_lines(wrap_title(group.label) + [group.count_label]),
+                    "tooltip": tooltip_text(f"{group.period}\n{group.label}\n"
+                                            f"{group.count_label}"),
+                    "id": f"summary-{_safe_key(group.key)}",
+                    "class": "summary-group "
+                             + ("activity" if group.kind == "activity" else "effect"),
+                }
+                if group.kind == "activity":
+                    attrs.update(shape="box", style="filled,rounded", fillcolor=ACTIVITY_FILL,
+                                 color=ACTIVITY_FILL, fontcolor="white", penwidth="1.5")
+                else:
+                    attrs.update(shape="ellipse", style="filled", fillcolor=SUMMARY_EFFECT_FILL,
+                                 color="#4a5560", fontcolor="black", penwidth="1.5")
+                same.node(f"summary_{_safe_key(group.key)}", **attrs)
+    for cause, effect, count in summary.edges:
+        width = 1 + min(6.0, math.log2(max(1, count)))
+        graph.edge(f"summary_{_safe_key(cause)}", f"summary_{_safe_key(effect)}",
+                   label=str(int(count)), penwidth=f"{width:.1f}")
+    return graph.source
+
+
+def _safe_key(key: str) -> str:
+    """Return a group key as letters, digits and underscores only."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", key)
 
 
 def render(dot_source: str, engine: str, fmt: str, timeout: float) -> bytes:

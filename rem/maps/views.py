@@ -27,6 +27,7 @@ from rem.maps.builder import (
     parse_filters,
     render_cached,
     summary,
+    summary_description,
 )
 
 log = logging.getLogger(__name__)
@@ -72,17 +73,28 @@ def show(slug: str):
     if layout not in renderer.LAYOUTS:
         messages.append(_("Deze kaartvorm bestaat niet; u ziet de tijdlijn."))
         layout = DEFAULT_LAYOUT
-    built = build_map(collaboration, filters, access)
+    built = build_map(collaboration, filters, access,
+                      max_nodes=current_app.config["REM_MAP_MAX_NODES"])
     ripple_map = built.map
-    count = len(ripple_map.nodes)
+    count = built.too_many or len(ripple_map.nodes)
     svg = None
+    summary_svg = None
     problem = None
     if built.visible_count == 0:
         problem = "empty"
     elif count == 0:
         problem = "filtered_empty"
-    elif count > current_app.config["REM_MAP_MAX_NODES"]:
+    elif built.summary is not None:
+        # Too many items to draw one by one: say so, and draw them grouped instead.
         problem = _too_large_message(count)
+        try:
+            raw = render_cached(renderer.summary_to_dot(built.summary), "dot", "svg",
+                                current_app.config["REM_DOT_TIMEOUT"])
+            summary_svg = Markup(renderer.titled_svg(  # noqa: S704 - escaped Graphviz output
+                raw, built.summary.title, summary_description(built.summary), inline=True))
+        except renderer.MapRenderError:
+            log.warning("the summarised map of %s could not be drawn", collaboration.slug,
+                        exc_info=True)
     else:
         source = renderer.to_dot(ripple_map, layout)
         try:
@@ -109,7 +121,10 @@ def show(slug: str):
         codebooks=codebooks,
         svg=svg,
         problem=problem,
-        summary=summary(ripple_map),
+        summary_map=built.summary,
+        summary_svg=summary_svg,
+        summary=(summary_description(built.summary) if built.summary is not None
+                 else summary(ripple_map)),
         outline=outline(ripple_map),
         downloads=_download_urls(collaboration.slug, layout, filters),
         can_edit=access.edits(collaboration),
@@ -133,7 +148,11 @@ def download(slug: str, fmt: str):
     if layout not in renderer.LAYOUTS:
         return _plain(_("Onbekende kaartvorm. Kies layout=timeline of layout=radial."), 400)
     filters, _messages = parse_filters(request.args, _known_codes(all_codebooks()))
-    ripple_map = build_map(collaboration, filters).map
+    limit = current_app.config["REM_MAP_MAX_NODES"]
+    built = build_map(collaboration, filters, max_nodes=None if fmt == "dot" else limit)
+    if built.summary is not None:  # refused before the DOT text of every item is made
+        return _plain(_too_large_message(built.too_many), 503)
+    ripple_map = built.map
     engine = renderer.engine_for(layout)
     source = renderer.to_dot(ripple_map, layout)
     key = cache_key(source, engine, fmt)

@@ -152,6 +152,34 @@ def _input(item: PlannedItem, when: FuzzyDate, code_ids: list[int]) -> services.
     )
 
 
+def _apply_entries(collaboration: Collaboration, plan: ImportPlan, resolver: CodeResolver,
+                   created: dict[str, RippleItem]) -> int:
+    """Create the plan's learning-log entries; citations point to the created items."""
+    from rem.logbook import services as logbook
+    from rem.logbook.models import EntryKind
+
+    count = 0
+    for planned in plan.entries:
+        is_action = planned.kind == EntryKind.ACTION
+        data = logbook.EntryInput(
+            kind=planned.kind, title=planned.title, entry_date=planned.entry_date,
+            body=planned.body, visibility=planned.visibility,
+            due_date=planned.due_date if is_action else None,
+            code_ids=[c for c in dict.fromkeys(resolver.resolve(r) for r in planned.codes) if c],
+            item_ids=[created[k].id for k in planned.cites if k in created],
+        )
+        try:
+            entry = logbook.create_entry(collaboration, data)
+        except logbook.LogError as exc:
+            plan.refuse(_("Logboekregel “%(title)s”: %(error)s", title=planned.title[:80],
+                          error=str(exc)))
+            continue
+        if is_action and planned.done_at is not None:
+            entry.done_at = planned.done_at
+        count += 1
+    return count
+
+
 def apply_plan(collaboration: Collaboration, plan: ImportPlan, fallback: FuzzyDate,
                fmt: str) -> ImportResult:
     """Create the plan's items and links in the session (flushed, not committed)."""
@@ -214,6 +242,9 @@ def apply_plan(collaboration: Collaboration, plan: ImportPlan, fallback: FuzzyDa
             continue
         result.created_links += 1
 
+    result.created_entries = _apply_entries(collaboration, plan, resolver, created)
+    if result.created_entries:
+        result.notes.append(_("%(n)d regels in het leerlogboek.", n=result.created_entries))
     result.created_items = len(created)
     result.created_codes = resolver.created
     result.problems = plan.problems

@@ -10,7 +10,7 @@ caller commits (the real import) or rolls back (the preview): all or nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 
@@ -71,6 +71,21 @@ class PlannedItem:
 
 
 @dataclass
+class PlannedEntry:
+    """One learning-log entry to create (rem JSON); ``cites`` are item keys."""
+
+    kind: str
+    title: str
+    entry_date: date | None
+    body: str = ""
+    visibility: str = "collaboration"
+    due_date: date | None = None
+    done_at: datetime | None = None
+    codes: list[str] = field(default_factory=list)
+    cites: list[str] = field(default_factory=list)
+
+
+@dataclass
 class CodebookInfo:
     """A codebook described in the file (rem JSON), used when it must be created."""
 
@@ -86,6 +101,7 @@ class ImportPlan:
 
     items: list[PlannedItem] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)
+    entries: list[PlannedEntry] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     codebooks: dict[str, CodebookInfo] = field(default_factory=dict)
@@ -123,6 +139,7 @@ class ImportResult:
     activities: int = 0
     effects: int = 0
     created_links: int = 0
+    created_entries: int = 0
     created_codes: list[str] = field(default_factory=list)
     first_items: list[PreviewItem] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 
 from flask_babel import gettext as _
 
@@ -12,6 +13,7 @@ from rem.interchange.imports.base import (
     ImportOptions,
     ImportPlan,
     ImportRefused,
+    PlannedEntry,
     PlannedItem,
     UploadedFile,
 )
@@ -54,6 +56,32 @@ def _when(raw: dict) -> FuzzyDate | None:
     except (ValueError, DateError):
         return None
     return None
+
+
+def _day(value) -> date | None:
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def _entry(raw: dict) -> PlannedEntry:
+    done_at = None
+    if raw.get("done_at"):
+        try:
+            done_at = datetime.fromisoformat(str(raw["done_at"]))
+        except ValueError:
+            done_at = None
+    cites = raw.get("cited_item_ids") or []
+    return PlannedEntry(
+        kind=str(raw.get("kind") or ""), title=str(raw.get("title") or "").strip(),
+        entry_date=_day(raw.get("date")), body=str(raw.get("body") or ""),
+        visibility=str(raw.get("visibility") or "collaboration"),
+        due_date=_day(raw.get("due_date")), done_at=done_at,
+        codes=[str(c) for c in raw.get("codes") or [] if isinstance(c, str)],
+        cites=[str(c) for c in cites if isinstance(c, int | str)] if isinstance(cites, list)
+        else [],
+    )
 
 
 def parse(files: list[UploadedFile], options: ImportOptions, limit: int) -> ImportPlan:
@@ -102,6 +130,21 @@ def parse(files: list[UploadedFile], options: ImportOptions, limit: int) -> Impo
         item.intended = intended if isinstance(intended, bool) else None
         item.codes = [str(c) for c in raw.get("codes") or [] if isinstance(c, str)]
         plan.items.append(item)
+    with_session = sum(1 for raw in items if isinstance(raw, dict) and raw.get("session_id"))
+    if with_session:
+        plan.notes.append(_("%(n)d items kwamen uit een evaluatiesessie; die koppeling wordt "
+                            "niet overgenomen (de sessie hoort bij de oorspronkelijke "
+                            "database).", n=with_session))
+    entries = document.get("log_entries") or []
+    if isinstance(entries, list) and entries:
+        plan.notes.append(_("Het bestand bevat %(n)d regels uit het leerlogboek. Ze worden "
+                            "ingelezen met u als schrijver en zonder eigenaar van acties; "
+                            "opmaak ging bij de export verloren.", n=len(entries)))
+        for n, raw in enumerate(entries, start=1):
+            if not isinstance(raw, dict):
+                plan.refuse(_("Logboekregel %(n)d is geen object.", n=n))
+                continue
+            plan.entries.append(_entry(raw))
     for raw in links:
         if isinstance(raw, dict) and "cause_id" in raw and "effect_id" in raw:
             plan.links.append((str(raw["cause_id"]), str(raw["effect_id"])))

@@ -1,0 +1,1 @@
+"""Learning exchanges (leeruitwisselingen) between hubs and collaborations."""

@@ -1,0 +1,1 @@
+"""The learning log (leerlogboek): reflections, lessons, questions, decisions and actions."""

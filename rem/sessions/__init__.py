@@ -1,0 +1,1 @@
+"""Live evaluation sessions: join codes, stories from phones, inbox, projector, report."""

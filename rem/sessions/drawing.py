@@ -1,0 +1,70 @@
+"""Draw session maps with the ripple-map builder and renderer (Graphviz stays in there)."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from rem.collaborations.models import Collaboration
+from rem.maps import renderer
+from rem.maps.builder import MapFilters, map_from_log, render_cached, summary
+from rem.maps.model import RippleMap
+from rem.ripples.services import LogView
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Drawing:
+    """A drawn map, or the reason there is none."""
+
+    map: RippleMap
+    svg: Markup | None
+    problem: str | None
+    summary: str
+    # The same SVG as a data: URI, for the PDF (WeasyPrint scales an image, not inline SVG).
+    data_uri: str | None = None
+
+
+def _prefix_ids(svg: str, prefix: str) -> str:
+    """Give every id in ``svg`` (and the references to them) a prefix, so that two maps
+    can share one page."""
+    for attribute in ("id", "aria-labelledby", "aria-describedby"):
+        svg = svg.replace(f' {attribute}="', f' {attribute}="{prefix}')
+    return svg
+
+
+def draw(collaboration: Collaboration, log_view: LogView, title: str,
+         layout: str = "timeline", id_prefix: str = "") -> Drawing:
+    """Return the map of ``log_view`` as inline SVG (cached by its DOT source)."""
+    ripple_map = map_from_log(collaboration, log_view, MapFilters())
+    ripple_map.title = title
+    text = summary(ripple_map)
+    count = len(ripple_map.nodes)
+    if count == 0:
+        return Drawing(ripple_map, None, _("Nog geen activiteiten of effecten."), text)
+    if count > current_app.config["REM_MAP_MAX_NODES"]:
+        return Drawing(ripple_map, None, _("Deze kaart is te groot om te tekenen (%(n)d items).",
+                                           n=count), text)
+    source = renderer.to_dot(ripple_map, layout)
+    try:
+        raw = render_cached(source, renderer.engine_for(layout), "svg",
+                            current_app.config["REM_DOT_TIMEOUT"])
+        svg_text = renderer.titled_svg(raw, ripple_map.title, text, inline=True)
+        if id_prefix:
+            svg_text = _prefix_ids(svg_text, id_prefix)
+        svg = Markup(svg_text)  # noqa: S704 - Graphviz output of escaped data
+        data_uri = "data:image/svg+xml;base64," + base64.b64encode(
+            renderer.titled_svg(raw, ripple_map.title, text).encode()).decode()
+    except renderer.GraphvizMissing:
+        return Drawing(ripple_map, None, _("Graphviz (het programma dot) is niet geïnstalleerd "
+                                           "op de server."), text)
+    except renderer.MapRenderError:
+        log.exception("drawing the session map of %s failed", collaboration.slug)
+        return Drawing(ripple_map, None, _("De kaart kon niet worden getekend."), text)
+    return Drawing(ripple_map, svg, None, text, data_uri)

@@ -1,0 +1,689 @@
+"""Business rules of evaluation sessions. Functions flush, never commit: the request commits.
+
+Stories come from people without an account, so everything they send is checked
+here (sizes, choices, dates) and stored as plain text. Two facilitators may work
+one inbox at the same time: every step that handles a story first moves its
+status with a conditional UPDATE (``... WHERE status = <what the facilitator
+saw>``) and goes on only when exactly one row changed, so a story is never
+handled twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+from rapidfuzz import fuzz, utils
+
+from rem.audit.services import actor_id, record
+from rem.codes.models import Code
+from rem.collaborations.models import Collaboration
+from rem.core.database import utcnow
+from rem.core.dates import DateError, FuzzyDate, check_date
+from rem.core.markdown import plain_text
+from rem.extensions import db
+from rem.ripples import graph
+from rem.ripples.models import Effect, Kind, RippleItem, RippleLink, Valence
+from rem.ripples.services import (
+    ItemInput,
+    LogView,
+    RippleError,
+    add_link,
+    create_item,
+    live_links,
+    update_item,
+)
+from rem.sessions.models import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    FIRST_NAME_MAX,
+    FOCUS_MAX,
+    FOR_WHOM_MAX,
+    PLACE_MAX,
+    PROMPTS_MAX,
+    STORY_MAX,
+    TITLE_MAX,
+    EvaluationSession,
+    ParticipantRole,
+    SessionParticipant,
+    SessionStatus,
+    SessionStory,
+    StoryStatus,
+)
+
+KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+SUGGEST_LIMIT = 5
+SUGGEST_CUTOFF = 60.0
+# Small words that say nothing about what a story is about (for duplicate suggestions).
+_STOPWORD_TEXT = (
+    "de het een en van in op te dat die dit is was er voor met aan om ook als bij naar nu "
+    "meer zijn we wij ik je jij hij zij ze niet maar dan of door uit over tot nog wel al zo "
+    "hun heeft hebben had hadden wordt worden werd ons onze mijn zich kan kunnen "
+    "veel heel echt gaan gaat ging"
+)
+STOPWORDS = frozenset(_STOPWORD_TEXT.split(" "))
+
+
+class SessionError(ValueError):
+    """A change that a session refuses; the message is shown as it is."""
+
+
+class AlreadyHandled(SessionError):
+    """Someone else handled the story first."""
+
+    def __init__(self, story: SessionStory):
+        super().__init__(_("Iemand anders heeft dit verhaal net verwerkt. "
+                           "Kijk in de inbox wat ermee is gebeurd."))
+        self.story = story
+
+
+# --- sessions -------------------------------------------------------------------------------
+
+
+@dataclass
+class SessionInput:
+    """What a facilitator typed for a session."""
+
+    title: str
+    held_on: date | None
+    focus_question: str
+    place: str = ""
+    prompts: str = ""
+    allow_links: bool = False
+    link_item_ids: list[int] = field(default_factory=list)
+
+
+def normalise_code(text: str | None) -> str:
+    """Return a typed code in its stored form: capitals, no spaces or dashes."""
+    return re.sub(r"[^A-Z0-9]", "", (text or "").upper())[:20]
+
+
+def new_code() -> str:
+    """Return a join code that no session has yet."""
+    for _attempt in range(20):
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        taken = db.session.scalar(sa.select(EvaluationSession.id)
+                                  .where(EvaluationSession.code == code))
+        if taken is None:
+            return code
+    raise RuntimeError("could not find a free join code")  # 1 in 10^9 per attempt
+
+
+def _clean_session(collaboration: Collaboration, data: SessionInput) -> SessionInput:
+    data.title = (data.title or "").strip()
+    data.focus_question = (data.focus_question or "").strip()
+    data.place = (data.place or "").strip()
+    data.prompts = "\n".join(
+        line.strip() for line in (data.prompts or "").splitlines() if line.strip()
+    )
+    if not data.title:
+        raise SessionError(_("Geef de sessie een naam."))
+    if not data.focus_question:
+        raise SessionError(_("Schrijf de vraag op waar de sessie over gaat."))
+    if data.held_on is None:
+        raise SessionError(_("Kies de datum van de sessie."))
+    if (len(data.title) > TITLE_MAX or len(data.place) > PLACE_MAX
+            or len(data.focus_question) > FOCUS_MAX or len(data.prompts) > PROMPTS_MAX):
+        raise SessionError(_("Een van de teksten is te lang."))
+    if data.link_item_ids:
+        found = set(db.session.scalars(
+            sa.select(RippleItem.id).where(RippleItem.id.in_(data.link_item_ids),
+                                           RippleItem.collaboration_id == collaboration.id,
+                                           RippleItem.deleted_at.is_(None))))
+        data.link_item_ids = [i for i in data.link_item_ids if i in found]
+    return data
+
+
+def create_session(collaboration: Collaboration, data: SessionInput) -> EvaluationSession:
+    """Open a new evaluation session with a fresh join code."""
+    data = _clean_session(collaboration, data)
+    session = EvaluationSession(
+        collaboration=collaboration, collaboration_id=collaboration.id, code=new_code(),
+        created_by_id=actor_id(), opened_at=utcnow(), status=SessionStatus.OPEN.value,
+    )
+    _apply_session(session, data)
+    db.session.add(session)
+    db.session.flush()
+    record("create", "session", session.id, collaboration_id=collaboration.id,
+           summary=session.title, after={"code": session.code, "held_on": str(session.held_on)})
+    return session
+
+
+def update_session(session: EvaluationSession, data: SessionInput) -> EvaluationSession:
+    """Change a session's details."""
+    data = _clean_session(session.collaboration, data)
+    _apply_session(session, data)
+    db.session.flush()
+    bump(session)
+    record("update", "session", session.id, collaboration_id=session.collaboration_id,
+           summary=session.title)
+    return session
+
+
+def _apply_session(session: EvaluationSession, data: SessionInput) -> None:
+    session.title = data.title
+    session.held_on = data.held_on
+    session.place = data.place
+    session.focus_question = data.focus_question
+    session.prompts = data.prompts
+    session.allow_links = bool(data.allow_links)
+    session.link_items = list(db.session.scalars(
+        sa.select(RippleItem).where(RippleItem.id.in_(data.link_item_ids))
+    )) if data.link_item_ids else []
+
+
+def close_session(session: EvaluationSession) -> bool:
+    """Close the session: its code stops working. Return False when it was closed already."""
+    result = db.session.execute(
+        sa.update(EvaluationSession)
+        .where(EvaluationSession.id == session.id,
+               EvaluationSession.status == SessionStatus.OPEN.value)
+        .values(status=SessionStatus.CLOSED.value, closed_at=utcnow(), closed_by_id=actor_id(),
+                version=EvaluationSession.version + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(session)
+    if result.rowcount != 1:
+        return False
+    record("close", "session", session.id, collaboration_id=session.collaboration_id,
+           summary=session.title)
+    return True
+
+
+def bump(session: EvaluationSession) -> None:
+    """Tell every open screen that something changed (one UPDATE, safe for many processes)."""
+    db.session.execute(
+        sa.update(EvaluationSession).where(EvaluationSession.id == session.id)
+        .values(version=EvaluationSession.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(session, ["version"])
+
+
+def session_by_code(code: str) -> EvaluationSession | None:
+    """Return the session with this join code, open or closed."""
+    code = normalise_code(code)
+    if len(code) != CODE_LENGTH:
+        return None
+    return db.session.scalar(sa.select(EvaluationSession).where(EvaluationSession.code == code))
+
+
+def sessions_of(collaboration: Collaboration) -> list[EvaluationSession]:
+    """Return the sessions of a collaboration, newest first."""
+    return list(db.session.scalars(
+        sa.select(EvaluationSession).where(EvaluationSession.collaboration_id == collaboration.id)
+        .order_by(EvaluationSession.held_on.desc(), EvaluationSession.id.desc())
+    ))
+
+
+def link_options(session: EvaluationSession) -> list[RippleItem]:
+    """Return the items participants may say their story grew from (titles only are shown)."""
+    if not session.allow_links:
+        return []
+    return [item for item in session.link_items
+            if item.deleted_at is None and item.collaboration_id == session.collaboration_id]
+
+
+def state_tag(session: EvaluationSession) -> str:
+    """Return a short tag that changes whenever the map or the inbox of ``session`` changes.
+
+    Read from the database in one query, so every app process gives the same tag.
+    """
+    items = sa.select(sa.func.count(), sa.func.max(RippleItem.updated_at)).where(
+        RippleItem.collaboration_id == session.collaboration_id)
+    links = sa.select(sa.func.count(), sa.func.max(RippleLink.updated_at)).where(
+        RippleLink.collaboration_id == session.collaboration_id)
+    stories = sa.select(sa.func.count(), sa.func.max(SessionStory.updated_at)).where(
+        SessionStory.session_id == session.id)
+    own = sa.select(EvaluationSession.version, EvaluationSession.status).where(
+        EvaluationSession.id == session.id)
+    parts = []
+    for query in (items, links, stories, own):
+        parts.extend(str(value) for value in db.session.execute(query).one())
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:20]
+
+
+# --- participants and stories -----------------------------------------------------------------
+
+
+@dataclass
+class StoryInput:
+    """What a participant sent."""
+
+    text: str
+    for_whom: str = ""
+    when: FuzzyDate | None = None
+    intended: bool | None = None
+    valence: str | None = None
+    grew_from_id: int | None = None
+
+
+def join_session(session: EvaluationSession, first_name: str = "",
+                 role: str | None = None) -> SessionParticipant:
+    """Add a participant (a first name or nobody, and a role or none)."""
+    if not session.is_open:
+        raise SessionError(_("Deze sessie is gesloten."))
+    first_name = " ".join((first_name or "").split())
+    if len(first_name) > FIRST_NAME_MAX:
+        raise SessionError(_("Je naam is te lang. Alleen je voornaam is genoeg."))
+    if role not in {r.value for r in ParticipantRole}:
+        role = None
+    participant = SessionParticipant(session_id=session.id, first_name=first_name, role=role)
+    db.session.add(participant)
+    db.session.flush()
+    return participant
+
+
+def _clean_story(session: EvaluationSession, data: StoryInput) -> StoryInput:
+    data.text = (data.text or "").strip()
+    data.for_whom = " ".join((data.for_whom or "").split())
+    if not data.text:
+        raise SessionError(_("Schrijf eerst op wat er veranderd is."))
+    if len(data.text) > STORY_MAX:
+        raise SessionError(_("Je verhaal is te lang: hoogstens %(n)d tekens. "
+                             "Maak het wat korter, of vertel het in twee delen.", n=STORY_MAX))
+    if len(data.for_whom) > FOR_WHOM_MAX:
+        raise SessionError(_("Het antwoord op ‘voor wie’ is te lang: hoogstens %(n)d tekens.",
+                             n=FOR_WHOM_MAX))
+    if data.when is not None:
+        try:
+            check_date(data.when, allow_future=False)
+        except DateError:
+            raise SessionError(_("Die tijd ligt in de toekomst. Kies een moment tot nu, "
+                                 "of kies ‘weet ik niet’.")) from None
+    if data.valence not in {None, *(v.value for v in Valence)}:
+        data.valence = None
+    if data.grew_from_id is not None and data.grew_from_id not in {
+            item.id for item in link_options(session)}:
+        data.grew_from_id = None
+    return data
+
+
+def valid_key(key: str | None) -> bool:
+    """Tell whether ``key`` looks like an idempotency key from our own form."""
+    return bool(key and KEY_RE.match(key))
+
+
+def submit_story(session: EvaluationSession, participant: SessionParticipant, data: StoryInput,
+                 key: str) -> tuple[SessionStory, bool]:
+    """Store a story once per ``key``; return it and whether it is new.
+
+    A second request with the same key (a double tap, or "send again" after a
+    lost connection) returns the story that is already there.
+    """
+    if not session.is_open:
+        raise SessionError(_("Deze sessie is gesloten. Je verhaal is niet verstuurd."))
+    if participant.session_id != session.id:
+        raise SessionError(_("Meld je eerst aan bij deze sessie."))
+    if not valid_key(key):
+        raise SessionError(_("Het formulier was niet compleet. Laad de pagina opnieuw."))
+    existing = _story_by_key(session, key)
+    if existing is not None:
+        return _same_sender(existing, participant), False
+    data = _clean_story(session, data)
+    now = utcnow()
+    values = {
+        "session_id": session.id, "participant_id": participant.id, "idempotency_key": key,
+        "text": data.text, "for_whom": data.for_whom,
+        "date_start": data.when.start if data.when else None,
+        "date_precision": data.when.precision.value if data.when else None,
+        "intended": data.intended, "valence": data.valence, "grew_from_id": data.grew_from_id,
+        "status": StoryStatus.NEW.value, "created_at": now, "updated_at": now,
+    }
+    table = SessionStory.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    # ON CONFLICT DO NOTHING: two requests with one key at the same moment store one story.
+    new_id = db.session.execute(
+        insert(table).values(**values)
+        .on_conflict_do_nothing(index_elements=[table.c.session_id, table.c.idempotency_key])
+        .returning(table.c.id)
+    ).scalar()
+    if new_id is None:
+        existing = _story_by_key(session, key)
+        return _same_sender(existing, participant), False
+    return db.session.get(SessionStory, new_id), True
+
+
+def _story_by_key(session: EvaluationSession, key: str) -> SessionStory | None:
+    return db.session.scalar(sa.select(SessionStory).where(
+        SessionStory.session_id == session.id, SessionStory.idempotency_key == key))
+
+
+def _same_sender(story: SessionStory, participant: SessionParticipant) -> SessionStory:
+    if story.participant_id != participant.id:
+        raise SessionError(_("Het formulier was niet compleet. Laad de pagina opnieuw."))
+    return story
+
+
+def stories_of(session: EvaluationSession, statuses: list[str] | None = None
+               ) -> list[SessionStory]:
+    """Return the session's stories (oldest first), optionally only some statuses."""
+    query = sa.select(SessionStory).where(SessionStory.session_id == session.id)
+    if statuses:
+        query = query.where(SessionStory.status.in_(statuses))
+    return list(db.session.scalars(query.order_by(SessionStory.id)))
+
+
+def status_counts(session: EvaluationSession) -> dict[str, int]:
+    """Return how many stories have each status (every status present, zero or more)."""
+    counts = dict.fromkeys((s.value for s in StoryStatus), 0)
+    rows = db.session.execute(
+        sa.select(SessionStory.status, sa.func.count()).where(
+            SessionStory.session_id == session.id).group_by(SessionStory.status))
+    for status, count in rows:
+        counts[status] = count
+    return counts
+
+
+# --- the inbox ----------------------------------------------------------------------------------
+
+
+def claim(story: SessionStory, expected: str, to: StoryStatus) -> bool:
+    """Move ``story`` from ``expected`` to ``to`` if nobody moved it first; tell whether it did.
+
+    One conditional UPDATE: on PostgreSQL a second facilitator's UPDATE waits for
+    the first transaction and then finds the status changed; on SQLite writers take
+    turns. Either way exactly one of them sees rowcount 1.
+    """
+    now = utcnow()
+    result = db.session.execute(
+        sa.update(SessionStory)
+        .where(SessionStory.id == story.id, SessionStory.status == expected)
+        .values(status=to.value, handled_by_id=actor_id(), handled_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(story)
+    return result.rowcount == 1
+
+
+def _require(story: SessionStory, expected: str, to: StoryStatus,
+             allowed_from: tuple[StoryStatus, ...]) -> None:
+    if expected not in {s.value for s in allowed_from}:
+        raise SessionError(_("Dit kan niet met een verhaal dat al verwerkt is."))
+    if not claim(story, expected, to):
+        raise AlreadyHandled(story)
+
+
+def story_effect_input(story: SessionStory, title: str, when: FuzzyDate,
+                       **extra) -> ItemInput:
+    """Return the input for an effect made from ``story``: the participant's words as a quote."""
+    evidence = story.text
+    if story.for_whom:
+        evidence += "\n" + _("Voor wie: %(who)s", who=story.for_whom)
+    session = story.session
+    return ItemInput(
+        title=title,
+        when=when,
+        description=_("Verteld tijdens de evaluatiesessie “%(title)s” (%(date)s).",
+                      title=session.title, date=session.held_on.isoformat()),
+        intended=story.intended,
+        valence=story.valence,
+        noticed_by=story.participant.role if story.participant else None,
+        evidence_kind="quote",
+        evidence_text=evidence,
+        **extra,
+    )
+
+
+def accept_story(story: SessionStory, expected: str, data: ItemInput,
+                 causes: list[RippleItem]) -> RippleItem:
+    """Make ``story`` a new effect (recorded as coming from its session) with its causes."""
+    _require(story, expected, StoryStatus.ACCEPTED, (StoryStatus.NEW, StoryStatus.PARKED))
+    session = story.session
+    effect = create_item(session.collaboration, Kind.EFFECT, data)
+    effect.session_id = session.id
+    for cause in causes:
+        if cause.collaboration_id != session.collaboration_id:
+            raise RippleError(_("U kunt alleen items van hetzelfde samenwerkingsverband "
+                                "verbinden."))
+        add_link(cause, effect)
+    story.effect_id = effect.id
+    db.session.flush()
+    record("accept", "story", story.id, collaboration_id=session.collaboration_id,
+           summary=effect.title, after={"effect_id": effect.id, "session_id": session.id})
+    bump(session)
+    return effect
+
+
+def markdown_escape(text: str) -> str:
+    """Return ``text`` so that Markdown shows it literally (the story stays plain text)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~&])", r"\\\1", text)
+
+
+def _input_from(item: RippleItem, **changes) -> ItemInput:
+    """Return the current values of ``item`` as input, with ``changes`` applied."""
+    data = ItemInput(
+        title=item.title, when=item.when, description=item.description,
+        visibility=item.visibility, intended=item.intended, valence=item.valence,
+        noticed_by=item.noticed_by, evidence_kind=item.evidence_kind,
+        evidence_text=item.evidence_text, evidence_url=item.evidence_url,
+        code_ids=[code.id for code in item.codes],
+    )
+    for name, value in changes.items():
+        setattr(data, name, value)
+    return data
+
+
+def merge_story(story: SessionStory, expected: str, target: RippleItem,
+                add_text: bool = True) -> RippleItem:
+    """Merge ``story`` into the existing effect ``target``; its words are added as a quote."""
+    session = story.session
+    if (target.kind != Kind.EFFECT or target.collaboration_id != session.collaboration_id
+            or target.deleted_at is not None):
+        raise SessionError(_("Kies een effect van dit samenwerkingsverband."))
+    _require(story, expected, StoryStatus.MERGED, (StoryStatus.NEW, StoryStatus.PARKED))
+    if add_text:
+        quote = markdown_escape(" ".join(story.text.split()))
+        addition = _("Ook verteld tijdens de evaluatiesessie “%(title)s”: “%(text)s”",
+                     title=markdown_escape(session.title), text=quote)
+        description = (target.description.rstrip() + "\n\n" + addition).strip()
+        update_item(target, _input_from(target, description=description), target.version)
+    story.effect_id = target.id
+    db.session.flush()
+    record("merge", "story", story.id, collaboration_id=session.collaboration_id,
+           summary=target.title, after={"effect_id": target.id, "session_id": session.id})
+    bump(session)
+    return target
+
+
+def park_story(story: SessionStory, expected: str) -> None:
+    """Put ``story`` aside; it stays with the session and can come back."""
+    _require(story, expected, StoryStatus.PARKED, (StoryStatus.NEW,))
+    record("park", "story", story.id, collaboration_id=story.session.collaboration_id,
+           summary=story.text[:100])
+    bump(story.session)
+
+
+def reopen_story(story: SessionStory) -> None:
+    """Bring a parked story back to the inbox."""
+    if not claim(story, StoryStatus.PARKED.value, StoryStatus.NEW):
+        raise AlreadyHandled(story)
+    record("reopen", "story", story.id, collaboration_id=story.session.collaboration_id,
+           summary=story.text[:100])
+    bump(story.session)
+
+
+def _story_effect(story: SessionStory) -> RippleItem:
+    if story.status not in (StoryStatus.ACCEPTED, StoryStatus.MERGED) or story.effect is None \
+            or story.effect.deleted_at is not None:
+        raise SessionError(_("Dit verhaal is (nog) geen effect. Neem het eerst op."))
+    return story.effect
+
+
+def link_story(story: SessionStory, cause: RippleItem) -> RippleLink:
+    """Add a cause to the effect that ``story`` became."""
+    effect = _story_effect(story)
+    link = add_link(cause, effect)
+    bump(story.session)
+    return link
+
+
+def code_story(story: SessionStory, code_ids: list[int]) -> RippleItem:
+    """Set the codes of the effect that ``story`` became."""
+    effect = _story_effect(story)
+    known = set(db.session.scalars(sa.select(Code.id).where(Code.id.in_(code_ids)))) \
+        if code_ids else set()
+    update_item(effect, _input_from(effect, code_ids=[c for c in code_ids if c in known]),
+                effect.version)
+    bump(story.session)
+    return effect
+
+
+def _words(text: str) -> str:
+    return " ".join(word for word in utils.default_process(text).split()
+                    if word not in STOPWORDS)
+
+
+def suggestions(story: SessionStory, effects: list[RippleItem], limit: int = SUGGEST_LIMIT,
+                cutoff: float = SUGGEST_CUTOFF) -> list[tuple[RippleItem, int]]:
+    """Return the effects most alike in wording to ``story``, best first, with a 0-100 score."""
+    words = _words(story.text + " " + story.for_whom)
+    if not words:
+        return []
+    scored = []
+    for effect in effects:
+        title = _words(effect.title)
+        body = _words(effect.title + " " + plain_text(effect.description, 500))
+        # WRatio suits a short title; on a long description it rewards any one shared
+        # word, so the description counts only through the words both have in common.
+        score = max(fuzz.WRatio(words, title) if title else 0,
+                    fuzz.token_set_ratio(words, body) if body else 0)
+        if score >= cutoff:
+            scored.append((effect, round(score)))
+    scored.sort(key=lambda pair: (-pair[1], pair[0].id))
+    return scored[:limit]
+
+
+def live_effects(collaboration: Collaboration) -> list[RippleItem]:
+    """Return the collaboration's live effects, by date."""
+    return list(db.session.scalars(
+        sa.select(Effect).where(Effect.collaboration_id == collaboration.id,
+                                Effect.deleted_at.is_(None))
+        .order_by(Effect.date_start, Effect.id)
+    ))
+
+
+# --- the report ----------------------------------------------------------------------------------
+
+
+def log_at(session: EvaluationSession, clause: sa.ColumnElement[bool], *, after: bool
+           ) -> LogView:
+    """Return the visible ripple log as it was when ``session`` opened (or closed).
+
+    Before: live items created before the session opened, except its own effects.
+    After: live items created until it closed (or now), plus every effect that came
+    from the session, also those taken in from the inbox after closing. Links follow
+    the same moments; links to the session's own effects always count afterwards.
+    """
+    collaboration_id = session.collaboration_id
+    if after:
+        moment = session.closed_at or utcnow()
+        when = sa.or_(RippleItem.created_at <= moment, RippleItem.session_id == session.id)
+    else:
+        moment = session.opened_at
+        when = sa.and_(RippleItem.created_at < moment,
+                       sa.or_(RippleItem.session_id.is_(None),
+                              RippleItem.session_id != session.id))
+    items = list(db.session.scalars(
+        sa.select(RippleItem).where(RippleItem.collaboration_id == collaboration_id,
+                                    RippleItem.deleted_at.is_(None), clause, when)
+    ))
+    items.sort(key=lambda i: i.sort_key())
+    ids = {i.id for i in items}
+    own = {i.id for i in items if i.session_id == session.id}
+    moment = _aware(moment)
+    created = _link_times(collaboration_id)
+    links = []
+    for cause, effect in live_links(collaboration_id):
+        if cause not in ids or effect not in ids:
+            continue
+        at = created.get((cause, effect))
+        in_time = at is not None and (_aware(at) <= moment if after else _aware(at) < moment)
+        if in_time or (after and (cause in own or effect in own)):
+            links.append((cause, effect))
+    orders = graph.ripple_orders([i.id for i in items if i.kind == Kind.ACTIVITY], links)
+    causes: dict[int, list[int]] = {}
+    grew: dict[int, list[int]] = {}
+    for a, b in links:
+        causes.setdefault(b, []).append(a)
+        grew.setdefault(a, []).append(b)
+    return LogView(items, links, orders, causes, grew)
+
+
+def _link_times(collaboration_id: int) -> dict[tuple[int, int], datetime]:
+    rows = db.session.execute(
+        sa.select(RippleLink.cause_id, RippleLink.effect_id, RippleLink.created_at)
+        .where(RippleLink.collaboration_id == collaboration_id)
+    )
+    return {(cause, effect): at for cause, effect, at in rows}
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite gives naive datetimes back; they are UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+@dataclass
+class Report:
+    """Everything the session report shows."""
+
+    session: EvaluationSession
+    participants: int
+    participants_with_story: int
+    named: int
+    by_role: list[tuple[str | None, int]]
+    stories: int
+    by_status: dict[str, int]
+    new_effects: list[RippleItem]
+    merged_into: list[RippleItem]
+    orders: list[tuple[int | None, int]]
+    codes: list[tuple[str, str, int]]
+    intended: dict[str, int]
+    valence: dict[str, int]
+    before: LogView
+    after: LogView
+
+
+def build_report(session: EvaluationSession, clause: sa.ColumnElement[bool]) -> Report:
+    """Count who took part, what they told and what it added to the map."""
+    participants = list(db.session.scalars(
+        sa.select(SessionParticipant).where(SessionParticipant.session_id == session.id)))
+    stories = stories_of(session)
+    senders = {story.participant_id for story in stories}
+    roles = Counter(p.role for p in participants)
+    order_of_roles = [r.value for r in ParticipantRole] + [None]
+    by_role = [(role, roles[role]) for role in order_of_roles if roles.get(role)]
+    before = log_at(session, clause, after=False)
+    after = log_at(session, clause, after=True)
+    visible = after.by_id()
+    new_effects = [item for item in after.items if item.session_id == session.id]
+    merged_ids = {s.effect_id for s in stories if s.status == StoryStatus.MERGED}
+    merged_into = [visible[i] for i in sorted(merged_ids) if i in visible]
+    order_counts = Counter(after.orders.get(item.id) for item in new_effects)
+    orders = sorted(order_counts.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
+    code_counts: Counter[tuple[str, str]] = Counter()
+    for item in new_effects:
+        for code in item.codes:
+            code_counts[(code.codebook.name, code.name)] += 1
+    codes = sorted(((book, name, n) for (book, name), n in code_counts.items()),
+                   key=lambda row: (row[0], -row[2], row[1]))
+    intended = Counter({True: "intended", False: "unintended", None: "unknown"}[i.intended]
+                       for i in new_effects)
+    valence = Counter(i.valence or "unknown" for i in new_effects)
+    return Report(
+        session=session, participants=len(participants),
+        participants_with_story=len(senders - {None}),
+        named=sum(1 for p in participants if p.first_name), by_role=by_role,
+        stories=len(stories), by_status=status_counts(session),
+        new_effects=new_effects, merged_into=merged_into, orders=orders, codes=codes,
+        intended=dict(intended), valence=dict(valence), before=before, after=after,
+    )

@@ -1,0 +1,194 @@
+// Evaluation sessions: participants' drafts, the live inbox and the projector.
+// Every page works without this file; it only keeps typed text safe and the screens fresh.
+(() => {
+  "use strict";
+
+  const FIELDS = ["text", "for_whom", "year", "period", "intended", "valence", "grew_from"];
+
+  function readDraft(storageKey) {
+    try {
+      const draft = JSON.parse(window.localStorage.getItem(storageKey) || "null");
+      return draft && typeof draft === "object" && draft.fields ? draft : null;
+    } catch {
+      return null;
+    }
+  }
+
+  function writeDraft(storageKey, draft) {
+    try {
+      window.localStorage.setItem(storageKey, JSON.stringify(draft));
+    } catch {
+      // Private mode or a full storage: the form still works, only without a safety net.
+    }
+  }
+
+  function dropDraft(storageKey) {
+    try {
+      window.localStorage.removeItem(storageKey);
+    } catch {
+      // nothing to do
+    }
+  }
+
+  function fieldValues(form) {
+    const values = {};
+    FIELDS.forEach((name) => {
+      const elements = form.elements[name];
+      if (elements) values[name] = elements.value; // RadioNodeList.value is the checked one
+    });
+    return values;
+  }
+
+  function fillFields(form, values) {
+    FIELDS.forEach((name) => {
+      const elements = form.elements[name];
+      if (!elements || values[name] === undefined) return;
+      if (elements instanceof RadioNodeList) {
+        Array.from(elements).forEach((el) => {
+          el.checked = el.value === values[name];
+        });
+      } else {
+        elements.value = values[name];
+      }
+    });
+  }
+
+  // --- the participant's story form ---------------------------------------------------------
+  function storyPage(page) {
+    const storageKey = page.dataset.draftKey;
+    const received = new Set((page.dataset.receivedKeys || "").split(" ").filter(Boolean));
+    const form = page.querySelector("form[data-story-form]");
+    if (!form || !storageKey) return;
+    const keyField = form.elements.key;
+    const submit = form.querySelector("button[type=submit]");
+    const offer = page.querySelector("[data-draft-offer]");
+    const offline = page.querySelector("[data-offline-note]");
+    const idleText = submit ? submit.textContent : "";
+
+    let draft = readDraft(storageKey);
+    if (draft && received.has(draft.key)) {
+      dropDraft(storageKey); // it arrived: nothing to keep
+      draft = null;
+    }
+    const typedNow = (form.elements.text.value || "").trim();
+    if (draft && (draft.fields.text || "").trim() && !typedNow && offer) {
+      offer.hidden = false;
+      offer.querySelector("[data-draft-restore]").addEventListener("click", () => {
+        fillFields(form, draft.fields);
+        // The same key again: if the first try did arrive after all, it is not stored twice.
+        if (draft.key) keyField.value = draft.key;
+        offer.hidden = true;
+        form.elements.text.focus();
+      });
+      offer.querySelector("[data-draft-discard]").addEventListener("click", () => {
+        dropDraft(storageKey);
+        offer.hidden = true;
+      });
+    }
+
+    const save = () => {
+      if (!(form.elements.text.value || "").trim()) return;
+      writeDraft(storageKey, { key: keyField.value, fields: fieldValues(form), savedAt: Date.now() });
+    };
+    form.addEventListener("input", save);
+    form.addEventListener("change", save);
+
+    const ready = () => {
+      if (!submit) return;
+      submit.disabled = false;
+      submit.removeAttribute("aria-busy");
+      submit.textContent = idleText;
+    };
+    form.addEventListener("submit", (event) => {
+      save();
+      if (navigator.onLine === false) {
+        event.preventDefault();
+        if (offline) offline.hidden = false;
+        return;
+      }
+      if (offline) offline.hidden = true;
+      if (submit) {
+        // One tap sends once; the key on the server catches any second request anyway.
+        if (submit.disabled) {
+          event.preventDefault();
+          return;
+        }
+        window.setTimeout(() => {
+          submit.disabled = true;
+          submit.setAttribute("aria-busy", "true");
+          if (submit.dataset.sendingText) submit.textContent = submit.dataset.sendingText;
+        }, 0);
+        window.setTimeout(ready, 15000); // a hanging connection: let them try again
+      }
+    });
+    window.addEventListener("pageshow", ready);
+    window.addEventListener("online", () => {
+      if (offline) offline.hidden = true;
+    });
+  }
+
+  // A closed session: show the text that was not sent, so it can be handed over.
+  function leftoverDraft(box) {
+    const storageKey = box.dataset.draftKey;
+    const holder = box.querySelector("[data-draft-left]");
+    if (!storageKey || !holder) return;
+    const draft = readDraft(storageKey);
+    if (!draft || !(draft.fields.text || "").trim()) return;
+    holder.querySelector("[data-draft-text]").value = draft.fields.text;
+    holder.hidden = false;
+  }
+
+  // --- live screens (htmx polling) -------------------------------------------------------------
+  function markSessionNodes(live) {
+    const ids = (live.dataset.sessionItems || "").split(" ").filter(Boolean);
+    ids.forEach((id) => {
+      const node = document.getElementById(`item-${id}`);
+      if (node) node.classList.add("session-new");
+    });
+    const newest = live.dataset.newest && document.getElementById(`item-${live.dataset.newest}`);
+    if (newest) newest.classList.add("session-newest");
+  }
+
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    const target = event.detail.target;
+    if (!target || !target.hasAttribute("data-live-poll")) return;
+    // Only ever swap in the same live block (never a sign-in page after a redirect).
+    const body = event.detail.serverResponse || "";
+    if (event.detail.xhr.status !== 200 || !body.includes(`id="${target.id}"`)) {
+      event.detail.shouldSwap = false;
+      return;
+    }
+    // Do not pull the inbox away from under someone who is choosing a cause or codes.
+    const busy = target.contains(document.activeElement) && document.activeElement !== document.body;
+    if (busy || target.querySelector("details.story-more[open]")) {
+      event.detail.shouldSwap = false;
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", () => {
+    const live = document.getElementById("projector-live");
+    if (live) markSessionNodes(live);
+  });
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const page = document.getElementById("story-page");
+    if (page) storyPage(page);
+    document.querySelectorAll(".join-problem[data-draft-key]").forEach(leftoverDraft);
+    const live = document.getElementById("projector-live");
+    if (live) markSessionNodes(live);
+    document.querySelectorAll("[data-fullscreen]").forEach((button) => {
+      if (!document.documentElement.requestFullscreen) return;
+      button.hidden = false;
+      button.addEventListener("click", () => document.documentElement.requestFullscreen());
+    });
+    document.querySelectorAll("[data-print]").forEach((button) => {
+      button.hidden = false;
+      button.addEventListener("click", () => window.print());
+    });
+    document.querySelectorAll("[data-history-back]").forEach((button) => {
+      if (window.history.length < 2) return;
+      button.hidden = false;
+      button.addEventListener("click", () => window.history.back());
+    });
+  });
+})();

@@ -1,0 +1,112 @@
+"""The renderer's fast paths give exactly what the slow, obvious versions give.
+
+``to_dot`` writes item nodes and links itself instead of through ``graphviz.Digraph``,
+cleans text with one regular expression instead of a test per character, and skips
+``textwrap`` for short lines (see docs/performance.md for why). These tests hold
+those shortcuts to the originals.
+"""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+
+import graphviz
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rem.maps import renderer
+
+TEXT = st.one_of(
+    st.text(st.characters(codec="utf-8"), max_size=120),
+    st.text(st.sampled_from(list('\\"<>&{}[];=#\n\r\t\x00 -lnrNGETHL0123456789')),
+            max_size=60),
+)
+
+
+def test_the_forbidden_character_class_matches_the_per_character_rule():
+    different = [cp for cp in range(sys.maxunicode + 1)
+                 if bool(renderer._FORBIDDEN_RE.match(chr(cp)))
+                 != renderer._is_forbidden(chr(cp))]
+    assert different == []
+
+
+def _slow_clean(text: str) -> str:
+    text = "".join(" " if renderer._is_forbidden(ch) else ch for ch in text)
+    return renderer._SPACE_RE.sub(" ", text).strip()
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXT)
+def test_clean_text_equals_the_per_character_version(text):
+    assert renderer.clean_text(text) == _slow_clean(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=TEXT, width=st.integers(min_value=5, max_value=40))
+def test_wrap_title_equals_textwrap(text, width):
+    clean = renderer.shorten(text, renderer.TITLE_LIMIT)
+    expected = textwrap.wrap(clean, width=width, break_long_words=True,
+                             break_on_hyphens=False) or [renderer.ELLIPSIS]
+    assert renderer.wrap_title(text, width=width) == expected
+
+
+ATTR_VALUES = st.one_of(
+    TEXT.map(renderer.dot_text),
+    TEXT.map(lambda t: renderer.dot_lines([t, t])),
+    TEXT.map(renderer.tooltip_text),
+    st.sampled_from(["box", "filled,rounded", "#1d4e89", "1.5", "node", "edge", "-4.2",
+                     "<b>x</b>", "ripple effect valence-positive", ""]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(name=st.one_of(st.sampled_from(["item1", "item-2", "node", "legend_x"]),
+                     TEXT.map(renderer.dot_text)),
+       attrs=st.dictionaries(st.sampled_from(["label", "tooltip", "URL", "class", "id",
+                                              "shape", "style", "fillcolor"]),
+                             ATTR_VALUES, max_size=8))
+def test_node_and_edge_lines_equal_the_graphviz_package(name, attrs):
+    graph = graphviz.Digraph()
+    graph.node(name, **attrs)
+    assert graph.body == [renderer.node_line(name, attrs)]
+
+
+@given(tail=st.integers(min_value=1, max_value=10**9), head=st.integers(min_value=1))
+def test_edge_lines_equal_the_graphviz_package(tail, head):
+    graph = graphviz.Digraph()
+    graph.edge(renderer.node_name(tail), renderer.node_name(head))
+    assert graph.body == [renderer.edge_line(renderer.node_name(tail),
+                                             renderer.node_name(head))]
+
+
+def _item(**changes):
+    from rem.maps.model import MapNode
+
+    fields = dict(id=7, kind="effect", title="Meer contact", date_label="maart 2024",
+                  period="2024", order=2, intended=True, valence="positive", codes=["A"],
+                  url="/collaborations/x/items/7", tooltip="Meer contact\nmaart 2024")
+    return MapNode(**{**fields, **changes})
+
+
+def test_item_lines_are_remembered_and_change_with_every_drawn_field():
+    node = _item()
+    first = renderer.item_line(node)
+    assert first == renderer.node_line("item7", renderer._node_attrs(node))
+    assert renderer.item_line(_item()) is first
+    for change in [dict(title="Ander"), dict(date_label="april 2024"), dict(order=3),
+                   dict(intended=False), dict(valence="negative"), dict(kind="activity"),
+                   dict(url="/collaborations/y/items/7"), dict(tooltip="Anders"), dict(id=8)]:
+        changed = _item(**change)
+        line = renderer.item_line(changed)
+        assert line != first, change
+        assert line == renderer.node_line(renderer.node_name(changed.id),
+                                          renderer._node_attrs(changed))
+
+
+def test_the_item_line_memo_stays_bounded(monkeypatch):
+    monkeypatch.setattr(renderer, "ITEM_LINE_CACHE_SIZE", 5)
+    monkeypatch.setattr(renderer, "_ITEM_LINES", {})
+    for n in range(20):
+        renderer.item_line(_item(id=n))
+    assert len(renderer._ITEM_LINES) == 5
