@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 
 from rem.accounts.models import Membership, Role, User
@@ -191,3 +192,26 @@ def test_the_hub_page_lists_coordinators_and_guards_the_last_one(app, client):
     post(admin, f"/hubs/hub-m/members/{ids['coord']}/remove")
     assert _membership(app, ids["coord"]) is None
     assert [e.entity_id for e in _audit(app, "delete")] == [ids["coord"]]
+
+
+def test_the_database_refuses_a_second_role_in_the_same_place(app):
+    """One role per person per collaboration and per hub, also without the service layer."""
+    with app.app_context():
+        user = factories.UserFactory()
+        collaboration = factories.CollaborationFactory()
+        db.session.add(Membership(user_id=user.id, collaboration_id=collaboration.id,
+                                  role="member"))
+        db.session.commit()
+        db.session.add(Membership(user_id=user.id, collaboration_id=collaboration.id,
+                                  role="facilitator"))
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.commit()
+        db.session.rollback()
+        db.session.add(Membership(user_id=user.id, hub_id=collaboration.hub_id,
+                                  role="coordinator"))
+        db.session.commit()
+        db.session.add(Membership(user_id=user.id, hub_id=collaboration.hub_id,
+                                  role="coordinator"))
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.commit()
+        db.session.rollback()

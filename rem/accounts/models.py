@@ -105,7 +105,14 @@ class Membership(TimestampMixin, db.Model):
         sa.CheckConstraint(
             "(hub_id IS NULL) <> (collaboration_id IS NULL)", name="one_scope"
         ),
-        sa.UniqueConstraint("user_id", "hub_id", "collaboration_id", name="uq_membership_scope"),
+        # One role per person per hub and per collaboration. Partial indexes, because a
+        # unique constraint over a NULL column never fires on SQLite or PostgreSQL.
+        sa.Index("uq_memberships_user_hub", "user_id", "hub_id", unique=True,
+                 sqlite_where=sa.text("hub_id IS NOT NULL"),
+                 postgresql_where=sa.text("hub_id IS NOT NULL")),
+        sa.Index("uq_memberships_user_collaboration", "user_id", "collaboration_id", unique=True,
+                 sqlite_where=sa.text("collaboration_id IS NOT NULL"),
+                 postgresql_where=sa.text("collaboration_id IS NOT NULL")),
     )
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
