@@ -60,6 +60,14 @@ def main(argv: list[str] | None = None) -> int:
             effect = page.locator("ol.timeline li.timeline-effect a.item-title").first
             item_path = effect.get_attribute("href") if effect.count() else None
 
+            page.goto("/exchanges")
+            exchange_path = page.evaluate(
+                "[...document.querySelectorAll('main a')].map(a => a.getAttribute('href'))"
+                ".find(h => /^\\/exchanges\\/\\d+$/.test(h || '')) || null")
+            page.goto("/collaborations/zoetermeer/sessions")
+            report = page.locator("main a[href$='/report']").first
+            report_path = report.get_attribute("href") if report.count() else None
+
             shots = [
                 ("hubs", "/"),
                 ("timeline", base),
@@ -67,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
                 ("map-radial", f"{base}/map?layout=radial"),
                 ("item", item_path),
                 ("effect-form", f"{base}/effects/new"),
+                ("learning-log", f"{base}/log"),
+                ("exchange", exchange_path),
+                ("session-report", report_path),
             ]
             for name, path in shots:
                 _shoot(page, name, path, args.out, failures)
@@ -75,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
                                         is_mobile=True, has_touch=True, device_scale_factor=2,
                                         storage_state=desktop.storage_state())
             _shoot(phone.new_page(), "timeline-phone", base, args.out, failures)
+            visitor = browser.new_context(base_url=server.url, viewport=PHONE, locale="nl-NL",
+                                          is_mobile=True, has_touch=True, device_scale_factor=2)
+            _shoot(visitor.new_page(), "join-phone", "/join", args.out, failures)
         finally:
             browser.close()
 
