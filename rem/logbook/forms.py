@@ -55,6 +55,7 @@ class EntryForm(FlaskForm):
     items = SelectMultipleField(_l("Activiteiten en effecten"), coerce=int, validate_choice=True)
     entries = SelectMultipleField(_l("Andere regels uit het logboek"), coerce=int,
                                   validate_choice=True)
+    sessions = SelectMultipleField(_l("Evaluatiesessies"), coerce=int, validate_choice=False)
     version = HiddenField()
 
 

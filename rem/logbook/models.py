@@ -9,7 +9,8 @@ names exactly one target, in its own foreign-key column:
 
 - ``item_id``: an activity or effect of the same collaboration;
 - ``cited_entry_id``: another entry of the same collaboration;
-- ``exchange_id``: a learning exchange (set when an outcome is adopted).
+- ``exchange_id``: a learning exchange (set when an outcome is adopted);
+- ``session_id``: an evaluation session of the same collaboration.
 
 Extension point: to cite evaluation sessions later, add a nullable
 ``session_id`` foreign key here, add it to the check constraint and to
@@ -76,7 +77,7 @@ KIND_HINTS = {
     EntryKind.ACTION: _l("Wat gaat iemand doen, en wanneer is het klaar?"),
 }
 
-CITATION_TARGETS = ("item_id", "cited_entry_id", "exchange_id")
+CITATION_TARGETS = ("item_id", "cited_entry_id", "exchange_id", "session_id")
 
 log_entry_codes = sa.Table(
     "log_entry_codes",
@@ -156,14 +157,15 @@ class LogEntry(TimestampMixin, db.Model):
 
 
 class LogCitation(db.Model):
-    """Evidence an entry points to: exactly one item, entry or exchange."""
+    """Evidence an entry points to: exactly one item, entry, exchange or session."""
 
     __tablename__ = "log_citations"
     __table_args__ = (
         sa.CheckConstraint(
             "(CASE WHEN item_id IS NULL THEN 0 ELSE 1 END"
             " + CASE WHEN cited_entry_id IS NULL THEN 0 ELSE 1 END"
-            " + CASE WHEN exchange_id IS NULL THEN 0 ELSE 1 END) = 1",
+            " + CASE WHEN exchange_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN session_id IS NULL THEN 0 ELSE 1 END) = 1",
             name="one_target",
         ),
     )
@@ -181,6 +183,9 @@ class LogCitation(db.Model):
     exchange_id: orm.Mapped[int | None] = orm.mapped_column(
         sa.ForeignKey("learning_exchanges.id", ondelete="CASCADE"), index=True
     )
+    session_id: orm.Mapped[int | None] = orm.mapped_column(
+        sa.ForeignKey("evaluation_sessions.id", ondelete="CASCADE"), index=True
+    )
     created_at: orm.Mapped[datetime] = orm.mapped_column(
         sa.DateTime(timezone=True), default=utcnow, nullable=False
     )
@@ -190,12 +195,15 @@ class LogCitation(db.Model):
     item: orm.Mapped[RippleItem | None] = orm.relationship(foreign_keys=[item_id])
     cited_entry: orm.Mapped[LogEntry | None] = orm.relationship(foreign_keys=[cited_entry_id])
     exchange = orm.relationship("LearningExchange", foreign_keys=[exchange_id])
+    session = orm.relationship("EvaluationSession", foreign_keys=[session_id])
 
     @property
     def target_type(self) -> str:
-        """Return which kind of thing is cited: item, entry or exchange."""
+        """Return which kind of thing is cited: item, entry, session or exchange."""
         if self.item_id is not None:
             return "item"
         if self.cited_entry_id is not None:
             return "entry"
+        if self.session_id is not None:
+            return "session"
         return "exchange"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -26,6 +27,9 @@ from rem.logbook.models import (
     LogEntry,
 )
 from rem.ripples.models import RippleItem, Visibility
+
+if TYPE_CHECKING:
+    from rem.sessions.models import EvaluationSession
 
 ENTRY_FIELDS = ["kind", "title", "body", "entry_date", "visibility", "owner_id", "due_date",
                 "done_at"]
@@ -67,6 +71,7 @@ class EntryInput:
     code_ids: list[int] = field(default_factory=list)
     item_ids: list[int] = field(default_factory=list)
     entry_ids: list[int] = field(default_factory=list)
+    session_ids: list[int] = field(default_factory=list)
 
 
 def owner_choices(collaboration: Collaboration) -> list[User]:
@@ -119,6 +124,7 @@ def _clean(collaboration: Collaboration, data: EntryInput,
     data.code_ids = sorted(set(data.code_ids or []))
     data.item_ids = sorted(set(data.item_ids or []))
     data.entry_ids = sorted(set(data.entry_ids or []))
+    data.session_ids = sorted(set(data.session_ids or []))
     if data.code_ids:
         known = set(db.session.scalars(sa.select(Code.id).where(Code.id.in_(data.code_ids))))
         if known != set(data.code_ids):
@@ -139,6 +145,15 @@ def _clean(collaboration: Collaboration, data: EntryInput,
         if found != set(data.entry_ids):
             raise LogError(_("U kunt alleen regels uit het logboek van dit "
                              "samenwerkingsverband aanhalen."))
+    if data.session_ids:
+        from rem.sessions.models import EvaluationSession
+
+        found = set(db.session.scalars(sa.select(EvaluationSession.id).where(
+            EvaluationSession.id.in_(data.session_ids),
+            EvaluationSession.collaboration_id == collaboration.id)))
+        if found != set(data.session_ids):
+            raise LogError(_("U kunt alleen evaluatiesessies van dit samenwerkingsverband "
+                             "aanhalen."))
     return data
 
 
@@ -151,6 +166,8 @@ def _citation_refs(entry: LogEntry) -> list[str]:
             refs.append(f"entry:{citation.cited_entry_id}")
         elif citation.exchange_id is not None:
             refs.append(f"exchange:{citation.exchange_id}")
+        elif citation.session_id is not None:
+            refs.append(f"session:{citation.session_id}")
     return sorted(refs)
 
 
@@ -176,20 +193,30 @@ def _apply(entry: LogEntry, data: EntryInput) -> None:
         entry.done_by_id = None
     entry.codes = list(db.session.scalars(
         sa.select(Code).where(Code.id.in_(data.code_ids)))) if data.code_ids else []
-    wanted = {("item", i) for i in data.item_ids} | {("entry", i) for i in data.entry_ids}
+    wanted = ({("item", i) for i in data.item_ids} | {("entry", i) for i in data.entry_ids}
+              | {("session", i) for i in data.session_ids})
     kept = []
     for citation in entry.citations:
-        key = (citation.target_type,
-               citation.item_id if citation.item_id is not None else citation.cited_entry_id)
-        target = citation.item if citation.item_id is not None else citation.cited_entry
-        in_bin = target is not None and target.deleted_at is not None
+        if citation.session_id is not None:
+            key = ("session", citation.session_id)
+            in_bin = False
+        else:
+            key = (citation.target_type,
+                   citation.item_id if citation.item_id is not None
+                   else citation.cited_entry_id)
+            target = citation.item if citation.item_id is not None else citation.cited_entry
+            in_bin = target is not None and target.deleted_at is not None
         # Exchanges are cited by adopting; binned targets are not in the form: keep both.
         if citation.target_type == "exchange" or in_bin or key in wanted:
             kept.append(citation)
             wanted.discard(key)
     for target_type, target_id in sorted(wanted):
-        kept.append(LogCitation(item_id=target_id) if target_type == "item"
-                    else LogCitation(cited_entry_id=target_id))
+        if target_type == "item":
+            kept.append(LogCitation(item_id=target_id))
+        elif target_type == "session":
+            kept.append(LogCitation(session_id=target_id))
+        else:
+            kept.append(LogCitation(cited_entry_id=target_id))
     entry.citations = kept
 
 
@@ -319,9 +346,13 @@ def open_actions(access: Access, collaboration_ids: list[int] | None = None,
 
 def entries_citing(access: Access, *, item: RippleItem | None = None,
                    entry: LogEntry | None = None,
-                   exchange_id: int | None = None) -> list[LogEntry]:
-    """Return the visible, live entries that cite ``item``, ``entry`` or an exchange."""
-    if item is not None:
+                   exchange_id: int | None = None,
+                   session: EvaluationSession | None = None) -> list[LogEntry]:
+    """Return the visible, live entries that cite ``item``, ``entry``, a session or an exchange."""
+    if session is not None:
+        target = LogCitation.session_id == session.id
+        collaboration_ids = [session.collaboration_id]
+    elif item is not None:
         target = LogCitation.item_id == item.id
         collaboration_ids = [item.collaboration_id]
     elif entry is not None:
@@ -344,7 +375,7 @@ class ResolvedCitation:
     """A citation as a person sees it: visible targets only."""
 
     citation: LogCitation
-    kind: str  # item, entry or exchange
+    kind: str  # activity, effect, entry, session or exchange
     title: str
     url_args: dict
 
@@ -352,7 +383,8 @@ class ResolvedCitation:
 def visible_citations(entry: LogEntry, access: Access) -> tuple[list[ResolvedCitation], int]:
     """Return the citations of ``entry`` this person may see, and how many are hidden.
 
-    Extension point: a new citation target (sessions) adds a branch here.
+    A session is shown to those who may read its report: the people who read all
+    of its collaboration (members, facilitators, coordinators, admins).
     """
     from rem.exchanges.services import may_view as may_view_exchange
 
@@ -382,4 +414,12 @@ def visible_citations(entry: LogEntry, access: Access) -> tuple[list[ResolvedCit
                 continue
             shown.append(ResolvedCitation(citation, "exchange", exchange.title, {
                 "endpoint": "exchanges.show", "exchange_id": exchange.id}))
+        elif citation.session_id is not None:
+            session = citation.session
+            if session is None or not access.reads_all_of(session.collaboration):
+                hidden += 1
+                continue
+            shown.append(ResolvedCitation(citation, "session", session.title, {
+                "endpoint": "sessions.report", "slug": session.collaboration.slug,
+                "session_id": session.id}))
     return shown, hidden

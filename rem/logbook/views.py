@@ -6,6 +6,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy import orm
 from wtforms.fields.choices import SelectChoice
@@ -39,6 +40,12 @@ bp = Blueprint("logbook", __name__)
 def log_entries_citing(item: RippleItem) -> list[LogEntry]:
     """Return the visible entries that cite ``item`` (for the item page)."""
     return services.entries_citing(current_access(), item=item)
+
+
+@bp.app_template_global("log_entries_citing_session")
+def log_entries_citing_session(session) -> list[LogEntry]:
+    """Return the visible entries that cite evaluation ``session`` (for the session pages)."""
+    return services.entries_citing(current_access(), session=session)
 
 
 @bp.app_template_global("log_may_write")
@@ -99,11 +106,22 @@ def _entry_choices(collaboration: Collaboration, exclude: int | None) -> list[Se
     return [SelectChoice(e.id, f"{e.kind_label}: {e.title}") for e in entries if e.id != exclude]
 
 
+def _session_choices(collaboration: Collaboration) -> list[SelectChoice]:
+    from rem.sessions.models import EvaluationSession
+
+    sessions = db.session.scalars(
+        sa.select(EvaluationSession).where(EvaluationSession.collaboration_id == collaboration.id)
+        .order_by(EvaluationSession.held_on.desc(), EvaluationSession.id.desc())
+    ).all()
+    return [SelectChoice(s.id, f"{s.title} ({format_date(s.held_on)})") for s in sessions]
+
+
 def _form(collaboration: Collaboration, entry: LogEntry | None = None) -> EntryForm:
     form = EntryForm(obj=entry)
     form.codes.choices = code_choices()
     form.items.choices = _item_choices(collaboration)
     form.entries.choices = _entry_choices(collaboration, entry.id if entry else None)
+    form.sessions.choices = _session_choices(collaboration)
     owners = services.owner_choices(collaboration)
     if entry is not None and entry.owner is not None and entry.owner not in owners:
         owners.append(entry.owner)
@@ -114,6 +132,7 @@ def _form(collaboration: Collaboration, entry: LogEntry | None = None) -> EntryF
             form.codes.data = [c.id for c in entry.codes]
             form.items.data = [c.item_id for c in entry.citations if c.item_id]
             form.entries.data = [c.cited_entry_id for c in entry.citations if c.cited_entry_id]
+            form.sessions.data = [c.session_id for c in entry.citations if c.session_id]
             form.owner_id.data = str(entry.owner_id or "")
             form.version.data = str(entry.version)
         else:
@@ -124,6 +143,9 @@ def _form(collaboration: Collaboration, entry: LogEntry | None = None) -> EntryF
             cite = request.args.get("cite", "")
             if cite.isdigit() and int(cite) in {c.value for c in form.items.choices}:
                 form.items.data = [int(cite)]
+            session = request.args.get("session", "")
+            if session.isdigit() and int(session) in {c.value for c in form.sessions.choices}:
+                form.sessions.data = [int(session)]
             about = request.args.get("about", "")
             if about.isdigit() and int(about) in {c.value for c in form.entries.choices}:
                 form.entries.data = [int(about)]
@@ -143,6 +165,7 @@ def _input(form: EntryForm, sharing: bool) -> services.EntryInput:
         code_ids=list(form.codes.data or []),
         item_ids=list(form.items.data or []),
         entry_ids=list(form.entries.data or []),
+        session_ids=list(form.sessions.data or []),
     )
 
 
