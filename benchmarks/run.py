@@ -217,9 +217,10 @@ def bench_maps(app, network: Network, report: Report, sizes: list[int], admin_id
                 total = median([d + r for d, r in zip(dots, renders, strict=True)])
                 plain = median(plains)
                 overhead = total / plain - 1
+                redraw = (median(again) + median(renders)) / plain - 1
                 rows.append([f"{len(ripple_map.nodes)}", layout, ms(built), ms(median(dots)),
                              ms(median(again)), ms(median(renders)), ms(total), ms(plain),
-                             f"{overhead:+.1%}"])
+                             f"{overhead:+.1%}", f"{redraw:+.1%}"])
                 print(f"  {n} nodes {layout}: app {total:.3f} s, plain {plain:.3f} s, "
                       f"overhead {overhead:+.1%}", flush=True)
                 if n == 1000:
@@ -229,11 +230,17 @@ def bench_maps(app, network: Network, report: Report, sizes: list[int], admin_id
                                f"{overhead:+.1%}, to_dot {ms(median(dots))} ms")
     shutil.rmtree(workdir, ignore_errors=True)
     report.table(["nodes", "layout", "build ms", "to_dot ms", "to_dot again ms", "render ms",
-                  "app total ms", "plain Graphviz ms", "overhead"], rows)
-    report.text("App total = to_dot (first drawing, nothing remembered) + render. `to_dot "
-                "again` is the same map once more: the DOT line of every item is remembered "
-                "by its content, so a map with a few changed items costs little to write. "
-                "Overhead = app total / plain Graphviz - 1.")
+                  "app total ms", "plain Graphviz ms", "overhead", "overhead, drawn again"],
+                 rows)
+    report.text("App total = to_dot (a first drawing: nothing remembered) + render; overhead "
+                "= app total / plain Graphviz - 1, and the targets are judged on it. `to_dot "
+                "again` is the same map once more: the DOT line of every item is remembered by "
+                "its content, so redrawing a map after a few items changed (the usual reason "
+                "Graphviz runs at all: unchanged maps come from the cache) costs little to "
+                "write; `overhead, drawn again` uses that time. `render` includes starting "
+                "Graphviz and reading its SVG back through a pipe (about 1 ms more than plain "
+                "Graphviz writing to /dev/null). Build (loading the log and making the map) "
+                "is not part of the comparison.")
 
 
 # --- B. the render cache -------------------------------------------------------------------

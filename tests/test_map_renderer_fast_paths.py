@@ -8,10 +8,12 @@ those shortcuts to the originals.
 
 from __future__ import annotations
 
+import re
 import sys
 import textwrap
 
 import graphviz
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +31,24 @@ def test_the_forbidden_character_class_matches_the_per_character_rule():
                  if bool(renderer._FORBIDDEN_RE.match(chr(cp)))
                  != renderer._is_forbidden(chr(cp))]
     assert different == []
+
+
+def test_printable_characters_are_never_forbidden_nor_odd_whitespace():
+    # clean_text returns printable text with single inner spaces as it is: that is only
+    # right if no printable character is forbidden or whitespace other than " ".
+    space = re.compile(r"\s")
+    wrong = [cp for cp in range(sys.maxunicode + 1)
+             if chr(cp).isprintable() and cp != 0x20
+             and (renderer._is_forbidden(chr(cp)) or space.match(chr(cp)))]
+    assert wrong == []
+
+
+@pytest.mark.parametrize("text", ["gewoon", " voor", "na ", "twee  spaties", "tab\there",
+                                  "nbsp\u00a0hier", "em\u2003space", "regel\u2028scheiding",
+                                  "\u200bzero width", "\u202eomgekeerd", "\ufdd0", "x\U0001fffe",
+                                  "\x85next", "a\u3000b", "   "])
+def test_clean_text_fast_path_examples(text):
+    assert renderer.clean_text(text) == _slow_clean(text)
 
 
 def _slow_clean(text: str) -> str:

@@ -103,7 +103,13 @@ def clean_text(text: str | None) -> str:
     """Return ``text`` on one line: control characters become spaces, spaces collapse."""
     if not text:
         return ""
-    text = _FORBIDDEN_RE.sub(" ", str(text))
+    text = str(text)
+    # Fast path, for most titles and lines: printable text (str.isprintable is False for
+    # every forbidden character and every whitespace but the plain space) with single
+    # spaces inside and none at the ends is already clean.
+    if text.isprintable() and "  " not in text and text[0] != " " and text[-1] != " ":
+        return text
+    text = _FORBIDDEN_RE.sub(" ", text)
     return _SPACE_RE.sub(" ", text).strip()
 
 
@@ -184,6 +190,8 @@ def _quote(value: str) -> str:
     if gv_quoting.HTML_STRING.match(value) and not isinstance(value, gv_quoting.NoHtml):
         return value
     if not gv_quoting.ID.match(value) or value.lower() in gv_quoting.KEYWORDS:
+        if '"' not in value:  # nothing for the escaping to do (it only acts on quotes)
+            return f'"{value}"'
         return f'"{gv_quoting.ESCAPE_UNESCAPED_QUOTES(value)}"'
     return value
 
