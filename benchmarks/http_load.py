@@ -67,7 +67,7 @@ class Server:
         return ""
 
 
-def gunicorn_command(port: int, workers: int = 2, worker_class: str = "gthread",
+def gunicorn_command(port: int, workers: int = 2, worker_class: str = "sync",
                      threads: int = 4) -> list[str]:
     """Return the gunicorn command line the benchmark (and docs/deployment.md) uses."""
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
@@ -78,7 +78,7 @@ def gunicorn_command(port: int, workers: int = 2, worker_class: str = "gthread",
     return command + ["rem:create_app()"]
 
 
-def start_server(env: dict[str, str], log_path: Path, worker_class: str = "gthread",
+def start_server(env: dict[str, str], log_path: Path, worker_class: str = "sync",
                  workers: int = 2, threads: int = 4) -> Server:
     """Start gunicorn on a free loopback port and wait until /health answers."""
     port = free_port()
