@@ -33,6 +33,7 @@ import contextlib
 import math
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -678,6 +679,8 @@ def main(argv: list[str] | None = None) -> None:
             database.cleanup.clear()
     finally:
         database.close()
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":
