@@ -57,6 +57,7 @@ def database_url(tmp_path):
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     except sa.exc.DBAPIError as exc:
         admin.dispose()
+        # scripts/pg-test-server.sh grants CREATEDB, so CI runs this; another server may not.
         pytest.skip(f"the role may not create a database ({exc.orig}); the upgrade test "
                     "needs a database of its own and does not touch the shared one")
     try:
