@@ -55,6 +55,14 @@ have_fonts() {
     command -v fc-list >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi 'DejaVu Sans'
 }
 
+# WeasyPrint (PDFs of packs, session reports and reviews) uses Pango, which Graphviz brings
+# in, and HarfBuzz's subsetter for fonts; without it WeasyPrint warns (and will stop working).
+have_harfbuzz_subset() {
+    [[ "$(uname -s)" == Darwin ]] && return 0  # Homebrew's pango brings harfbuzz whole
+    command -v ldconfig >/dev/null 2>&1 || return 0
+    ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset\.so\.0'
+}
+
 # `python3 -m venv` needs ensurepip, which Debian and Ubuntu ship separately.
 have_venv() {
     command -v python3 >/dev/null 2>&1 || return 0  # not ours to fix; make will say so
@@ -85,6 +93,7 @@ install_debian() {
     local packages=()
     have_dot || packages+=(graphviz)
     have_venv || packages+=(python3-venv)
+    have_harfbuzz_subset || packages+=(libharfbuzz-subset0)
     if ((with_test)); then
         have_chromium || packages+=(chromium)
         have_postgres || packages+=(postgresql)

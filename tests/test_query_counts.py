@@ -118,3 +118,41 @@ def test_hubs_overview_statements_do_not_grow_with_collaborations(app, client):
         _add_collaborations(SMALL, LARGE - SMALL)
     assert client.get("/").data.count(b"/collaborations/sv-") == LARGE
     assert _count(app, client, "/") == small
+
+
+def _exchange_with(participants: int) -> int:
+    """An exchange between ``participants`` collaborations, each in a hub of its own, each
+    sharing a small coded log with the network; return its id."""
+    from rem.exchanges.models import LearningExchange
+
+    members = []
+    for n in range(participants):
+        hub = factories.HubFactory(name=f"Hub {participants}-{n}")
+        collaboration = factories.CollaborationFactory(hub=hub, slug=f"ex{participants}-{n}")
+        cause = factories.ActivityFactory(collaboration=collaboration, visibility="network",
+                                          title=f"Start {n}", date_start=date(2024, 1, 1))
+        for m in range(3):
+            effect = factories.EffectFactory(collaboration=collaboration,
+                                             visibility="network", title=f"Effect {n}.{m}",
+                                             date_start=date(2024, 3 + m, 1))
+            factories.LinkFactory(cause=cause, effect=effect)
+        members.append(collaboration)
+    exchange = LearningExchange(title=f"Uitwisseling van {participants}",
+                                participants=members)
+    db.session.add(exchange)
+    db.session.commit()
+    return exchange.id
+
+
+def test_exchange_page_statements_do_not_grow_with_participants(app, client, tmp_path):
+    app.config["REM_MAP_CACHE_DIR"] = str(tmp_path / "map-cache")
+    with app.app_context():
+        factories.UserFactory(email="admin@example.org", is_admin=True)
+        small, large = _exchange_with(2), _exchange_with(8)
+    login(client, "admin@example.org")
+    page = client.get(f"/exchanges/{large}").get_data(as_text=True)
+    assert page.count("Effect 7.2") >= 1  # the last participant's map is on the page
+    counts = {n: _count(app, client, f"/exchanges/{exchange}")
+              for n, exchange in ((2, small), (8, large))}
+    # Each participant's log is loaded once (3 statements) and its hub with it.
+    assert counts[8] - counts[2] <= 6 * 3, counts

@@ -157,15 +157,15 @@ def edit(exchange_id: int):
 
 def _context(exchange: LearningExchange) -> dict:
     """Return what the exchange page and the pack both show."""
+    logs = exchange_maps.participant_logs(exchange)  # first: it loads the hubs in one go
     evidence = services.evidence(exchange)
     return {
         "exchange": exchange,
         "evidence": evidence,
         "theme": services.theme_label(exchange),
         "relevant": services.relevant_entries(exchange),
-        "maps": exchange_maps.side_by_side(exchange) if len(exchange.participants) else [],
-        "combined": exchange_maps.combined(exchange) if len(exchange.participants) > 1
-        else None,
+        "maps": exchange_maps.side_by_side(exchange, logs),
+        "combined": exchange_maps.combined(exchange, logs) if len(logs) > 1 else None,
         "outcome_labels": OUTCOME_LABELS,
         "now_date": date.today(),
     }
