@@ -58,6 +58,8 @@ def from_environment(instance_path: str) -> dict:
         "REM_LANGUAGES": ["nl", "en"],
         "REM_DOT_TIMEOUT": float(os.environ.get("REM_DOT_TIMEOUT", "20")),
         "REM_MAP_MAX_NODES": int(os.environ.get("REM_MAP_MAX_NODES", "3000")),
+        # A timeline longer than this is shown in pages of this many items.
+        "REM_TIMELINE_PAGE_SIZE": int(os.environ.get("REM_TIMELINE_PAGE_SIZE", "250")),
         # Rendered maps, keyed by content: share this folder between machines, or not (both
         # are correct; see docs/deployment.md). Empty means instance/map-cache.
         "REM_MAP_CACHE_DIR": os.environ.get("REM_MAP_CACHE_DIR") or None,

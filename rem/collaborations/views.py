@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
 from rem.accounts.permissions import current_access
@@ -13,7 +22,7 @@ from rem.collaborations.services import CollaborationError, by_slug, save_collab
 from rem.core.forms import choices
 from rem.extensions import db
 from rem.hubs.models import Hub
-from rem.ripples.services import group_by_period, load_log
+from rem.ripples.services import group_by_period, load_log, timeline_page
 
 bp = Blueprint("collaborations", __name__)
 
@@ -43,12 +52,15 @@ def show(slug: str):
     if grouping not in GROUPINGS:
         grouping = "year"
     log = load_log(collaboration, access.item_clause(collaboration))
+    page = timeline_page(log.items, request.args.get("page", 1, type=int),
+                         current_app.config["REM_TIMELINE_PAGE_SIZE"])
     return render_template(
         "collaborations/show.html",
         collaboration=collaboration,
         log=log,
         items_by_id=log.by_id(),
-        groups=group_by_period(log.items, grouping),
+        page=page,
+        groups=group_by_period(page.items, grouping),
         grouping=grouping,
         can_edit=access.edits(collaboration),
         reads_all=access.reads_all_of(collaboration),

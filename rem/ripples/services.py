@@ -318,6 +318,30 @@ def load_log(collaboration: Collaboration, item_clause: sa.ColumnElement[bool]) 
     return LogView(items, links, orders, dict(causes), dict(grew))
 
 
+@dataclass
+class TimelinePage:
+    """One page of a long timeline: a run of time-sorted items and where it lies."""
+
+    items: list[RippleItem]
+    number: int  # 1-based
+    count: int  # how many pages there are
+    ranges: list[tuple[int, str]]  # (page number, "first date – last date") for every page
+
+
+def timeline_page(items: list[RippleItem], number: int, size: int) -> TimelinePage:
+    """Return page ``number`` of ``items`` in pages of ``size`` (out-of-range: the nearest)."""
+    size = max(1, size)
+    count = max(1, -(-len(items) // size))
+    number = min(max(1, number), count)
+    ranges = []
+    for page in range(1, count + 1):
+        run = items[(page - 1) * size: page * size]
+        if run:
+            first, last = run[0].when.label(), run[-1].when.label()
+            ranges.append((page, first if first == last else f"{first} – {last}"))
+    return TimelinePage(items[(number - 1) * size: number * size], number, count, ranges)
+
+
 def group_by_period(items: list[RippleItem], grouping: str) -> list[tuple[str, list[RippleItem]]]:
     """Group time-sorted items into labelled periods (year, quarter or month)."""
     groups: list[tuple[str, list[RippleItem]]] = []
