@@ -15,17 +15,20 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from rem.accounts.permissions import current_access
+from rem.accounts.permissions import Access, current_access
 from rem.codes.services import all_codebooks
+from rem.collaborations.models import Collaboration
 from rem.collaborations.views import collaboration_or_404
 from rem.maps import renderer
 from rem.maps.builder import (
     MapFilters,
     build_map,
-    cache_key,
+    cached_download,
+    download_alias,
     outline,
     parse_filters,
     render_cached,
+    store_download,
     summary,
     summary_description,
 )
@@ -138,6 +141,33 @@ def _plain(message: str, status: int) -> Response:
     return Response(message + "\n", status=status, mimetype="text/plain")
 
 
+def _draw_download(collaboration: Collaboration, filters: MapFilters, access: Access,
+                   layout: str, fmt: str) -> bytes | Response:
+    """Build and draw the map as ``fmt``; or the plain answer that says why it cannot."""
+    limit = current_app.config["REM_MAP_MAX_NODES"]
+    built = build_map(collaboration, filters, access,
+                      max_nodes=None if fmt == "dot" else limit)
+    if built.summary is not None:  # refused before the DOT text of every item is made
+        return _plain(_too_large_message(built.too_many), 503)
+    ripple_map = built.map
+    if fmt != "dot" and len(ripple_map.nodes) > limit:
+        return _plain(_too_large_message(len(ripple_map.nodes)), 503)
+    engine = renderer.engine_for(layout)
+    source = renderer.to_dot(ripple_map, layout)
+    try:
+        data = render_cached(source, engine, fmt, current_app.config["REM_DOT_TIMEOUT"])
+    except renderer.GraphvizMissing:
+        return _plain(_missing_message(), 503)
+    except renderer.RenderTimeout:
+        return _plain(_too_large_message(len(ripple_map.nodes)), 503)
+    except renderer.MapRenderError:
+        log.exception("rendering the map of %s failed", collaboration.slug)
+        return _plain(_("De kaart kon niet worden getekend. De DOT-download werkt wel."), 500)
+    if fmt == "svg":
+        data = renderer.titled_svg(data, ripple_map.title, summary(ripple_map)).encode()
+    return data
+
+
 @bp.get("/collaborations/<slug>/map.<fmt>")
 def download(slug: str, fmt: str):
     """Send the map as a file, with an ETag from the content key."""
@@ -148,36 +178,23 @@ def download(slug: str, fmt: str):
     if layout not in renderer.LAYOUTS:
         return _plain(_("Onbekende kaartvorm. Kies layout=timeline of layout=radial."), 400)
     filters, _messages = parse_filters(request.args, _known_codes(all_codebooks()))
-    limit = current_app.config["REM_MAP_MAX_NODES"]
-    built = build_map(collaboration, filters, max_nodes=None if fmt == "dot" else limit)
-    if built.summary is not None:  # refused before the DOT text of every item is made
-        return _plain(_too_large_message(built.too_many), 503)
-    ripple_map = built.map
-    engine = renderer.engine_for(layout)
-    source = renderer.to_dot(ripple_map, layout)
-    key = cache_key(source, engine, fmt)
+    access = current_access()
+    # A map drawn before is found by what it is made of, without building it again.
+    key = download_alias(collaboration, access, filters, layout, fmt)
+    safe_slug = re.sub(r"[^A-Za-z0-9._-]", "-", collaboration.slug)
+    disposition = f'inline; filename="{safe_slug}-ripple-map-{layout}.{fmt}"'
     if request.if_none_match.contains(key):
         response = Response(status=304)
+    elif (stored := cached_download(key, fmt)) is not None:
+        response = Response(stored, content_type=renderer.CONTENT_TYPES[fmt])
+        response.headers["Content-Disposition"] = disposition
     else:
-        if fmt != "dot" and len(ripple_map.nodes) > current_app.config["REM_MAP_MAX_NODES"]:
-            return _plain(_too_large_message(len(ripple_map.nodes)), 503)
-        try:
-            data = render_cached(source, engine, fmt, current_app.config["REM_DOT_TIMEOUT"])
-        except renderer.GraphvizMissing:
-            return _plain(_missing_message(), 503)
-        except renderer.RenderTimeout:
-            return _plain(_too_large_message(len(ripple_map.nodes)), 503)
-        except renderer.MapRenderError:
-            log.exception("rendering the map of %s failed", collaboration.slug)
-            return _plain(_("De kaart kon niet worden getekend. De DOT-download werkt wel."),
-                          500)
-        if fmt == "svg":
-            data = renderer.titled_svg(data, ripple_map.title, summary(ripple_map)).encode()
-        response = Response(data, content_type=renderer.CONTENT_TYPES[fmt])
-        safe_slug = re.sub(r"[^A-Za-z0-9._-]", "-", collaboration.slug)
-        response.headers["Content-Disposition"] = (
-            f'inline; filename="{safe_slug}-ripple-map-{layout}.{fmt}"'
-        )
+        drawn = _draw_download(collaboration, filters, access, layout, fmt)
+        if isinstance(drawn, Response):
+            return drawn
+        store_download(key, fmt, drawn)
+        response = Response(drawn, content_type=renderer.CONTENT_TYPES[fmt])
+        response.headers["Content-Disposition"] = disposition
     response.set_etag(key)
     response.headers["Cache-Control"] = "private, no-cache"
     return response

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import orm
 
 from rem.audit.services import actor_id, record, snapshot
-from rem.codes.models import Code
+from rem.codes.models import Code, Codebook
 from rem.collaborations.models import Collaboration
 from rem.core.database import utcnow
 from rem.core.dates import FuzzyDate, Precision, check_date
@@ -316,6 +316,36 @@ def load_log(collaboration: Collaboration, item_clause: sa.ColumnElement[bool]) 
         causes[b].append(a)
         grew[a].append(b)
     return LogView(items, links, orders, dict(causes), dict(grew))
+
+
+def log_fingerprint(collaboration: Collaboration, clause: sa.ColumnElement[bool]) -> tuple:
+    """Return aggregates that change whenever anything a map of the log could show changes.
+
+    Four grouped queries (no rows are loaded): the visible items (how many, their ids,
+    their versions: every change of an item bumps its version, and the latest change),
+    the codes on them, the collaboration's links (a new link always has a new id, and
+    cause and effect are folded in), and the codebooks (names and legends). Used to find a
+    rendered map again without building it (``rem.maps.builder.download_alias``).
+    """
+    visible = (RippleItem.collaboration_id == collaboration.id,
+               RippleItem.deleted_at.is_(None), clause)
+    items = db.session.execute(sa.select(
+        sa.func.count(RippleItem.id), sa.func.sum(RippleItem.id),
+        sa.func.sum(RippleItem.version), sa.func.max(RippleItem.updated_at)).where(*visible)).one()
+    codes = db.session.execute(sa.select(
+        sa.func.count(), sa.func.sum(item_codes.c.item_id * 7919 + item_codes.c.code_id))
+        .select_from(item_codes).join(RippleItem, RippleItem.id == item_codes.c.item_id)
+        .where(*visible)).one()
+    links = db.session.execute(sa.select(
+        sa.func.count(RippleLink.id), sa.func.sum(RippleLink.id),
+        sa.func.sum(RippleLink.cause_id * 7919 + RippleLink.effect_id))
+        .where(RippleLink.collaboration_id == collaboration.id,
+               RippleLink.deleted_at.is_(None))).one()
+    books = db.session.execute(sa.select(
+        sa.func.count(Code.id), sa.func.sum(Code.id), sa.func.max(Code.updated_at),
+        sa.select(sa.func.max(Codebook.updated_at)).scalar_subquery())).one()
+    return (collaboration.id, collaboration.name, str(collaboration.updated_at),
+            *(str(value) for value in (*items, *codes, *links, *books)))
 
 
 @dataclass
