@@ -113,6 +113,7 @@ def register_template_helpers(app: Flask) -> None:
     """Expose filters and globals to templates."""
     from rem.accounts.permissions import current_access
     from rem.core.markdown import render_markdown
+    from rem.ripples.badges import item_badges
 
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: request_translations().ugettext(s),
@@ -122,6 +123,8 @@ def register_template_helpers(app: Flask) -> None:
         npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
     )
 
+    app.jinja_env.globals["badges_of"] = lambda item, order=None: item_badges(
+        item, order, request_translations())
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["date"] = lambda d, fmt="d MMM y": format_date(d, fmt) if d else ""
     app.jinja_env.filters["datetime"] = (

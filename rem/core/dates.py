@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import calendar
 import enum
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flask_babel import format_date
+from babel.dates import format_date as babel_format_date
+from flask_babel import format_date, get_locale
 from flask_babel import lazy_gettext as _l
 
 
@@ -88,9 +90,9 @@ class FuzzyDate:
     def label(self) -> str:
         """Return the date as people say it, in the current locale."""
         if self.precision is Precision.DAY:
-            return format_date(self.start, "d MMMM y")
+            return _formatted(self.start, "d MMMM y")
         if self.precision is Precision.MONTH:
-            return format_date(self.start, "LLLL y")
+            return _formatted(self.start, "LLLL y")
         if self.precision is Precision.QUARTER:
             return str(_l("%(q)se kwartaal %(year)s", q=self.quarter, year=self.start.year))
         return str(self.start.year)
@@ -104,6 +106,19 @@ class FuzzyDate:
         if self.precision is Precision.QUARTER:
             return f"{self.start.year:04d}-Q{self.quarter}"
         return f"{self.start.year:04d}"
+
+
+def _formatted(day: date, pattern: str) -> str:
+    """Format ``day`` in the current locale, remembering answers (a timeline asks often)."""
+    locale = get_locale()
+    if locale is None:
+        return format_date(day, pattern)
+    return _formatted_in(day, pattern, str(locale))
+
+
+@functools.lru_cache(maxsize=8192)
+def _formatted_in(day: date, pattern: str, locale: str) -> str:
+    return babel_format_date(day, pattern, locale=locale)
 
 
 _PATTERNS = [
