@@ -113,6 +113,7 @@ def register_template_helpers(app: Flask) -> None:
     """Expose filters and globals to templates."""
     from rem.accounts.permissions import current_access
     from rem.core.markdown import render_markdown
+    from rem.maps.outline_html import outline_html
     from rem.ripples.badges import item_badges
 
     app.jinja_env.install_gettext_callables(
@@ -123,6 +124,8 @@ def register_template_helpers(app: Flask) -> None:
         npgettext=lambda c, s, p, n: request_translations().unpgettext(c, s, p, n),
     )
 
+    app.jinja_env.globals["outline_html"] = lambda entries: outline_html(
+        entries, request_translations())
     app.jinja_env.globals["badges_of"] = lambda item, order=None: item_badges(
         item, order, request_translations())
     app.jinja_env.filters["markdown"] = render_markdown
