@@ -90,8 +90,8 @@ lint: venv
 	$(BIN)/ruff check .
 
 # Lint and both test runs always all run, so one failure does not hide the other results
-# (make test fails at the end if any failed). The browser tests use their own SQLite
-# server, so the PostgreSQL run leaves them out.
+# (make test fails at the end if any failed). On PostgreSQL the browser tests' demo server
+# gets a scratch database of its own on the same server (tests/browser/server.py).
 test: deps-test venv translations
 	@failed=""; \
 	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
@@ -130,8 +130,8 @@ _pytest-postgres:
 	$(PG) start; \
 	url="$$($(PG) url)"; \
 	echo "=== pytest on PostgreSQL ($$url) ==="; \
-	echo "$(PYTEST) -m 'not browser' $(PYTEST_ARGS)"; \
-	REM_TEST_DATABASE_URL="$$url" $(PYTEST) -m "not browser" $(PYTEST_ARGS)
+	echo "$(PYTEST) $(PYTEST_ARGS)"; \
+	REM_TEST_DATABASE_URL="$$url" $(PYTEST) $(PYTEST_ARGS)
 
 # --- documentation ---------------------------------------------------------------------
 

@@ -7,6 +7,8 @@ here: it would create that other app for nothing and could never reach this data
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.browser.server import (
@@ -44,8 +46,12 @@ def chromium_executable() -> str:
 
 @pytest.fixture(scope="session")
 def live_server(chromium_executable, tmp_path_factory):
-    """The real app with demo data, served on 127.0.0.1 and a free port."""
-    with live_demo_server(tmp_path_factory.mktemp("browser")) as server:
+    """The real app with demo data, served on 127.0.0.1 and a free port; on PostgreSQL when
+    the run is (REM_TEST_DATABASE_URL), in a scratch database of its own."""
+    url = os.environ.get("REM_TEST_DATABASE_URL") or None
+    with live_demo_server(tmp_path_factory.mktemp("browser"),
+                          postgres_url=url if url and url.startswith("postgresql") else None
+                          ) as server:
         yield server
 
 

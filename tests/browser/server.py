@@ -6,9 +6,11 @@ Shared by the browser tests (tests/browser/conftest.py) and scripts/screenshots.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -63,8 +65,11 @@ def find_chromium() -> str | None:
     return None
 
 
-def build_demo_app(database_path: Path) -> Flask:
-    """Create the app on a fresh SQLite file: migrations, built-in codebooks, demo data."""
+def build_demo_app(database: Path | str) -> Flask:
+    """Create the app on a fresh database: migrations, built-in codebooks, demo data.
+
+    ``database`` is a path for a new SQLite file, or the URL of an empty database.
+    """
     from flask_migrate import upgrade
 
     from rem import create_app
@@ -73,7 +78,8 @@ def build_demo_app(database_path: Path) -> Flask:
 
     app = create_app({
         "SECRET_KEY": "browser-test-secret",
-        "SQLALCHEMY_DATABASE_URI": "sqlite:///" + str(database_path),
+        "SQLALCHEMY_DATABASE_URI": (database if isinstance(database, str)
+                                    else "sqlite:///" + str(database)),
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": True,
         "REM_DOT_TIMEOUT": 60.0,
@@ -115,18 +121,47 @@ class LiveServer:
 
 
 @contextmanager
-def live_demo_server(workdir: Path, *, quiet: bool = True) -> Iterator[LiveServer]:
-    """Build the demo app in ``workdir``, serve it, and stop it afterwards."""
+def _scratch_postgres_database(server_url: str) -> Iterator[str]:
+    """Create an empty database next to the one at ``server_url``; drop it afterwards.
+
+    The browser tests' demo server must not share the database that the other tests
+    empty after every test.
+    """
+    import sqlalchemy as sa
+
+    base = sa.engine.make_url(server_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"rem_browser_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@contextmanager
+def live_demo_server(workdir: Path, *, quiet: bool = True,
+                     postgres_url: str | None = None) -> Iterator[LiveServer]:
+    """Build the demo app (in ``workdir`` on SQLite, or in a scratch database on the
+    PostgreSQL server of ``postgres_url``), serve it, and stop it afterwards."""
     from rem.extensions import db
 
-    app = build_demo_app(Path(workdir) / "rem-browser.sqlite3")
-    server = LiveServer(app, quiet=quiet).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-        with app.app_context():
-            db.engine.dispose()
+    with contextlib.ExitStack() as stack:
+        if postgres_url:
+            database: Path | str = stack.enter_context(_scratch_postgres_database(postgres_url))
+        else:
+            database = Path(workdir) / "rem-browser.sqlite3"
+        app = build_demo_app(database)
+        server = LiveServer(app, quiet=quiet).start()
+        try:
+            yield server
+        finally:
+            server.stop()
+            with app.app_context():
+                db.engine.dispose()
 
 
 def launch_chromium(playwright: Playwright, executable: str) -> Browser:
