@@ -130,3 +130,35 @@ def test_the_item_line_memo_stays_bounded(monkeypatch):
     for n in range(20):
         renderer.item_line(_item(id=n))
     assert len(renderer._ITEM_LINES) == 5
+
+
+@settings(max_examples=300, deadline=None)
+@given(title=TEXT, date_label=TEXT, tooltip=TEXT,
+       kind=st.sampled_from(["activity", "effect"]),
+       order=st.one_of(st.none(), st.integers(min_value=0, max_value=9)),
+       intended=st.sampled_from([True, False, None]),
+       valence=st.sampled_from(["positive", "negative", "mixed", None, "odd"]),
+       url=st.sampled_from(["/collaborations/x/items/7", "", "javascript:alert(1)",
+                            "https://example.org/a b", "//elders"]))
+def test_item_statements_equal_the_general_node_line(title, date_label, tooltip, kind, order,
+                                                    intended, valence, url):
+    node = _item(title=title, date_label=date_label, tooltip=tooltip, kind=kind, order=order,
+                 intended=intended, valence=valence, url=url)
+    assert renderer._item_statement(node) == renderer.node_line(
+        renderer.node_name(node.id), renderer._node_attrs(node))
+
+
+def test_a_remembered_legend_gives_the_same_dot_text():
+    from rem.maps.model import RippleMap
+    from tests.test_map_renderer import LEGEND
+
+    ripple_map = RippleMap(title="Kaart", centre_label="Dorp", nodes=[_item()], edges=[],
+                           legend=LEGEND, periods=["2024"])
+    renderer._LEGENDS.clear()
+    first = renderer.to_dot(ripple_map, "timeline")
+    assert renderer._LEGENDS  # remembered
+    assert renderer.to_dot(ripple_map, "timeline") == first
+    other = RippleMap(title="Kaart", centre_label="Dorp", nodes=[_item()], edges=[],
+                      legend=dict(LEGEND, activity="Iets anders"), periods=["2024"])
+    assert "Iets anders" in renderer.to_dot(other, "timeline")
+    assert first.count("cluster_legend") == 1
