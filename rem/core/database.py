@@ -34,3 +34,16 @@ class TimestampMixin:
     updated_at: orm.Mapped[datetime] = orm.mapped_column(
         sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow, nullable=False
     )
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
+    """Make SQLite enforce foreign keys (and their ON DELETE rules), as PostgreSQL does.
+
+    SQLite leaves them off unless every connection asks. Migrations turn them off while
+    they copy tables (migrations/env.py) and check them afterwards.
+    """
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
