@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-SIZE = 520
-CENTRE = SIZE / 2
+WIDTH, HEIGHT = 660, 500
+CENTRE_X, CENTRE_Y = WIDTH / 2, 232
 RADIUS = 165
 MAX_SCORE = 5
 
@@ -35,7 +35,7 @@ class Series:
 def _point(index: int, count: int, value: float) -> tuple[float, float]:
     angle = -math.pi / 2 + 2 * math.pi * index / count
     r = RADIUS * max(0.0, min(value, MAX_SCORE)) / MAX_SCORE
-    return CENTRE + r * math.cos(angle), CENTRE + r * math.sin(angle)
+    return CENTRE_X + r * math.cos(angle), CENTRE_Y + r * math.sin(angle)
 
 
 def _fmt(x: float) -> str:
@@ -59,8 +59,8 @@ def radar_svg(axes: list[str], series: list[Series], title: str, description: st
               id_prefix: str = "radar") -> Markup:
     """Return the radar chart as an SVG element (escaped labels, no styles, no scripts)."""
     count = len(axes)
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SIZE} {SIZE}" '
-             f'width="{SIZE}" height="{SIZE}" role="img" class="radar" '
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+             f'width="{WIDTH}" height="{HEIGHT}" role="img" class="radar" '
              f'aria-labelledby="{id_prefix}-title {id_prefix}-desc">',
              f'<title id="{id_prefix}-title">{escape(title)}</title>',
              f'<desc id="{id_prefix}-desc">{escape(description)}</desc>',
@@ -79,14 +79,14 @@ def radar_svg(axes: list[str], series: list[Series], title: str, description: st
                      f'fill="#555555" font-family="sans-serif">{ring}</text>')
     for i, label in enumerate(axes):
         x, y = _point(i, count, MAX_SCORE)
-        parts.append(f'<line x1="{CENTRE}" y1="{CENTRE}" x2="{_fmt(x)}" y2="{_fmt(y)}" '
+        parts.append(f'<line x1="{CENTRE_X}" y1="{CENTRE_Y}" x2="{_fmt(x)}" y2="{_fmt(y)}" '
                      f'stroke="#c8c8c8" stroke-width="1"/>')
         lx, ly = _point(i, count, MAX_SCORE * 1.13)
-        anchor = "middle" if abs(lx - CENTRE) < 20 else ("start" if lx > CENTRE else "end")
+        anchor = "middle" if abs(lx - CENTRE_X) < 20 else ("start" if lx > CENTRE_X else "end")
         lines = _wrap(label)
-        top = ly - (len(lines) - 1) * 7 if abs(ly - CENTRE) < RADIUS * 0.8 else (
-            ly - (len(lines) - 1) * 14 if ly < CENTRE else ly + 4)
-        parts.append(f'<text x="{_fmt(lx)}" y="{_fmt(top)}" font-size="13" fill="#111111" '
+        top = ly - (len(lines) - 1) * 7 if abs(ly - CENTRE_Y) < RADIUS * 0.8 else (
+            ly - (len(lines) - 1) * 14 if ly < CENTRE_Y else ly + 4)
+        parts.append(f'<text x="{_fmt(lx)}" y="{_fmt(top)}" font-size="15" fill="#111111" '
                      f'font-family="sans-serif" text-anchor="{anchor}">')
         for n, line in enumerate(lines):
             dy = "0" if n == 0 else "14"
@@ -108,12 +108,12 @@ def radar_svg(axes: list[str], series: list[Series], title: str, description: st
                 parts.append(f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="4" fill="{s.stroke}"/>')
         parts.append('</g>')
     # The legend, bottom left.
-    y = SIZE - 14 - 18 * (len(series) - 1)
+    y = HEIGHT - 14 - 18 * (len(series) - 1)
     for s in series:
         dash = f' stroke-dasharray="{s.dash}"' if s.dash else ""
         parts.append(f'<line x1="12" y1="{y - 4}" x2="40" y2="{y - 4}" stroke="{s.stroke}" '
                      f'stroke-width="3"{dash}/>')
-        parts.append(f'<text x="46" y="{y}" font-size="12" fill="#111111" '
+        parts.append(f'<text x="46" y="{y}" font-size="14" fill="#111111" '
                      f'font-family="sans-serif">{escape(s.name)}</text>')
         y += 18
     parts.append('</svg>')

@@ -347,7 +347,9 @@ def _item_excerpt(item: RippleItem) -> str:
     text = plain_text(item.description, EXCERPT_MAX)
     if item.evidence_text:
         quote = plain_text(item.evidence_text, EXCERPT_MAX // 2)
-        text = f"{text} “{quote}”".strip() if quote else text
+        if quote and quote[0] not in "“\"'‘":
+            quote = f"“{quote}”"
+        text = f"{text} {quote}".strip()
     return text[:EXCERPT_MAX]
 
 
