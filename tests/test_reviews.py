@@ -534,3 +534,63 @@ def test_the_report_as_pdf(app, client):
     text = _pdf_text(response.data)
     assert "Borgingsreview 2025" in text
     assert "Participatiescan" in text and "De zes borgingsstrategieën" in text
+
+
+# --- hostile text and the radar ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("payload", ["<script>alert('x1')</script>",
+                                     "\"><img src=x onerror=alert('x2')>",
+                                     "<svg onload=alert('x3')>", "{{ 7*7 }} ${7*7}",
+                                     "]; node [label=<b>x</b> URL=\"javascript:alert('x4')\"]"])
+def test_hostile_text_is_inert_on_every_review_page(app, client, payload):
+    from tests.test_xss_corpus import _problems
+
+    ids = _world(app)
+    with app.app_context():
+        factories.EffectFactory(collaboration=_dorp(), title=payload[:200],
+                                description=payload, evidence_text=payload,
+                                date_start=date(2025, 7, 1),
+                                codes=[_code("borging:infrastructuur")])
+        db.session.commit()
+    login(client, "fac@example.org")
+    _open(client)
+    review_id = _review_id(app)
+    base = f"/collaborations/dorp/reviews/{review_id}"
+    post(client, base + "/edit", _form_data(client, base + "/edit", participants=payload,
+                                            narrative_infrastructuur=payload,
+                                            risk_key_persons=payload),
+         token_from=base + "/edit")
+    post(client, base + "/evidence", {"strategy": "juridische-borging",
+                                      "ref": f"item:{ids['ongecodeerd']}", "action": "add"},
+         token_from=base + "/evidence")
+    for path in (base, base + "/evidence", base + "/edit", "/collaborations/dorp/reviews"):
+        body = client.get(path).get_data(as_text=True)
+        assert _problems(body) == [], path
+    report = client.get(base).get_data(as_text=True)
+    if payload.startswith("{{"):
+        assert "{{ 7*7 }}" in report  # shown as typed, never evaluated as a template
+    version = re.search(r'name="version" value="(\d+)"', report).group(1)
+    post(client, base + "/adopt", {"version": version}, token_from=base)
+    assert _problems(client.get(base).get_data(as_text=True)) == []
+    assert client.get("/hubs/hub-a/reviews?year=2025").status_code == 403  # no coordinator
+
+
+def test_the_radar_is_clean_titled_svg():
+    from rem.reviews.radar import Series, radar_svg
+
+    svg = str(radar_svg(["A <b>&", "B \"quoted\"", "C {x}", "D"],
+                        [Series("Nu <script>", [1, 2, 3, 4], "#000", fill="#000"),
+                         Series("Toen", [1, None, 3, 5], "#111", dash="4 4")],
+                        "Titel <x>", "Uitleg & meer", id_prefix="t"))
+    assert svg.startswith("<svg") and svg.endswith("</svg>")
+    assert '<title id="t-title">Titel &lt;x&gt;</title>' in svg
+    assert '<desc id="t-desc">Uitleg &amp; meer</desc>' in svg
+    assert "A &lt;b&gt;&amp;" in svg and "&#34;quoted&#34;" in svg and "Nu &lt;script&gt;" in svg
+    assert "<script" not in svg and "<style" not in svg and "style=" not in svg
+    # The full series is a polygon; the one with a gap only gets markers, no false line.
+    assert svg.count('stroke-width="2.5"') == 1
+    assert svg.count("<circle") == 4 + 3
+    from defusedxml.minidom import parseString
+
+    parseString(svg)  # well-formed XML, so WeasyPrint can draw it

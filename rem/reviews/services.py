@@ -439,13 +439,16 @@ def evidence_of(review: BorgingReview, *, include_dropped: bool = True
     for key, row in decisions.items():
         if key in seen or row.strategy not in result:
             continue
-        if row.item_id is not None and row.item_id:
+        # A purged source is skipped (SET NULL on PostgreSQL; on SQLite the id may dangle).
+        if row.item_id is not None:
             item = db.session.get(RippleItem, row.item_id)
-            if item is not None and item.deleted_at is None:
+            if item is not None and item.deleted_at is None \
+                    and item.collaboration_id == review.collaboration_id:
                 result[row.strategy].append(_from_item(row.strategy, item, row.kept, True))
         elif row.entry_id is not None:
             entry = db.session.get(LogEntry, row.entry_id)
-            if entry is not None and entry.deleted_at is None:
+            if entry is not None and entry.deleted_at is None \
+                    and entry.collaboration_id == review.collaboration_id:
                 result[row.strategy].append(_from_entry(row.strategy, entry, row.kept, True))
     for slug in result:
         rows = result[slug]

@@ -22,6 +22,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from markupsafe import Markup
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from rem.accounts.forms import EmptyForm
@@ -98,12 +99,17 @@ def create(slug: str):
         return redirect(url_for("reviews.index", slug=collaboration.slug))
     try:
         review = services.create_review(collaboration, form.year.data)
+        has_data = services.year_has_data(collaboration, review.year)
+        db.session.commit()
     except services.ReviewError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("reviews.index", slug=collaboration.slug))
-    has_data = services.year_has_data(collaboration, review.year)
-    db.session.commit()
+    except IntegrityError:  # someone opened the same year at the same moment
+        db.session.rollback()
+        flash(_("Er is al een review over %(year)d. Open die review.", year=form.year.data),
+              "error")
+        return redirect(url_for("reviews.index", slug=collaboration.slug))
     flash(_("De review over %(year)d is geopend.", year=review.year), "success")
     if not has_data:
         flash(_("Voor %(year)d staan nog geen activiteiten, effecten of logboekregels in het "
@@ -281,11 +287,15 @@ def new_version(slug: str, review_id: int):
         abort(400)
     try:
         copy = services.new_version(review)
+        db.session.commit()
     except services.ReviewError as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return _to_review(collaboration, review)
-    db.session.commit()
+    except IntegrityError:  # someone made the same new version at the same moment
+        db.session.rollback()
+        flash(_("Er is al een nieuwere versie van deze review. Werk daarin verder."), "error")
+        return _to_review(collaboration, review)
     flash(_("Versie %(v)d van de review over %(year)d is gemaakt. Versie %(old)d blijft "
             "bewaard zoals hij was.", v=copy.version_number, year=copy.year,
             old=review.version_number), "success")
