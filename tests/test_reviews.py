@@ -594,3 +594,19 @@ def test_the_radar_is_clean_titled_svg():
     from defusedxml.minidom import parseString
 
     parseString(svg)  # well-formed XML, so WeasyPrint can draw it
+
+
+def test_the_seven_older_pillars_get_their_own_radar_with_the_national_reference(app, client):
+    _world(app)
+    login(client, "fac@example.org")
+    _open(client)
+    review_id = _review_id(app)
+    url = f"/collaborations/dorp/reviews/{review_id}/edit"
+    post(client, url, _form_data(client, url, use_older_pillars="y", **{
+        "score_oud-invloed": "2", "score_oud-continuiteit": "3,5"}), token_from=url)
+    report = client.get(f"/collaborations/dorp/reviews/{review_id}").get_data(as_text=True)
+    assert report.count("<svg") >= 3  # two radars and the map
+    old = report.split('id="radar-old-title"')[1].split("</table>")[0]
+    assert "Landelijke score (543 vragenlijsten)" in old
+    assert "Mate van invloed" in old and "1,92" in old and "2,77" in old and "3,5" in old
+    assert "Vorig jaar" not in old  # the national line, not last year, on the old radar

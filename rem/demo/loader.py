@@ -7,6 +7,7 @@ demo items are skipped entirely). It flushes but never commits.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -519,4 +520,7 @@ def _load_reviews(
         reviews.adopt(review, review.version, map_svg=drawn.svg,
                       map_summary=drawn.summary if drawn.svg else drawn.problem)
         review.adopted_by_id = adopter.id
+        # Adopted in the meeting itself, not on the day the demo was loaded.
+        meeting = review.meeting_date
+        review.adopted_at = datetime(meeting.year, meeting.month, meeting.day, 16, 0, tzinfo=UTC)
         counts["reviews"] += 1
