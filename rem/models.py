@@ -14,6 +14,7 @@ from rem.exchanges.models import (
 from rem.hubs.models import Hub
 from rem.interchange.models import ApiToken
 from rem.logbook.models import LogCitation, LogEntry, log_entry_codes
+from rem.reviews.models import BorgingReview, ReviewEvidence, ReviewScore, ReviewStrategy
 from rem.ripples.models import Activity, Effect, RippleItem, RippleLink, item_codes
 from rem.sessions.models import (
     EvaluationSession,
@@ -29,4 +30,5 @@ __all__ = [
     "ExchangeAdoption", "ExchangeOutcome", "LearningExchange", "LogCitation", "LogEntry",
     "exchange_participants", "log_entry_codes",
     "EvaluationSession", "SessionParticipant", "SessionStory", "session_items",
+    "BorgingReview", "ReviewEvidence", "ReviewScore", "ReviewStrategy",
 ]

@@ -78,6 +78,9 @@ def register_blueprints(app: Flask) -> None:
     from rem.sessions.views import bp as sessions_bp
 
     app.register_blueprint(sessions_bp)
+    from rem.reviews.views import bp as reviews_bp
+
+    app.register_blueprint(reviews_bp)
     app.register_blueprint(join_bp)
 
     @app.get("/health")

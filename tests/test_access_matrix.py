@@ -16,6 +16,7 @@ from rem.accounts.models import Role, User
 from rem.collaborations.models import Collaboration
 from rem.exchanges.pdf import available as exchange_pdf_available
 from rem.extensions import db
+from rem.reviews.views import pdf_available as review_pdf_available
 from rem.ripples import services
 from rem.ripples.models import RippleItem
 from rem.sessions.views import pdf_available as session_pdf_available
@@ -53,6 +54,11 @@ EXCHANGE_MANAGERS_POST = _row(302, 302, 302, 403, 403, 403, 403)
 # The exchange pack as PDF needs WeasyPrint (and Pango) too; without it a plain 503.
 EXCHANGE_PDF = EVERYONE if exchange_pdf_available() else _row(302, 503, 503, 503, 503, 503,
                                                                503)
+# Borging reviews: everyone who reads all of a collaboration reads its reviews; editors
+# open, fill in and adopt them. Researchers and outsiders see none (private evidence).
+REVIEW_READERS = SESSION_READERS
+REVIEW_PDF = REVIEW_READERS if review_pdf_available() else _row(302, 503, 503, 503, 503,
+                                                                 403, 403)
 
 # (rule, method) -> expected status per role. POSTs carry a valid CSRF token and no data.
 MATRIX: dict[tuple[str, str], dict[str, int]] = {
@@ -210,6 +216,20 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("/collaborations/<slug>/sessions/<int:session_id>/projector/map", "GET"): SESSION_READERS,
     ("/collaborations/<slug>/sessions/<int:session_id>/report", "GET"): SESSION_READERS,
     ("/collaborations/<slug>/sessions/<int:session_id>/report.pdf", "GET"): SESSION_PDF,
+    # Borging reviews (rem/reviews): the review in _world is a draft of a1 for 2025. POSTs
+    # with only the token answer with a message and a redirect (no year, no version, not
+    # adopted yet); the edit form re-renders.
+    ("/collaborations/<slug>/reviews", "GET"): REVIEW_READERS,
+    ("/collaborations/<slug>/reviews", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/reviews/<int:review_id>", "GET"): REVIEW_READERS,
+    ("/collaborations/<slug>/reviews/<int:review_id>/edit", "GET"): EDITORS,
+    ("/collaborations/<slug>/reviews/<int:review_id>/edit", "POST"): EDITORS,
+    ("/collaborations/<slug>/reviews/<int:review_id>/evidence", "GET"): EDITORS,
+    ("/collaborations/<slug>/reviews/<int:review_id>/evidence", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/reviews/<int:review_id>/adopt", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/reviews/<int:review_id>/new-version", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/reviews/<int:review_id>/report.pdf", "GET"): REVIEW_PDF,
+    ("/hubs/<slug>/reviews", "GET"): HUB_MANAGERS,
     # Participants join from a phone without an account (an open session's code).
     ("/join", "GET"): _row(200, 200, 200, 200, 200, 200, 200),
     ("/join", "POST"): _row(200, 200, 200, 200, 200, 200, 200),  # no code: the form again
@@ -270,11 +290,12 @@ def _world(app) -> dict:
                                                collaboration=a1)
         learning = _learning_world(a1, b1, users)
         evaluation = _session_world(a1)
+        review = _review_world(a1)
         db.session.commit()
         return {"item_id": activity.id, "link_id": link.id, "membership_id": member.id,
                 "hub_membership_id": coordinator.id, "invitation_id": invitation.id,
                 "user_id": users["member"].id, **{k: v.id for k, v in learning.items()},
-                **evaluation}
+                **evaluation, "review_id": review}
 
 
 def _session_world(a1) -> dict:
@@ -287,6 +308,13 @@ def _session_world(a1) -> dict:
     story, _created = sessions.submit_story(session, person, sessions.StoryInput(
         text="Privé verhaal"), "matrix-story-key-0001")
     return {"session_id": session.id, "story_id": story.id, "code": session.code}
+
+
+def _review_world(a1) -> int:
+    """A draft borging review of a1 for 2025 (rem.reviews)."""
+    from rem.reviews import services as reviews
+
+    return reviews.create_review(a1, 2025).id
 
 
 def _learning_world(a1, b1, users) -> dict:
@@ -320,6 +348,7 @@ def _url(rule: str, ids: dict) -> str:
             .replace("<int:outcome_id>", str(ids.get("outcome_id")))
             .replace("<int:session_id>", str(ids.get("session_id")))
             .replace("<int:story_id>", str(ids.get("story_id")))
+            .replace("<int:review_id>", str(ids.get("review_id")))
             .replace("<code>", str(ids.get("code")))
             .replace("<token>", "no-such-token-0123456789abcdef"))
 

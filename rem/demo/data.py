@@ -2395,3 +2395,53 @@ SESSIONS: list[dict[str, Any]] = [
         ],
     },
 ]
+
+# Annual borging reviews (rem.reviews): an adopted 2024 review for Groningen, so that its
+# facilitator (facilitator@example.org) can hold the 2025 review and compare. Nothing for
+# 2025 yet. Narratives follow box 9 and the text after box 10 of the 2026 report.
+REVIEWS: list[dict[str, Any]] = [
+    {
+        "collaboration": "groningen",
+        "year": 2024,
+        "adopted_by": "facilitator@example.org",
+        "meeting_date": "2024-12-12",
+        "participants": "Twee ervaringsdeskundigen van InBegrepen, de projectleider van de "
+        "taskforce, een beleidsadviseur van de gemeente Groningen en een adviseur van Menzis.",
+        "strategies": {
+            "sleutelpersonen": (
+                "in_development",
+                "Ervaringsdeskundigen hebben nu twee vaste plekken in de taskforce. Veel "
+                "hangt nog af van de kartrekkers van InBegrepen.",
+            ),
+            "infrastructuur": (
+                "not_started",
+                "Er is nog geen vaste plek of terugkerend overleg buiten de taskforce.",
+            ),
+            "kennisdeling-en-training": (
+                "in_development",
+                "Organisaties vragen InBegrepen vaker om ervaringskennis. Zo staat "
+                "ervaringsdeskundigheid op de kaart.",
+            ),
+            "beleidsverankering": (
+                "in_development",
+                "Menzis vroeg InBegrepen mee te schrijven aan het regioplan. Vastgelegd is "
+                "nog niets.",
+            ),
+            "juridische-borging": (
+                "realised",
+                "InBegrepen is een coöperatie: de rechtsvorm bestaat al.",
+            ),
+            "financiele-duurzaamheid": (
+                "at_risk",
+                "De plekken voor ervaringsdeskundigen worden betaald uit projectgeld. Na "
+                "2025 is er nog geen geld.",
+            ),
+        },
+        "risk_key_persons": "Als de twee kartrekkers van InBegrepen stoppen, valt het "
+        "contact met de taskforce grotendeels weg.",
+        "risk_project_money": "De vergoeding van ervaringsdeskundigen komt uit projectgeld "
+        "dat eind 2025 stopt.",
+        "scores": {"diversiteit": 2, "invloed": 2.5, "draagvlak": 3, "verbinding": 3,
+                   "vaardigheden-en-werkvormen": 2},
+    },
+]

@@ -7,6 +7,7 @@ demo items are skipped entirely). It flushes but never commits.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -48,6 +49,7 @@ COUNT_KEYS = (
     "exchanges",
     "sessions",
     "stories",
+    "reviews",
 )
 
 
@@ -108,6 +110,8 @@ def load_demo() -> dict[str, int]:
     _load_logs(existing, codes, users, counts)
     db.session.flush()
     _load_exchanges(hubs, codes, users, counts)
+    db.session.flush()
+    _load_reviews(existing, users, counts)
     db.session.flush()
     return counts
 
@@ -477,3 +481,46 @@ def _load_exchanges(
                                                 adopted_by_id=adopter.id if adopter else None))
                 counts["log_entries"] += 1
 
+
+
+def _load_reviews(
+    collaborations: dict[str, Collaboration],
+    users: dict[str, User],
+    counts: dict[str, int],
+) -> None:
+    """Create the demo borging reviews whose collaboration has no review of that year yet,
+    through the review services (so they are adopted and frozen like any other)."""
+    from flask import current_app, has_request_context
+
+    if not has_request_context():  # labels, dates and the map need a request (locale, urls)
+        with current_app.test_request_context():
+            _load_reviews(collaborations, users, counts)
+        return
+    from rem.accounts.permissions import load_access
+    from rem.reviews import services as reviews
+    from rem.reviews.maps import year_map
+
+    for spec in getattr(data, "REVIEWS", []):
+        collaboration = collaborations.get(spec["collaboration"])
+        if collaboration is None or reviews.latest_for_year(collaboration.id,
+                                                            spec["year"]) is not None:
+            continue
+        review = reviews.create_review(collaboration, spec["year"])
+        review.created_by_id = users[spec["adopted_by"]].id
+        form = reviews.ReviewInput(
+            status="discussed", meeting_date=_parse(spec["meeting_date"]).start,
+            participants=spec["participants"], risk_key_persons=spec["risk_key_persons"],
+            risk_project_money=spec["risk_project_money"],
+            strategies={slug: (status, text)
+                        for slug, (status, text) in spec["strategies"].items()},
+            scores={pillar: str(score) for pillar, score in spec["scores"].items()})
+        reviews.update_review(review, form, review.version)
+        adopter = users[spec["adopted_by"]]
+        drawn = year_map(collaboration, spec["year"], load_access(adopter))
+        reviews.adopt(review, review.version, map_svg=drawn.svg,
+                      map_summary=drawn.summary if drawn.svg else drawn.problem)
+        review.adopted_by_id = adopter.id
+        # Adopted in the meeting itself, not on the day the demo was loaded.
+        meeting = review.meeting_date
+        review.adopted_at = datetime(meeting.year, meeting.month, meeting.day, 16, 0, tzinfo=UTC)
+        counts["reviews"] += 1

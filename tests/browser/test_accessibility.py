@@ -31,6 +31,8 @@ MAIN_PAGES = [
     "/help/",
     "/profile",
     "/admin/audit/",
+    "/collaborations/groningen/reviews",
+    "/hubs/noord-nederland/reviews?year=2024",
 ]
 
 
@@ -64,6 +66,25 @@ def test_item_page_has_no_serious_axe_violations(page):
     page.goto(_first_item(page))
     violations = _axe(page)
     assert violations == [], json.dumps(violations, indent=1, ensure_ascii=False)
+
+
+def test_borging_review_pages_have_no_serious_axe_violations(page):
+    """The adopted 2024 review of the demo, then a 2025 review opened through the form:
+    its form, its evidence page and its draft report (radar and map inline)."""
+    page.goto("/collaborations/groningen/reviews")
+    page.get_by_role("link", name="Review 2024").click()
+    assert page.locator("svg.radar title").count() >= 1
+    assert _axe(page) == [], "adopted report"
+    page.goto("/collaborations/groningen/reviews")
+    page.locator("#year").fill("2025")
+    page.get_by_role("button", name="Review openen").click()
+    page.wait_for_url("**/edit")
+    edit_url = page.url
+    for label, path in [("form", edit_url), ("evidence", edit_url[:-5] + "/evidence"),
+                        ("draft report", edit_url[:-5])]:
+        page.goto(path)
+        violations = _axe(page)
+        assert violations == [], label + json.dumps(violations, indent=1, ensure_ascii=False)
 
 
 def test_sign_in_page_has_no_serious_axe_violations(new_context):

@@ -1,0 +1,1 @@
+"""Annual borging reviews (jaarlijkse borgingsreview) and the participation radar."""

@@ -1,0 +1,59 @@
+"""The map of the review's year, drawn through the ripple-map builder and renderer."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from flask import current_app, has_request_context
+from flask_babel import gettext as _
+
+from rem.accounts.permissions import Access
+from rem.collaborations.models import Collaboration
+from rem.maps import renderer
+from rem.maps.builder import MapFilters, map_from_log, render_cached, summary
+from rem.reviews.services import year_period
+from rem.ripples.services import load_log
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class YearMap:
+    """The SVG of the year's map (inline), its text summary, or why there is none."""
+
+    svg: str | None
+    summary: str
+    problem: str | None
+
+
+def year_map(collaboration: Collaboration, year: int, access: Access) -> YearMap:
+    """Draw the items of ``year`` that ``access`` may see, on the timeline layout."""
+    if not has_request_context():  # url_for in the builder needs one (demo loader, CLI)
+        with current_app.test_request_context():
+            return year_map(collaboration, year, access)
+    period = year_period(year)
+    log_view = load_log(collaboration, access.item_clause(collaboration))
+    ripple_map = map_from_log(collaboration, log_view,
+                              MapFilters(date_from=period, date_to=period))
+    ripple_map.title = _("Rimpelkaart %(name)s, %(year)d", name=collaboration.name, year=year)
+    text = summary(ripple_map)
+    count = len(ripple_map.nodes)
+    if count == 0:
+        return YearMap(None, text, _("In %(year)d staan geen activiteiten of effecten in het "
+                                     "logboek.", year=year))
+    if count > current_app.config["REM_MAP_MAX_NODES"]:
+        return YearMap(None, text, _("Deze kaart is te groot om te tekenen (%(n)d items).",
+                                     n=count))
+    source = renderer.to_dot(ripple_map, "timeline")
+    try:
+        raw = render_cached(source, renderer.engine_for("timeline"), "svg",
+                            current_app.config["REM_DOT_TIMEOUT"])
+        svg = renderer.titled_svg(raw, ripple_map.title, text, inline=True)
+    except renderer.GraphvizMissing:
+        return YearMap(None, text, _("Graphviz (het programma dot) is niet geïnstalleerd op de "
+                                     "server."))
+    except renderer.MapRenderError:
+        log.exception("drawing the review map of %s failed", collaboration.slug)
+        return YearMap(None, text, _("De kaart kon niet worden getekend."))
+    return YearMap(svg, text, None)
