@@ -127,10 +127,10 @@ def check_path(collaboration: Collaboration, ids: list[int], access: Access
     if len(found) != len(ids):
         raise ThreadError(_("Een van de gekozen items bestaat niet (meer) of staat in de "
                             "prullenbak. Begin opnieuw."))
-    pairs = set(db.session.execute(
+    pairs = {(cause, effect) for cause, effect in db.session.execute(
         sa.select(RippleLink.cause_id, RippleLink.effect_id)
         .where(RippleLink.cause_id.in_(ids), RippleLink.effect_id.in_(ids),
-               RippleLink.deleted_at.is_(None))).tuples())
+               RippleLink.deleted_at.is_(None)))}
     for cause, effect in zip(ids, ids[1:], strict=False):
         if (cause, effect) not in pairs:
             raise ThreadError(_("“%(effect)s” groeide niet direct uit “%(cause)s”. Kies een "
