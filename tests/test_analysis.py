@@ -132,14 +132,16 @@ def test_an_outsider_counts_only_what_is_shared(app, world):
     with app.test_request_context():
         result = services.summarise(_scope("outsider@example.org"))
         assert (result.activities, result.effects) == (1, 1)
-        ranking, meeting = services.influence(_scope("outsider@example.org"))
+        ranking = services.influence(_scope("outsider@example.org"))
         assert [(r.id, r.reach) for r in ranking] == [(world["a2"], 1)]
-        assert meeting == []
+        assert services.meeting_points(_scope("outsider@example.org")) == ([], 0)
 
 
 def test_influence_ranks_reach_order_codes_and_meeting_points(app, world):
     with app.test_request_context():
-        ranking, meeting = services.influence(_scope("member@example.org"))
+        ranking = services.influence(_scope("member@example.org"))
+        meeting, total = services.meeting_points(_scope("member@example.org"))
+        assert total == 1 and services.meeting_points(_scope("member@example.org"), 0)[1] == 1
         rows = [(r.id, r.reach, r.direct, r.max_order, r.codes) for r in ranking]
         assert rows == [(world["a1"], 4, 2, 3, sorted([SLEUTEL, GELD])),
                         (world["a2"], 2, 2, 1, [])]
@@ -346,3 +348,41 @@ def test_exchange_analysis_counts_only_network_items_on_the_theme(app, world):
     items = client.get(f"/exchanges/{exchange_id}/analysis/items?measure=items_by_kind"
                        "&group=effect").get_data(as_text=True)
     assert "Gedeeld effect" in items and "Sterker netwerk" not in items
+
+
+def test_remembered_results_follow_every_change(app, world):
+    """The memo never shows stale numbers: items, links, codes and deletes change the tag."""
+    from rem.core.dates import FuzzyDate, Precision
+    from rem.ripples.models import Kind, RippleItem
+
+    def counts():
+        scope = _scope("member@example.org")
+        return services.summarise(scope), services.influence(scope)
+
+    with app.test_request_context():
+        result, ranking = counts()
+        assert _counts(result, "effects_by_code")[GELD] == 1 and ranking[0].reach == 4
+        e4 = db.session.get(RippleItem, world["e4"])
+        geld = code_by_qualified_slug(GELD)
+        ripples.update_item(e4, ripples.ItemInput(
+            title=e4.title, when=FuzzyDate(e4.date_start, Precision.DAY), valence="positive",
+            intended=True, code_ids=[geld.id]), e4.version)
+        db.session.commit()
+        result, ranking = counts()
+        assert _counts(result, "effects_by_code")[GELD] == 2  # a change of codes alone
+        e5 = db.session.get(RippleItem, world["e5"])
+        ripples.add_link(db.session.get(RippleItem, world["e4"]), e5)
+        db.session.commit()
+        result, ranking = counts()
+        assert ranking[0].reach == 5 and _counts(result, "effects_by_order")["4"] == 1
+        ripples.delete_item(db.session.get(RippleItem, world["e2"]))
+        db.session.commit()
+        result, ranking = counts()
+        assert ranking[0].reach == 2  # e1 and e3 remain; e4 and e5 hung on e2
+        assert result.effects == 5
+        new = ripples.create_item(db.session.get(RippleItem, world["a1"]).collaboration,
+                                  Kind.EFFECT, ripples.ItemInput(
+                                      title="Nieuw", when=FuzzyDate(date(2024, 11, 1),
+                                                                    Precision.MONTH)))
+        db.session.commit()
+        assert counts()[0].effects == 6 and new.id

@@ -8,6 +8,7 @@ scope object (one per request).
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -42,6 +43,26 @@ MEASURES = {
 }
 
 
+# Graph work and grouped counts, remembered by what they are made of: which items the
+# person sees (collaborations and visible levels, theme, dates) and a state tag of the data
+# (counts, latest changes and checksums of items, links and codes, read in one round of
+# small aggregate queries). Any change to the data gives a new tag, so nothing stale is
+# ever shown; every process keeps its own small memo, oldest out first.
+MEMO_SIZE = 32
+_MEMO: dict[tuple, object] = {}
+
+
+def _remember(key: tuple, make):
+    value = _MEMO.get(key)
+    if value is None:
+        value = make()
+        if len(_MEMO) >= MEMO_SIZE:
+            with contextlib.suppress(KeyError, StopIteration, RuntimeError):
+                del _MEMO[next(iter(_MEMO))]
+        _MEMO[key] = value
+    return value
+
+
 class AnalysisError(ValueError):
     """A question the analysis cannot answer; the message is shown to the user."""
 
@@ -61,7 +82,10 @@ class Scope:
     date_from: date | None = None
     date_to: date | None = None
     _graph: tuple | None = field(default=None, repr=False)
+    _kinds: dict[int, str] = field(default_factory=dict, repr=False)
+    _owner: dict[int, int] = field(default_factory=dict, repr=False)
     _influence: list | None = field(default=None, repr=False)
+    _tag: tuple | None = field(default=None, repr=False)
 
     def clause(self, entity=RippleItem, *, dated: bool = True) -> sa.ColumnElement[bool]:
         """Return the SQL condition for the live items of the scope this person sees.
@@ -69,14 +93,19 @@ class Scope:
         With ``dated=False`` the date range is left out (the graph: a 2024 effect of a
         2023 activity keeps its ripple order in a 2024 review).
         """
-        parts = []
+        # One IN list per set of visible levels (a hub of 100 collaborations is one or two
+        # conditions, not 100 ORs: SQLite plans those badly).
+        by_levels: dict[tuple[str, ...] | None, list[int]] = defaultdict(list)
         for collaboration in self.collaborations:
             levels = self.access.visible_levels(collaboration)
-            if levels is None:
-                parts.append(entity.collaboration_id == collaboration.id)
-            elif levels:
-                parts.append(sa.and_(entity.collaboration_id == collaboration.id,
-                                     entity.visibility.in_(levels)))
+            if levels is None or levels:
+                by_levels[None if levels is None else tuple(levels)].append(collaboration.id)
+        parts = []
+        for levels, ids in by_levels.items():
+            condition = (entity.collaboration_id == ids[0] if len(ids) == 1
+                         else entity.collaboration_id.in_(ids))
+            parts.append(condition if levels is None
+                         else sa.and_(condition, entity.visibility.in_(levels)))
         if not parts:
             return sa.false()
         clause = sa.and_(entity.deleted_at.is_(None), sa.or_(*parts))
@@ -89,6 +118,40 @@ class Scope:
             clause = sa.and_(clause, entity.date_start <= self.date_to)
         return clause
 
+    # --- remembering -----------------------------------------------------------------
+
+    def key(self, what: str, *, dated: bool = True) -> tuple:
+        """Return the memo key of one result over this scope (see ``_remember``)."""
+        visible = tuple(sorted(
+            (c.id, None if (levels := self.access.visible_levels(c)) is None
+             else tuple(sorted(levels))) for c in self.collaborations))
+        dates = (self.date_from, self.date_to) if dated else (None, None)
+        return (what, visible, self.code_id, dates, self.state_tag())
+
+    def state_tag(self) -> tuple:
+        """Return a tag that changes whenever items, links or codes of the scope change."""
+        if self._tag is None:
+            ids = [c.id for c in self.collaborations]
+            conn = db.session.connection()
+            items = conn.execute(sa.select(
+                sa.func.count(), sa.func.max(RippleItem.updated_at),
+                sa.func.sum(RippleItem.version), sa.func.max(RippleItem.id))
+                .where(RippleItem.collaboration_id.in_(ids))).one()
+            links = conn.execute(sa.select(
+                sa.func.count(), sa.func.max(RippleLink.updated_at), sa.func.max(RippleLink.id))
+                .where(RippleLink.collaboration_id.in_(ids))).one()
+            # A change of codes alone does not touch the item row: checksum the pairs.
+            pairs = conn.execute(sa.select(
+                sa.func.count(), sa.func.sum(item_codes.c.item_id * item_codes.c.code_id),
+                sa.func.sum(item_codes.c.item_id * item_codes.c.code_id * item_codes.c.code_id))
+                .select_from(item_codes.join(RippleItem, RippleItem.id == item_codes.c.item_id))
+                .where(RippleItem.collaboration_id.in_(ids))).one()
+            books = conn.execute(sa.select(
+                sa.func.count(Code.id), sa.func.max(Code.updated_at),
+                sa.select(sa.func.max(Codebook.updated_at)).scalar_subquery())).one()
+            self._tag = (*items, *links, *pairs, *books)
+        return self._tag
+
     # --- the graph (ids only) ----------------------------------------------------------
 
     def graph(self) -> tuple[list[int], list[tuple[int, int]], dict[int, int]]:
@@ -98,18 +161,42 @@ class Scope:
         every date; influence uses this whole graph too.
         """
         if self._graph is None:
-            rows = db.session.execute(
-                sa.select(RippleItem.id, RippleItem.kind).where(self.clause(dated=False))).all()
-            ids = {row[0] for row in rows}
-            activities = [row[0] for row in rows if row[1] == Kind.ACTIVITY.value]
-            collaboration_ids = [c.id for c in self.collaborations]
-            links = [(a, b) for a, b in db.session.execute(
-                sa.select(RippleLink.cause_id, RippleLink.effect_id)
-                .where(RippleLink.collaboration_id.in_(collaboration_ids),
-                       RippleLink.deleted_at.is_(None))
-                .order_by(RippleLink.id)) if a in ids and b in ids]
-            self._graph = (activities, links, graph.ripple_orders(activities, links))
+            self._graph, self._kinds, self._owner = _remember(
+                self.key("graph", dated=False), self._load_graph)
         return self._graph
+
+    def _load_graph(self) -> tuple:
+        # Core statements on the connection: rows of plain ids, no ORM loading.
+        conn = db.session.connection()
+        rows = conn.execute(
+            sa.select(RippleItem.id, RippleItem.kind, RippleItem.collaboration_id)
+            .where(self.clause(dated=False))).all()
+        self._kinds = {i: kind for i, kind, _c in rows}
+        self._owner = {i: c for i, _kind, c in rows}
+        activities = [i for i, kind, _c in rows if kind == Kind.ACTIVITY.value]
+        kinds = self._kinds
+        collaboration_ids = [c.id for c in self.collaborations]
+        links = [(a, b) for a, b in conn.execute(
+            sa.select(RippleLink.cause_id, RippleLink.effect_id)
+            .where(RippleLink.collaboration_id.in_(collaboration_ids),
+                   RippleLink.deleted_at.is_(None))
+            .order_by(RippleLink.id)).all() if a in kinds and b in kinds]
+        return ((activities, links, graph.ripple_orders(activities, links)),
+                self._kinds, self._owner)
+
+    @property
+    def dated(self) -> bool:
+        """Tell whether the scope is narrowed to a date range."""
+        return self.date_from is not None or self.date_to is not None
+
+    def effect_ids(self) -> list[int]:
+        """Return the ids of the scope's visible, live effects (within the date range)."""
+        if not self.dated:
+            self.graph()
+            return [i for i, kind in self._kinds.items() if kind == Kind.EFFECT.value]
+        return list(db.session.connection().execute(
+            sa.select(RippleItem.id).where(self.clause(),
+                                           RippleItem.kind == Kind.EFFECT.value)).scalars())
 
 
 # --- periods ------------------------------------------------------------------------------
@@ -226,29 +313,34 @@ def _kind_labels() -> dict[str, str]:
     return {Kind.ACTIVITY.value: _("Activiteiten"), Kind.EFFECT.value: _("Effecten")}
 
 
-def _code_counts(scope: Scope, kind: str) -> list[tuple[str, str, str, str, int]]:
-    """Return (book slug, book name, code slug, code name, count), grouped in SQL."""
-    rows = db.session.execute(
-        sa.select(Codebook.slug, Codebook.name, Code.slug, Code.name,
+def _code_counts(scope: Scope) -> dict[str, list[tuple[str, str, str, str, int]]]:
+    """Return per kind (book slug, book name, code slug, code name, count): one grouped
+    query for both kinds."""
+    rows = db.session.connection().execute(
+        sa.select(RippleItem.kind, Codebook.slug, Codebook.name, Code.slug, Code.name,
                   sa.func.count(RippleItem.id))
         .select_from(RippleItem)
         .join(item_codes, item_codes.c.item_id == RippleItem.id)
         .join(Code, Code.id == item_codes.c.code_id)
         .join(Codebook, Codebook.id == Code.codebook_id)
-        .where(scope.clause(), RippleItem.kind == kind)
-        .group_by(Codebook.slug, Codebook.name, Codebook.position, Code.slug, Code.name,
-                  Code.position)
+        .where(scope.clause())
+        .group_by(RippleItem.kind, Codebook.slug, Codebook.name, Codebook.position, Code.slug,
+                  Code.name, Code.position)
         .order_by(Codebook.position, Codebook.slug, Code.position, Code.slug)
     ).all()
-    return [tuple(row) for row in rows]
+    by_kind: dict[str, list[tuple[str, str, str, str, int]]] = defaultdict(list)
+    for kind, *row in rows:
+        by_kind[kind].append(tuple(row))
+    return by_kind
 
 
-def _uncoded(scope: Scope, kind: str) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count(RippleItem.id))
-        .where(scope.clause(), RippleItem.kind == kind,
-               ~RippleItem.id.in_(sa.select(item_codes.c.item_id)))
-    ) or 0
+def _coded(scope: Scope) -> dict[str, int]:
+    """Return per kind how many items have at least one code."""
+    coded = sa.select(item_codes.c.item_id).distinct().subquery()
+    return dict(db.session.connection().execute(
+        sa.select(RippleItem.kind, sa.func.count(RippleItem.id))
+        .join(coded, coded.c.item_id == RippleItem.id)
+        .where(scope.clause()).group_by(RippleItem.kind)).all())
 
 
 def _grouped_codes(rows, uncoded: int) -> tuple[list[Count], list[tuple[str, list[Count]]]]:
@@ -264,40 +356,44 @@ def _grouped_codes(rows, uncoded: int) -> tuple[list[Count], list[tuple[str, lis
 
 
 def summarise(scope: Scope, unit: str = "year") -> Summary:
-    """Count the scope's activities and effects in every way the summary page shows."""
+    """Count the scope's activities and effects in every way the summary page shows.
+
+    Three grouped queries (kind x month x intended x valence; kind x code; coded items
+    per kind) plus the graph's two id queries for the ripple orders.
+    """
     if unit not in PERIODS:
         unit = "year"
-    clause = scope.clause()
+    rows, codes, coded, per_order = _remember(scope.key("summary"),
+                                              lambda: _summary_rows(scope))
+    kinds: dict[str, int] = defaultdict(int)
+    intended: dict[bool | None, int] = defaultdict(int)
+    valence: dict[str | None, int] = defaultdict(int)
+    for _y, _m, kind, is_intended, value, count in rows:
+        kinds[kind] += count
+        if kind == Kind.EFFECT.value:
+            intended[is_intended] += count
+            valence[value] += count
     measures: dict[str, list[Count]] = {}
-    kinds = dict(db.session.execute(
-        sa.select(RippleItem.kind, sa.func.count(RippleItem.id)).where(clause)
-        .group_by(RippleItem.kind)).all())
     kind_labels = _kind_labels()
     measures["items_by_kind"] = [Count(k, kind_labels[k], kinds.get(k, 0))
                                  for k in (Kind.ACTIVITY.value, Kind.EFFECT.value)]
-    effect_codes, code_groups = _grouped_codes(_code_counts(scope, Kind.EFFECT.value),
-                                               _uncoded(scope, Kind.EFFECT.value))
+    effect_codes, code_groups = _grouped_codes(
+        codes[Kind.EFFECT.value], kinds[Kind.EFFECT.value] - coded.get(Kind.EFFECT.value, 0))
     activity_codes, activity_groups = _grouped_codes(
-        _code_counts(scope, Kind.ACTIVITY.value), _uncoded(scope, Kind.ACTIVITY.value))
+        codes[Kind.ACTIVITY.value],
+        kinds[Kind.ACTIVITY.value] - coded.get(Kind.ACTIVITY.value, 0))
     measures["effects_by_code"] = effect_codes
     measures["activities_by_code"] = activity_codes
-    is_effect = RippleItem.kind == Kind.EFFECT.value
-    intended = dict(db.session.execute(
-        sa.select(RippleItem.intended, sa.func.count(RippleItem.id)).where(clause, is_effect)
-        .group_by(RippleItem.intended)).all())
     measures["effects_by_intended"] = [
         Count(group, label, intended.get(value, 0)) for group, label, value in (
             ("intended", _("Bedoeld"), True), ("unintended", _("Onbedoeld"), False),
             (UNKNOWN, _("Niet bekend"), None))]
-    valence = dict(db.session.execute(
-        sa.select(RippleItem.valence, sa.func.count(RippleItem.id)).where(clause, is_effect)
-        .group_by(RippleItem.valence)).all())
     valence_labels = _valence_labels()
     measures["effects_by_valence"] = [
         Count(group, valence_labels[group], valence.get(None if group == UNKNOWN else group, 0))
         for group in ("positive", "negative", "mixed", UNKNOWN)]
-    measures["effects_by_order"] = _order_counts(scope)
-    over_time, valence_over_time, period_measures = _time_counts(scope, unit)
+    measures["effects_by_order"] = _order_counts(per_order)
+    over_time, valence_over_time, period_measures = _time_counts(rows, unit)
     measures.update(period_measures)
     return Summary(unit=unit, activities=kinds.get(Kind.ACTIVITY.value, 0),
                    effects=kinds.get(Kind.EFFECT.value, 0), measures=measures,
@@ -305,16 +401,27 @@ def summarise(scope: Scope, unit: str = "year") -> Summary:
                    over_time=over_time, valence_over_time=valence_over_time)
 
 
-def _order_counts(scope: Scope) -> list[Count]:
-    """Count effects per ripple order (derived from the links, so counted over ids)."""
-    activities, _links, orders = scope.graph()
+def _summary_rows(scope: Scope) -> tuple:
+    """Run the grouped queries of a summary; return their plain rows."""
+    year = sa.extract("year", RippleItem.date_start)
+    month = sa.extract("month", RippleItem.date_start)
+    rows = [tuple(row) for row in db.session.connection().execute(
+        sa.select(year, month, RippleItem.kind, RippleItem.intended, RippleItem.valence,
+                  sa.func.count(RippleItem.id))
+        .where(scope.clause())
+        .group_by(year, month, RippleItem.kind, RippleItem.intended, RippleItem.valence))]
+    codes = _code_counts(scope)
+    coded = _coded(scope) if codes else {}
+    # Ripple orders come from the links (graph work on ids), so they are counted here.
+    _activities, _links, orders = scope.graph()
     per_order: dict[int | None, int] = defaultdict(int)
-    activity_ids = set(activities)
-    effect_ids = db.session.scalars(
-        sa.select(RippleItem.id).where(scope.clause(), RippleItem.kind == Kind.EFFECT.value))
-    for item_id in effect_ids:
-        if item_id not in activity_ids:
-            per_order[orders.get(item_id)] += 1
+    for item_id in scope.effect_ids():
+        per_order[orders.get(item_id)] += 1
+    return rows, codes, coded, dict(per_order)
+
+
+def _order_counts(per_order: dict[int | None, int]) -> list[Count]:
+    """Return the effects per ripple order as counts ("unknown" last)."""
     counts = [Count(str(order), _("%(n)se orde", n=order), per_order[order])
               for order in sorted(o for o in per_order if o is not None)]
     if per_order.get(None):
@@ -322,21 +429,14 @@ def _order_counts(scope: Scope) -> list[Count]:
     return counts
 
 
-def _time_counts(scope: Scope, unit: str) -> tuple[Series, Series, dict[str, list[Count]]]:
-    """Count items per period and kind, and effects per period and valence (SQL groups
-    by year and month; months fold into quarters or years here: a few rows per year)."""
-    year = sa.extract("year", RippleItem.date_start)
-    month = sa.extract("month", RippleItem.date_start)
-    rows = db.session.execute(
-        sa.select(year, month, RippleItem.kind, RippleItem.valence,
-                  sa.func.count(RippleItem.id))
-        .where(scope.clause())
-        .group_by(year, month, RippleItem.kind, RippleItem.valence)
-    ).all()
+def _time_counts(rows, unit: str) -> tuple[Series, Series, dict[str, list[Count]]]:
+    """Count items per period and kind, and effects per period and valence, from the rows
+    grouped by year and month (months fold into quarters or years here: a few rows per
+    year, not one per item)."""
     kinds: dict[tuple[tuple[int, int], str], int] = defaultdict(int)
     valences: dict[tuple[tuple[int, int], str], int] = defaultdict(int)
     keys: set[tuple[int, int]] = set()
-    for y, m, kind, valence, value in rows:
+    for y, m, kind, _intended, valence, value in rows:
         key = period_key(int(y), int(m), unit)
         keys.add(key)
         kinds[key, kind] += value
@@ -447,12 +547,18 @@ class Reach:
     id: int
     title: str
     collaboration: Collaboration
-    date_label: str
+    date_start: date
+    date_precision: str
     reach: int
     direct: int
     max_order: int
     codes: list[str]
     longest: list[int]
+
+    @property
+    def date_label(self) -> str:
+        """Return the activity's date as the timeline writes it (made when shown)."""
+        return FuzzyDate.of(self.date_start, Precision(self.date_precision)).label()
 
 
 @dataclass
@@ -483,38 +589,49 @@ def _topological(nodes: set[int], forward: dict[int, list[int]]) -> list[int]:
 
 
 def reach_table(nodes: set[int], links: list[tuple[int, int]], orders: dict[int, int],
-                codes: dict[int, int]) -> dict[int, tuple[int, int, int, list[int]]]:
+                codes: dict[int, int], paths_for: set[int] | None = None
+                ) -> dict[int, tuple[int, int, int, list[int]]]:
     """Return per node (reach, max order reached, code bits reached, longest path).
 
     Pure graph work on ids: every node's downstream set as one integer bitset, built
     from the effects up (reverse topological order), so a node costs a few big-integer
     ORs instead of its own walk over the graph. ``codes`` holds per node a bitset of its
-    codes. The longest path starts at the node and follows effects (ties: lowest id).
+    codes. The longest path starts at the node and follows effects (ties: lowest id);
+    it is only made for ``paths_for`` (every node when None).
     """
     forward: dict[int, list[int]] = defaultdict(list)
     for cause, effect in links:
         forward[cause].append(effect)
+    for effects in forward.values():
+        effects.sort()
     bit = {node: 1 << index for index, node in enumerate(sorted(nodes))}
     down: dict[int, int] = {}
     top: dict[int, int] = {}
     code_bits: dict[int, int] = {}
     length: dict[int, int] = {}
     step: dict[int, int | None] = {}
-    result: dict[int, tuple[int, int, int, list[int]]] = {}
+    no_effects: list[int] = []
     for node in reversed(_topological(nodes, forward)):
-        reached = 0
+        effects = forward.get(node, no_effects)
+        if not effects:
+            down[node] = code_bits[node] = length[node] = 0
+            top[node] = -1
+            step[node] = None
+            continue
+        reached = reached_codes = 0
         highest = -1
-        reached_codes = 0
         best, best_next = 0, None
-        for effect in sorted(forward.get(node, ())):
+        for effect in effects:
             reached |= bit[effect] | down[effect]
-            highest = max(highest, orders.get(effect, -1), top[effect])
+            order = orders.get(effect, -1)
+            highest = max(highest, order, top[effect])
             reached_codes |= codes.get(effect, 0) | code_bits[effect]
             if length[effect] + 1 > best:
                 best, best_next = length[effect] + 1, effect
         down[node], top[node], code_bits[node] = reached, highest, reached_codes
         length[node], step[node] = best, best_next
-    for node in nodes:
+    result: dict[int, tuple[int, int, int, list[int]]] = {}
+    for node in (nodes if paths_for is None else paths_for & nodes):
         path = [node]
         while step.get(path[-1]) is not None:
             path.append(step[path[-1]])
@@ -522,70 +639,107 @@ def reach_table(nodes: set[int], links: list[tuple[int, int]], orders: dict[int,
     return result
 
 
-def influence(scope: Scope) -> tuple[list[Reach], list[MeetingPoint]]:
-    """Rank the scope's activities by downstream reach; list effects with several causes."""
+def influence(scope: Scope) -> list[Reach]:
+    """Rank the scope's activities by downstream reach (remembered on the scope)."""
     if scope._influence is not None:
         return scope._influence
+    collaborations = {c.id: c for c in scope.collaborations}
+    scope._influence = [
+        Reach(id=i, title=title, collaboration=collaborations[cid], date_start=start,
+              date_precision=precision, reach=reach, direct=direct, max_order=top,
+              codes=list(codes), longest=list(path))
+        for i, title, cid, start, precision, reach, direct, top, codes, path
+        in _remember(scope.key("influence", dated=False), lambda: _influence_rows(scope))]
+    return scope._influence
+
+
+def _influence_rows(scope: Scope) -> list[tuple]:
+    """Compute the ranking as plain tuples (for the memo)."""
     activities, links, orders = scope.graph()
-    rows = db.session.execute(
+    conn = db.session.connection()
+    info = {row[0]: row for row in conn.execute(
         sa.select(RippleItem.id, RippleItem.title, RippleItem.collaboration_id,
-                  RippleItem.date_start, RippleItem.date_precision, RippleItem.kind)
-        .where(scope.clause(dated=False))).all()
-    info = {row[0]: row for row in rows}
-    code_rows = db.session.execute(
+                  RippleItem.date_start, RippleItem.date_precision)
+        .where(scope.clause(dated=False), RippleItem.kind == Kind.ACTIVITY.value)).all()}
+    code_rows = conn.execute(
         sa.select(item_codes.c.item_id, item_codes.c.code_id)
         .join(RippleItem, RippleItem.id == item_codes.c.item_id)
-        .where(scope.clause(dated=False))).all()
+        .where(scope.clause(dated=False), RippleItem.kind == Kind.EFFECT.value)).all()
     code_index: dict[int, int] = {}
     item_bits: dict[int, int] = defaultdict(int)
     for item_id, code_id in code_rows:
-        index = code_index.setdefault(code_id, len(code_index))
+        index = code_index.get(code_id)
+        if index is None:
+            index = code_index[code_id] = len(code_index)
         item_bits[item_id] |= 1 << index
     names = {}
     if code_index:
         names = {code_id: f"{book}:{slug}" for code_id, book, slug in db.session.execute(
             sa.select(Code.id, Codebook.slug, Code.slug).join(Codebook)
             .where(Code.id.in_(list(code_index))))}
-    by_index = {index: names.get(code_id, "") for code_id, index in code_index.items()}
-    table = reach_table(set(info), links, orders, item_bits)
-    collaborations = {c.id: c for c in scope.collaborations}
+    by_index = [names.get(code_id, "") for code_id in code_index]  # in index order
+    # Links never cross collaborations: one small graph each keeps the bitsets short.
+    owner = scope._owner
+    nodes_of: dict[int, set[int]] = defaultdict(set)
+    links_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for node, collaboration_id in owner.items():
+        nodes_of[collaboration_id].add(node)
+    for link in links:
+        links_of[owner[link[0]]].append(link)
+    wanted = set(activities)
+    table: dict[int, tuple[int, int, int, list[int]]] = {}
+    for collaboration_id, nodes in nodes_of.items():
+        table.update(reach_table(nodes, links_of[collaboration_id], orders, item_bits,
+                                 wanted & nodes))
     direct: dict[int, int] = defaultdict(int)
-    causes: dict[int, list[int]] = defaultdict(list)
-    for cause, effect in links:
+    for cause, _effect in links:
         direct[cause] += 1
-        causes[effect].append(cause)
     ranking = []
     for activity in activities:
         reach, top, bits, path = table[activity]
-        row = info[activity]
-        ranking.append(Reach(
-            id=activity, title=row[1], collaboration=collaborations[row[2]],
-            date_label=FuzzyDate.of(row[3], Precision(row[4])).label(), reach=reach,
-            direct=direct[activity], max_order=top,
-            codes=sorted(by_index[i] for i in range(len(by_index)) if bits >> i & 1),
-            longest=path))
-    ranking.sort(key=lambda r: (-r.reach, -r.max_order, r.id))
-    meeting = [MeetingPoint(id=effect, title=info[effect][1],
-                            collaboration=collaborations[info[effect][2]],
-                            causes=[(c, info[c][1]) for c in sorted(cs)])
-               for effect, cs in causes.items() if len(cs) > 1]
-    meeting.sort(key=lambda m: (-len(m.causes), m.id))
-    scope._influence = (ranking, meeting)
-    return scope._influence
+        _id, title, collaboration_id, start, precision = info[activity]
+        ranking.append((activity, title, collaboration_id, start, precision, reach,
+                        direct[activity], top,
+                        tuple(sorted(name for i, name in enumerate(by_index) if bits >> i & 1)),
+                        tuple(path)))
+    ranking.sort(key=lambda r: (-r[5], -r[7], r[0]))
+    return ranking
+
+
+def meeting_points(scope: Scope, limit: int | None = None) -> tuple[list[MeetingPoint], int]:
+    """Return the effects with several causes (most causes first; titles loaded only for
+    the first ``limit``) and how many there are."""
+    _activities, links, _orders = scope.graph()
+    causes: dict[int, list[int]] = defaultdict(list)
+    for cause, effect in links:
+        causes[effect].append(cause)
+    several = sorted(((effect, sorted(cs)) for effect, cs in causes.items() if len(cs) > 1),
+                     key=lambda pair: (-len(pair[1]), pair[0]))
+    shown = several if limit is None else several[:limit]
+    ids = {effect for effect, _cs in shown} | {c for _effect, cs in shown for c in cs}
+    titles: dict[int, tuple[str, int]] = {}
+    for chunk in range(0, len(ids), 900):  # SQLite allows 999 parameters in one IN list
+        part = sorted(ids)[chunk:chunk + 900]
+        titles.update({i: (t, c) for i, t, c in db.session.connection().execute(
+            sa.select(RippleItem.id, RippleItem.title, RippleItem.collaboration_id)
+            .where(RippleItem.id.in_(part)))})
+    collaborations = {c.id: c for c in scope.collaborations}
+    points = [MeetingPoint(id=effect, title=titles[effect][0],
+                           collaboration=collaborations[titles[effect][1]],
+                           causes=[(c, titles[c][0]) for c in cs])
+              for effect, cs in shown]
+    return points, len(several)
 
 
 def longest_path(scope: Scope, start: int) -> list[int]:
     """Return the longest chain of effects that grew from ``start`` (ids, start first)."""
     _activities, links, orders = scope.graph()
     nodes = {n for link in links for n in link} | {start}
-    table = reach_table(nodes, links, orders, {})
-    return table[start][3]
+    return reach_table(nodes, links, orders, {}, {start})[start][3]
 
 
 def without_cause(scope: Scope) -> int:
     """Count the scope's effects that grew from nothing yet (no live visible cause)."""
     _activities, links, _orders = scope.graph()
     has_cause = {effect for _cause, effect in links}
-    ids = db.session.scalars(
-        sa.select(RippleItem.id).where(scope.clause(), RippleItem.kind == Kind.EFFECT.value))
-    return sum(1 for i in ids if i not in has_cause)
+    return sum(1 for i in scope.effect_ids() if i not in has_cause)

@@ -168,12 +168,14 @@ def _summary_page(kind: str, owner, scope: services.Scope):
         _("Effecten per periode, naar waardering"), valence.periods, valence.parts,
         lambda p, part: valence.values.get((p, part), 0),
         lambda p, part: items_url("effects_by_period", p), "chart-valence-time")
-    ranking, meeting = services.influence(scope)
+    ranking = services.influence(scope)
+    meeting, meeting_total = services.meeting_points(scope, INFLUENCE_ON_SUMMARY)
     return render_template(
         "analysis/summary.html", kind=kind, owner=owner, scope=scope, result=result,
         chart=chart, messages=messages, unit=unit, year=year, args=args, items_url=items_url,
         ranking=ranking[:INFLUENCE_ON_SUMMARY], ranking_total=len(ranking),
-        meeting=meeting[:INFLUENCE_ON_SUMMARY], without_cause=services.without_cause(scope),
+        meeting=meeting, meeting_total=meeting_total,
+        without_cause=services.without_cause(scope),
         periods={"year": _("Jaar"), "quarter": _("Kwartaal"), "month": _("Maand")},
         can_thread=kind == "collaboration" and threads.may_write(current_access(), owner),
         collaboration=owner if kind == "collaboration" else None,
@@ -250,9 +252,11 @@ def exchange_items(exchange_id: int):
 def influence(slug: str):
     """Rank every activity by reach; list the meeting points."""
     owner, scope = _collaboration_scope(slug)
-    ranking, meeting = services.influence(scope)
+    ranking = services.influence(scope)
+    meeting, meeting_total = services.meeting_points(scope)
     return render_template(
         "analysis/influence.html", collaboration=owner, ranking=ranking, meeting=meeting,
+        meeting_total=meeting_total,
         without_cause=services.without_cause(scope),
         can_thread=threads.may_write(current_access(), owner))
 
@@ -282,7 +286,7 @@ def _analysis_csv(owner, scope: services.Scope) -> Response:
 
 
 def _influence_csv(owner, scope: services.Scope) -> Response:
-    ranking, _meeting = services.influence(scope)
+    ranking = services.influence(scope)
     rows = [[r.id, r.title, r.reach, r.max_order, " ".join(r.codes)] for r in ranking]
     return _csv(rows, ["id", "title", "reach", "max_order", "codes"], f"{owner.slug}-influence")
 
