@@ -32,7 +32,7 @@ def bar_chart(title: str, bars: list[tuple[str, int, str | None]], chart_id: str
     height = max(len(bars), 1) * (BAR_HEIGHT + BAR_GAP) + BAR_GAP
     width = LABEL_WIDTH + BAR_WIDTH + NUMBER_WIDTH
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-bars" '
-             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+             f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="group" '
              f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
              f'<title id="{chart_id}-title">{escape(title)}</title>',
              f'<desc id="{chart_id}-desc">'
@@ -64,7 +64,7 @@ def stacked_chart(title: str, periods: list[tuple[str, str]], parts: list[tuple[
     width = max(len(periods), 1) * (COLUMN_WIDTH + COLUMN_GAP) + COLUMN_GAP + 40
     height = CHART_HEIGHT + 60
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-stacked" '
-           f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+           f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="group" '
            f'aria-labelledby="{chart_id}-title {chart_id}-desc">',
            f'<title id="{chart_id}-title">{escape(title)}</title>',
            f'<desc id="{chart_id}-desc">'
