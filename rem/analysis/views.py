@@ -103,16 +103,6 @@ def _exchange_scope(exchange_id: int):
                                     code_id=exchange.theme_code_id)
 
 
-def _scope_for(kind: str, key):
-    if kind == "collaboration":
-        owner, scope = _collaboration_scope(key)
-    elif kind == "hub":
-        owner, scope = _hub_scope(key)
-    else:
-        owner, scope = _exchange_scope(key)
-    return owner, scope
-
-
 def _owner_args(kind: str, owner) -> dict:
     if kind == "exchange":
         return {"exchange_id": owner.id}
