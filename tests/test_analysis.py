@@ -171,6 +171,10 @@ def test_items_behind_every_number(app, world):
     with app.test_request_context():
         scope = _scope("member@example.org")
         result = services.summarise(scope)
+        for (period, part), value in result.valence_over_time.values.items():
+            items, total = services.items_behind(_scope("member@example.org"),
+                                                 "effects_by_period_valence", f"{period}:{part}")
+            assert total == value == len(items), (period, part)
         for measure, counts in result.measures.items():
             for count in counts:
                 items, total = services.items_behind(_scope("member@example.org"), measure,
@@ -182,6 +186,8 @@ def test_items_behind_every_number(app, world):
             services.items_behind(scope, "nonsense", "x")
         with pytest.raises(services.AnalysisError):
             services.items_behind(scope, "effects_by_period", "2024-13")
+        with pytest.raises(services.AnalysisError):
+            services.items_behind(scope, "effects_by_period_valence", "2024:vrolijk")
 
 
 def test_summary_page_has_charts_tables_and_links(app, world):
@@ -386,3 +392,30 @@ def test_remembered_results_follow_every_change(app, world):
                                                                     Precision.MONTH)))
         db.session.commit()
         assert counts()[0].effects == 6 and new.id
+
+
+def test_new_between_two_sessions(app, world):
+    from rem.ripples.models import RippleItem
+    from rem.sessions import services as sessions
+
+    with app.test_request_context():
+        collab = db.session.scalar(db.select(Collaboration).where(Collaboration.slug == "dorp"))
+        first = sessions.create_session(collab, sessions.SessionInput(
+            title="Voorjaarssessie", held_on=date(2024, 3, 1), focus_question="Wat?"))
+        second = sessions.create_session(collab, sessions.SessionInput(
+            title="Najaarssessie", held_on=date(2024, 9, 30), focus_question="Wat nog meer?"))
+        # Told in the second session, though it happened earlier (before the first session).
+        db.session.get(RippleItem, world["e1"]).session_id = second.id
+        db.session.commit()
+        ids = (first.id, second.id)
+    client = app.test_client()
+    login(client, "member@example.org")
+    body = client.get(f"/collaborations/dorp/analysis/new?since_session={ids[0]}"
+                      f"&until_session={ids[1]}").get_data(as_text=True)
+    assert "Nieuw na “Voorjaarssessie” tot en met “Najaarssessie”" in body
+    for title in ("Vier medewerkers weg", "Gedeeld effect", "Nieuwe burgergroep",
+                  "Sterker netwerk"):
+        assert title in body, title
+    assert "Vrijwilligers melden zich" not in body and "Los effect" not in body
+    wrong = client.get("/collaborations/dorp/analysis/new?since_session=999999&until_session=1")
+    assert "Kies twee sessies" in wrong.get_data(as_text=True)

@@ -40,6 +40,7 @@ MEASURES = {
     "items_by_period": None,
     "activities_by_period": Kind.ACTIVITY.value,
     "effects_by_period": Kind.EFFECT.value,
+    "effects_by_period_valence": Kind.EFFECT.value,  # group "2024-Q2:positive"
 }
 
 
@@ -522,6 +523,15 @@ def items_behind(scope: Scope, measure: str, group: str, limit: int = 500
         else:
             raise AnalysisError(_("Deze groep bestaat niet in deze telling."))
         conditions.append(RippleItem.id.in_(wanted[:5000]))
+    elif measure == "effects_by_period_valence":
+        period, _sep, valence = group.partition(":")
+        parsed = parse_period(period)
+        if parsed is None or valence not in ("positive", "negative", "mixed", UNKNOWN):
+            raise AnalysisError(_("Deze groep bestaat niet in deze telling."))
+        start, end = period_range(*parsed)
+        conditions += [RippleItem.date_start >= start, RippleItem.date_start <= end,
+                       RippleItem.valence.is_(None) if valence == UNKNOWN
+                       else RippleItem.valence == valence]
     elif measure.endswith("_by_period"):
         parsed = parse_period(group)
         if parsed is None:

@@ -157,7 +157,8 @@ def _summary_page(kind: str, owner, scope: services.Scope):
     chart["valence_time"] = charts.stacked_chart(
         _("Effecten per periode, naar waardering"), valence.periods, valence.parts,
         lambda p, part: valence.values.get((p, part), 0),
-        lambda p, part: items_url("effects_by_period", p), "chart-valence-time")
+        lambda p, part: items_url("effects_by_period_valence", f"{p}:{part}"),
+        "chart-valence-time")
     ranking = services.influence(scope)
     meeting, meeting_total = services.meeting_points(scope, INFLUENCE_ON_SUMMARY)
     return render_template(
