@@ -594,6 +594,32 @@ def bench_big_maps(app, network: Network, report: Report) -> None:
 # --- the whole run -------------------------------------------------------------------------
 
 
+# --- F. ripple analysis ----------------------------------------------------------------------
+
+
+def bench_analysis(app, network: Network, report: Report, repeat: int = 5) -> None:
+    """Time the analysis summary and influence ranking of hub-1 (it also holds the big map
+    collaborations, so it is the largest hub); benchmarks/analysis.py has the details."""
+    from benchmarks.analysis import TARGET_MS, measure
+
+    report.heading("F. Ripple analysis of the largest hub")
+    report.text(
+        "Summary (grouped counts) and influence ranking (reach over the link graph) of hub-1, "
+        "through the service and through the page, signed in as administrator. Cold: the "
+        "analysis memo emptied before every call (the first request after a change); data "
+        "unchanged: every later request. `python -m benchmarks.analysis` measures a hub of "
+        "exactly 10,000 effects.")
+    rows = measure(app, "hub-1", repeat)
+    report.table(["what", "median ms", "p95 ms", "note"],
+                 [[what, f"{med:.1f}", f"{p95:.1f}", note] for what, med, p95, note in rows])
+    warm = [p95 for what, _med, p95, _note in rows if "unchanged" in what]
+    cold = [p95 for what, _med, p95, _note in rows if "cold" in what]
+    report.verdict(f"analysis p95 under {TARGET_MS:.0f} ms (data unchanged)",
+                   max(warm) < TARGET_MS, f"worst p95 {max(warm):.0f} ms")
+    report.verdict(f"analysis p95 under {TARGET_MS:.0f} ms (cold)", max(cold) < TARGET_MS,
+                   f"worst p95 {max(cold):.0f} ms")
+
+
 def write_doc(report: Report, facts: list[tuple[str, str]], network: Network,
               minutes: float) -> None:
     held = sum(1 for _n, ok, _d in report.verdicts if ok)
@@ -666,6 +692,7 @@ def main(argv: list[str] | None = None) -> int:
         bench_throughput(app, network, database.url, workdir, report, seconds)
         bench_queries(app, network, report)
         bench_big_maps(app, network, report)
+        bench_analysis(app, network, report)
         minutes = (time.perf_counter() - begun) / 60
         print(f"\nmake bench: {minutes:.1f} minutes. Targets:")
         for name, ok, detail in report.verdicts:

@@ -1,6 +1,7 @@
 """Import every model so that the metadata (and Alembic) knows all tables."""
 
 from rem.accounts.models import AccountToken, Membership, User
+from rem.analysis.models import StoryThread, ThreadPlacement, ThreadStep
 from rem.audit.models import AuditEvent
 from rem.codes.models import Code, Codebook
 from rem.collaborations.models import Collaboration
@@ -31,4 +32,5 @@ __all__ = [
     "exchange_participants", "log_entry_codes",
     "EvaluationSession", "SessionParticipant", "SessionStory", "session_items",
     "BorgingReview", "ReviewEvidence", "ReviewScore", "ReviewStrategy",
+    "StoryThread", "ThreadPlacement", "ThreadStep",
 ]

@@ -74,6 +74,9 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(logbook_bp)
     app.register_blueprint(exchanges_bp)
+    from rem.analysis.views import bp as analysis_bp
+
+    app.register_blueprint(analysis_bp)
     from rem.sessions.public import bp as join_bp
     from rem.sessions.views import bp as sessions_bp
 

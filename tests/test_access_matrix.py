@@ -59,6 +59,10 @@ EXCHANGE_PDF = EVERYONE if exchange_pdf_available() else _row(302, 503, 503, 503
 REVIEW_READERS = SESSION_READERS
 REVIEW_PDF = REVIEW_READERS if review_pdf_available() else _row(302, 503, 503, 503, 503,
                                                                  403, 403)
+# Story threads (rem/analysis): the thread in _world is written by the member of a1.
+THREAD_EDITORS = _row(302, 200, 200, 200, 200, 403, 403)
+THREAD_EDITORS_POST = _row(302, 302, 302, 302, 302, 403, 403)
+THREAD_WRITERS_REDIRECT = THREAD_EDITORS_POST  # no activity chosen: a message, a redirect
 
 # (rule, method) -> expected status per role. POSTs carry a valid CSRF token and no data.
 MATRIX: dict[tuple[str, str], dict[str, int]] = {
@@ -238,6 +242,35 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # Not joined yet: back to the welcome page.
     ("/join/<code>/story", "GET"): _row(302, 302, 302, 302, 302, 302, 302),
     ("/join/<code>/story", "POST"): _row(302, 302, 302, 302, 302, 302, 302),
+    # Ripple analysis (rem/analysis): everyone counts what they may see of a collaboration,
+    # a hub or an exchange's selection (an empty answer is still a page).
+    ("/collaborations/<slug>/analysis", "GET"): EVERYONE,
+    ("/collaborations/<slug>/analysis.csv", "GET"): EVERYONE,
+    ("/collaborations/<slug>/analysis/items", "GET"): EVERYONE,  # no measure: a message
+    ("/collaborations/<slug>/analysis/growth", "GET"): EVERYONE,
+    ("/collaborations/<slug>/analysis/new", "GET"): EVERYONE,
+    ("/collaborations/<slug>/influence", "GET"): EVERYONE,
+    ("/collaborations/<slug>/influence.csv", "GET"): EVERYONE,
+    ("/hubs/<slug>/analysis", "GET"): EVERYONE,
+    ("/hubs/<slug>/analysis.csv", "GET"): EVERYONE,
+    ("/hubs/<slug>/analysis/items", "GET"): EVERYONE,
+    ("/hubs/<slug>/influence.csv", "GET"): EVERYONE,
+    ("/exchanges/<int:exchange_id>/analysis", "GET"): EVERYONE,
+    ("/exchanges/<int:exchange_id>/analysis/items", "GET"): EVERYONE,
+    # Story threads: read by everyone who reads all of a1, made by its log writers; the
+    # thread in _world is the member's, so the member changes it too.
+    ("/collaborations/<slug>/threads", "GET"): SESSION_READERS,
+    ("/collaborations/<slug>/threads/new", "GET"): LOG_WRITERS,
+    ("/collaborations/<slug>/threads/new", "POST"): LOG_WRITERS,  # no path: a message
+    ("/collaborations/<slug>/threads/longest", "GET"): THREAD_WRITERS_REDIRECT,
+    ("/collaborations/<slug>/threads/<int:thread_id>", "GET"): SESSION_READERS,
+    ("/collaborations/<slug>/threads/<int:thread_id>/edit", "GET"): THREAD_EDITORS,
+    ("/collaborations/<slug>/threads/<int:thread_id>/edit", "POST"): THREAD_EDITORS_POST,
+    ("/collaborations/<slug>/threads/<int:thread_id>/delete", "POST"): THREAD_EDITORS_POST,
+    ("/collaborations/<slug>/threads/<int:thread_id>/restore", "POST"): THREAD_EDITORS_POST,
+    ("/collaborations/<slug>/threads/<int:thread_id>/place", "POST"): THREAD_EDITORS_POST,
+    ("/collaborations/<slug>/threads/<int:thread_id>/placements/<int:placement_id>/remove",
+     "POST"): THREAD_EDITORS_POST,
 }
 
 
@@ -291,11 +324,28 @@ def _world(app) -> dict:
         learning = _learning_world(a1, b1, users)
         evaluation = _session_world(a1)
         review = _review_world(a1)
+        story = _thread_world(a1, activity, effect, users["member"], learning["entry_id"])
         db.session.commit()
-        return {"item_id": activity.id, "link_id": link.id, "membership_id": member.id,
+        return {**story, "item_id": activity.id, "link_id": link.id, "membership_id": member.id,
                 "hub_membership_id": coordinator.id, "invitation_id": invitation.id,
                 "user_id": users["member"].id, **{k: v.id for k, v in learning.items()},
                 **evaluation, "review_id": review}
+
+
+def _thread_world(a1, activity, effect, author, entry) -> dict:
+    """A story thread of a1 by the member, placed in the member's log entry."""
+    from rem.analysis.models import StoryThread, ThreadPlacement, ThreadStep
+
+    thread = StoryThread(collaboration=a1, title="Privé verhaal", author_id=author.id,
+                         steps=[ThreadStep(position=0, item_id=activity.id, text="Begin"),
+                                ThreadStep(position=1, item_id=effect.id, text="Daarna")])
+    db.session.add(thread)
+    db.session.flush()
+    placement = ThreadPlacement(thread_id=thread.id, target_kind="log_entry",
+                                target_id=entry.id)
+    db.session.add(placement)
+    db.session.flush()
+    return {"thread_id": thread.id, "placement_id": placement.id}
 
 
 def _session_world(a1) -> dict:
@@ -349,6 +399,8 @@ def _url(rule: str, ids: dict) -> str:
             .replace("<int:session_id>", str(ids.get("session_id")))
             .replace("<int:story_id>", str(ids.get("story_id")))
             .replace("<int:review_id>", str(ids.get("review_id")))
+            .replace("<int:thread_id>", str(ids.get("thread_id")))
+            .replace("<int:placement_id>", str(ids.get("placement_id")))
             .replace("<code>", str(ids.get("code")))
             .replace("<token>", "no-such-token-0123456789abcdef"))
 

@@ -139,11 +139,12 @@ def test_the_item_line_memo_stays_bounded(monkeypatch):
        intended=st.sampled_from([True, False, None]),
        valence=st.sampled_from(["positive", "negative", "mixed", None, "odd"]),
        url=st.sampled_from(["/collaborations/x/items/7", "", "javascript:alert(1)",
-                            "https://example.org/a b", "//elders"]))
+                            "https://example.org/a b", "//elders"]),
+       highlight=st.booleans())
 def test_item_statements_equal_the_general_node_line(title, date_label, tooltip, kind, order,
-                                                    intended, valence, url):
+                                                    intended, valence, url, highlight):
     node = _item(title=title, date_label=date_label, tooltip=tooltip, kind=kind, order=order,
-                 intended=intended, valence=valence, url=url)
+                 intended=intended, valence=valence, url=url, highlight=highlight)
     assert renderer._item_statement(node) == renderer.node_line(
         renderer.node_name(node.id), renderer._node_attrs(node))
 

@@ -24,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 
 from rem.accounts.forms import EmptyForm
 from rem.accounts.permissions import current_access
+from rem.analysis.threads import placed_threads
 from rem.codes.services import all_codebooks, code_by_qualified_slug
 from rem.collaborations.models import Collaboration
 from rem.exchanges import maps as exchange_maps
@@ -168,6 +169,8 @@ def _context(exchange: LearningExchange) -> dict:
         "combined": exchange_maps.combined(exchange, logs) if len(logs) > 1 else None,
         "outcome_labels": OUTCOME_LABELS,
         "now_date": date.today(),
+        # Story threads placed in this pack (rem.analysis): steps as the network sees them.
+        "threads": placed_threads("exchange", exchange.id, services.network_view()),
     }
 
 

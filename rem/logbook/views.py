@@ -225,8 +225,11 @@ def show(slug: str, entry_id: int):
                                     AuditEvent.entity_id == entry.id)
         .order_by(AuditEvent.at.desc()).options(orm.joinedload(AuditEvent.user))
     ).all() if access.reads_all_of(collaboration) else []
+    from rem.analysis.threads import placed_threads
+
     return render_template(
         "logbook/show.html", collaboration=collaboration, entry=entry, citations=citations,
+        threads=placed_threads("log_entry", entry.id, access),
         hidden_citations=hidden, cited_by=services.entries_citing(access, entry=entry),
         can_edit=may_edit(access, entry), can_mark=may_mark_done(access, entry),
         can_write=may_write(access, collaboration),

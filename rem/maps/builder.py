@@ -57,6 +57,8 @@ class MapFilters:
     date_from: FuzzyDate | None = None
     date_to: FuzzyDate | None = None
     max_order: int | None = None
+    # Not a filter: an item whose downstream ripples are drawn highlighted.
+    highlight: int | None = None
 
     @property
     def active(self) -> bool:
@@ -81,6 +83,8 @@ class MapFilters:
             args["to"] = self.date_to.iso()
         if self.max_order is not None:
             args["max_order"] = str(self.max_order)
+        if self.highlight is not None:
+            args["highlight"] = str(self.highlight)
         return args
 
     def matches(self, item: RippleItem, order: int | None) -> bool:
@@ -156,6 +160,13 @@ def parse_filters(args: MultiDict, known_codes: set[str] | None = None
         else:
             messages.append(_("De rimpelorde is een heel getal vanaf 0; dit filter is "
                               "genegeerd."))
+    highlight = args.get("highlight", "").strip()
+    if highlight:
+        if highlight.isdigit() and len(highlight) < 12:
+            filters.highlight = int(highlight)
+        else:
+            messages.append(_("Het item om te markeren is niet te lezen; er is niets "
+                              "gemarkeerd."))
     return filters, messages
 
 
@@ -275,6 +286,7 @@ def map_from_log(collaboration: Collaboration, log_view: LogView, filters: MapFi
     keep = [item for item in log_view.items
             if filters.matches(item, log_view.orders.get(item.id))]
     ids = {item.id for item in keep}
+    marked = highlighted(log_view, filters.highlight)
     unit = _period_unit(keep)
     periods: dict[tuple[int, int], str] = {}
     nodes = []
@@ -297,6 +309,7 @@ def map_from_log(collaboration: Collaboration, log_view: LogView, filters: MapFi
             codes=[code.name for code in item.codes],
             url=f"{item_url}{item.id}",
             tooltip=_tooltip(item, order, date_label),
+            highlight=item.id in marked,
         ))
     spine = []
     if periods:
@@ -310,10 +323,25 @@ def map_from_log(collaboration: Collaboration, log_view: LogView, filters: MapFi
         title=title,
         centre_label=collaboration.name,
         nodes=nodes,
-        edges=[MapEdge(a, b) for a, b in log_view.links if a in ids and b in ids],
+        edges=[MapEdge(a, b, highlight=a in marked and b in marked)
+               for a, b in log_view.links if a in ids and b in ids],
         legend=legend(),
         periods=spine,
     )
+
+
+def highlighted(log_view: LogView, start: int | None) -> set[int]:
+    """Return ``start`` and every item that grew from it (empty when it is not visible)."""
+    if start is None or not any(item.id == start for item in log_view.items):
+        return set()
+    marked = {start}
+    queue = [start]
+    while queue:
+        for effect in log_view.grew.get(queue.pop(), ()):
+            if effect not in marked:
+                marked.add(effect)
+                queue.append(effect)
+    return marked
 
 
 def build_map(collaboration: Collaboration, filters: MapFilters | None = None,

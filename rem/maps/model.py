@@ -44,6 +44,9 @@ class MapNode:
     url: str
     tooltip: str
     cluster: str | None = None
+    # Drawn with a thick double border (not only colour): one activity's ripples, or
+    # what is new in a period on the map through time.
+    highlight: bool = False
 
     @property
     def is_activity(self) -> bool:
@@ -57,6 +60,7 @@ class MapEdge:
 
     cause_id: int
     effect_id: int
+    highlight: bool = False
 
 
 @dataclass

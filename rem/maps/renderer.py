@@ -59,6 +59,7 @@ INTENDED_STYLE = {True: "solid", False: "dashed", None: "dotted"}
 INTENDED_CLASS = {True: "intended", False: "unintended", None: "intended-unknown"}
 EDGE_COLOUR = "#5a6570"
 SPINE_COLOUR = "#8a96a3"
+HIGHLIGHT_COLOUR = "#111111"
 
 # Code points that must never reach Graphviz or the SVG: C0/C1 controls, DEL,
 # surrogates, line/paragraph separators and Unicode noncharacters.
@@ -241,8 +242,12 @@ def node_line(name: str, attrs: dict[str, str]) -> str:
     return f"\t{_quote(name)} [{content}]\n" if content else f"\t{_quote(name)}\n"
 
 
-def edge_line(tail: str, head: str) -> str:
-    """Return the statement ``graph.edge(tail, head)`` would add to a digraph."""
+def edge_line(tail: str, head: str, highlight: bool = False) -> str:
+    """Return the statement ``graph.edge(tail, head)`` would add to a digraph (a
+    highlighted link: three times as thick, dark, with the class "highlight")."""
+    if highlight:
+        return (f"\t{_quote(tail)} -> {_quote(head)} "
+                f'[class=highlight color="{HIGHLIGHT_COLOUR}" penwidth=3]\n')
     return f"\t{_quote(tail)} -> {_quote(head)}\n"
 
 
@@ -256,7 +261,7 @@ _ITEM_LINES: dict[tuple, str] = {}
 def item_line(node: MapNode) -> str:
     """Return the DOT statement of one item node (memoised ``node_line``)."""
     key = (node.id, node.kind, node.title, node.date_label, node.order, node.intended,
-           node.valence, node.url, node.tooltip)
+           node.valence, node.url, node.tooltip, node.highlight)
     line = _ITEM_LINES.get(key)
     if line is None:
         line = _item_statement(node)
@@ -267,8 +272,9 @@ def item_line(node: MapNode) -> str:
     return line
 
 
-_ITEM_STYLE_KEYS = ("class", "color", "fillcolor", "fontcolor", "id", "penwidth", "shape",
-                    "style")
+# Every attribute an item may have between label/URL and tooltip, in node_line's order.
+_ITEM_STYLE_KEYS = ("class", "color", "fillcolor", "fontcolor", "id", "penwidth", "peripheries",
+                    "shape", "style")
 
 
 def _item_statement(node: MapNode) -> str:
@@ -278,7 +284,8 @@ def _item_statement(node: MapNode) -> str:
     parts = [f"label={_quote(attrs['label'])}"]
     if "URL" in attrs:
         parts.append(f"URL={_quote(attrs['URL'])}")
-    parts.extend(f"{key}={_quote_plain(attrs[key])}" for key in _ITEM_STYLE_KEYS)
+    parts.extend(f"{key}={_quote_plain(attrs[key])}" for key in _ITEM_STYLE_KEYS
+                 if key in attrs)
     parts.append(f"tooltip={_quote(attrs['tooltip'])}")
     return f"\t{node_name(node.id)} [{' '.join(parts)}]\n"
 
@@ -311,6 +318,9 @@ def _node_attrs(node: MapNode) -> dict[str, str]:
         classes += [f"valence-{valence or 'unknown'}", INTENDED_CLASS[intended]]
         if node.order is not None:
             classes.append(f"order-{int(node.order)}")
+    if node.highlight:
+        attrs.update(penwidth="4", peripheries="2")
+        classes.append("highlight")
     attrs["class"] = " ".join(classes)
     return attrs
 
@@ -450,7 +460,8 @@ def _timeline(ripple_map: RippleMap) -> graphviz.Digraph:
             same.node(f"period{index}")
             same.body.extend(item_line(node) for node in by_period[period])
     _clusters(graph, ripple_map)
-    graph.body.extend(edge_line(node_name(edge.cause_id), node_name(edge.effect_id))
+    graph.body.extend(edge_line(node_name(edge.cause_id), node_name(edge.effect_id),
+                                edge.highlight)
                       for edge in ripple_map.edges)
     return graph
 
@@ -490,7 +501,8 @@ def _radial(ripple_map: RippleMap) -> graphviz.Digraph:
         elif node.id not in has_cause:
             graph.edge("centre", node_name(node.id), color=SPINE_COLOUR, style="dashed",
                        arrowhead="none")
-    graph.body.extend(edge_line(node_name(edge.cause_id), node_name(edge.effect_id))
+    graph.body.extend(edge_line(node_name(edge.cause_id), node_name(edge.effect_id),
+                                edge.highlight)
                       for edge in ripple_map.edges)
     with graph.subgraph(name="legend") as legend:
         names = _legend_nodes(legend, ripple_map.legend, "radial")

@@ -80,6 +80,11 @@ def show(slug: str):
                       max_nodes=current_app.config["REM_MAP_MAX_NODES"])
     ripple_map = built.map
     count = built.too_many or len(ripple_map.nodes)
+    marked = [node for node in ripple_map.nodes if node.highlight]
+    highlight_title = next((node.title for node in marked if node.id == filters.highlight), None)
+    if filters.highlight is not None and highlight_title is None and ripple_map.nodes:
+        messages.append(_("Het item om te markeren staat niet op deze kaart; er is niets "
+                          "gemarkeerd."))
     svg = None
     summary_svg = None
     problem = None
@@ -133,6 +138,8 @@ def show(slug: str):
         can_edit=access.edits(collaboration),
         full_size=request.args.get("size") == "full",
         reads_all=access.reads_all_of(collaboration),
+        highlight_title=highlight_title,
+        highlight_count=max(len(marked) - 1, 0),
     )
 
 

@@ -33,6 +33,15 @@ MAIN_PAGES = [
     "/admin/audit/",
     "/collaborations/groningen/reviews",
     "/hubs/noord-nederland/reviews?year=2024",
+    # Ripple analysis (rem/analysis): charts, tables, the stepper and story threads.
+    f"{TIMELINE}/analysis",
+    f"{TIMELINE}/analysis?period=quarter&year=2024",
+    f"{TIMELINE}/influence",
+    f"{TIMELINE}/analysis/growth",
+    f"{TIMELINE}/analysis/new?from=2023&to=2024",
+    f"{TIMELINE}/threads",
+    f"{TIMELINE}/threads/new",
+    "/hubs/utrecht/analysis",
 ]
 
 

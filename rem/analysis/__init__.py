@@ -1,0 +1,1 @@
+"""Ripple analysis: counts, influence, story threads and the map through time."""
