@@ -306,3 +306,22 @@ def placed_threads(kind: str, target_id: int, access: Access
     (for the templates of entries, packs and reviews: ``analysis/_thread.html``)."""
     return [(thread, resolve(thread, access))
             for _placement, thread in placed_in(PlacementKind(kind), target_id)]
+
+
+def thread_snapshots(kind: str, target_id: int, access: Access) -> list[dict]:
+    """Return the threads placed in a target as plain data: what a reader sees now.
+
+    An adopted review keeps these copies, so a later edit of a thread or of the items it
+    tells about does not change a report that was sent to funders.
+    """
+    snapshots = []
+    for thread, steps in placed_threads(kind, target_id, access):
+        snapshots.append({"title": thread.title, "steps": [
+            {"state": step.state, "text": step.text,
+             "date_label": step.item.when.label() if step.item else "",
+             "title": step.item.title if step.item else "",
+             "evidence_kind": (step.item.evidence_kind or "") if step.item else "",
+             "evidence_text": step.item.evidence_text if step.item else "",
+             "evidence_url": step.item.evidence_url if step.item else ""}
+            for step in steps]})
+    return snapshots

@@ -582,7 +582,33 @@ def _placement_choices(thread: StoryThread) -> list[tuple[str, str]]:
         if manages(access, exchange) or access.edits(thread.collaboration):
             choices.append((f"exchange:{exchange.id}", _("Uitwisselingspakket: %(title)s",
                                                          title=exchange.title)))
+    if access.edits(thread.collaboration):
+        # Only reviews not yet adopted: an adopted review is frozen.
+        for review in _open_reviews(thread.collaboration_id):
+            choices.append((f"review:{review.id}", _("Borgingsreview %(year)d (versie %(n)d)",
+                                                     year=review.year,
+                                                     n=review.version_number)))
     return choices
+
+
+def _open_reviews(collaboration_id: int) -> list:
+    from rem.reviews.models import BorgingReview, ReviewStatus
+
+    return list(db.session.scalars(
+        sa.select(BorgingReview)
+        .where(BorgingReview.collaboration_id == collaboration_id,
+               BorgingReview.status != ReviewStatus.ADOPTED.value)
+        .order_by(BorgingReview.year.desc(), BorgingReview.version_number.desc())))
+
+
+def _adopted_review(placement: ThreadPlacement) -> bool:
+    """Tell whether the placement is in an adopted (frozen) review."""
+    from rem.reviews.models import BorgingReview
+
+    if placement.target_kind != PlacementKind.REVIEW.value:
+        return False
+    review = db.session.get(BorgingReview, placement.target_id)
+    return review is not None and review.is_adopted
 
 
 def _placement_label(placement: ThreadPlacement) -> tuple[str, str | None]:
@@ -600,7 +626,14 @@ def _placement_label(placement: ThreadPlacement) -> tuple[str, str | None]:
             return (_("Uitwisselingspakket: %(title)s", title=exchange.title),
                     url_for("exchanges.pack", exchange_id=exchange.id))
     elif placement.target_kind == PlacementKind.REVIEW.value:
-        return _("Borgingsreview %(id)d", id=placement.target_id), None
+        from rem.reviews.models import BorgingReview
+
+        review = db.session.get(BorgingReview, placement.target_id)
+        if review is not None:
+            return (_("Borgingsreview %(year)d (versie %(n)d)", year=review.year,
+                      n=review.version_number),
+                    url_for("reviews.show", slug=review.collaboration.slug,
+                            review_id=review.id))
     return _("(niet meer te vinden)"), None
 
 
@@ -692,7 +725,7 @@ def thread_restore(slug: str, thread_id: int):
 
 @bp.post("/collaborations/<slug>/threads/<int:thread_id>/place")
 def thread_place(slug: str, thread_id: int):
-    """Place a thread in a learning-log entry or an exchange pack."""
+    """Place a thread in a learning-log entry, an exchange pack or a draft review."""
     _collaboration, thread = _thread_post(slug, thread_id)
     target = request.form.get("target", "")
     if thread.is_deleted or target not in dict(_placement_choices(thread)):
@@ -714,6 +747,10 @@ def thread_unplace(slug: str, thread_id: int, placement_id: int):
     placement = db.session.get(ThreadPlacement, placement_id)
     if placement is None or placement.thread_id != thread.id:
         abort(404)
+    if _adopted_review(placement):
+        flash(_("Deze review is vastgesteld: het verslag verandert niet meer. Maak een nieuwe "
+                "versie van de review om het verhaal weg te halen."), "warning")
+        return redirect(url_for("analysis.thread_show", slug=slug, thread_id=thread.id))
     threads.unplace(placement)
     db.session.commit()
     flash(_("Het verhaal is daar weggehaald."), "success")

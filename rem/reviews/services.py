@@ -618,7 +618,7 @@ def empty_strategies(review: BorgingReview) -> list[str]:
 
 
 def adopt(review: BorgingReview, seen_version: int, *, map_svg: str | None = None,
-          map_summary: str | None = None) -> list[str]:
+          map_summary: str | None = None, threads: list[dict] | None = None) -> list[str]:
     """Adopt (vaststellen) the review and freeze what it cites.
 
     Returns the names of strategies left empty: adopting is allowed, and the report
@@ -643,7 +643,8 @@ def adopt(review: BorgingReview, seen_version: int, *, map_svg: str | None = Non
             row.snap_excerpt = piece.excerpt
             row.snap_codes = piece.codes
     review.frozen_extra = {"new_effects": _new_effects(review.collaboration_id, review.year),
-                           "open_actions": _open_actions(review.collaboration_id)}
+                           "open_actions": _open_actions(review.collaboration_id),
+                           "threads": list(threads or [])}
     review.frozen_map_svg = map_svg
     review.frozen_map_summary = map_summary
     review.status = ReviewStatus.ADOPTED.value

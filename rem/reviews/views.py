@@ -27,6 +27,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from rem.accounts.forms import EmptyForm
 from rem.accounts.permissions import current_access
+from rem.analysis.models import PlacementKind
+from rem.analysis.threads import place as place_thread
+from rem.analysis.threads import placed_in, thread_snapshots
 from rem.collaborations.models import Collaboration
 from rem.collaborations.views import collaboration_or_404
 from rem.extensions import db
@@ -263,7 +266,8 @@ def adopt(slug: str, review_id: int):
     drawn = year_map(collaboration, review.year, current_access())
     try:
         empty = services.adopt(review, int(seen), map_svg=drawn.svg,
-                               map_summary=drawn.summary if drawn.svg else drawn.problem)
+                               map_summary=drawn.summary if drawn.svg else drawn.problem,
+                               threads=thread_snapshots("review", review.id, current_access()))
     except (services.ReviewError, StaleDataError) as exc:
         db.session.rollback()
         flash(str(exc) if isinstance(exc, services.ReviewError)
@@ -287,6 +291,9 @@ def new_version(slug: str, review_id: int):
         abort(400)
     try:
         copy = services.new_version(review)
+        # The story threads placed in the old version come along into the new draft.
+        for _placement, thread in placed_in(PlacementKind.REVIEW, review.id):
+            place_thread(thread, PlacementKind.REVIEW, copy.id)
         db.session.commit()
     except services.ReviewError as exc:
         db.session.rollback()
@@ -372,6 +379,9 @@ def _report_context(collaboration: Collaboration, review: BorgingReview) -> dict
         "strategy_changes": services.strategy_changes(review, previous),
         "score_changes": services.score_changes(review, previous),
         "lists": services.year_lists(review),
+        "story_threads": (list((review.frozen_extra or {}).get("threads", []))
+                          if review.is_adopted else
+                          thread_snapshots("review", review.id, current_access())),
         "radars": radars,
         "map_svg": Markup(map_svg) if map_svg else None,  # noqa: S704 - Graphviz output
         "map_uri": radar.data_uri(map_svg) if map_svg else None,
