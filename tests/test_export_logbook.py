@@ -193,6 +193,64 @@ def test_exchange_export_is_the_shared_selection_on_its_theme(app, world):
     assert client.get(f"/exchanges/{world['exchange']}/export?format=nope").status_code == 404
 
 
+def _cli_exchange(app, tmp_path, reference, *extra):
+    target = tmp_path / "exchange.json"
+    result = app.test_cli_runner().invoke(
+        args=["export", "--format", "json", "--exchange", str(reference), "-o", str(target),
+              *extra])
+    return result, (target.read_bytes() if result.exit_code == 0 else b"")
+
+
+def test_command_line_exports_an_exchange_selection_like_the_web(app, tmp_path, world):
+    client = app.test_client()
+    login(client, "fac@example.org")
+    web = json.loads(client.get(f"/exchanges/{world['exchange']}/export?format=json").data)
+    for reference in (world["exchange"], "uitwisseling", "Uitwisseling"):
+        result, data = _cli_exchange(app, tmp_path, reference, "--as", "fac@example.org")
+        assert result.exit_code == 0, result.output
+        doc = json.loads(data)
+        assert [i["id"] for i in doc["items"]] == [i["id"] for i in web["items"]]
+        assert [e["id"] for e in doc["log_entries"]] == [world["shared_entry"]]
+        assert {c["slug"] for c in doc["collaborations"]} == {"achterveld", "elders"}
+    # Without --as (the operator): still only what was shared with the network, on theme.
+    result, data = _cli_exchange(app, tmp_path, world["exchange"])
+    found = {i["id"] for i in json.loads(data)["items"]}
+    assert world["market"] in found and world["private"] not in found
+    assert world["twin"] not in found
+    # A researcher may; the collaboration's pseudonymisation rule still applies.
+    result, data = _cli_exchange(app, tmp_path, world["exchange"], "--pseudonymise",
+                                 "--as", "researcher@example.org")
+    assert result.exit_code == 0, result.output
+    assert "Anna de Vries" not in data.decode() and json.loads(data)["pseudonymised"]
+
+
+def test_command_line_exchange_export_refuses(app, tmp_path, world):
+    with app.app_context():
+        factories.UserFactory(email="loner@example.org", name="Lonely")
+        db.session.commit()
+    result, _data = _cli_exchange(app, tmp_path, world["exchange"], "--as", "loner@example.org")
+    assert result.exit_code != 0 and "may not see learning exchanges" in result.output
+    result, _data = _cli_exchange(app, tmp_path, 9999)
+    assert result.exit_code != 0 and "No learning exchange" in result.output
+    result, _data = _cli_exchange(app, tmp_path, "bestaat-niet")
+    assert result.exit_code != 0 and "No learning exchange" in result.output
+    result, _data = _cli_exchange(app, tmp_path, world["exchange"], "--collaboration",
+                                  "achterveld")
+    assert result.exit_code != 0 and "one of" in result.output
+    with app.app_context():
+        from rem.exchanges.models import LearningExchange
+
+        db.session.add(LearningExchange(title="Uitwisseling!", question="Nog een"))
+        db.session.commit()
+    result, _data = _cli_exchange(app, tmp_path, "uitwisseling")
+    assert result.exit_code != 0 and "give the number" in result.output
+    with app.app_context():
+        from rem.audit.models import AuditEvent
+
+        # Refused exports leave no trace of an export in the audit trail.
+        assert not db.session.scalars(db.select(AuditEvent).filter_by(action="export")).all()
+
+
 ENTRY_IGNORED = {"id", "collaboration", "author", "author_role", "owner", "created_at",
                  "updated_at", "cited_item_ids"}
 
