@@ -95,7 +95,8 @@ def test_json_export_holds_entries_and_sessions(app, tmp_path, world):
     assert items[world["effect"]]["session_id"] == world["session"]
     assert items[world["market"]]["session_id"] is None
     assert doc["sessions"] == [{"id": world["session"], "collaboration": "achterveld",
-                                "title": "Voorjaarssessie", "date": "2024-03-01"}]
+                                "title": "Voorjaarssessie", "date": "2024-03-01",
+                                "place": "", "focus_question": "Wat veranderde er?"}]
 
 
 def test_pseudonymised_entries(app, tmp_path, world):
@@ -277,11 +278,15 @@ def test_json_round_trip_keeps_the_learning_log(app, tmp_path, world):
     again = json.loads(target.read_bytes())
     assert _entries(again) == _entries(json.loads(first))
     assert len(again["log_entries"]) == 2
-    # The session of origin is not carried into another collaboration.
-    assert all(i["session_id"] is None for i in again["items"]) and again["sessions"] == []
+    # The session of origin comes along: a closed copy in the other collaboration.
+    assert [(s["title"], s["date"], s["collaboration"]) for s in again["sessions"]] == [
+        ("Voorjaarssessie", "2024-03-01", "doel")]
+    effect = next(i for i in again["items"] if "vrijwilligers" in i["title"])
+    assert effect["session_id"] == again["sessions"][0]["id"] != world["session"]
+    assert sum(1 for i in again["items"] if i["session_id"]) == 1
 
 
-def test_json_import_notes_dropped_sessions_and_entries(app, tmp_path, world):
+def test_json_import_reads_sessions_and_notes_entries(app, tmp_path, world):
     from rem.interchange.imports import ImportOptions
     from rem.interchange.imports.base import UploadedFile
     from rem.interchange.imports.remjson import parse
@@ -290,7 +295,10 @@ def test_json_import_notes_dropped_sessions_and_entries(app, tmp_path, world):
     with app.test_request_context():
         plan = parse([UploadedFile("x.json", data)], ImportOptions(format="json"), 10**8)
     notes = " ".join(plan.notes)
-    assert "evaluatiesessie" in notes and "leerlogboek" in notes
+    assert "leerlogboek" in notes
+    assert [(s.title, s.held_on.isoformat()) for s in plan.sessions.values()] == [
+        ("Voorjaarssessie", "2024-03-01")]
+    assert [i.session_key for i in plan.items if i.session_key] == [str(world["session"])]
 
 
 def test_coordinator_gets_the_hub_scope_but_not_everything(app, world):

@@ -180,6 +180,57 @@ def _apply_entries(collaboration: Collaboration, plan: ImportPlan, resolver: Cod
     return count
 
 
+def _apply_sessions(collaboration: Collaboration, plan: ImportPlan,
+                    result: ImportResult) -> dict[str, int]:
+    """Find or make the evaluation sessions the plan's items came from; return their ids
+    by the file's session key.
+
+    A session of the target collaboration with the same title and date is the same
+    session (so a file read back into its own collaboration, or read twice, ties its
+    items to the sessions that are there). Otherwise a closed session with the file's
+    title, date, place and focus question is made: without participants or stories,
+    which an export does not carry.
+    """
+    from rem.sessions import models as session_models
+    from rem.sessions import services as sessions
+
+    used = list(dict.fromkeys(i.session_key for i in plan.items if i.session_key))
+    if not used:
+        return {}
+    existing: dict[tuple[str, object], int] = {}
+    for session_id, title, held_on in db.session.execute(
+        sa.select(session_models.EvaluationSession.id, session_models.EvaluationSession.title,
+                  session_models.EvaluationSession.held_on)
+        .where(session_models.EvaluationSession.collaboration_id == collaboration.id)
+        .order_by(session_models.EvaluationSession.id.desc())
+    ):
+        existing[(" ".join(title.split()), held_on)] = session_id  # the oldest wins
+    found: dict[str, int] = {}
+    for key in used:
+        planned = plan.sessions[key]
+        title = planned.title[:session_models.TITLE_MAX].strip()
+        match = existing.get((title, planned.held_on))
+        if match is not None:
+            found[key] = match
+            result.matched_sessions += 1
+            continue
+        data = sessions.SessionInput(
+            title=title, held_on=planned.held_on,
+            focus_question=planned.focus_question[:session_models.FOCUS_MAX]
+            or _("(overgenomen uit een rem-export)"),
+            place=planned.place[:session_models.PLACE_MAX])
+        try:
+            made = sessions.create_session(collaboration, data)
+        except sessions.SessionError as exc:
+            plan.warn(_("Evaluatiesessie “%(title)s” is niet overgenomen: %(error)s",
+                        title=title[:80], error=str(exc)))
+            continue
+        sessions.close_session(made)
+        existing[(title, planned.held_on)] = found[key] = made.id
+        result.created_sessions += 1
+    return found
+
+
 def apply_plan(collaboration: Collaboration, plan: ImportPlan, fallback: FuzzyDate,
                fmt: str) -> ImportResult:
     """Create the plan's items and links in the session (flushed, not committed)."""
@@ -197,6 +248,7 @@ def apply_plan(collaboration: Collaboration, plan: ImportPlan, fallback: FuzzyDa
     targets = {effect for _cause, effect in plan.links}
     undated = 0
     resolver = CodeResolver(plan)
+    session_ids = _apply_sessions(collaboration, plan, result)
     created: dict[str, RippleItem] = {}
     for item in plan.items:
         kind = Kind(item.kind) if item.kind in ("activity", "effect") else (
@@ -216,6 +268,8 @@ def apply_plan(collaboration: Collaboration, plan: ImportPlan, fallback: FuzzyDa
             plan.refuse(_("“%(title)s”%(where)s: %(error)s", title=item.title[:80],
                           where=f" ({item.source})" if item.source else "", error=str(exc)))
             continue
+        if item.session_key in session_ids:
+            created[item.key].session_id = session_ids[item.session_key]
         if kind == Kind.ACTIVITY:
             result.activities += 1
         else:
@@ -245,6 +299,11 @@ def apply_plan(collaboration: Collaboration, plan: ImportPlan, fallback: FuzzyDa
     result.created_entries = _apply_entries(collaboration, plan, resolver, created)
     if result.created_entries:
         result.notes.append(_("%(n)d regels in het leerlogboek.", n=result.created_entries))
+    if result.matched_sessions or result.created_sessions:
+        result.notes.append(_("Evaluatiesessies van herkomst: %(matched)d herkend in dit "
+                              "samenwerkingsverband, %(created)d nieuw gemaakt (gesloten, "
+                              "zonder deelnemers of verhalen).",
+                              matched=result.matched_sessions, created=result.created_sessions))
     result.created_items = len(created)
     result.created_codes = resolver.created
     result.problems = plan.problems
@@ -252,5 +311,7 @@ def apply_plan(collaboration: Collaboration, plan: ImportPlan, fallback: FuzzyDa
     record("import", "collaboration", collaboration.id, collaboration_id=collaboration.id,
            summary=f"{fmt}: {len(created)} items, {result.created_links} verbindingen",
            after={"format": fmt, "items": len(created), "links": result.created_links,
-                  "kinds": dict(kinds), "codes_created": len(resolver.created)})
+                  "kinds": dict(kinds), "codes_created": len(resolver.created),
+                  "sessions_matched": result.matched_sessions,
+                  "sessions_created": result.created_sessions})
     return result
