@@ -249,7 +249,7 @@ def apply_plan(collaboration: Collaboration, plan: ImportPlan, fallback: FuzzyDa
     undated = 0
     resolver = CodeResolver(plan)
     session_ids = _apply_sessions(collaboration, plan, result)
-    created: dict[str, RippleItem] = {}
+    entries: list[tuple[Kind, services.ItemInput]] = []
     for item in plan.items:
         kind = Kind(item.kind) if item.kind in ("activity", "effect") else (
             Kind.EFFECT if item.key in targets else Kind.ACTIVITY)
@@ -261,38 +261,42 @@ def apply_plan(collaboration: Collaboration, plan: ImportPlan, fallback: FuzzyDa
             item.description = (item.title + "\n\n" + item.description).strip()
             item.title = item.title[:TITLE_MAX - 1].rstrip() + "…"
         code_ids = [c for c in dict.fromkeys(resolver.resolve(r) for r in item.codes) if c]
-        try:
-            created[item.key] = services.create_item(collaboration, kind,
-                                                     _input(item, when, code_ids))
-        except services.RippleError as exc:
+        entries.append((kind, _input(item, when, code_ids)))
+    # One flush for all items and one cycle check for all links: the rules and the audit
+    # of create_item/add_link, without a query per item or per link.
+    created: dict[str, RippleItem] = {}
+    for item, (kind, data), made in zip(plan.items, entries,
+                                        services.create_items(collaboration, entries),
+                                        strict=True):
+        if isinstance(made, services.RippleError):
             plan.refuse(_("“%(title)s”%(where)s: %(error)s", title=item.title[:80],
-                          where=f" ({item.source})" if item.source else "", error=str(exc)))
+                          where=f" ({item.source})" if item.source else "", error=str(made)))
             continue
+        created[item.key] = made
         if item.session_key in session_ids:
-            created[item.key].session_id = session_ids[item.session_key]
+            made.session_id = session_ids[item.session_key]
         if kind == Kind.ACTIVITY:
             result.activities += 1
         else:
             result.effects += 1
         if len(result.first_items) < PREVIEW_ITEMS:
-            result.first_items.append(PreviewItem(kind.value, item.title, when.iso(),
+            result.first_items.append(PreviewItem(kind.value, item.title, data.when.iso(),
                                                   list(item.codes)))
     if undated:
         plan.warn(_("%(n)d items hadden geen datum en krijgen “%(date)s”. U kunt dat later per "
                     "item aanpassen.", n=undated, date=fallback.iso()))
-
+    pairs: list[tuple[RippleItem, RippleItem]] = []
     seen: set[tuple[str, str]] = set()
     for cause_key, effect_key in plan.links:
         if (cause_key, effect_key) in seen or cause_key not in created \
                 or effect_key not in created:
             continue
         seen.add((cause_key, effect_key))
-        cause, effect = created[cause_key], created[effect_key]
-        try:
-            services.add_link(cause, effect)
-        except services.RippleError as exc:
+        pairs.append((created[cause_key], created[effect_key]))
+    for (cause, effect), made in zip(pairs, services.add_links(pairs), strict=True):
+        if isinstance(made, services.RippleError):
             plan.warn(_("Verbinding “%(cause)s” → “%(effect)s” overgeslagen: %(error)s",
-                        cause=cause.title[:60], effect=effect.title[:60], error=str(exc)))
+                        cause=cause.title[:60], effect=effect.title[:60], error=str(made)))
             continue
         result.created_links += 1
 
