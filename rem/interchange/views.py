@@ -23,6 +23,7 @@ from flask_login import current_user
 from rem.accounts.permissions import current_access
 from rem.collaborations.models import Collaboration
 from rem.collaborations.services import by_slug
+from rem.core.database import utcnow
 from rem.extensions import db
 from rem.interchange import uploads
 from rem.interchange.exports import FORMATS, WRITERS, write_xlsx
@@ -235,12 +236,12 @@ def tokens():
         return redirect(url_for("tokens.tokens"))
     if form.validate_on_submit():
         try:
-            _token, new_secret = create_token(user, form.name.data)
+            _token, new_secret = create_token(user, form.name.data, int(form.days.data))
         except TokenError as exc:
             form.name.errors.append(str(exc))
         else:
             db.session.commit()
             form = TokenForm(formdata=None)
     response = render_template("interchange/tokens.html", form=form, revoke_form=revoke_form,
-                               tokens=tokens_of(user), new_secret=new_secret)
+                               tokens=tokens_of(user), new_secret=new_secret, now=utcnow())
     return response, 200, {"Cache-Control": "no-store"}
