@@ -251,10 +251,42 @@ def test_an_expired_token_gets_a_clear_401(app):
     assert "verlopen" in client.get("/profile/tokens").get_data(as_text=True)
 
 
-def test_migration_gives_existing_tokens_an_expiry_date():
-    source = (Path(__file__).resolve().parent.parent / "migrations" / "versions"
-              / "0012_interchange.py").read_text(encoding="utf-8")
-    assert "GRACE_DAYS = 90" in source and "nullable=False" in source
+def test_migration_gives_existing_tokens_90_days(tmp_path):
+    """Migration 0012 on a database with a token made before it: the token keeps working
+    for 90 more days, and the column is required from then on."""
+    from datetime import UTC, datetime, timedelta
+
+    from flask_migrate import upgrade
+
+    from rem import create_app
+    from tests.test_migration_upgrade import _insert
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "RATELIMIT_ENABLED": False,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.sqlite3'}"})
+    try:
+        with app.app_context():
+            upgrade(revision="0009")
+            stamp = {"created_at": datetime(2026, 1, 1, tzinfo=UTC),
+                     "updated_at": datetime(2026, 1, 1, tzinfo=UTC)}
+            with db.engine.begin() as conn:
+                user = _insert(conn, "users", dict(
+                    stamp, email="oud@example.org", name="Oud", password_hash="x",
+                    is_admin=False, is_researcher=True, active=True, locale=None,
+                    last_seen_at=None))
+                _insert(conn, "api_tokens", dict(stamp, user_id=user, name="oud script",
+                                                 token_hash="a" * 64, prefix="rem_abcdef",
+                                                 last_used_at=None, revoked_at=None))
+            upgrade()
+            token = db.session.scalar(sa.select(ApiToken))
+            expires = token.expires_at.replace(tzinfo=token.expires_at.tzinfo or UTC)
+            assert abs(expires - (datetime.now(UTC) + timedelta(days=90))) < timedelta(hours=1)
+            column = next(c for c in sa.inspect(db.engine).get_columns("api_tokens")
+                          if c["name"] == "expires_at")
+            assert column["nullable"] is False
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 # --- rate limits ----------------------------------------------------------------------------
