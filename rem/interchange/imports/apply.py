@@ -6,6 +6,7 @@ from collections import Counter
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy import orm
 
 from rem.audit.services import record
 from rem.codes.models import Code, Codebook
@@ -265,6 +266,7 @@ def apply_plan(collaboration: Collaboration, plan: ImportPlan, fallback: FuzzyDa
     # One flush for all items and one cycle check for all links: the rules and the audit
     # of create_item/add_link, without a query per item or per link.
     created: dict[str, RippleItem] = {}
+    by_session: dict[int, list[RippleItem]] = {}
     for item, (kind, data), made in zip(plan.items, entries,
                                         services.create_items(collaboration, entries),
                                         strict=True):
@@ -274,7 +276,7 @@ def apply_plan(collaboration: Collaboration, plan: ImportPlan, fallback: FuzzyDa
             continue
         created[item.key] = made
         if item.session_key in session_ids:
-            made.session_id = session_ids[item.session_key]
+            by_session.setdefault(session_ids[item.session_key], []).append(made)
         if kind == Kind.ACTIVITY:
             result.activities += 1
         else:
@@ -282,6 +284,17 @@ def apply_plan(collaboration: Collaboration, plan: ImportPlan, fallback: FuzzyDa
         if len(result.first_items) < PREVIEW_ITEMS:
             result.first_items.append(PreviewItem(kind.value, item.title, data.when.iso(),
                                                   list(item.codes)))
+    # The session of origin: one UPDATE per session, not one per item (the items are new,
+    # so their version stays 1).
+    for session_id, items in by_session.items():
+        for start in range(0, len(items), 500):
+            batch = items[start:start + 500]
+            db.session.execute(sa.update(RippleItem)
+                               .where(RippleItem.id.in_([i.id for i in batch]))
+                               .values(session_id=session_id)
+                               .execution_options(synchronize_session=False))
+            for made in batch:
+                orm.attributes.set_committed_value(made, "session_id", session_id)
     if undated:
         plan.warn(_("%(n)d items hadden geen datum en krijgen “%(date)s”. U kunt dat later per "
                     "item aanpassen.", n=undated, date=fallback.iso()))
