@@ -22,11 +22,11 @@ SPEC = yaml.safe_load((Path(__file__).resolve().parent.parent / "docs" / "openap
 SECRET_RE = re.compile(r'class="token-secret">(rem_[A-Za-z0-9_-]+)<')
 
 
-def make_token(app, email: str, name: str = "R-script") -> str:
+def make_token(app, email: str, name: str = "R-script", days: str = "90") -> str:
     client = app.test_client()
     login(client, email)
     response = client.post("/profile/tokens", data={
-        "csrf_token": csrf_token(client, "/profile/tokens"), "name": name})
+        "csrf_token": csrf_token(client, "/profile/tokens"), "name": name, "days": days})
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     match = SECRET_RE.search(response.get_data(as_text=True))
@@ -34,8 +34,9 @@ def make_token(app, email: str, name: str = "R-script") -> str:
     return match.group(1)
 
 
-def api(app, path: str, token: str | None = None):
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+def api(app, path: str, token: str | None = None, **headers):
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
     return app.test_client().get(f"/api/v1{path}", headers=headers)
 
 
@@ -162,6 +163,11 @@ def test_openapi_file_lists_exactly_the_api_routes(app):
     routes = {re.sub(r"<(?:int:)?(\w+)>", r"{\1}", rule.rule).removeprefix("/api/v1")
               for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1")}
     assert routes == set(SPEC["paths"])
+    for path, operations in SPEC["paths"].items():
+        responses = operations["get"]["responses"]
+        assert responses["401"] == {"$ref": "#/components/responses/Unauthorized"}, path
+        assert responses["429"] == {"$ref": "#/components/responses/TooManyRequests"}, path
+    assert "Retry-After" in SPEC["components"]["responses"]["TooManyRequests"]["headers"]
     jsonschema.Draft202012Validator.check_schema({"$defs": SPEC["components"]["schemas"]})
 
 
@@ -181,3 +187,166 @@ def test_real_responses_match_the_openapi_file(app, role):
     error = api(app, "/collaborations/bestaat-niet", secret)
     _validate(error.json, {"$ref": "#/components/schemas/Error"})
     assert checked == len(SPEC["paths"])
+
+
+# --- expiry -------------------------------------------------------------------------------
+
+
+def test_a_token_works_for_the_chosen_time_and_the_page_shows_it(app):
+    from datetime import timedelta
+
+    from rem.core.database import utcnow
+
+    build_log(app)
+    make_token(app, "member@example.org", "kort", days="30")
+    make_token(app, "member@example.org", "jaar", days="365")
+    make_token(app, "member@example.org", "gewoon")  # the default: 90 days
+    with app.app_context():
+        tokens = {t.name: t for t in db.session.scalars(sa.select(ApiToken))}
+        now = utcnow()
+        for name, days in (("kort", 30), ("jaar", 365), ("gewoon", 90)):
+            expires = tokens[name].expires_at
+            expires = expires if expires.tzinfo else expires.replace(tzinfo=now.tzinfo)
+            assert abs(expires - (now + timedelta(days=days))) < timedelta(minutes=5), name
+    client = app.test_client()
+    login(client, "member@example.org")
+    page = client.get("/profile/tokens").get_data(as_text=True)
+    assert "Werkt tot" in page and "Laatst gebruikt" in page
+    assert re.search(r'<input checked id="days-\d" name="days"[^>]*value="90">', page)
+    # Another lifetime than 30, 90 or 365 days is refused, and no token is made.
+    response = client.post("/profile/tokens", data={
+        "csrf_token": csrf_token(client, "/profile/tokens"), "name": "eeuwig", "days": "9999"})
+    assert response.status_code == 200 and "token-secret" not in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ApiToken)) == 3
+
+
+def test_an_expired_token_gets_a_clear_401(app):
+    from datetime import timedelta
+
+    from rem.core.database import utcnow
+
+    build_log(app)
+    secret = make_token(app, "member@example.org", days="30")
+    assert api(app, "/collaborations", secret).status_code == 200
+    with app.app_context():
+        token = db.session.scalar(sa.select(ApiToken))
+        token.expires_at = utcnow() - timedelta(days=1)
+        used = token.last_used_at
+        db.session.commit()
+    response = api(app, "/collaborations", secret, **{"Accept-Language": "nl"})
+    assert response.status_code == 401 and response.json["status"] == 401
+    assert "verlopen" in response.json["message"]
+    assert 'error="invalid_token"' in response.headers["WWW-Authenticate"]
+    english = api(app, "/collaborations", secret, **{"Accept-Language": "en"})
+    assert english.status_code == 401 and "expired" in english.json["message"]
+    _validate(english.json, {"$ref": "#/components/schemas/Error"})
+    # A wrong token gets the general message, not the expired one.
+    wrong = api(app, "/collaborations", "rem_wrong", **{"Accept-Language": "nl"})
+    assert wrong.status_code == 401 and "verlopen" not in wrong.json["message"]
+    with app.app_context():
+        assert db.session.scalar(sa.select(ApiToken)).last_used_at == used  # not touched
+    client = app.test_client()
+    login(client, "member@example.org")
+    assert "verlopen" in client.get("/profile/tokens").get_data(as_text=True)
+
+
+def test_migration_gives_existing_tokens_90_days(tmp_path):
+    """Migration 0012 on a database with a token made before it: the token keeps working
+    for 90 more days, and the column is required from then on."""
+    from datetime import UTC, datetime, timedelta
+
+    from flask_migrate import upgrade
+
+    from rem import create_app
+    from tests.test_migration_upgrade import _insert
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x", "RATELIMIT_ENABLED": False,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'old.sqlite3'}"})
+    try:
+        with app.app_context():
+            upgrade(revision="0009")
+            stamp = {"created_at": datetime(2026, 1, 1, tzinfo=UTC),
+                     "updated_at": datetime(2026, 1, 1, tzinfo=UTC)}
+            with db.engine.begin() as conn:
+                user = _insert(conn, "users", dict(
+                    stamp, email="oud@example.org", name="Oud", password_hash="x",
+                    is_admin=False, is_researcher=True, active=True, locale=None,
+                    last_seen_at=None))
+                _insert(conn, "api_tokens", dict(stamp, user_id=user, name="oud script",
+                                                 token_hash="a" * 64, prefix="rem_abcdef",
+                                                 last_used_at=None, revoked_at=None))
+            upgrade()
+            token = db.session.scalar(sa.select(ApiToken))
+            expires = token.expires_at.replace(tzinfo=token.expires_at.tzinfo or UTC)
+            assert abs(expires - (datetime.now(UTC) + timedelta(days=90))) < timedelta(hours=1)
+            column = next(c for c in sa.inspect(db.engine).get_columns("api_tokens")
+                          if c["name"] == "expires_at")
+            assert column["nullable"] is False
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+# --- rate limits ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def limited_app(app):
+    """A second app on the same database with rate limits on and small API limits."""
+    from rem import create_app
+    from rem.extensions import limiter
+
+    config = {k: app.config[k] for k in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI")}
+    limited = create_app({**config, "TESTING": True, "RATELIMIT_ENABLED": True,
+                          "RATELIMIT_STORAGE_URI": "rem+sql://",
+                          "RATELIMIT_STORAGE_OPTIONS": {
+                              "database_url": config["SQLALCHEMY_DATABASE_URI"]},
+                          "REM_API_LIMIT_TOKEN": "3 per minute",
+                          "REM_API_LIMIT_ADDRESS": "5 per minute"})
+    limiter.reset()
+    yield limited
+    limiter.reset()
+    limiter.storage.engine.dispose()
+    limiter.enabled = False  # the limiter object is shared: leave it as the other tests expect
+    with limited.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _limited_get(app, token, address, language="nl"):
+    return app.test_client().get("/api/v1/codebooks", environ_base={"REMOTE_ADDR": address},
+                                 headers={"Authorization": f"Bearer {token}",
+                                          "Accept-Language": language})
+
+
+def test_too_many_requests_per_token_get_429_in_json(app, limited_app):
+    build_log(app)
+    first = make_token(app, "member@example.org", "een")
+    second = make_token(app, "member@example.org", "twee")
+    statuses = [_limited_get(limited_app, first, "10.9.0.1").status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    refused = _limited_get(limited_app, first, "10.9.0.2")  # another address: same token
+    assert refused.status_code == 429 and refused.json["status"] == 429
+    assert "Te veel verzoeken" in refused.json["message"]
+    assert int(refused.headers["Retry-After"]) > 0
+    assert refused.headers["Cache-Control"] == "no-store"
+    _validate(refused.json, {"$ref": "#/components/schemas/Error"})
+    english = _limited_get(limited_app, first, "10.9.0.3", "en")
+    assert english.status_code == 429 and "Too many requests" in english.json["message"]
+    # The other token has its own count.
+    assert _limited_get(limited_app, second, "10.9.0.4").status_code == 200
+
+
+def test_too_many_requests_from_one_address_get_429(app, limited_app):
+    build_log(app)
+    tokens = [make_token(app, "member@example.org", f"t{n}") for n in range(3)]
+    statuses = [_limited_get(limited_app, tokens[n % 3], "10.9.1.1").status_code
+                for n in range(6)]
+    assert statuses == [200] * 5 + [429]
+    # Guessing tokens from one address is limited too: wrong tokens count as well.
+    guesses = [_limited_get(limited_app, f"rem_guess{n}", "10.9.1.2").status_code
+               for n in range(6)]
+    assert guesses == [401] * 5 + [429]
+    assert _limited_get(limited_app, tokens[0], "10.9.1.3").status_code == 200

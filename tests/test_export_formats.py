@@ -257,3 +257,34 @@ def test_export_is_recorded_in_the_audit_trail(app, world):
         action = db.session.scalar(sa.text(
             "select summary from audit_events where action = 'export'"))
     assert action == "csv"
+
+
+def test_xlsx_cells_have_types_dates_and_a_bold_frozen_header(app, tmp_path):
+    from datetime import datetime
+
+    from defusedxml import ElementTree as ET
+
+    ids = build_log(app)
+    with app.app_context():
+        item = db.session.get(factories.EffectFactory._meta.model, ids["twin"])
+        item.description = "Regel\x01 met een stuurteken & <tags> \"citaat\""
+        db.session.commit()
+    data = cli_export(app, tmp_path, "xlsx")
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    assert archive.testzip() is None
+    for name in archive.namelist():
+        ET.fromstring(archive.read(name))  # every part is well-formed XML
+    book = load_workbook(io.BytesIO(data))
+    sheet = book["nodes"]
+    assert sheet.freeze_panes == "A2" and sheet["A1"].font.b
+    header = [c.value for c in sheet[1]]
+    rows = {r[0]: dict(zip(header, r, strict=True))
+            for r in sheet.iter_rows(min_row=2, values_only=True)}
+    market, effect, twin = rows[ids["market"]], rows[ids["effect"]], rows[ids["twin"]]
+    assert market["participant_count"] == 100 and market["order"] == 0
+    assert effect["intended"] is False and effect["date_start"] == datetime(2024, 4, 1)
+    assert effect["date_end"] == datetime(2024, 6, 30) and effect["date"] == "2024-Q2"
+    assert twin["description"] == "Regel met een stuurteken & <tags> \"citaat\""
+    assert "borging:sleutelpersonen" in effect["codes"].split(";")
+    links = list(book["links"].iter_rows(min_row=2, values_only=True))
+    assert len(links) == 3 and all(isinstance(v, int) for v in links[0][2:4])

@@ -95,7 +95,8 @@ def test_json_export_holds_entries_and_sessions(app, tmp_path, world):
     assert items[world["effect"]]["session_id"] == world["session"]
     assert items[world["market"]]["session_id"] is None
     assert doc["sessions"] == [{"id": world["session"], "collaboration": "achterveld",
-                                "title": "Voorjaarssessie", "date": "2024-03-01"}]
+                                "title": "Voorjaarssessie", "date": "2024-03-01",
+                                "place": "", "focus_question": "Wat veranderde er?"}]
 
 
 def test_pseudonymised_entries(app, tmp_path, world):
@@ -193,6 +194,64 @@ def test_exchange_export_is_the_shared_selection_on_its_theme(app, world):
     assert client.get(f"/exchanges/{world['exchange']}/export?format=nope").status_code == 404
 
 
+def _cli_exchange(app, tmp_path, reference, *extra):
+    target = tmp_path / "exchange.json"
+    result = app.test_cli_runner().invoke(
+        args=["export", "--format", "json", "--exchange", str(reference), "-o", str(target),
+              *extra])
+    return result, (target.read_bytes() if result.exit_code == 0 else b"")
+
+
+def test_command_line_exports_an_exchange_selection_like_the_web(app, tmp_path, world):
+    client = app.test_client()
+    login(client, "fac@example.org")
+    web = json.loads(client.get(f"/exchanges/{world['exchange']}/export?format=json").data)
+    for reference in (world["exchange"], "uitwisseling", "Uitwisseling"):
+        result, data = _cli_exchange(app, tmp_path, reference, "--as", "fac@example.org")
+        assert result.exit_code == 0, result.output
+        doc = json.loads(data)
+        assert [i["id"] for i in doc["items"]] == [i["id"] for i in web["items"]]
+        assert [e["id"] for e in doc["log_entries"]] == [world["shared_entry"]]
+        assert {c["slug"] for c in doc["collaborations"]} == {"achterveld", "elders"}
+    # Without --as (the operator): still only what was shared with the network, on theme.
+    result, data = _cli_exchange(app, tmp_path, world["exchange"])
+    found = {i["id"] for i in json.loads(data)["items"]}
+    assert world["market"] in found and world["private"] not in found
+    assert world["twin"] not in found
+    # A researcher may; the collaboration's pseudonymisation rule still applies.
+    result, data = _cli_exchange(app, tmp_path, world["exchange"], "--pseudonymise",
+                                 "--as", "researcher@example.org")
+    assert result.exit_code == 0, result.output
+    assert "Anna de Vries" not in data.decode() and json.loads(data)["pseudonymised"]
+
+
+def test_command_line_exchange_export_refuses(app, tmp_path, world):
+    with app.app_context():
+        factories.UserFactory(email="loner@example.org", name="Lonely")
+        db.session.commit()
+    result, _data = _cli_exchange(app, tmp_path, world["exchange"], "--as", "loner@example.org")
+    assert result.exit_code != 0 and "may not see learning exchanges" in result.output
+    result, _data = _cli_exchange(app, tmp_path, 9999)
+    assert result.exit_code != 0 and "No learning exchange" in result.output
+    result, _data = _cli_exchange(app, tmp_path, "bestaat-niet")
+    assert result.exit_code != 0 and "No learning exchange" in result.output
+    result, _data = _cli_exchange(app, tmp_path, world["exchange"], "--collaboration",
+                                  "achterveld")
+    assert result.exit_code != 0 and "one of" in result.output
+    with app.app_context():
+        from rem.exchanges.models import LearningExchange
+
+        db.session.add(LearningExchange(title="Uitwisseling!", question="Nog een"))
+        db.session.commit()
+    result, _data = _cli_exchange(app, tmp_path, "uitwisseling")
+    assert result.exit_code != 0 and "give the number" in result.output
+    with app.app_context():
+        from rem.audit.models import AuditEvent
+
+        # Refused exports leave no trace of an export in the audit trail.
+        assert not db.session.scalars(db.select(AuditEvent).filter_by(action="export")).all()
+
+
 ENTRY_IGNORED = {"id", "collaboration", "author", "author_role", "owner", "created_at",
                  "updated_at", "cited_item_ids"}
 
@@ -219,11 +278,15 @@ def test_json_round_trip_keeps_the_learning_log(app, tmp_path, world):
     again = json.loads(target.read_bytes())
     assert _entries(again) == _entries(json.loads(first))
     assert len(again["log_entries"]) == 2
-    # The session of origin is not carried into another collaboration.
-    assert all(i["session_id"] is None for i in again["items"]) and again["sessions"] == []
+    # The session of origin comes along: a closed copy in the other collaboration.
+    assert [(s["title"], s["date"], s["collaboration"]) for s in again["sessions"]] == [
+        ("Voorjaarssessie", "2024-03-01", "doel")]
+    effect = next(i for i in again["items"] if "vrijwilligers" in i["title"])
+    assert effect["session_id"] == again["sessions"][0]["id"] != world["session"]
+    assert sum(1 for i in again["items"] if i["session_id"]) == 1
 
 
-def test_json_import_notes_dropped_sessions_and_entries(app, tmp_path, world):
+def test_json_import_reads_sessions_and_notes_entries(app, tmp_path, world):
     from rem.interchange.imports import ImportOptions
     from rem.interchange.imports.base import UploadedFile
     from rem.interchange.imports.remjson import parse
@@ -232,7 +295,10 @@ def test_json_import_notes_dropped_sessions_and_entries(app, tmp_path, world):
     with app.test_request_context():
         plan = parse([UploadedFile("x.json", data)], ImportOptions(format="json"), 10**8)
     notes = " ".join(plan.notes)
-    assert "evaluatiesessie" in notes and "leerlogboek" in notes
+    assert "leerlogboek" in notes
+    assert [(s.title, s.held_on.isoformat()) for s in plan.sessions.values()] == [
+        ("Voorjaarssessie", "2024-03-01")]
+    assert [i.session_key for i in plan.items if i.session_key] == [str(world["session"])]
 
 
 def test_coordinator_gets_the_hub_scope_but_not_everything(app, world):

@@ -150,24 +150,116 @@ IGNORED = {"id", "collaboration", "created_by", "created_by_role", "created_at",
 
 
 def _content(doc: dict) -> tuple:
-    """The export apart from ids, authors and timestamps: items, links by position."""
+    """The export apart from ids, authors and timestamps: items, links by position, and
+    each item's session of origin by what the session is (title, date, place, question):
+    session ids differ between collaborations and databases."""
     position = {item["id"]: n for n, item in enumerate(doc["items"])}
-    items = [{k: v for k, v in item.items() if k not in IGNORED} for item in doc["items"]]
+    sessions = {s["id"]: tuple(v for k, v in s.items() if k not in ("id", "collaboration"))
+                for s in doc["sessions"]}
+    items = [{**{k: v for k, v in item.items() if k not in IGNORED},
+              "session_id": sessions[item["session_id"]] if item["session_id"] else None}
+             for item in doc["items"]]
     links = sorted((position[lk["cause_id"]], position[lk["effect_id"]]) for lk in doc["links"])
-    return items, links, doc["codebooks"], doc["log_entries"]
+    return items, links, doc["codebooks"], doc["log_entries"], sorted(sessions.values())
+
+
+def _with_sessions(app, ids: dict) -> dict:
+    """Two evaluation sessions of origin in Achterveld (one holds two items)."""
+    from datetime import date
+
+    from rem.sessions import services as sessions
+
+    with app.app_context():
+        collab = by_slug("achterveld")
+        spring = sessions.create_session(collab, sessions.SessionInput(
+            title="Voorjaarssessie", held_on=date(2024, 3, 1), place="Dorpshuis",
+            focus_question="Wat veranderde er sinds de markt?"))
+        autumn = sessions.create_session(collab, sessions.SessionInput(
+            title="Najaarssessie", held_on=date(2024, 10, 1),
+            focus_question="Wat blijft er?"))
+        db.session.flush()
+        db.session.get(RippleItem, ids["market"]).session_id = spring.id
+        db.session.get(RippleItem, ids["twin"]).session_id = spring.id
+        db.session.get(RippleItem, ids["effect"]).session_id = autumn.id
+        db.session.commit()
+        return {"spring": spring.id, "autumn": autumn.id}
+
+
+def _export(app, tmp_path, slug: str) -> dict:
+    target = tmp_path / f"again-{slug}.json"
+    result = app.test_cli_runner().invoke(
+        args=["export", "--format", "json", "--collaboration", slug, "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    return json.loads(target.read_bytes())
+
+
+def _session_count(app, slug: str) -> int:
+    from rem.sessions.models import EvaluationSession
+
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationSession)
+                                 .where(EvaluationSession.collaboration_id == by_slug(slug).id))
 
 
 def test_json_round_trip_gives_the_same_log(app, tmp_path):
-    build_log(app)
+    ids = build_log(app)
+    _with_sessions(app, ids)
     make_world(app)
     first = cli_export(app, tmp_path, "json")
+    assert len(json.loads(first)["sessions"]) == 2
     result = cli_import(app, tmp_path, "json", {"log.json": first})
     assert result.exit_code == 0, result.output
-    target = tmp_path / "again.json"
-    result = app.test_cli_runner().invoke(
-        args=["export", "--format", "json", "--collaboration", "doel", "-o", str(target)])
+    assert "0 herkend" in result.output and "2 nieuw" in result.output
+    again = _export(app, tmp_path, "doel")
+    assert _content(again) == _content(json.loads(first))
+    # The sessions were made in the target collaboration, closed, with their details.
+    from rem.sessions.models import EvaluationSession
+
+    with app.app_context():
+        made = db.session.scalars(sa.select(EvaluationSession).where(
+            EvaluationSession.collaboration_id == by_slug("doel").id)
+            .order_by(EvaluationSession.held_on)).all()
+        assert [(s.title, s.place, s.status) for s in made] == [
+            ("Voorjaarssessie", "Dorpshuis", "closed"), ("Najaarssessie", "", "closed")]
+        assert made[0].focus_question == "Wat veranderde er sinds de markt?"
+    # Read twice: the second import finds the sessions the first one made.
+    result = cli_import(app, tmp_path, "json", {"log.json": first})
     assert result.exit_code == 0, result.output
-    assert _content(json.loads(target.read_bytes())) == _content(json.loads(first))
+    assert "2 herkend" in result.output and "0 nieuw" in result.output
+    assert _session_count(app, "doel") == 2
+
+
+def test_json_read_back_into_its_own_collaboration_keeps_its_sessions(app, tmp_path):
+    ids = build_log(app)
+    sessions = _with_sessions(app, ids)
+    first = cli_export(app, tmp_path, "json")
+    result = app.test_cli_runner().invoke(
+        args=["import", "--collaboration", "achterveld", "--format", "json",
+              str(tmp_path / "out.json")])
+    assert result.exit_code == 0, result.output
+    assert _session_count(app, "achterveld") == 2  # matched, none made
+    with app.app_context():
+        copies = db.session.scalars(sa.select(RippleItem).where(
+            RippleItem.id.not_in([v for k, v in ids.items() if k != "collab"]),
+            RippleItem.collaboration_id == ids["collab"])).all()
+        by_title = {i.title: i.session_id for i in copies}
+    assert by_title["Inspiratiemarkt met Anna de Vries"] == sessions["spring"]
+    assert by_title["=HYPERLINK(\"x\") meer vrijwilligers"] == sessions["autumn"]
+    assert json.loads(first)["sessions"][0]["id"] == sessions["spring"]
+
+
+def test_json_session_not_described_in_the_file_is_dropped_with_a_warning(app, tmp_path):
+    ids = build_log(app)
+    _with_sessions(app, ids)
+    make_world(app)
+    doc = json.loads(cli_export(app, tmp_path, "json"))
+    doc["sessions"] = [s for s in doc["sessions"] if s["title"] == "Voorjaarssessie"]
+    result = cli_import(app, tmp_path, "json", {"log.json": json.dumps(doc).encode()})
+    assert result.exit_code == 0, result.output
+    assert "1 items noemen een evaluatiesessie die niet in het bestand staat" in result.output
+    again = _export(app, tmp_path, "doel")
+    assert [s["title"] for s in again["sessions"]] == ["Voorjaarssessie"]
+    assert sum(1 for i in again["items"] if i["session_id"]) == 2
 
 
 def test_dry_run_writes_nothing(app, tmp_path):

@@ -12,7 +12,9 @@ here changes anything).
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, request
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from sqlalchemy import orm
 from werkzeug.exceptions import HTTPException
 
@@ -20,9 +22,9 @@ from rem.accounts.permissions import current_access
 from rem.codes.models import Codebook
 from rem.collaborations.models import Collaboration
 from rem.collaborations.services import by_slug
-from rem.extensions import db, login_manager
+from rem.extensions import db, limiter, login_manager
 from rem.interchange.scope import ExportScope, build_scope, iso_datetime, must_pseudonymise
-from rem.interchange.tokens import user_for_token
+from rem.interchange.tokens import TokenExpired, hash_token, user_for_token
 from rem.ripples.models import Kind
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -31,25 +33,87 @@ MAX_PER_PAGE = 1000
 # Signed-out requests to the API get 401 in JSON, not a redirect to the sign-in page.
 login_manager.blueprint_login_views["api"] = None
 
+# Requests per token (or per signed-in browser) and per address; the configuration can
+# change them (REM_API_LIMIT_TOKEN, REM_API_LIMIT_ADDRESS), read at request time.
+DEFAULT_LIMITS = {
+    # A script that pages through 10,000 items at 1,000 a page needs 10 requests.
+    "REM_API_LIMIT_TOKEN": "120 per minute; 3000 per hour",
+    # Several people of one office may share an address; a token guesser has one.
+    "REM_API_LIMIT_ADDRESS": "300 per minute",
+}
+
+
+def _limit(name: str):
+    return lambda: current_app.config.get(name) or DEFAULT_LIMITS[name]
+
+
+def _bearer(req) -> str:
+    scheme, _sep, secret = req.headers.get("Authorization", "").partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" else ""
+
+
+def _token_key() -> str:
+    """Count per token (by its hash: the secret itself is never stored), else per address."""
+    secret = _bearer(request)
+    if secret:
+        return "api:token:" + hash_token(secret)[:40]
+    return "api:browser:" + get_remote_address()
+
+
+def _address_key() -> str:
+    return "api:address:" + get_remote_address()
+
+
+limiter.limit(_limit("REM_API_LIMIT_TOKEN"), key_func=_token_key, scope="api-token")(bp)
+limiter.limit(_limit("REM_API_LIMIT_ADDRESS"), key_func=_address_key, scope="api-address")(bp)
+
 
 @login_manager.request_loader
 def _load_user_from_token(req):
     """Sign in an API request that carries a valid personal access token."""
     if not req.path.startswith("/api/"):
         return None
-    header = req.headers.get("Authorization", "")
-    scheme, _sep, secret = header.partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
+    secret = _bearer(req)
+    if not secret:
         return None
-    return user_for_token(secret.strip())
+    try:
+        return user_for_token(secret)
+    except TokenExpired as exc:
+        g.rem_token_expired_at = exc.args[0]
+        return None
+
+
+def _message(exc: HTTPException) -> str | None:
+    """Return a plain explanation (in the request's language) where one helps."""
+    if exc.code == 401 and g.get("rem_token_expired_at") is not None:
+        return _("Deze sleutel is verlopen op %(date)s. Maak een nieuwe sleutel op uw "
+                 "profielpagina (Sleutels voor de API).",
+                 date=iso_datetime(g.rem_token_expired_at)[:10])
+    if exc.code == 401:
+        return _("Geen geldige sleutel. Stuur de kopregel Authorization: Bearer met een "
+                 "sleutel van uw profielpagina.")
+    if exc.code == 429:
+        return _("Te veel verzoeken met deze sleutel of vanaf dit adres. Wacht even en "
+                 "probeer het dan opnieuw.")
+    return None
 
 
 @bp.errorhandler(HTTPException)
 def _error(exc: HTTPException):
-    response = jsonify({"error": exc.name, "status": exc.code})
+    body = {"error": exc.name, "status": exc.code}
+    message = _message(exc)
+    if message:
+        body["message"] = message
+    response = jsonify(body)
     response.status_code = exc.code or 500
     if exc.code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="rem"'
+        if g.get("rem_token_expired_at") is not None:
+            response.headers["WWW-Authenticate"] += (
+                ', error="invalid_token", error_description="The token has expired"')
+    if exc.code == 429:
+        window = getattr(getattr(exc, "limit", None), "limit", None)
+        response.headers["Retry-After"] = str(int(window.get_expiry()) if window else 60)
     return response
 
 

@@ -33,11 +33,59 @@ def _access_for(email: str | None):
     return access
 
 
+def find_exchange(reference: str):
+    """Return the learning exchange with this number, or whose title gives this slug.
+
+    Exchanges have no slug of their own; a title that several exchanges share is
+    refused (use the number then).
+    """
+    from rem.core.forms import slugify
+    from rem.exchanges.models import LearningExchange
+
+    reference = reference.strip()
+    if reference.isdigit():
+        exchange = db.session.get(LearningExchange, int(reference))
+        if exchange is None:
+            raise click.ClickException(f"No learning exchange number {reference}.")
+        return exchange
+    wanted = slugify(reference)
+    found = [e for e in db.session.scalars(sa.select(LearningExchange)
+                                           .order_by(LearningExchange.id))
+             if slugify(e.title) == wanted]
+    if not found:
+        raise click.ClickException(f"No learning exchange called {reference!r}.")
+    if len(found) > 1:
+        numbers = ", ".join(str(e.id) for e in found)
+        raise click.ClickException(
+            f"Several learning exchanges are called {reference!r} ({numbers}); give the number.")
+    return found[0]
+
+
+def _exchange_selection(reference: str, access):
+    """Return the participants, the access and the theme code of an exchange export.
+
+    The same rules as the exchange's export page: only people in the learning network
+    (and researchers, administrators) may export it, and whoever exports gets exactly
+    what the participants shared with the network, on the exchange's theme.
+    """
+    from rem.exchanges import services as exchanges
+
+    exchange = find_exchange(reference)
+    if not access.is_admin and not exchanges.may_view(access):
+        raise click.ClickException("This account may not see learning exchanges.")
+    theme = exchange.theme_code.id if exchange.theme_code else None
+    return list(exchange.participants), exchanges.network_view(), theme
+
+
 @click.command("export")
 @click.option("--format", "fmt", required=True,
               type=click.Choice(["json", "csv", "graphml", "xlsx", "ripplefx"]))
 @click.option("--collaboration", "collaboration_slug", help="Export this collaboration.")
 @click.option("--hub", "hub_slug", help="Export every collaboration of this hub.")
+@click.option("--exchange", "exchange_ref", metavar="SLUG-OR-ID",
+              help="Export a learning exchange's selection: what its participants shared "
+                   "with the learning network, on its theme. The exchange's number, or its "
+                   "title as a slug.")
 @click.option("--pseudonymise", is_flag=True, help="Replace person names by pseudonyms.")
 @click.option("--names", "names_file", type=click.Path(exists=True, dir_okay=False),
               help="A text file of extra names to replace: one person per line, "
@@ -46,30 +94,35 @@ def _access_for(email: str | None):
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="The file to write.")
 @with_appcontext
-def export_command(fmt, collaboration_slug, hub_slug, pseudonymise, names_file, as_email,
-                   output) -> None:
+def export_command(fmt, collaboration_slug, hub_slug, exchange_ref, pseudonymise, names_file,
+                   as_email, output) -> None:
     """Export ripple logs as JSON, CSV tables, GraphML, XLSX or a RippleFX pair.
 
-    Without --collaboration or --hub: every collaboration (that --as may see).
+    Without --collaboration, --hub or --exchange: every collaboration (that --as may see).
     """
     from rem.collaborations.models import Collaboration
     from rem.hubs.models import Hub
     from rem.interchange.exports import write_export
     from rem.interchange.services import prepare_export, split_names
 
-    if collaboration_slug and hub_slug:
-        raise click.UsageError("Use --collaboration or --hub, not both.")
-    query = sa.select(Collaboration).order_by(Collaboration.slug)
-    if collaboration_slug:
-        query = query.where(Collaboration.slug == collaboration_slug)
-    elif hub_slug:
-        query = query.join(Hub).where(Hub.slug == hub_slug)
-    collaborations = list(db.session.scalars(query))
+    if sum(bool(x) for x in (collaboration_slug, hub_slug, exchange_ref)) > 1:
+        raise click.UsageError("Use one of --collaboration, --hub or --exchange.")
+    access = _access_for(as_email)
+    code_id = None
+    if exchange_ref:
+        collaborations, access, code_id = _exchange_selection(exchange_ref, access)
+    else:
+        query = sa.select(Collaboration).order_by(Collaboration.slug)
+        if collaboration_slug:
+            query = query.where(Collaboration.slug == collaboration_slug)
+        elif hub_slug:
+            query = query.join(Hub).where(Hub.slug == hub_slug)
+        collaborations = list(db.session.scalars(query))
     if not collaborations:
         raise click.ClickException("No collaboration matches.")
     names = split_names(Path(names_file).read_text(encoding="utf-8")) if names_file else []
-    scope = prepare_export(collaborations, _access_for(as_email), fmt,
-                           pseudonymise=pseudonymise, extra_names=names)
+    scope = prepare_export(collaborations, access, fmt, pseudonymise=pseudonymise,
+                           extra_names=names, code_id=code_id)
     db.session.commit()
     with open(output, "wb") as target:
         write_export(scope, fmt, target)

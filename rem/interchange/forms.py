@@ -79,12 +79,17 @@ class ImportConfirmForm(FlaskForm):
 
 
 class TokenForm(FlaskForm):
-    """Name a new personal access token."""
+    """Name a new personal access token and choose how long it works."""
 
     name = StringField(_l("Waarvoor gebruikt u deze sleutel?"),
                        description=_l("Bijvoorbeeld: R-script analyse 2025"),
                        validators=[DataRequired(_l("Geef de sleutel een naam.")),
                                    Length(max=100)])
+    days = RadioField(_l("Hoe lang werkt de sleutel?"),
+                      choices=choices([("30", _l("30 dagen")), ("90", _l("90 dagen")),
+                                       ("365", _l("365 dagen (een jaar)"))]),
+                      default="90",
+                      validators=[DataRequired(_l("Kies hoe lang de sleutel werkt."))])
 
 
 class RevokeForm(FlaskForm):

@@ -24,5 +24,14 @@ class ApiToken(TimestampMixin, db.Model):
     prefix: orm.Mapped[str] = orm.mapped_column(sa.String(12))
     last_used_at: orm.Mapped[datetime | None] = orm.mapped_column(sa.DateTime(timezone=True))
     revoked_at: orm.Mapped[datetime | None] = orm.mapped_column(sa.DateTime(timezone=True))
+    # Chosen when the token is made (30, 90 or 365 days); an expired token opens nothing.
+    expires_at: orm.Mapped[datetime] = orm.mapped_column(sa.DateTime(timezone=True), index=True)
 
     user: orm.Mapped[User] = orm.relationship()
+
+    def expired(self, now: datetime) -> bool:
+        """Tell whether the token has passed its expiry date (naive times are UTC)."""
+        expires = self.expires_at
+        if expires.tzinfo is None:
+            expires = expires.replace(tzinfo=now.tzinfo)
+        return expires <= now

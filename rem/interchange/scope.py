@@ -38,7 +38,7 @@ NODE_CODE_COLUMNS = ["node_id", "code"]
 LOG_ENTRY_COLUMNS = ["id", "collaboration", "date", "kind", "title", "body", "author",
                      "author_role", "owner", "due_date", "done_at", "visibility", "codes",
                      "cited_item_ids", "created_at", "updated_at"]
-SESSION_COLUMNS = ["id", "collaboration", "title", "date"]
+SESSION_COLUMNS = ["id", "collaboration", "title", "date", "place", "focus_question"]
 
 TABLES = {
     "nodes": NODE_COLUMNS,
@@ -378,7 +378,8 @@ class ExportScope:
                 .where(self.visible_clause(), RippleItem.session_id.is_not(None)))
         slugs = self.slugs
         return [{"id": s.id, "collaboration": slugs.get(s.collaboration_id, ""),
-                 "title": self.text(s.title), "date": s.held_on.isoformat()}
+                 "title": self.text(s.title), "date": s.held_on.isoformat(),
+                 "place": self.text(s.place), "focus_question": self.text(s.focus_question)}
                 for s in db.session.scalars(
                     sa.select(EvaluationSession).where(EvaluationSession.id.in_(used))
                     .order_by(EvaluationSession.held_on, EvaluationSession.id))]

@@ -18,6 +18,8 @@ from rem.interchange.models import ApiToken
 PREFIX = "rem_"
 TOUCH_EVERY = timedelta(minutes=5)
 MAX_TOKENS = 20
+LIFETIMES = (30, 90, 365)  # days a token can live, chosen when it is made
+DEFAULT_LIFETIME = 90
 
 
 class TokenError(ValueError):
@@ -37,20 +39,24 @@ def tokens_of(user: User) -> list[ApiToken]:
     ))
 
 
-def create_token(user: User, name: str) -> tuple[ApiToken, str]:
-    """Make a token; return it with its secret, which is shown once and never stored."""
+def create_token(user: User, name: str, days: int = DEFAULT_LIFETIME) -> tuple[ApiToken, str]:
+    """Make a token that works for ``days`` days; return it with its secret, which is
+    shown once and never stored."""
     name = " ".join((name or "").split())
     if not name:
         raise TokenError(_("Geef de sleutel een naam."))
+    if days not in LIFETIMES:
+        raise TokenError(_("Kies hoe lang de sleutel werkt: 30, 90 of 365 dagen."))
     active = [t for t in tokens_of(user) if t.revoked_at is None]
     if len(active) >= MAX_TOKENS:
         raise TokenError(_("U hebt al %(n)d sleutels. Trek er eerst een in.", n=MAX_TOKENS))
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(user_id=user.id, name=name[:100], token_hash=hash_token(secret),
-                     prefix=secret[:10])
+                     prefix=secret[:10], expires_at=utcnow() + timedelta(days=days))
     db.session.add(token)
     db.session.flush()
-    record("create", "api_token", token.id, summary=token.name, user_id=user.id)
+    record("create", "api_token", token.id, summary=token.name, user_id=user.id,
+           after={"days": days, "expires_at": token.expires_at.isoformat()})
     return token, secret
 
 
@@ -66,8 +72,16 @@ def revoke_token(user: User, token_id: int) -> ApiToken | None:
     return token
 
 
+class TokenExpired(Exception):
+    """A real token whose expiry date has passed."""
+
+
 def user_for_token(secret: str) -> User | None:
-    """Return the active account a valid, unrevoked token belongs to."""
+    """Return the active account a valid, unrevoked, unexpired token belongs to.
+
+    Raises TokenExpired for a token that exists but has expired, so that the API can
+    say so instead of a bare "unauthorised".
+    """
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
     token = db.session.scalar(sa.select(ApiToken).where(
@@ -75,6 +89,8 @@ def user_for_token(secret: str) -> User | None:
     if token is None or not token.user.active:
         return None
     now = utcnow()
+    if token.expired(now):
+        raise TokenExpired(token.expires_at)
     last = token.last_used_at
     if last is not None and last.tzinfo is None:
         last = last.replace(tzinfo=now.tzinfo)

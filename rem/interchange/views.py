@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -23,9 +21,10 @@ from flask_login import current_user
 from rem.accounts.permissions import current_access
 from rem.collaborations.models import Collaboration
 from rem.collaborations.services import by_slug
+from rem.core.database import utcnow
 from rem.extensions import db
 from rem.interchange import uploads
-from rem.interchange.exports import FORMATS, WRITERS, write_xlsx
+from rem.interchange.exports import FORMATS, WRITERS
 from rem.interchange.forms import (
     ExportForm,
     ImportConfirmForm,
@@ -50,24 +49,6 @@ def _collaboration(slug: str) -> Collaboration:
 
 
 # --- export ---------------------------------------------------------------------------
-
-
-def _xlsx_chunks(scope):
-    """Write the workbook to a temporary file now, and stream that file."""
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed when the stream ends
-    try:
-        write_xlsx(scope, spool)
-        spool.seek(0)
-    except BaseException:
-        spool.close()
-        raise
-
-    def chunks():
-        with spool:
-            while data := spool.read(64 * 1024):
-                yield data
-
-    return chunks()
 
 
 def _stream(scope, fmt: str):
@@ -100,10 +81,8 @@ def _scope_collaborations(scope: str, collaboration: Collaboration) -> tuple[lis
 
 
 def download(scope, fmt: str, name: str) -> Response:
-    """Return the export as a download: XLSX is written to a temporary file first
-    (openpyxl's write-only mode keeps memory flat); the other formats stream straight
-    from the database."""
-    body = _xlsx_chunks(scope) if fmt == "xlsx" else stream_with_context(_stream(scope, fmt))
+    """Return the export as a download, streamed straight from the database."""
+    body = stream_with_context(_stream(scope, fmt))
     response = Response(body, mimetype=FORMATS[fmt][1])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
@@ -235,12 +214,12 @@ def tokens():
         return redirect(url_for("tokens.tokens"))
     if form.validate_on_submit():
         try:
-            _token, new_secret = create_token(user, form.name.data)
+            _token, new_secret = create_token(user, form.name.data, int(form.days.data))
         except TokenError as exc:
             form.name.errors.append(str(exc))
         else:
             db.session.commit()
             form = TokenForm(formdata=None)
     response = render_template("interchange/tokens.html", form=form, revoke_form=revoke_form,
-                               tokens=tokens_of(user), new_secret=new_secret)
+                               tokens=tokens_of(user), new_secret=new_secret, now=utcnow())
     return response, 200, {"Cache-Control": "no-store"}

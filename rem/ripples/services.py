@@ -91,7 +91,7 @@ def _clean(data: ItemInput, kind: Kind) -> ItemInput:
     return data
 
 
-def _apply(item: RippleItem, data: ItemInput) -> None:
+def _apply(item: RippleItem, data: ItemInput, codes: dict[int, Code] | None = None) -> None:
     item.title = data.title
     item.description = data.description or ""
     item.date_start = data.when.start
@@ -108,6 +108,9 @@ def _apply(item: RippleItem, data: ItemInput) -> None:
         item.evidence_kind = data.evidence_kind or None
         item.evidence_text = data.evidence_text or ""
         item.evidence_url = data.evidence_url or ""
+    if codes is not None:  # known beforehand (bulk creation)
+        item.codes = [codes[c] for c in dict.fromkeys(data.code_ids) if c in codes]
+        return
     item.codes = list(
         db.session.scalars(sa.select(Code).where(Code.id.in_(data.code_ids)))
     ) if data.code_ids else []
@@ -132,6 +135,38 @@ def create_item(collaboration: Collaboration, kind: Kind, data: ItemInput) -> Ri
     record("create", kind.value, item.id, collaboration_id=collaboration.id,
            summary=item.title, after=_item_state(item))
     return item
+
+
+def create_items(collaboration: Collaboration,
+                 entries: list[tuple[Kind, ItemInput]]) -> list[RippleItem | RippleError]:
+    """Add many items at once (imports): the rules and the audit of ``create_item``, with
+    one code query and one flush for all. Returns, in order, each new item or the
+    RippleError that refused it; the caller decides whether one refusal stops all.
+    """
+    wanted = {c for _kind, data in entries for c in data.code_ids}
+    codes = {c.id: c for c in db.session.scalars(sa.select(Code).where(Code.id.in_(wanted)))} \
+        if wanted else {}
+    author = actor_id()
+    results: list[RippleItem | RippleError] = []
+    made: list[RippleItem] = []
+    for kind, data in entries:
+        try:
+            data = _clean(data, kind)
+        except RippleError as exc:
+            results.append(exc)
+            continue
+        item: RippleItem = Activity() if kind == Kind.ACTIVITY else Effect()
+        item.collaboration_id = collaboration.id
+        item.created_by_id = author
+        _apply(item, data, codes)
+        results.append(item)
+        made.append(item)
+    db.session.add_all(made)
+    db.session.flush()
+    for item in made:
+        record("create", item.kind, item.id, collaboration_id=collaboration.id,
+               summary=item.title, after=_item_state(item))
+    return results
 
 
 def update_item(item: RippleItem, data: ItemInput, seen_version: int) -> RippleItem:
@@ -253,6 +288,82 @@ def add_link(cause: RippleItem, effect: RippleItem) -> RippleLink:
            summary=f"{cause.title} → {effect.title}",
            after={"cause_id": cause.id, "effect_id": effect.id})
     return link
+
+
+def add_links(pairs: list[tuple[RippleItem, RippleItem]]) -> list[RippleLink | RippleError]:
+    """Add many links at once (imports) under the rules of ``add_link``: effects only,
+    one collaboration, nothing binned, no duplicates and no cycles, each audited.
+
+    The whole graph (the links there are plus the new ones) is checked for cycles once
+    (``graph.acyclic_additions``); a link that would close a cycle is refused as adding
+    the links one by one in this order would refuse it. Returns, in order, each new
+    link or the RippleError that refused it.
+    """
+    results: list[RippleLink | RippleError | None] = [None] * len(pairs)
+    candidates: list[int] = []
+    seen: set[tuple[int, int]] = set()
+    for n, (cause, effect) in enumerate(pairs):
+        if effect.kind != Kind.EFFECT:
+            results[n] = RippleError(
+                _("Alleen een effect kan ergens uit voortkomen, een activiteit niet."))
+        elif cause.collaboration_id != effect.collaboration_id:
+            results[n] = RippleError(
+                _("U kunt alleen items van hetzelfde samenwerkingsverband verbinden."))
+        elif cause.deleted_at is not None or effect.deleted_at is not None:
+            results[n] = RippleError(_("Dit item staat in de prullenbak. Zet het eerst terug."))
+        elif cause.id == effect.id:
+            results[n] = RippleError(_("Een effect kan niet uit zichzelf voortkomen."))
+        elif (cause.id, effect.id) in seen:
+            results[n] = RippleError(_("Deze verbinding bestaat al."))
+        else:
+            seen.add((cause.id, effect.id))
+            candidates.append(n)
+    by_collaboration: dict[int, list[int]] = defaultdict(list)
+    for n in candidates:
+        by_collaboration[pairs[n][1].collaboration_id].append(n)
+    author = actor_id()
+    made: list[tuple[int, RippleLink]] = []
+    for collaboration_id, numbers in by_collaboration.items():
+        ids = {i for n in numbers for i in (pairs[n][0].id, pairs[n][1].id)}
+        stored = {(link.cause_id, link.effect_id): link for link in db.session.scalars(
+            sa.select(RippleLink).where(RippleLink.collaboration_id == collaboration_id,
+                                        RippleLink.cause_id.in_(ids),
+                                        RippleLink.effect_id.in_(ids)))}
+        fresh = []
+        for n in numbers:
+            key = (pairs[n][0].id, pairs[n][1].id)
+            if key in stored and stored[key].deleted_at is None:
+                results[n] = RippleError(_("Deze verbinding bestaat al."))
+            else:
+                fresh.append(n)
+        _accepted, refused = graph.acyclic_additions(
+            live_links(collaboration_id), [(pairs[n][0].id, pairs[n][1].id) for n in fresh])
+        refused_set = set(refused)
+        for n in fresh:
+            cause, effect = pairs[n]
+            key = (cause.id, effect.id)
+            if key in refused_set:
+                results[n] = RippleError(
+                    _("Dit kan niet: “%(cause)s” komt zelf al voort uit “%(effect)s”. "
+                      "Een rimpeling kan niet in een kring lopen.", cause=cause.title,
+                      effect=effect.title))
+                continue
+            link = stored.get(key)
+            if link is not None:
+                link.deleted_at = None
+            else:
+                link = RippleLink(cause_id=cause.id, effect_id=effect.id,
+                                  collaboration_id=collaboration_id, created_by_id=author)
+                db.session.add(link)
+            made.append((n, link))
+    db.session.flush()
+    for n, link in made:
+        cause, effect = pairs[n]
+        record("link", "link", link.id, collaboration_id=effect.collaboration_id,
+               summary=f"{cause.title} → {effect.title}",
+               after={"cause_id": cause.id, "effect_id": effect.id})
+        results[n] = link
+    return results  # type: ignore[return-value]
 
 
 def remove_link(link: RippleLink) -> None:

@@ -6,6 +6,7 @@ from collections import Counter
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy import orm
 
 from rem.audit.services import record
 from rem.codes.models import Code, Codebook
@@ -180,6 +181,57 @@ def _apply_entries(collaboration: Collaboration, plan: ImportPlan, resolver: Cod
     return count
 
 
+def _apply_sessions(collaboration: Collaboration, plan: ImportPlan,
+                    result: ImportResult) -> dict[str, int]:
+    """Find or make the evaluation sessions the plan's items came from; return their ids
+    by the file's session key.
+
+    A session of the target collaboration with the same title and date is the same
+    session (so a file read back into its own collaboration, or read twice, ties its
+    items to the sessions that are there). Otherwise a closed session with the file's
+    title, date, place and focus question is made: without participants or stories,
+    which an export does not carry.
+    """
+    from rem.sessions import models as session_models
+    from rem.sessions import services as sessions
+
+    used = list(dict.fromkeys(i.session_key for i in plan.items if i.session_key))
+    if not used:
+        return {}
+    existing: dict[tuple[str, object], int] = {}
+    for session_id, title, held_on in db.session.execute(
+        sa.select(session_models.EvaluationSession.id, session_models.EvaluationSession.title,
+                  session_models.EvaluationSession.held_on)
+        .where(session_models.EvaluationSession.collaboration_id == collaboration.id)
+        .order_by(session_models.EvaluationSession.id.desc())
+    ):
+        existing[(" ".join(title.split()), held_on)] = session_id  # the oldest wins
+    found: dict[str, int] = {}
+    for key in used:
+        planned = plan.sessions[key]
+        title = planned.title[:session_models.TITLE_MAX].strip()
+        match = existing.get((title, planned.held_on))
+        if match is not None:
+            found[key] = match
+            result.matched_sessions += 1
+            continue
+        data = sessions.SessionInput(
+            title=title, held_on=planned.held_on,
+            focus_question=planned.focus_question[:session_models.FOCUS_MAX]
+            or _("(overgenomen uit een rem-export)"),
+            place=planned.place[:session_models.PLACE_MAX])
+        try:
+            made = sessions.create_session(collaboration, data)
+        except sessions.SessionError as exc:
+            plan.warn(_("Evaluatiesessie “%(title)s” is niet overgenomen: %(error)s",
+                        title=title[:80], error=str(exc)))
+            continue
+        sessions.close_session(made)
+        existing[(title, planned.held_on)] = found[key] = made.id
+        result.created_sessions += 1
+    return found
+
+
 def apply_plan(collaboration: Collaboration, plan: ImportPlan, fallback: FuzzyDate,
                fmt: str) -> ImportResult:
     """Create the plan's items and links in the session (flushed, not committed)."""
@@ -197,7 +249,8 @@ def apply_plan(collaboration: Collaboration, plan: ImportPlan, fallback: FuzzyDa
     targets = {effect for _cause, effect in plan.links}
     undated = 0
     resolver = CodeResolver(plan)
-    created: dict[str, RippleItem] = {}
+    session_ids = _apply_sessions(collaboration, plan, result)
+    entries: list[tuple[Kind, services.ItemInput]] = []
     for item in plan.items:
         kind = Kind(item.kind) if item.kind in ("activity", "effect") else (
             Kind.EFFECT if item.key in targets else Kind.ACTIVITY)
@@ -209,42 +262,65 @@ def apply_plan(collaboration: Collaboration, plan: ImportPlan, fallback: FuzzyDa
             item.description = (item.title + "\n\n" + item.description).strip()
             item.title = item.title[:TITLE_MAX - 1].rstrip() + "…"
         code_ids = [c for c in dict.fromkeys(resolver.resolve(r) for r in item.codes) if c]
-        try:
-            created[item.key] = services.create_item(collaboration, kind,
-                                                     _input(item, when, code_ids))
-        except services.RippleError as exc:
+        entries.append((kind, _input(item, when, code_ids)))
+    # One flush for all items and one cycle check for all links: the rules and the audit
+    # of create_item/add_link, without a query per item or per link.
+    created: dict[str, RippleItem] = {}
+    by_session: dict[int, list[RippleItem]] = {}
+    for item, (kind, data), made in zip(plan.items, entries,
+                                        services.create_items(collaboration, entries),
+                                        strict=True):
+        if isinstance(made, services.RippleError):
             plan.refuse(_("“%(title)s”%(where)s: %(error)s", title=item.title[:80],
-                          where=f" ({item.source})" if item.source else "", error=str(exc)))
+                          where=f" ({item.source})" if item.source else "", error=str(made)))
             continue
+        created[item.key] = made
+        if item.session_key in session_ids:
+            by_session.setdefault(session_ids[item.session_key], []).append(made)
         if kind == Kind.ACTIVITY:
             result.activities += 1
         else:
             result.effects += 1
         if len(result.first_items) < PREVIEW_ITEMS:
-            result.first_items.append(PreviewItem(kind.value, item.title, when.iso(),
+            result.first_items.append(PreviewItem(kind.value, item.title, data.when.iso(),
                                                   list(item.codes)))
+    # The session of origin: one UPDATE per session, not one per item (the items are new,
+    # so their version stays 1).
+    for session_id, items in by_session.items():
+        for start in range(0, len(items), 500):
+            batch = items[start:start + 500]
+            db.session.execute(sa.update(RippleItem)
+                               .where(RippleItem.id.in_([i.id for i in batch]))
+                               .values(session_id=session_id)
+                               .execution_options(synchronize_session=False))
+            for made in batch:
+                orm.attributes.set_committed_value(made, "session_id", session_id)
     if undated:
         plan.warn(_("%(n)d items hadden geen datum en krijgen “%(date)s”. U kunt dat later per "
                     "item aanpassen.", n=undated, date=fallback.iso()))
-
+    pairs: list[tuple[RippleItem, RippleItem]] = []
     seen: set[tuple[str, str]] = set()
     for cause_key, effect_key in plan.links:
         if (cause_key, effect_key) in seen or cause_key not in created \
                 or effect_key not in created:
             continue
         seen.add((cause_key, effect_key))
-        cause, effect = created[cause_key], created[effect_key]
-        try:
-            services.add_link(cause, effect)
-        except services.RippleError as exc:
+        pairs.append((created[cause_key], created[effect_key]))
+    for (cause, effect), made in zip(pairs, services.add_links(pairs), strict=True):
+        if isinstance(made, services.RippleError):
             plan.warn(_("Verbinding “%(cause)s” → “%(effect)s” overgeslagen: %(error)s",
-                        cause=cause.title[:60], effect=effect.title[:60], error=str(exc)))
+                        cause=cause.title[:60], effect=effect.title[:60], error=str(made)))
             continue
         result.created_links += 1
 
     result.created_entries = _apply_entries(collaboration, plan, resolver, created)
     if result.created_entries:
         result.notes.append(_("%(n)d regels in het leerlogboek.", n=result.created_entries))
+    if result.matched_sessions or result.created_sessions:
+        result.notes.append(_("Evaluatiesessies van herkomst: %(matched)d herkend in dit "
+                              "samenwerkingsverband, %(created)d nieuw gemaakt (gesloten, "
+                              "zonder deelnemers of verhalen).",
+                              matched=result.matched_sessions, created=result.created_sessions))
     result.created_items = len(created)
     result.created_codes = resolver.created
     result.problems = plan.problems
@@ -252,5 +328,7 @@ def apply_plan(collaboration: Collaboration, plan: ImportPlan, fallback: FuzzyDa
     record("import", "collaboration", collaboration.id, collaboration_id=collaboration.id,
            summary=f"{fmt}: {len(created)} items, {result.created_links} verbindingen",
            after={"format": fmt, "items": len(created), "links": result.created_links,
-                  "kinds": dict(kinds), "codes_created": len(resolver.created)})
+                  "kinds": dict(kinds), "codes_created": len(resolver.created),
+                  "sessions_matched": result.matched_sessions,
+                  "sessions_created": result.created_sessions})
     return result

@@ -68,6 +68,18 @@ class PlannedItem:
     evidence_url: str = ""
     codes: list[str] = field(default_factory=list)
     source: str = ""
+    session_key: str | None = None  # the evaluation session it came from (rem JSON)
+
+
+@dataclass
+class PlannedSession:
+    """An evaluation session of origin named in the file (rem JSON)."""
+
+    key: str
+    title: str
+    held_on: date
+    place: str = ""
+    focus_question: str = ""
 
 
 @dataclass
@@ -105,6 +117,7 @@ class ImportPlan:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     codebooks: dict[str, CodebookInfo] = field(default_factory=dict)
+    sessions: dict[str, PlannedSession] = field(default_factory=dict)
     columns: list[str] = field(default_factory=list)
     link_columns: list[str] = field(default_factory=list)
     mapping: dict[str, str] = field(default_factory=dict)
@@ -140,6 +153,8 @@ class ImportResult:
     effects: int = 0
     created_links: int = 0
     created_entries: int = 0
+    matched_sessions: int = 0
+    created_sessions: int = 0
     created_codes: list[str] = field(default_factory=list)
     first_items: list[PreviewItem] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)

@@ -15,6 +15,7 @@ from rem.interchange.imports.base import (
     ImportRefused,
     PlannedEntry,
     PlannedItem,
+    PlannedSession,
     UploadedFile,
 )
 from rem.interchange.imports.safety import decode_text, open_zip, read_entry
@@ -84,6 +85,25 @@ def _entry(raw: dict) -> PlannedEntry:
     )
 
 
+def _sessions(document: dict, plan: ImportPlan) -> None:
+    """Read the sessions of origin described in the file (those without a title or a
+    valid date are left out: their items keep no session)."""
+    raw_sessions = document.get("sessions") or []
+    if isinstance(raw_sessions, list):
+        for raw in raw_sessions:
+            if not isinstance(raw, dict) or raw.get("id") is None:
+                continue
+            held_on = _day(raw.get("date"))
+            title = " ".join(str(raw.get("title") or "").split())
+            if held_on is None or not title:
+                continue
+            key = str(raw["id"])
+            plan.sessions[key] = PlannedSession(
+                key=key, title=title, held_on=held_on,
+                place=str(raw.get("place") or "").strip(),
+                focus_question=str(raw.get("focus_question") or "").strip())
+
+
 def parse(files: list[UploadedFile], options: ImportOptions, limit: int) -> ImportPlan:
     """Turn a rem/1 document into a plan."""
     document = _load(files, limit)
@@ -107,6 +127,8 @@ def parse(files: list[UploadedFile], options: ImportOptions, limit: int) -> Impo
                     info.codes[str(code["slug"])] = (str(code.get("name") or code["slug"]),
                                                      str(code.get("description") or ""))
             plan.codebooks[info.slug] = info
+    _sessions(document, plan)
+    missing = 0
     for n, raw in enumerate(items, start=1):
         if not isinstance(raw, dict):
             plan.refuse(_("Item %(n)d is geen object.", n=n))
@@ -129,12 +151,16 @@ def parse(files: list[UploadedFile], options: ImportOptions, limit: int) -> Impo
         intended = raw.get("intended")
         item.intended = intended if isinstance(intended, bool) else None
         item.codes = [str(c) for c in raw.get("codes") or [] if isinstance(c, str)]
+        session = raw.get("session_id")
+        if session is not None and session != "":
+            if str(session) in plan.sessions:
+                item.session_key = str(session)
+            else:
+                missing += 1
         plan.items.append(item)
-    with_session = sum(1 for raw in items if isinstance(raw, dict) and raw.get("session_id"))
-    if with_session:
-        plan.notes.append(_("%(n)d items kwamen uit een evaluatiesessie; die koppeling wordt "
-                            "niet overgenomen (de sessie hoort bij de oorspronkelijke "
-                            "database).", n=with_session))
+    if missing:
+        plan.warn(_("%(n)d items noemen een evaluatiesessie die niet in het bestand staat; "
+                    "bij die items wordt geen sessie bewaard.", n=missing))
     entries = document.get("log_entries") or []
     if isinstance(entries, list) and entries:
         plan.notes.append(_("Het bestand bevat %(n)d regels uit het leerlogboek. Ze worden "
