@@ -232,7 +232,7 @@ def _tooltip(item: RippleItem, order: int | None, date_label: str | None = None)
     """Return the plain-text tooltip: title, date, kind, order, codes, description."""
     date_label = date_label if date_label is not None else item.when.label()
     key = (str(get_locale()), item.title, date_label, item.kind, item.intended, item.valence,
-           order, tuple(code.name for code in item.codes), item.description)
+           order, tuple(code.label for code in item.codes), item.description)
     tooltip = _TOOLTIPS.get(key)
     if tooltip is None:
         tooltip = _make_tooltip(item, order, date_label)
@@ -261,7 +261,7 @@ def _make_tooltip(item: RippleItem, order: int | None, date_label: str) -> str:
             facts.append(_("%(n)se rimpeling", n=order))
         lines.append(", ".join(facts))
     if item.codes:
-        lines.append(_("Codes: %(codes)s", codes=", ".join(c.name for c in item.codes)))
+        lines.append(_("Codes: %(codes)s", codes=", ".join(c.label for c in item.codes)))
     description = plain_text(item.description, 200)
     if description:
         lines.append(description)
@@ -293,7 +293,7 @@ def map_from_log(collaboration: Collaboration, log_view: LogView, filters: MapFi
             order=order,
             intended=item.intended if item.kind == Kind.EFFECT else None,
             valence=item.valence if item.kind == Kind.EFFECT else None,
-            codes=[code.name for code in item.codes],
+            codes=[code.label for code in item.codes],
             url=f"{item_url}{item.id}",
             tooltip=_tooltip(item, order, date_label),
         ))
@@ -363,7 +363,7 @@ def summarise_log(collaboration: Collaboration, log_view: LogView, keep: list[Ri
         if not item.codes:
             return _("Zonder code")
         code = item.codes[0]
-        return code.name if grouping == "code" else code.codebook.name
+        return code.label if grouping == "code" else code.codebook.label
 
     for grouping in ("code", "codebook", "kind"):
         keys = {item.id: (period_of[item.id][0], item.kind != Kind.ACTIVITY,
