@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from flask import current_app, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -379,10 +379,8 @@ def summarise_log(collaboration: Collaboration, log_view: LogView, keep: list[Ri
     for index, key in enumerate(sorted(counts, key=lambda k: (k[0], k[1], k[2].lower()))):
         (period_key, is_effect, label), count = key, counts[key]
         group_of_key[key] = f"g{index}"
-        count_label = (_("%(n)d effecten", n=count) if is_effect
-                       else _("%(n)d activiteiten", n=count))
-        if count == 1:
-            count_label = _("1 effect") if is_effect else _("1 activiteit")
+        count_label = (ngettext("%(num)d effect", "%(num)d effecten", count) if is_effect
+                       else ngettext("%(num)d activiteit", "%(num)d activiteiten", count))
         groups.append(SummaryGroup(key=f"g{index}", period=periods[period_key],
                                    kind=Kind.EFFECT.value if is_effect else Kind.ACTIVITY.value,
                                    label=label, count_label=count_label, count=count))
@@ -459,8 +457,11 @@ def summary(ripple_map: RippleMap) -> str:
     """Return one Dutch sentence that describes the map, for screen readers."""
     activities = sum(1 for node in ripple_map.nodes if node.is_activity)
     effects = len(ripple_map.nodes) - activities
-    sentence = _("%(title)s: %(a)d activiteiten, %(e)d effecten en %(l)d verbindingen.",
-                 title=ripple_map.title, a=activities, e=effects, l=len(ripple_map.edges))
+    sentence = _("%(title)s: %(a)s, %(e)s en %(l)s.", title=ripple_map.title,
+                 a=ngettext("%(num)d activiteit", "%(num)d activiteiten", activities),
+                 e=ngettext("%(num)d effect", "%(num)d effecten", effects),
+                 l=ngettext("%(num)d verbinding", "%(num)d verbindingen",
+                            len(ripple_map.edges)))
     if ripple_map.periods:
         sentence += " " + _("Van %(first)s tot en met %(last)s.",
                             first=ripple_map.periods[0], last=ripple_map.periods[-1])

@@ -6,6 +6,7 @@ from collections import Counter
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from rem.audit.services import record
 from rem.codes.models import Code, Codebook
@@ -224,8 +225,10 @@ def apply_plan(collaboration: Collaboration, plan: ImportPlan, fallback: FuzzyDa
             result.first_items.append(PreviewItem(kind.value, item.title, when.iso(),
                                                   list(item.codes)))
     if undated:
-        plan.warn(_("%(n)d items hadden geen datum en krijgen “%(date)s”. U kunt dat later per "
-                    "item aanpassen.", n=undated, date=fallback.iso()))
+        plan.warn(ngettext("%(num)d item had geen datum en krijgt “%(date)s”. U kunt dat later "
+                           "aanpassen.",
+                           "%(num)d items hadden geen datum en krijgen “%(date)s”. U kunt dat "
+                           "later per item aanpassen.", undated, date=fallback.iso()))
 
     seen: set[tuple[str, str]] = set()
     for cause_key, effect_key in plan.links:
@@ -244,7 +247,9 @@ def apply_plan(collaboration: Collaboration, plan: ImportPlan, fallback: FuzzyDa
 
     result.created_entries = _apply_entries(collaboration, plan, resolver, created)
     if result.created_entries:
-        result.notes.append(_("%(n)d regels in het leerlogboek.", n=result.created_entries))
+        result.notes.append(ngettext("%(num)d regel in het leerlogboek.",
+                                     "%(num)d regels in het leerlogboek.",
+                                     result.created_entries))
     result.created_items = len(created)
     result.created_codes = resolver.created
     result.problems = plan.problems

@@ -6,6 +6,7 @@ import json
 from datetime import date, datetime
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from rem.core.dates import DateError, FuzzyDate, parse_iso
 from rem.interchange.imports.base import (
@@ -132,14 +133,19 @@ def parse(files: list[UploadedFile], options: ImportOptions, limit: int) -> Impo
         plan.items.append(item)
     with_session = sum(1 for raw in items if isinstance(raw, dict) and raw.get("session_id"))
     if with_session:
-        plan.notes.append(_("%(n)d items kwamen uit een evaluatiesessie; die koppeling wordt "
-                            "niet overgenomen (de sessie hoort bij de oorspronkelijke "
-                            "database).", n=with_session))
+        plan.notes.append(ngettext(
+            "%(num)d item kwam uit een evaluatiesessie; die koppeling wordt niet overgenomen "
+            "(de sessie hoort bij de oorspronkelijke database).",
+            "%(num)d items kwamen uit een evaluatiesessie; die koppeling wordt niet "
+            "overgenomen (de sessie hoort bij de oorspronkelijke database).", with_session))
     entries = document.get("log_entries") or []
     if isinstance(entries, list) and entries:
-        plan.notes.append(_("Het bestand bevat %(n)d regels uit het leerlogboek. Ze worden "
-                            "ingelezen met u als schrijver en zonder eigenaar van acties; "
-                            "opmaak ging bij de export verloren.", n=len(entries)))
+        plan.notes.append(ngettext(
+            "Het bestand bevat %(num)d regel uit het leerlogboek. Die wordt ingelezen met u "
+            "als schrijver en zonder eigenaar van acties; opmaak ging bij de export verloren.",
+            "Het bestand bevat %(num)d regels uit het leerlogboek. Ze worden ingelezen met u "
+            "als schrijver en zonder eigenaar van acties; opmaak ging bij de export verloren.",
+            len(entries)))
         for n, raw in enumerate(entries, start=1):
             if not isinstance(raw, dict):
                 plan.refuse(_("Logboekregel %(n)d is geen object.", n=n))
