@@ -187,3 +187,16 @@ def test_switch_the_language_by_keyboard(page):
             page.request.post("/language", form={"locale": "nl", "csrf_token": token,
                                                  "next": "/"})
     assert page.problems.messages == []
+
+
+def test_arrow_keys_in_the_grouping_select_do_not_leave_the_page(page):
+    page.goto(TIMELINE)
+    tab_to(page, "select#group")
+    page.keyboard.press("ArrowDown")  # a closed select changes its value at once
+    page.wait_for_timeout(300)
+    assert page.url.endswith(TIMELINE), "an arrow key alone must not reload the page"
+    chosen = page.evaluate("document.querySelector('select#group').value")
+    tab_to(page, "select#group ~ button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"group={chosen}"))
+    assert page.problems.messages == []
