@@ -256,7 +256,7 @@ def test_json_session_not_described_in_the_file_is_dropped_with_a_warning(app, t
     doc["sessions"] = [s for s in doc["sessions"] if s["title"] == "Voorjaarssessie"]
     result = cli_import(app, tmp_path, "json", {"log.json": json.dumps(doc).encode()})
     assert result.exit_code == 0, result.output
-    assert "1 items noemen een evaluatiesessie die niet in het bestand staat" in result.output
+    assert "1 item noemt een evaluatiesessie die niet in het bestand staat" in result.output
     again = _export(app, tmp_path, "doel")
     assert [s["title"] for s in again["sessions"]] == ["Voorjaarssessie"]
     assert sum(1 for i in again["items"] if i["session_id"]) == 2

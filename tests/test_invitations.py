@@ -304,3 +304,55 @@ def test_two_acceptances_at_once_use_the_link_only_once(app, ctx):
     with pytest.raises(invitations.TokenProblem):
         invitations.accept_as_existing(second, db.session.scalar(
             sa.select(User).where(User.email == "nieuw@example.org")))
+
+
+def test_the_invitation_goes_out_in_the_language_the_inviter_chose(app, client, monkeypatch):
+    from tests.test_translations import _compile_catalogues
+
+    _compile_catalogues(app)
+    _world(app)
+    with smtp_sink.SmtpSink() as sink:
+        smtp_sink.configure(app, monkeypatch, sink)
+        login(client, "fac@example.org")
+        form = client.get("/collaborations/dorp/invite").get_data(as_text=True)
+        # The inviter reads Dutch, so Dutch is chosen already.
+        assert re.search(r'<option selected value="nl">|<option value="nl" selected', form)
+        r = post(client, "/collaborations/dorp/invite",
+                 {"email": "new@example.org", "role": "member", "locale": "en"})
+        assert r.status_code == 200
+        page = r.get_data(as_text=True)
+        assert "We hebben de link gemaild" in page  # the inviter's page stays Dutch
+        token = LINK_RE.search(page).group(1)
+        assert f"/invite/{token}?lang=en" in page
+    [message] = sink.messages
+    assert message["Subject"] == "Invitation to Dorp Achterveld"
+    body = smtp_sink.body_of(message)
+    assert "Fatima Begeleider invites you" in body and "as member" in body
+    assert "nodigt" not in body
+    assert f"http://localhost/invite/{token}?lang=en" in body
+
+    # The newcomer's browser asks for Dutch, but the link opens the page in English.
+    newcomer = app.test_client()
+    invitation_page = newcomer.get(f"/invite/{token}?lang=en",
+                                   headers={"Accept-Language": "nl"}).get_data(as_text=True)
+    assert '<html lang="en"' in invitation_page
+    assert "Dorp Achterveld" in invitation_page
+    # And it stays English for the rest of the visit.
+    assert '<html lang="en"' in newcomer.get("/login", headers={"Accept-Language": "nl"}
+                                             ).get_data(as_text=True)
+
+
+def test_an_unknown_language_is_refused_and_a_dutch_invitation_stays_dutch(app, client,
+                                                                          monkeypatch):
+    _world(app)
+    with smtp_sink.SmtpSink() as sink:
+        smtp_sink.configure(app, monkeypatch, sink)
+        login(client, "fac@example.org")
+        r = post(client, "/collaborations/dorp/invite",
+                 {"email": "new@example.org", "role": "member", "locale": "fr"})
+        assert r.status_code == 200 and "Not a valid choice" not in r.get_data(as_text=True)
+        assert not LINK_RE.search(r.get_data(as_text=True)), "nothing was made"
+        token, _page = _invite(client)  # no language given: the inviter's (Dutch)
+    [message] = sink.messages
+    assert message["Subject"] == "Uitnodiging voor Dorp Achterveld"
+    assert f"/invite/{token}?lang=nl" in smtp_sink.body_of(message)

@@ -750,13 +750,13 @@ def test_the_report_counts_and_draws_before_and_after(app, client, running):
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", report.get_data(as_text=True)))
     assert report.status_code == 200
     assert "2 deelnemers, van wie 2 een verhaal stuurden." in text
-    assert "1 gaven een voornaam, 1 bleven anoniem." in text
+    assert "1 gaf een voornaam, 1 bleef anoniem." in text
     assert "Inwoner 1" in text and "Professional in zorg of welzijn 1" in text
     assert "Nieuw effect 1" in text and "Samengevoegd 1" in text and "Geparkeerd 1" in text
     assert "Totaal 3" in text
     assert "2e rimpeling 1" in text  # activity -> effect -> the new effect
     assert "Borgingsstrategieën" in text or "borging" in text.lower()
-    assert "Kaart bij de opening: 2 activiteiten, 1 effecten en 1 verbindingen." in text
+    assert "Kaart bij de opening: 2 activiteiten, 1 effect en 1 verbinding." in text
     assert "Kaart na de sessie: 2 activiteiten, 2 effecten en 2 verbindingen." in text
     body = report.get_data(as_text=True)
     assert body.count("<svg") == 2 and 'id="before-map-title"' in body

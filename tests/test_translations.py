@@ -45,9 +45,11 @@ ALLOWED_TEXT = {
     "SVG", "PNG", "PDF", "DOT", "JSON", "CSV", "XLSX", "GraphML", "RippleFX",
 }
 
-# Attributes people see or hear (data-confirm and data-copied are shown by static/js/app.js);
+# Attributes people see or hear (data-confirm and data-copied are shown by static/js/app.js,
+# data-busy by static/js/busy.js);
 # others (class, href, hidden values...) are not read. A button's value counts too.
-VISIBLE_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt", "data-confirm", "data-copied"}
+VISIBLE_ATTRIBUTES = {"title", "placeholder", "aria-label", "alt", "data-confirm", "data-copied",
+                      "data-busy"}
 BUTTON_TYPES = {"submit", "button", "reset"}
 
 # Content that is not prose: scripts, styles and literal code or keys.

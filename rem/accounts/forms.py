@@ -8,6 +8,9 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 from rem.accounts.services import MIN_PASSWORD
 from rem.core.forms import choices
 
+# Each language is named in its own language, as in the header's switch.
+LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
+
 
 class LoginForm(FlaskForm):
     """Email address and password."""
@@ -27,7 +30,7 @@ class ProfileForm(FlaskForm):
     """A person's name and language."""
 
     name = StringField(_l("Naam"), validators=[Length(max=120)])
-    locale = SelectField(_l("Taal"), choices=choices([("nl", "Nederlands"), ("en", "English")]))
+    locale = SelectField(_l("Taal"), choices=choices(LANGUAGES))
 
 
 class EmptyForm(FlaskForm):
@@ -59,9 +62,12 @@ def _new_password_fields() -> tuple[PasswordField, PasswordField]:
 
 
 class HubInviteForm(FlaskForm):
-    """The address of a person to invite as coordinator of a hub."""
+    """The address of a person to invite as coordinator of a hub, and the language of the
+    invitation (the view makes the inviter's own language the default)."""
 
     email = _email_field()
+    locale = SelectField(_l("Taal van de uitnodiging"), choices=choices(LANGUAGES),
+                         default="nl")
 
 
 class InviteForm(HubInviteForm):

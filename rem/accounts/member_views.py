@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
 from rem.accounts import invitations
@@ -57,10 +58,15 @@ def _membership_or_404(membership_id: int, *, collaboration_id: int | None = Non
     return membership
 
 
-def _send_invitation(invitation: AccountToken, link: str, place: str) -> bool:
-    """Mail the link when mail is configured; return whether it was sent."""
+def _send_invitation(invitation: AccountToken, link: str, place: str, locale: str) -> bool:
+    """Mail the link in ``locale`` when mail is configured; return whether it was sent."""
     if not mail_enabled():
         return False
+    with force_locale(locale):
+        return _mail_invitation(invitation, link, place)
+
+
+def _mail_invitation(invitation: AccountToken, link: str, place: str) -> bool:
     inviter = invitation.created_by.display_name if invitation.created_by else "rem"
     body = _(
         "Hallo,\n\n%(inviter)s nodigt u uit voor %(place)s in rem, als %(role)s.\n\n"
@@ -72,9 +78,15 @@ def _send_invitation(invitation: AccountToken, link: str, place: str) -> bool:
     return send_mail(invitation.email, _("Uitnodiging voor %(place)s", place=place), body)
 
 
-def _show_link(invitation: AccountToken, token: str, place: str, back: str):
-    link = url_for("accounts.accept_invitation", token=token, _external=True)
-    sent = _send_invitation(invitation, link, place)
+def _inviter_locale() -> str:
+    """The language the inviter reads now: the default for the invitation."""
+    return str(get_locale() or "nl")
+
+
+def _show_link(invitation: AccountToken, token: str, place: str, back: str, locale: str):
+    # The link carries the language, so the invitation page opens in it.
+    link = url_for("accounts.accept_invitation", token=token, lang=locale, _external=True)
+    sent = _send_invitation(invitation, link, place, locale)
     if mail_enabled() and not sent:
         flash(_("Het versturen van de e-mail lukte niet. Kopieer de link en stuur hem zelf."),
               "error")
@@ -103,7 +115,7 @@ def collaboration(slug: str):
 def invite(slug: str):
     """Invite a person by email address as facilitator or member."""
     collaboration = _managed(slug)
-    form = InviteForm()
+    form = InviteForm(locale=_inviter_locale())
     if form.validate_on_submit():
         try:
             invitation, token = invitations.create_invitation(
@@ -113,7 +125,8 @@ def invite(slug: str):
         else:
             db.session.commit()
             return _show_link(invitation, token, collaboration.name,
-                              url_for("members.collaboration", slug=collaboration.slug))
+                              url_for("members.collaboration", slug=collaboration.slug),
+                              form.locale.data)
     return render_template("accounts/invite.html", form=form, collaboration=collaboration,
                            hub=None, mail=mail_enabled())
 
@@ -198,7 +211,7 @@ def hub(slug: str):
 def hub_invite(slug: str):
     """Invite a person by email address as coordinator of the hub."""
     hub = _managed_hub(slug)
-    form = HubInviteForm()
+    form = HubInviteForm(locale=_inviter_locale())
     if form.validate_on_submit():
         try:
             invitation, token = invitations.create_invitation(form.email.data, Role.COORDINATOR,
@@ -208,7 +221,7 @@ def hub_invite(slug: str):
         else:
             db.session.commit()
             return _show_link(invitation, token, hub.name,
-                              url_for("members.hub", slug=hub.slug))
+                              url_for("members.hub", slug=hub.slug), form.locale.data)
     return render_template("accounts/invite.html", form=form, collaboration=None, hub=hub,
                            mail=mail_enabled())
 

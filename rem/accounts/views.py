@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
 from rem.accounts import invitations
@@ -102,6 +103,10 @@ def _link_problem(problem: TokenProblem):
 @limiter.limit("20 per minute", methods=["POST"])
 def accept_invitation(token: str):
     """Show an invitation; let a new person make an account, or a signed-in person accept."""
+    if request.args.get("lang") in ("nl", "en") and not current_user.is_authenticated:
+        # The inviter chose the language of the invitation; the page opens in it.
+        session["locale"] = request.args["lang"]
+        refresh()
     try:
         invitation = invitations.find_token(token, TokenPurpose.INVITE)
     except TokenProblem as problem:

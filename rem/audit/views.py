@@ -10,6 +10,7 @@ from sqlalchemy import orm
 
 from rem.accounts.models import User
 from rem.accounts.permissions import current_access
+from rem.audit.labels import ACTION_LABELS, action_label, type_label
 from rem.audit.models import AuditEvent
 from rem.collaborations.models import Collaboration
 from rem.extensions import db
@@ -17,7 +18,7 @@ from rem.extensions import db
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
 PER_PAGE = 50
-ACTIONS = ["create", "update", "delete", "restore", "purge", "link", "unlink"]
+ACTIONS = list(ACTION_LABELS)
 
 
 def _parse_day(text: str | None) -> datetime | None:
@@ -57,4 +58,5 @@ def index():
     collaborations = db.session.scalars(sa.select(Collaboration).order_by(Collaboration.name)
                                         ).all()
     return render_template("audit/index.html", page=page, types=types, users=users,
-                           collaborations=collaborations, actions=ACTIONS, args=args)
+                           collaborations=collaborations, actions=ACTIONS, args=args,
+                           action_label=action_label, type_label=type_label)

@@ -7,7 +7,9 @@ regional plans study), the five pillars of the participatiescan and the hub
 services (final report of the preparatory phase, appendix B and 5.5), and the
 Community Capitals that Ripple Effects Mapping uses for coding.
 
-Names and descriptions are plain Dutch (B1): they are shown to citizens.
+Names and descriptions are plain Dutch (B1): they are shown to citizens. They are
+stored in Dutch (exports keep them so) and marked with ``N_`` for the catalogue, so that
+``rem.codes.labels`` can show them in the reader's language.
 """
 
 from __future__ import annotations
@@ -18,6 +20,11 @@ import sqlalchemy as sa
 
 from rem.codes.models import Code, Codebook
 from rem.extensions import db
+
+
+def N_(text: str) -> str:
+    """Mark a built-in text for extraction (a Babel default keyword); return it unchanged."""
+    return text
 
 
 @dataclass(frozen=True)
@@ -52,264 +59,264 @@ def _codes(*rows: tuple[str, str, str]) -> tuple[CodeSpec, ...]:
 DEFAULT_CODEBOOKS: tuple[CodebookSpec, ...] = (
     CodebookSpec(
         "borging",
-        "Borgingsstrategieën",
-        "Zes manieren om burgerparticipatie blijvend te maken, ook als het project "
-        "of het geld stopt.",
+        N_("Borgingsstrategieën"),
+        N_("Zes manieren om burgerparticipatie blijvend te maken, ook als het project "
+           "of het geld stopt."),
         10,
         _codes(
             (
                 "sleutelpersonen",
-                "Sleutelpersonen",
-                "Mensen die burgers en professionals verbinden en het werk gaande houden, "
-                "zoals een dorpsondersteuner of buurtverbinder.",
+                N_("Sleutelpersonen"),
+                N_("Mensen die burgers en professionals verbinden en het werk gaande houden, "
+                   "zoals een dorpsondersteuner of buurtverbinder."),
             ),
             (
                 "infrastructuur",
-                "Infrastructuur",
-                "Vaste plekken, terugkerende bijeenkomsten, online groepen en netwerken "
-                "waar mensen elkaar blijven ontmoeten.",
+                N_("Infrastructuur"),
+                N_("Vaste plekken, terugkerende bijeenkomsten, online groepen en netwerken "
+                   "waar mensen elkaar blijven ontmoeten."),
             ),
             (
                 "kennisdeling-en-training",
-                "Kennisdeling en training",
-                "Kennis en ervaring delen en mensen opleiden, zodat het werk niet van een "
-                "paar personen afhangt.",
+                N_("Kennisdeling en training"),
+                N_("Kennis en ervaring delen en mensen opleiden, zodat het werk niet van een "
+                   "paar personen afhangt."),
             ),
             (
                 "beleidsverankering",
-                "Beleidsverankering",
-                "Burgerparticipatie vastleggen in beleid, zodat het een vast onderdeel van "
-                "het werk wordt.",
+                N_("Beleidsverankering"),
+                N_("Burgerparticipatie vastleggen in beleid, zodat het een vast onderdeel van "
+                   "het werk wordt."),
             ),
             (
                 "juridische-borging",
-                "Juridische borging",
-                "Afspraken en rollen vastleggen in een rechtsvorm, zoals een stichting of "
-                "coöperatie.",
+                N_("Juridische borging"),
+                N_("Afspraken en rollen vastleggen in een rechtsvorm, zoals een stichting of "
+                   "coöperatie."),
             ),
             (
                 "financiele-duurzaamheid",
-                "Financiële duurzaamheid",
-                "Geld voor langere tijd regelen, bijvoorbeeld via de gemeente (SPUK/DOS), "
-                "het IZA of een zorgverzekeraar.",
+                N_("Financiële duurzaamheid"),
+                N_("Geld voor langere tijd regelen, bijvoorbeeld via de gemeente (SPUK/DOS), "
+                   "het IZA of een zorgverzekeraar."),
             ),
         ),
     ),
     CodebookSpec(
         "werkzame-elementen",
-        "Werkzame elementen",
-        "Vijf dingen die ervoor zorgen dat burgerparticipatie werkt.",
+        N_("Werkzame elementen"),
+        N_("Vijf dingen die ervoor zorgen dat burgerparticipatie werkt."),
         20,
         _codes(
             (
                 "wensen-en-behoeften-inventariseren",
-                "Wensen en behoeften inventariseren",
-                "Goed luisteren en ophalen wat burgers en professionals willen en nodig "
-                "hebben.",
+                N_("Wensen en behoeften inventariseren"),
+                N_("Goed luisteren en ophalen wat burgers en professionals willen en nodig "
+                   "hebben."),
             ),
             (
                 "visie-ontwikkelen",
-                "Een visie op burgerparticipatie ontwikkelen",
-                "Samen bepalen wat burgerparticipatie voor jullie betekent en hoe je het "
-                "aanpakt.",
+                N_("Een visie op burgerparticipatie ontwikkelen"),
+                N_("Samen bepalen wat burgerparticipatie voor jullie betekent en hoe je het "
+                   "aanpakt."),
             ),
             (
                 "eigenaarschap-vergroten",
-                "Eigenaarschap en verantwoordelijkheid vergroten",
-                "Zorgen dat burgers en professionals zich samen verantwoordelijk voelen en "
-                "actief meedoen.",
+                N_("Eigenaarschap en verantwoordelijkheid vergroten"),
+                N_("Zorgen dat burgers en professionals zich samen verantwoordelijk voelen en "
+                   "actief meedoen."),
             ),
             (
                 "burgers-en-professionals-verbinden",
-                "Burgers en professionals verbinden",
-                "Burgers en professionals laten ontmoeten, zodat ze elkaar leren kennen en "
-                "begrijpen.",
+                N_("Burgers en professionals verbinden"),
+                N_("Burgers en professionals laten ontmoeten, zodat ze elkaar leren kennen en "
+                   "begrijpen."),
             ),
             (
                 "flexibele-houding",
-                "Flexibele houding en aanpak",
-                "Ruimte laten om plannen aan te passen en samen te leren van wat er "
-                "gebeurt.",
+                N_("Flexibele houding en aanpak"),
+                N_("Ruimte laten om plannen aan te passen en samen te leren van wat er "
+                   "gebeurt."),
             ),
         ),
     ),
     CodebookSpec(
         "bestuursstijlen",
-        "Bestuursstijlen",
-        "Vier manieren waarop een samenwerkingsverband burgers laat meedoen (naar "
-        "Pröpper).",
+        N_("Bestuursstijlen"),
+        N_("Vier manieren waarop een samenwerkingsverband burgers laat meedoen (naar "
+           "Pröpper)."),
         30,
         _codes(
             (
                 "faciliterend",
-                "Faciliterend",
-                "Burgers nemen zelf het initiatief en beslissen; het samenwerkingsverband "
-                "helpt met kennis of geld.",
+                N_("Faciliterend"),
+                N_("Burgers nemen zelf het initiatief en beslissen; het samenwerkingsverband "
+                   "helpt met kennis of geld."),
             ),
             (
                 "samenwerkend",
-                "Samenwerkend",
-                "Burgers werken als gelijke partner mee aan plannen en activiteiten.",
+                N_("Samenwerkend"),
+                N_("Burgers werken als gelijke partner mee aan plannen en activiteiten."),
             ),
             (
                 "delegerend",
-                "Delegerend",
-                "Burgers beslissen zelf, binnen afspraken die het samenwerkingsverband "
-                "vooraf maakt.",
+                N_("Delegerend"),
+                N_("Burgers beslissen zelf, binnen afspraken die het samenwerkingsverband "
+                   "vooraf maakt."),
             ),
             (
                 "participerend",
-                "Participerend",
-                "Burgers geven advies en denken vroeg mee; het samenwerkingsverband "
-                "beslist.",
+                N_("Participerend"),
+                N_("Burgers geven advies en denken vroeg mee; het samenwerkingsverband "
+                   "beslist."),
             ),
         ),
     ),
     CodebookSpec(
         "participatieladder",
-        "Participatieladder",
-        "Vijf treden die laten zien hoeveel invloed burgers hebben.",
+        N_("Participatieladder"),
+        N_("Vijf treden die laten zien hoeveel invloed burgers hebben."),
         40,
         _codes(
             (
                 "informeren",
-                "Informeren",
-                "Burgers krijgen informatie, maar geven zelf geen inbreng.",
+                N_("Informeren"),
+                N_("Burgers krijgen informatie, maar geven zelf geen inbreng."),
             ),
             (
                 "consulteren",
-                "Consulteren",
-                "Burgers wordt gevraagd wat zij vinden; anderen bepalen de richting.",
+                N_("Consulteren"),
+                N_("Burgers wordt gevraagd wat zij vinden; anderen bepalen de richting."),
             ),
             (
                 "adviseren",
-                "Adviseren",
-                "Burgers noemen problemen en oplossingen, en hun advies telt echt mee.",
+                N_("Adviseren"),
+                N_("Burgers noemen problemen en oplossingen, en hun advies telt echt mee."),
             ),
             (
                 "coproduceren",
-                "Coproduceren",
-                "Burgers en organisaties maken samen plannen en houden zich daaraan.",
+                N_("Coproduceren"),
+                N_("Burgers en organisaties maken samen plannen en houden zich daaraan."),
             ),
             (
                 "meebeslissen",
-                "Meebeslissen",
-                "Burgers beslissen mee en organisaties nemen de uitkomst over.",
+                N_("Meebeslissen"),
+                N_("Burgers beslissen mee en organisaties nemen de uitkomst over."),
             ),
         ),
     ),
     CodebookSpec(
         "participatiescan",
-        "Participatiescan",
-        "De vijf pijlers van de participatiescan: hoe staat het met participatie in de "
-        "regio?",
+        N_("Participatiescan"),
+        N_("De vijf pijlers van de participatiescan: hoe staat het met participatie in de "
+           "regio?"),
         50,
         _codes(
             (
                 "diversiteit",
-                "Diversiteit",
-                "Verschillende soorten inwoners doen mee: jong en oud, met verschillende "
-                "achtergronden.",
+                N_("Diversiteit"),
+                N_("Verschillende soorten inwoners doen mee: jong en oud, met verschillende "
+                   "achtergronden."),
             ),
             (
                 "invloed",
-                "Invloed",
-                "Inwoners hebben echt invloed en er gebeurt iets met wat zij inbrengen.",
+                N_("Invloed"),
+                N_("Inwoners hebben echt invloed en er gebeurt iets met wat zij inbrengen."),
             ),
             (
                 "draagvlak",
-                "Draagvlak",
-                "Organisaties en mensen staan echt achter samenwerken met inwoners.",
+                N_("Draagvlak"),
+                N_("Organisaties en mensen staan echt achter samenwerken met inwoners."),
             ),
             (
                 "verbinding",
-                "Verbinding",
-                "Inwoners en professionals verdiepen zich in elkaars wereld.",
+                N_("Verbinding"),
+                N_("Inwoners en professionals verdiepen zich in elkaars wereld."),
             ),
             (
                 "vaardigheden-en-werkvormen",
-                "Vaardigheden en werkvormen",
-                "Mensen hebben de kennis en de werkvormen om gelijkwaardig samen te "
-                "werken.",
+                N_("Vaardigheden en werkvormen"),
+                N_("Mensen hebben de kennis en de werkvormen om gelijkwaardig samen te "
+                   "werken."),
             ),
         ),
     ),
     CodebookSpec(
         "community-capitals",
-        "Community Capitals (kapitaal van een gemeenschap)",
-        "Zeven soorten rijkdom van een gemeenschap; de vaste manier om effecten in een "
-        "rimpelkaart in te delen.",
+        N_("Community Capitals (kapitaal van een gemeenschap)"),
+        N_("Zeven soorten rijkdom van een gemeenschap; de vaste manier om effecten in een "
+           "rimpelkaart in te delen."),
         60,
         _codes(
             (
                 "natuurlijk",
-                "Natuurlijk kapitaal",
-                "Natuur, groen, water en de leefomgeving van een plek.",
+                N_("Natuurlijk kapitaal"),
+                N_("Natuur, groen, water en de leefomgeving van een plek."),
             ),
             (
                 "cultureel",
-                "Cultureel kapitaal",
-                "Gewoonten, tradities, taal en het gevoel ergens bij te horen, zoals "
-                "noaberschap.",
+                N_("Cultureel kapitaal"),
+                N_("Gewoonten, tradities, taal en het gevoel ergens bij te horen, zoals "
+                   "noaberschap."),
             ),
             (
                 "menselijk",
-                "Menselijk kapitaal",
-                "Kennis, vaardigheden, gezondheid en zelfvertrouwen van mensen.",
+                N_("Menselijk kapitaal"),
+                N_("Kennis, vaardigheden, gezondheid en zelfvertrouwen van mensen."),
             ),
             (
                 "sociaal",
-                "Sociaal kapitaal",
-                "Contacten, vertrouwen en netwerken tussen mensen en groepen.",
+                N_("Sociaal kapitaal"),
+                N_("Contacten, vertrouwen en netwerken tussen mensen en groepen."),
             ),
             (
                 "politiek",
-                "Politiek kapitaal",
-                "Invloed op besluiten en toegang tot de mensen die beslissen.",
+                N_("Politiek kapitaal"),
+                N_("Invloed op besluiten en toegang tot de mensen die beslissen."),
             ),
             (
                 "financieel",
-                "Financieel kapitaal",
-                "Geld, subsidies en andere middelen om iets te kunnen doen.",
+                N_("Financieel kapitaal"),
+                N_("Geld, subsidies en andere middelen om iets te kunnen doen."),
             ),
             (
                 "gebouwd",
-                "Gebouwd kapitaal",
-                "Gebouwen, ontmoetingsplekken en andere voorzieningen, ook digitale.",
+                N_("Gebouwd kapitaal"),
+                N_("Gebouwen, ontmoetingsplekken en andere voorzieningen, ook digitale."),
             ),
         ),
     ),
     CodebookSpec(
         "hub-diensten",
-        "Diensten van de participatiehub",
-        "Wat een participatiehub voor inwoners en organisaties kan doen.",
+        N_("Diensten van de participatiehub"),
+        N_("Wat een participatiehub voor inwoners en organisaties kan doen."),
         70,
         _codes(
             (
                 "informeren",
-                "Informeren",
-                "Vertellen wat er speelt en waar je terecht kunt.",
+                N_("Informeren"),
+                N_("Vertellen wat er speelt en waar je terecht kunt."),
             ),
             (
                 "bewustwording-verhogen",
-                "Bewustwording verhogen",
-                "Laten zien waarom het meedoen van inwoners belangrijk is.",
+                N_("Bewustwording verhogen"),
+                N_("Laten zien waarom het meedoen van inwoners belangrijk is."),
             ),
             (
                 "adviseren",
-                "Adviseren",
-                "Meedenken en tips geven bij een vraag over participatie.",
+                N_("Adviseren"),
+                N_("Meedenken en tips geven bij een vraag over participatie."),
             ),
             (
                 "professionaliseren",
-                "Professionaliseren",
-                "Mensen trainen, zodat zij beter en gelijkwaardig samenwerken met "
-                "inwoners.",
+                N_("Professionaliseren"),
+                N_("Mensen trainen, zodat zij beter en gelijkwaardig samenwerken met "
+                   "inwoners."),
             ),
             (
                 "verbinden",
-                "Verbinden",
-                "Mensen, initiatieven en organisaties met elkaar in contact brengen.",
+                N_("Verbinden"),
+                N_("Mensen, initiatieven en organisaties met elkaar in contact brengen."),
             ),
         ),
     ),

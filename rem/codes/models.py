@@ -26,6 +26,20 @@ class Codebook(TimestampMixin, db.Model):
         back_populates="codebook", order_by="Code.position, Code.id"
     )
 
+    @property
+    def label(self) -> str:
+        """The name to show: a built-in codebook's in the reader's language."""
+        from rem.codes.labels import codebook_name
+
+        return codebook_name(self)
+
+    @property
+    def hint(self) -> str:
+        """The explanation to show: a built-in codebook's in the reader's language."""
+        from rem.codes.labels import codebook_description
+
+        return codebook_description(self)
+
 
 class Code(TimestampMixin, db.Model):
     """One code in a codebook, such as ``borging:sleutelpersonen``."""
@@ -41,6 +55,20 @@ class Code(TimestampMixin, db.Model):
     position: orm.Mapped[int] = orm.mapped_column(default=100)
 
     codebook: orm.Mapped[Codebook] = orm.relationship(back_populates="codes")
+
+    @property
+    def label(self) -> str:
+        """The name to show: a built-in code's in the reader's language."""
+        from rem.codes.labels import code_name
+
+        return code_name(self)
+
+    @property
+    def hint(self) -> str:
+        """The explanation to show: a built-in code's in the reader's language."""
+        from rem.codes.labels import code_description
+
+        return code_description(self)
 
     @property
     def qualified_slug(self) -> str:

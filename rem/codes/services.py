@@ -27,7 +27,7 @@ def all_codebooks() -> list[Codebook]:
 
 def code_choices() -> list[SelectChoice]:
     """Return the codes as form choices, grouped by codebook."""
-    return [SelectChoice(c.id, c.name, optgroup=b.name) for b in all_codebooks() for c in b.codes]
+    return [SelectChoice(c.id, c.label, optgroup=b.label) for b in all_codebooks() for c in b.codes]
 
 
 def codebook_by_slug(slug: str) -> Codebook | None:

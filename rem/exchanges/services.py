@@ -303,7 +303,7 @@ def theme_label(exchange: LearningExchange) -> str:
     """Return the theme as one line: the code's name, the question, or both."""
     parts = []
     if exchange.theme_code is not None:
-        parts.append(exchange.theme_code.name)
+        parts.append(exchange.theme_code.label)
     if exchange.question:
         parts.append(exchange.question)
     return " · ".join(parts)

@@ -63,7 +63,7 @@ def _form(exchange: LearningExchange | None = None) -> ExchangeForm:
     form = ExchangeForm(obj=exchange)
     codebooks = all_codebooks()
     form.theme_code_id.choices = [SelectChoice("", _("(geen code: alleen een vraag)"))] + [
-        SelectChoice(str(code.id), code.name, optgroup=book.name)
+        SelectChoice(str(code.id), code.label, optgroup=book.label)
         for book in codebooks for code in book.codes]
     hubs = all_hubs()
     form.hubs.choices = [SelectChoice(h.id, h.name) for h in hubs if h.collaborations]

@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from rem.accounts.permissions import current_access
@@ -187,8 +188,10 @@ def import_confirm(slug: str):
         return _preview(collaboration, stored, status=422)
     db.session.commit()
     uploads.discard(stored, current_app.config)
-    flash(_("Ingelezen: %(items)d items en %(links)d verbindingen.",
-            items=result.created_items, links=result.created_links), "success")
+    flash(_("Ingelezen: %(items)s en %(links)s.",
+            items=ngettext("%(num)d item", "%(num)d items", result.created_items),
+            links=ngettext("%(num)d verbinding", "%(num)d verbindingen", result.created_links)),
+          "success")
     return redirect(url_for("collaborations.show", slug=slug))
 
 

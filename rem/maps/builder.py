@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 from flask import current_app, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
@@ -244,7 +244,7 @@ def _tooltip(item: RippleItem, order: int | None, date_label: str | None = None)
     """Return the plain-text tooltip: title, date, kind, order, codes, description."""
     date_label = date_label if date_label is not None else item.when.label()
     key = (str(get_locale()), item.title, date_label, item.kind, item.intended, item.valence,
-           order, tuple(code.name for code in item.codes), item.description)
+           order, tuple(code.label for code in item.codes), item.description)
     tooltip = _TOOLTIPS.get(key)
     if tooltip is None:
         tooltip = _make_tooltip(item, order, date_label)
@@ -273,7 +273,7 @@ def _make_tooltip(item: RippleItem, order: int | None, date_label: str) -> str:
             facts.append(_("%(n)se rimpeling", n=order))
         lines.append(", ".join(facts))
     if item.codes:
-        lines.append(_("Codes: %(codes)s", codes=", ".join(c.name for c in item.codes)))
+        lines.append(_("Codes: %(codes)s", codes=", ".join(c.label for c in item.codes)))
     description = plain_text(item.description, 200)
     if description:
         lines.append(description)
@@ -306,7 +306,7 @@ def map_from_log(collaboration: Collaboration, log_view: LogView, filters: MapFi
             order=order,
             intended=item.intended if item.kind == Kind.EFFECT else None,
             valence=item.valence if item.kind == Kind.EFFECT else None,
-            codes=[code.name for code in item.codes],
+            codes=[code.label for code in item.codes],
             url=f"{item_url}{item.id}",
             tooltip=_tooltip(item, order, date_label),
             highlight=item.id in marked,
@@ -392,7 +392,7 @@ def summarise_log(collaboration: Collaboration, log_view: LogView, keep: list[Ri
         if not item.codes:
             return _("Zonder code")
         code = item.codes[0]
-        return code.name if grouping == "code" else code.codebook.name
+        return code.label if grouping == "code" else code.codebook.label
 
     for grouping in ("code", "codebook", "kind"):
         keys = {item.id: (period_of[item.id][0], item.kind != Kind.ACTIVITY,
@@ -408,10 +408,8 @@ def summarise_log(collaboration: Collaboration, log_view: LogView, keep: list[Ri
     for index, key in enumerate(sorted(counts, key=lambda k: (k[0], k[1], k[2].lower()))):
         (period_key, is_effect, label), count = key, counts[key]
         group_of_key[key] = f"g{index}"
-        count_label = (_("%(n)d effecten", n=count) if is_effect
-                       else _("%(n)d activiteiten", n=count))
-        if count == 1:
-            count_label = _("1 effect") if is_effect else _("1 activiteit")
+        count_label = (ngettext("%(num)d effect", "%(num)d effecten", count) if is_effect
+                       else ngettext("%(num)d activiteit", "%(num)d activiteiten", count))
         groups.append(SummaryGroup(key=f"g{index}", period=periods[period_key],
                                    kind=Kind.EFFECT.value if is_effect else Kind.ACTIVITY.value,
                                    label=label, count_label=count_label, count=count))
@@ -488,8 +486,11 @@ def summary(ripple_map: RippleMap) -> str:
     """Return one Dutch sentence that describes the map, for screen readers."""
     activities = sum(1 for node in ripple_map.nodes if node.is_activity)
     effects = len(ripple_map.nodes) - activities
-    sentence = _("%(title)s: %(a)d activiteiten, %(e)d effecten en %(l)d verbindingen.",
-                 title=ripple_map.title, a=activities, e=effects, l=len(ripple_map.edges))
+    sentence = _("%(title)s: %(a)s, %(e)s en %(l)s.", title=ripple_map.title,
+                 a=ngettext("%(num)d activiteit", "%(num)d activiteiten", activities),
+                 e=ngettext("%(num)d effect", "%(num)d effecten", effects),
+                 l=ngettext("%(num)d verbinding", "%(num)d verbindingen",
+                            len(ripple_map.edges)))
     if ripple_map.periods:
         sentence += " " + _("Van %(first)s tot en met %(last)s.",
                             first=ripple_map.periods[0], last=ripple_map.periods[-1])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import orm
 from wtforms.fields.choices import SelectChoice
 
@@ -280,7 +281,8 @@ def empty_bin(slug: str):
     if EmptyForm().validate_on_submit():
         count = services.purge_bin(collaboration)
         db.session.commit()
-        flash(_("De prullenbak is geleegd (%(n)d items definitief verwijderd).", n=count),
+        flash(ngettext("De prullenbak is geleegd (%(num)d item definitief verwijderd).",
+                       "De prullenbak is geleegd (%(num)d items definitief verwijderd).", count),
               "success")
     return redirect(url_for("ripples.bin", slug=slug))
 

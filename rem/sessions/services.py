@@ -673,7 +673,7 @@ def build_report(session: EvaluationSession, clause: sa.ColumnElement[bool]) -> 
     code_counts: Counter[tuple[str, str]] = Counter()
     for item in new_effects:
         for code in item.codes:
-            code_counts[(code.codebook.name, code.name)] += 1
+            code_counts[(code.codebook.label, code.label)] += 1
     codes = sorted(((book, name, n) for (book, name), n in code_counts.items()),
                    key=lambda row: (row[0], -row[2], row[1]))
     intended = Counter({True: "intended", False: "unintended", None: "unknown"}[i.intended]

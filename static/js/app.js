@@ -6,9 +6,16 @@ document.addEventListener("DOMContentLoaded", () => {
       if (!window.confirm(el.dataset.confirm)) event.preventDefault();
     });
   });
-  // Submit GET filter forms when a select changes (the submit button stays for keyboards).
+  // Submit GET filter forms when a select changes by mouse or touch. Arrow keys change a
+  // closed select at once, so a keyboard change waits for the form's own submit button
+  // (WCAG 3.2.2: choosing does not by itself take you to another page).
   document.querySelectorAll("form[data-autosubmit] select").forEach((el) => {
-    el.addEventListener("change", () => el.form.requestSubmit());
+    let byKeyboard = false;
+    el.addEventListener("keydown", () => { byKeyboard = true; });
+    el.addEventListener("pointerdown", () => { byKeyboard = false; });
+    el.addEventListener("change", () => {
+      if (!byKeyboard) el.form.requestSubmit();
+    });
   });
   // Copy one-time links: buttons with data-copy="<id of a read-only input>" (hidden without JS).
   document.querySelectorAll("button[data-copy]").forEach((button) => {

@@ -6,6 +6,7 @@ from collections import Counter
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import orm
 
 from rem.audit.services import record
@@ -296,8 +297,10 @@ def apply_plan(collaboration: Collaboration, plan: ImportPlan, fallback: FuzzyDa
             for made in batch:
                 orm.attributes.set_committed_value(made, "session_id", session_id)
     if undated:
-        plan.warn(_("%(n)d items hadden geen datum en krijgen “%(date)s”. U kunt dat later per "
-                    "item aanpassen.", n=undated, date=fallback.iso()))
+        plan.warn(ngettext("%(num)d item had geen datum en krijgt “%(date)s”. U kunt dat later "
+                           "aanpassen.",
+                           "%(num)d items hadden geen datum en krijgen “%(date)s”. U kunt dat "
+                           "later per item aanpassen.", undated, date=fallback.iso()))
     pairs: list[tuple[RippleItem, RippleItem]] = []
     seen: set[tuple[str, str]] = set()
     for cause_key, effect_key in plan.links:
@@ -315,7 +318,9 @@ def apply_plan(collaboration: Collaboration, plan: ImportPlan, fallback: FuzzyDa
 
     result.created_entries = _apply_entries(collaboration, plan, resolver, created)
     if result.created_entries:
-        result.notes.append(_("%(n)d regels in het leerlogboek.", n=result.created_entries))
+        result.notes.append(ngettext("%(num)d regel in het leerlogboek.",
+                                     "%(num)d regels in het leerlogboek.",
+                                     result.created_entries))
     if result.matched_sessions or result.created_sessions:
         result.notes.append(_("Evaluatiesessies van herkomst: %(matched)d herkend in dit "
                               "samenwerkingsverband, %(created)d nieuw gemaakt (gesloten, "

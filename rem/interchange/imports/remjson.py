@@ -6,6 +6,7 @@ import json
 from datetime import date, datetime
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from rem.core.dates import DateError, FuzzyDate, parse_iso
 from rem.interchange.imports.base import (
@@ -159,13 +160,19 @@ def parse(files: list[UploadedFile], options: ImportOptions, limit: int) -> Impo
                 missing += 1
         plan.items.append(item)
     if missing:
-        plan.warn(_("%(n)d items noemen een evaluatiesessie die niet in het bestand staat; "
-                    "bij die items wordt geen sessie bewaard.", n=missing))
+        plan.warn(ngettext(
+            "%(num)d item noemt een evaluatiesessie die niet in het bestand staat; bij dat "
+            "item wordt geen sessie bewaard.",
+            "%(num)d items noemen een evaluatiesessie die niet in het bestand staat; bij die "
+            "items wordt geen sessie bewaard.", missing))
     entries = document.get("log_entries") or []
     if isinstance(entries, list) and entries:
-        plan.notes.append(_("Het bestand bevat %(n)d regels uit het leerlogboek. Ze worden "
-                            "ingelezen met u als schrijver en zonder eigenaar van acties; "
-                            "opmaak ging bij de export verloren.", n=len(entries)))
+        plan.notes.append(ngettext(
+            "Het bestand bevat %(num)d regel uit het leerlogboek. Die wordt ingelezen met u "
+            "als schrijver en zonder eigenaar van acties; opmaak ging bij de export verloren.",
+            "Het bestand bevat %(num)d regels uit het leerlogboek. Ze worden ingelezen met u "
+            "als schrijver en zonder eigenaar van acties; opmaak ging bij de export verloren.",
+            len(entries)))
         for n, raw in enumerate(entries, start=1):
             if not isinstance(raw, dict):
                 plan.refuse(_("Logboekregel %(n)d is geen object.", n=n))

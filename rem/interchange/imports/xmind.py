@@ -21,6 +21,7 @@ import json
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from rem.interchange.imports.base import (
     ImportOptions,
@@ -261,8 +262,9 @@ def parse(files: list[UploadedFile], options: ImportOptions, limit: int) -> Impo
     for sheet in sheets:
         builder.sheet(sheet)
     if builder.untitled:
-        plan.warn(_("%(n)d onderwerpen hadden geen titel; ze heten nu “(zonder titel …)”.",
-                    n=builder.untitled))
+        plan.warn(ngettext("%(num)d onderwerp had geen titel; het heet nu “(zonder titel …)”.",
+                           "%(num)d onderwerpen hadden geen titel; ze heten nu "
+                           "“(zonder titel …)”.", builder.untitled))
     if len(sheets) > 1:
         plan.notes.append(_("De kaart heeft %(n)d bladen; ze zijn allemaal ingelezen.",
                             n=len(sheets)))
