@@ -68,6 +68,11 @@ def main(argv: list[str] | None = None) -> int:
             report = page.locator("main a[href$='/report']").first
             report_path = report.get_attribute("href") if report.count() else None
 
+            page.goto("/collaborations/groningen/reviews")
+            review_path = page.evaluate(
+                "[...document.querySelectorAll('main a')].map(a => a.getAttribute('href'))"
+                ".find(h => /\\/reviews\\/\\d+$/.test(h || '')) || null")
+
             shots = [
                 ("hubs", "/"),
                 ("timeline", base),
@@ -78,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
                 ("learning-log", f"{base}/log"),
                 ("exchange", exchange_path),
                 ("session-report", report_path),
+                ("review", review_path),
+                ("analysis", f"{base}/analysis"),
+                ("influence", f"{base}/influence"),
+                ("growth", f"{base}/analysis/growth"),
             ]
             for name, path in shots:
                 _shoot(page, name, path, args.out, failures)

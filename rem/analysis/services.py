@@ -24,6 +24,7 @@ from rem.core.dates import FuzzyDate, Precision
 from rem.extensions import db
 from rem.ripples import graph
 from rem.ripples.models import Kind, RippleItem, RippleLink, item_codes
+from rem.ripples.services import data_fingerprint
 
 PERIODS = ("year", "quarter", "month")
 UNKNOWN = "unknown"
@@ -132,25 +133,7 @@ class Scope:
     def state_tag(self) -> tuple:
         """Return a tag that changes whenever items, links or codes of the scope change."""
         if self._tag is None:
-            ids = [c.id for c in self.collaborations]
-            conn = db.session.connection()
-            items = conn.execute(sa.select(
-                sa.func.count(), sa.func.max(RippleItem.updated_at),
-                sa.func.sum(RippleItem.version), sa.func.max(RippleItem.id))
-                .where(RippleItem.collaboration_id.in_(ids))).one()
-            links = conn.execute(sa.select(
-                sa.func.count(), sa.func.max(RippleLink.updated_at), sa.func.max(RippleLink.id))
-                .where(RippleLink.collaboration_id.in_(ids))).one()
-            # A change of codes alone does not touch the item row: checksum the pairs.
-            pairs = conn.execute(sa.select(
-                sa.func.count(), sa.func.sum(item_codes.c.item_id * item_codes.c.code_id),
-                sa.func.sum(item_codes.c.item_id * item_codes.c.code_id * item_codes.c.code_id))
-                .select_from(item_codes.join(RippleItem, RippleItem.id == item_codes.c.item_id))
-                .where(RippleItem.collaboration_id.in_(ids))).one()
-            books = conn.execute(sa.select(
-                sa.func.count(Code.id), sa.func.max(Code.updated_at),
-                sa.select(sa.func.max(Codebook.updated_at)).scalar_subquery())).one()
-            self._tag = (*items, *links, *pairs, *books)
+            self._tag = data_fingerprint([c.id for c in self.collaborations])
         return self._tag
 
     # --- the graph (ids only) ----------------------------------------------------------

@@ -429,17 +429,22 @@ def load_log(collaboration: Collaboration, item_clause: sa.ColumnElement[bool]) 
     return LogView(items, links, orders, dict(causes), dict(grew))
 
 
-def log_fingerprint(collaboration: Collaboration, clause: sa.ColumnElement[bool]) -> tuple:
-    """Return aggregates that change whenever anything a map of the log could show changes.
+def data_fingerprint(collaboration_ids: list[int],
+                     clause: sa.ColumnElement[bool] | None = None) -> tuple:
+    """Return aggregates that change whenever anything shown of these collaborations changes.
 
-    Four grouped queries (no rows are loaded): the visible items (how many, their ids,
-    their versions: every change of an item bumps its version, and the latest change),
-    the codes on them, the collaboration's links (a new link always has a new id, and
-    cause and effect are folded in), and the codebooks (names and legends). Used to find a
-    rendered map again without building it (``rem.maps.builder.download_alias``).
+    Four grouped queries (no rows are loaded): the items (how many, their ids, their
+    versions: every change of an item bumps its version, and the latest change), the
+    codes on them (a change of codes alone does not touch the item row), the links (a
+    new link always has a new id; cause and effect are folded in; the latest change
+    covers a removed one) and the codebooks (names and legends). ``clause`` narrows the
+    items to what one person sees. Used to find results again without computing them:
+    rendered maps (``maps.builder.download_alias``) and analyses (``analysis.services``).
     """
-    visible = (RippleItem.collaboration_id == collaboration.id,
-               RippleItem.deleted_at.is_(None), clause)
+    visible = [RippleItem.collaboration_id.in_(collaboration_ids),
+               RippleItem.deleted_at.is_(None)]
+    if clause is not None:
+        visible.append(clause)
     items = db.session.execute(sa.select(
         sa.func.count(RippleItem.id), sa.func.sum(RippleItem.id),
         sa.func.sum(RippleItem.version), sa.func.max(RippleItem.updated_at)).where(*visible)).one()
@@ -449,14 +454,22 @@ def log_fingerprint(collaboration: Collaboration, clause: sa.ColumnElement[bool]
         .where(*visible)).one()
     links = db.session.execute(sa.select(
         sa.func.count(RippleLink.id), sa.func.sum(RippleLink.id),
-        sa.func.sum(RippleLink.cause_id * 7919 + RippleLink.effect_id))
-        .where(RippleLink.collaboration_id == collaboration.id,
+        sa.func.sum(RippleLink.cause_id * 7919 + RippleLink.effect_id),
+        sa.select(sa.func.max(RippleLink.updated_at))
+        .where(RippleLink.collaboration_id.in_(collaboration_ids)).scalar_subquery())
+        .where(RippleLink.collaboration_id.in_(collaboration_ids),
                RippleLink.deleted_at.is_(None))).one()
     books = db.session.execute(sa.select(
         sa.func.count(Code.id), sa.func.sum(Code.id), sa.func.max(Code.updated_at),
         sa.select(sa.func.max(Codebook.updated_at)).scalar_subquery())).one()
+    return tuple(str(value) for value in (*items, *codes, *links, *books))
+
+
+def log_fingerprint(collaboration: Collaboration, clause: sa.ColumnElement[bool]) -> tuple:
+    """Return :func:`data_fingerprint` of one collaboration as ``clause`` shows it, with the
+    collaboration's own name (a map's title)."""
     return (collaboration.id, collaboration.name, str(collaboration.updated_at),
-            *(str(value) for value in (*items, *codes, *links, *books)))
+            *data_fingerprint([collaboration.id], clause))
 
 
 @dataclass
