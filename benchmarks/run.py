@@ -540,8 +540,11 @@ def bench_queries(app, network: Network, report: Report) -> None:
                                                else f" ({response.status_code})"))
         rows.append(row)
     report.table(["page"] + [f"{size} items" for size in slugs], rows)
-    report.text("(503: the full drawing of a map over REM_MAP_MAX_NODES is refused, see E.)")
-    constant = all(len({cell.split()[0] for cell in row[1:]}) == 1 for row in rows)
+    report.text("(503: the full drawing of a map over REM_MAP_MAX_NODES is refused, see E; "
+                "that answer is never stored, so it always loads the log to learn the size, "
+                "and is compared with itself only.)")
+    constant = all(len({cell.split()[0] for cell in row[1:] if "(" not in cell}) <= 1
+                   and len({cell for cell in row[1:] if "(" in cell}) <= 1 for row in rows)
     report.verdict("statements per page do not grow with the items", constant,
                    "equal at every size" if constant else "see the table")
 
