@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -81,12 +83,25 @@ def _scope_collaborations(scope: str, collaboration: Collaboration) -> tuple[lis
     return [collaboration], collaboration.slug
 
 
+_DOWNLOAD_TOKEN_RE = re.compile(r"^[A-Za-z0-9]{8,40}$")
+
+
 def download(scope, fmt: str, name: str) -> Response:
-    """Return the export as a download, streamed straight from the database."""
+    """Return the export as a download, streamed straight from the database.
+
+    A form that sent a ``download_token`` gets it back in the cookie ``rem_download``
+    with the answer's headers: static/js/busy.js then knows the download has begun (a
+    download never loads a new page) and ends its "busy" message.
+    """
     body = stream_with_context(_stream(scope, fmt))
     response = Response(body, mimetype=FORMATS[fmt][1])
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     response.headers["Cache-Control"] = "no-store"
+    token = request.values.get("download_token", "")
+    if _DOWNLOAD_TOKEN_RE.match(token):
+        response.set_cookie("rem_download", token, max_age=120, samesite="Lax",
+                            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+                            httponly=False)  # read by busy.js; it holds nothing secret
     return response
 
 

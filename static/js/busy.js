@@ -6,6 +6,10 @@
 // <a data-busy="Bezig…">     on activation (click, Enter): the same next to the link; a
 //                            second activation within 15 s is ignored (a download that
 //                            opens elsewhere leaves the page, so it may be asked again).
+// <form data-busy data-busy-download>  a form whose answer is a download (no new page):
+//                            it sends a random download_token; the server echoes it in
+//                            the cookie rem_download with the answer's headers, and the
+//                            busy state ends when that cookie appears.
 // A page restored from the back/forward cache starts fresh.
 (() => {
   const busyElements = () => document.querySelectorAll("form[data-busy], a[data-busy]");
@@ -26,6 +30,34 @@
   }
 
   const RETRY_AFTER_MS = 15000;
+
+  function randomToken() {
+    const bytes = new Uint8Array(12);
+    window.crypto.getRandomValues(bytes);
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  // For a download: send a token, and stop being busy when the server hands it back.
+  function watchDownload(form) {
+    const token = randomToken();
+    let input = form.querySelector("input[name=download_token]");
+    if (!input) {
+      input = document.createElement("input");
+      input.type = "hidden";
+      input.name = "download_token";
+      form.append(input);
+    }
+    input.value = token;
+    const started = Date.now();
+    const timer = window.setInterval(() => {
+      const done = document.cookie.split("; ").includes(`rem_download=${token}`);
+      if (done || Date.now() - started > 10 * 60 * 1000) {
+        window.clearInterval(timer);
+        document.cookie = "rem_download=; Max-Age=0; Path=/; SameSite=Lax";
+        stop(form);
+      }
+    }, 400);
+  }
 
   function start(el, submitter) {
     el.dataset.busyActive = String(Date.now());
@@ -74,6 +106,7 @@
             event.preventDefault(); // already on its way
             return;
           }
+          if ("busyDownload" in el.dataset) watchDownload(el);
           start(el, event.submitter);
         });
       } else {

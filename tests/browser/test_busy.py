@@ -94,3 +94,36 @@ def test_busy_pages_still_work_for_real(page):
     page.wait_for_url(re.compile(re.escape(TIMELINE) + r"$"))
     assert page.locator("nav.tabs a[aria-busy=true]").count() == 0
     assert page.problems.messages == []
+
+
+# Record what the form shows while busy (a MutationObserver sees it even if it is short).
+WATCH_BUSY = """() => {
+    const form = document.querySelector("form[data-busy-download]");
+    window.__busySeen = [];
+    new MutationObserver(() => window.__busySeen.push(
+        [form.getAttribute("aria-busy"), form.querySelector("[role=status]").textContent]))
+        .observe(form, {attributes: true, childList: true, subtree: true,
+                        characterData: true});
+}"""
+
+
+def test_the_export_form_is_busy_until_the_download_begins(page):
+    page.goto(f"{TIMELINE}/export")
+    page.evaluate(WATCH_BUSY)
+    form = page.locator("form[data-busy-download]")
+    sent = []
+    page.on("request", lambda request: sent.append(request.post_data or "")
+            if request.method == "POST" and request.url.endswith("/export") else None)
+    with page.expect_download() as download:
+        form.locator("button[type=submit]").click()
+    assert download.value.suggested_filename.endswith(".json")
+    assert sent and re.search(r"download_token=[0-9a-f]{24}", sent[0])
+    # The server handed the token back: the form is itself again, its button usable.
+    page.wait_for_function(
+        "() => !document.querySelector('form[data-busy-download]').hasAttribute('aria-busy')",
+        timeout=10000)
+    seen = page.evaluate("window.__busySeen")
+    assert ["true", "De export wordt gemaakt. Bezig… bij een groot logboek kan dit even "
+            "duren."] in seen
+    assert form.locator("[role=status]").inner_text() == ""
+    assert form.locator("button[type=submit]").is_enabled()
