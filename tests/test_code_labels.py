@@ -126,3 +126,19 @@ def test_exports_keep_the_stored_dutch(app, client):
     books = {b["slug"]: b for b in doc["codebooks"]}
     assert books["borging"]["name"] == "Borgingsstrategieën"
     assert {c["name"] for c in books["borging"]["codes"]} == {"Sleutelpersonen"}
+
+
+def test_a_code_and_a_button_that_share_a_dutch_word_each_get_their_own_english(app, client):
+    """"Verbinden" is a hub service (Connecting) and a button (Connect): the button has its
+    own context in the catalogue."""
+    ids = _world(app, "en")
+    with app.test_request_context(), force_locale("en"):
+        assert code_by_qualified_slug("hub-diensten:verbinden").label == "Connecting"
+    with app.app_context():
+        collaboration = db.session.get(factories.EffectFactory._meta.model, ids["effect"]
+                                       ).collaboration
+        factories.ActivityFactory(collaboration=collaboration, title="Buurtavond")
+        db.session.commit()
+    login(client, "fac@example.org")
+    page = client.get(f"/collaborations/dorp/items/{ids['effect']}").get_data(as_text=True)
+    assert ">Connect</button>" in page
