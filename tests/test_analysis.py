@@ -9,6 +9,7 @@ import re
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
 from rem.accounts.models import Role
 from rem.accounts.permissions import load_access
@@ -419,3 +420,18 @@ def test_new_between_two_sessions(app, world):
     assert "Vrijwilligers melden zich" not in body and "Los effect" not in body
     wrong = client.get("/collaborations/dorp/analysis/new?since_session=999999&until_session=1")
     assert "Kies twee sessies" in wrong.get_data(as_text=True)
+
+
+def test_code_names_on_the_summary_follow_the_readers_language(app, world):
+    from rem.accounts.models import User
+    from tests.test_translations import _compile_catalogues
+
+    _compile_catalogues(app)
+    with app.app_context():
+        db.session.scalar(sa.select(User).where(User.email == "member@example.org")
+                          ).locale = "en"
+        db.session.commit()
+    client = app.test_client()
+    login(client, "member@example.org")
+    body = client.get("/collaborations/dorp/analysis").get_data(as_text=True)
+    assert "Key persons" in body and "Sleutelpersonen" not in body

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from rem.accounts.models import Role
+from rem.accounts.models import Role, User
 from rem.accounts.permissions import load_access
 from rem.audit.models import AuditEvent
 from rem.codes.services import code_by_qualified_slug
@@ -610,3 +610,19 @@ def test_the_seven_older_pillars_get_their_own_radar_with_the_national_reference
     assert "Landelijke score (543 vragenlijsten)" in old
     assert "Mate van invloed" in old and "1,92" in old and "2,77" in old and "3,5" in old
     assert "Vorig jaar" not in old  # the national line, not last year, on the old radar
+
+
+def test_strategy_names_follow_the_readers_language(app, client):
+    _world(app)
+    with app.app_context():
+        db.session.scalar(sa.select(User).where(User.email == "fac@example.org")).locale = "en"
+        db.session.commit()
+    from tests.test_translations import _compile_catalogues
+
+    _compile_catalogues(app)
+    login(client, "fac@example.org")
+    _open(client)
+    report = client.get(f"/collaborations/dorp/reviews/{_review_id(app)}").get_data(
+        as_text=True)
+    assert "Key persons" in report and "Financial sustainability" in report
+    assert "Sleutelpersonen" not in report

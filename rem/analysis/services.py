@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import orm
 
 from rem.accounts.permissions import Access
+from rem.codes.labels import text_by_slugs
 from rem.codes.models import Code, Codebook
 from rem.collaborations.models import Collaboration
 from rem.core.dates import FuzzyDate, Precision
@@ -331,9 +332,10 @@ def _grouped_codes(rows, uncoded: int) -> tuple[list[Count], list[tuple[str, lis
     flat: list[Count] = []
     books: dict[str, list[Count]] = {}
     for book_slug, book_name, code_slug, code_name, value in rows:
-        count = Count(f"{book_slug}:{code_slug}", code_name, value)
+        count = Count(f"{book_slug}:{code_slug}", text_by_slugs(book_slug, code_slug, code_name),
+                      value)
         flat.append(count)
-        books.setdefault(book_name, []).append(count)
+        books.setdefault(text_by_slugs(book_slug, None, book_name), []).append(count)
     if uncoded:
         flat.append(Count(NO_CODE, _("Zonder code"), uncoded))
     return flat, list(books.items())

@@ -67,3 +67,11 @@ def code_description(code: Code) -> str:
     """The code's one-line explanation; a built-in one in the reader's language."""
     builtin = _builtin(code.codebook, code.slug)
     return _translate(code.description, builtin[1] if builtin else None)
+
+
+def text_by_slugs(book_slug: str, code_slug: str | None, stored: str) -> str:
+    """A codebook's (``code_slug`` None) or code's name given as plain values, e.g. from a
+    grouped query: translated while it is still the built-in Dutch of those slugs (slugs
+    are unique, so an own codebook never borrows a built-in one's words)."""
+    builtin = _builtin_texts().get((book_slug, code_slug))
+    return _translate(stored, builtin[0] if builtin else None)

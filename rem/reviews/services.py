@@ -85,11 +85,12 @@ def may_edit(access: Access, collaboration: Collaboration) -> bool:
 
 
 def strategy_names() -> dict[str, str]:
-    """Return the six strategies' names as the codebook has them (users may rename)."""
-    rows = db.session.execute(
-        sa.select(Code.slug, Code.name).join(Codebook, Codebook.id == Code.codebook_id)
+    """Return the six strategies' names as the codebook has them (users may rename), in the
+    reader's language while they are the built-in ones (``Code.label``)."""
+    codes = db.session.scalars(
+        sa.select(Code).join(Codebook, Codebook.id == Code.codebook_id)
         .where(Codebook.slug == BORGING, Code.slug.in_(STRATEGY_SLUGS))).all()
-    names = dict(rows)
+    names = {code.slug: code.label for code in codes}
     return {slug: names.get(slug, slug) for slug in STRATEGY_SLUGS}
 
 
@@ -354,7 +355,7 @@ def _item_excerpt(item: RippleItem) -> str:
 
 
 def _codes_text(codes) -> str:
-    return ", ".join(code.name for code in codes)[:1000]
+    return ", ".join(code.label for code in codes)[:1000]
 
 
 def _from_item(strategy: str, item: RippleItem, kept: bool, added: bool) -> Evidence:
