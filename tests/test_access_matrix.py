@@ -14,12 +14,10 @@ import sqlalchemy as sa
 from rem.accounts.invitations import create_invitation
 from rem.accounts.models import Role, User
 from rem.collaborations.models import Collaboration
-from rem.exchanges.pdf import available as exchange_pdf_available
+from rem.core.pdf import available as pdf_available
 from rem.extensions import db
-from rem.reviews.views import pdf_available as review_pdf_available
 from rem.ripples import services
 from rem.ripples.models import RippleItem
-from rem.sessions.views import pdf_available as session_pdf_available
 from tests import factories
 from tests.conftest import CSRF_RE, login
 
@@ -43,7 +41,7 @@ NOT_FOUND = _row(404, 404, 404, 404, 404, 404, 404)
 API_EVERYONE = _row(401, 200, 200, 200, 200, 200, 200)
 SESSION_READERS = _row(302, 200, 200, 200, 200, 403, 403)
 # The report PDF needs WeasyPrint (and Pango); without it the answer is a plain 503.
-SESSION_PDF = SESSION_READERS if session_pdf_available() else _row(302, 503, 503, 503, 503,
+SESSION_PDF = SESSION_READERS if pdf_available() else _row(302, 503, 503, 503, 503,
                                                                    403, 403)
 # Learning log: everyone who reads all of a collaboration writes in its log; the entry in
 # _world is private to a1 and written by the member (who may change it).
@@ -52,12 +50,12 @@ PRIVATE_ENTRY_POST = _row(302, 302, 302, 302, 302, 404, 404)
 # Learning exchanges: the creator and the coordinators of participating hubs manage them.
 EXCHANGE_MANAGERS_POST = _row(302, 302, 302, 403, 403, 403, 403)
 # The exchange pack as PDF needs WeasyPrint (and Pango) too; without it a plain 503.
-EXCHANGE_PDF = EVERYONE if exchange_pdf_available() else _row(302, 503, 503, 503, 503, 503,
+EXCHANGE_PDF = EVERYONE if pdf_available() else _row(302, 503, 503, 503, 503, 503,
                                                                503)
 # Borging reviews: everyone who reads all of a collaboration reads its reviews; editors
 # open, fill in and adopt them. Researchers and outsiders see none (private evidence).
 REVIEW_READERS = SESSION_READERS
-REVIEW_PDF = REVIEW_READERS if review_pdf_available() else _row(302, 503, 503, 503, 503,
+REVIEW_PDF = REVIEW_READERS if pdf_available() else _row(302, 503, 503, 503, 503,
                                                                  403, 403)
 # Story threads (rem/analysis): the thread in _world is written by the member of a1.
 THREAD_EDITORS = _row(302, 200, 200, 200, 200, 403, 403)

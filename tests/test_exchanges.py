@@ -13,8 +13,9 @@ from rem.accounts.models import Role
 from rem.audit.models import AuditEvent
 from rem.codes.services import code_by_qualified_slug
 from rem.collaborations.models import Collaboration
+from rem.core import pdf
 from rem.exchanges import maps as exchange_maps
-from rem.exchanges import pdf, services
+from rem.exchanges import services
 from rem.exchanges.models import ExchangeAdoption, ExchangeOutcome, LearningExchange
 from rem.extensions import db
 from rem.logbook.models import LogCitation, LogEntry

@@ -764,7 +764,7 @@ def test_the_report_counts_and_draws_before_and_after(app, client, running):
 
 
 def test_the_report_as_pdf(app, client, running):
-    from rem.sessions.views import pdf_available
+    from rem.core.pdf import available as pdf_available
 
     if not pdf_available():
         assert client.get(running["base"] + "/report.pdf").status_code == 503

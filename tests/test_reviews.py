@@ -513,7 +513,7 @@ def _pdf_text(data: bytes) -> str:
 
 
 def test_the_report_as_pdf(app, client):
-    from rem.reviews.views import pdf_available
+    from rem.core.pdf import available as pdf_available
 
     _world(app)
     with app.test_request_context():

@@ -27,8 +27,9 @@ from rem.accounts.permissions import current_access
 from rem.analysis.threads import placed_threads
 from rem.codes.services import all_codebooks, code_by_qualified_slug
 from rem.collaborations.models import Collaboration
+from rem.core import pdf
 from rem.exchanges import maps as exchange_maps
-from rem.exchanges import pdf, services
+from rem.exchanges import services
 from rem.exchanges.forms import AdoptForm, ExchangeForm, OutcomeForm
 from rem.exchanges.models import OUTCOME_LABELS, ExchangeOutcome, LearningExchange
 from rem.extensions import db

@@ -3,7 +3,6 @@ version, the report (page and PDF) and the hub overview."""
 
 from __future__ import annotations
 
-import functools
 import logging
 from datetime import date
 from pathlib import Path
@@ -32,6 +31,7 @@ from rem.analysis.threads import place as place_thread
 from rem.analysis.threads import placed_in, thread_snapshots
 from rem.collaborations.models import Collaboration
 from rem.collaborations.views import collaboration_or_404
+from rem.core import pdf
 from rem.extensions import db
 from rem.hubs.models import Hub
 from rem.reviews import radar, services
@@ -389,7 +389,7 @@ def _report_context(collaboration: Collaboration, review: BorgingReview) -> dict
         "score_text": _score_text,
         "is_latest": services.is_latest_version(review),
         "can_edit": services.may_edit(current_access(), collaboration),
-        "pdf_available": pdf_available(),
+        "pdf_available": pdf.available(),
         "today": date.today(),
     }
 
@@ -402,47 +402,18 @@ def show(slug: str, review_id: int):
                            form=EmptyForm(), **_report_context(collaboration, review))
 
 
-@functools.cache
-def pdf_available() -> bool:
-    """Tell whether WeasyPrint (and the Pango library it needs) can be used here."""
-    try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError):
-        log.info("WeasyPrint is not available: no PDF for borging reviews")
-        return False
-    return True
-
-
-def _render_pdf(html: str) -> bytes:
-    """Return ``html`` as PDF, styled by the review's own stylesheet, fetching nothing but
-    the SVG images that are data: URIs in the page itself."""
-    from weasyprint import CSS, HTML
-    from weasyprint.urls import URLFetcher
-
-    class NoFetching(URLFetcher):
-        """Fetch only the inline SVG data: URIs (the map and the radar)."""
-
-        def fetch(self, url, headers=None):
-            if url.startswith("data:image/svg+xml;base64,"):
-                return super().fetch(url, headers)
-            raise ValueError(f"not fetched for the PDF: {url[:100]}")
-
-    css = Path(current_app.static_folder) / "css" / "review-pdf.css"
-    document = HTML(string=html, base_url=request.host_url, url_fetcher=NoFetching())
-    return document.write_pdf(stylesheets=[CSS(filename=str(css))])
-
-
 @bp.get("/collaborations/<slug>/reviews/<int:review_id>/report.pdf")
 def report_pdf(slug: str, review_id: int):
     """The review report as PDF, to send to funders (needs WeasyPrint)."""
     collaboration, review = _review(slug, review_id, edit=False)
-    if not pdf_available():
-        return Response(_("PDF maken kan niet op deze server (WeasyPrint ontbreekt). "
-                          "Gebruik ‘Afdrukken’ in de browser en kies ‘Opslaan als PDF’.") + "\n",
-                        status=503, mimetype="text/plain")
+    if not pdf.available():
+        return pdf.unavailable()
     html = render_template("reviews/report_pdf.html", collaboration=collaboration,
                            for_pdf=True, **_report_context(collaboration, review))
-    response = Response(_render_pdf(html), content_type="application/pdf")
+    css = Path(current_app.static_folder) / "css"
+    data = pdf.render(html, request.host_url, [css / "report-pdf.css", css / "review-pdf.css"],
+                      svg_data=True)
+    response = Response(data, content_type="application/pdf")
     response.headers["Content-Disposition"] = (
         f'inline; filename="borgingsreview-{collaboration.slug}-{review.year}'
         f'-v{review.version_number}.pdf"')

@@ -9,7 +9,6 @@ Who may do what (rem.accounts.permissions):
 
 from __future__ import annotations
 
-import functools
 import io
 import logging
 from datetime import date
@@ -36,6 +35,7 @@ from rem.accounts.permissions import current_access
 from rem.codes.services import all_codebooks, code_choices
 from rem.collaborations.models import Collaboration
 from rem.collaborations.views import collaboration_or_404
+from rem.core import pdf
 from rem.core.dates import FuzzyDate, Precision
 from rem.extensions import db
 from rem.ripples.forms import LinkForm
@@ -551,7 +551,7 @@ def _report_context(collaboration: Collaboration, session: EvaluationSession) ->
         "report": report, "before": before, "after": after,
         "role_labels": {k.value: v for k, v in PARTICIPANT_ROLE_LABELS.items()},
         "status_labels": {k.value: v for k, v in STORY_STATUS_LABELS.items()},
-        "pdf_available": pdf_available(),
+        "pdf_available": pdf.available(),
     }
 
 
@@ -564,48 +564,18 @@ def report(slug: str, session_id: int):
                            **_report_context(collaboration, session))
 
 
-@functools.cache
-def pdf_available() -> bool:
-    """Tell whether WeasyPrint (and the Pango library it needs) can be used here."""
-    try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError):
-        log.info("WeasyPrint is not available: no PDF for session reports")
-        return False
-    return True
-
-
-def _render_pdf(html: str) -> bytes:
-    """Return ``html`` as PDF, styled by the report's own stylesheet, fetching nothing."""
-    from weasyprint import CSS, HTML
-    from weasyprint.urls import URLFetcher
-
-    class NoFetching(URLFetcher):
-        """Fetch nothing but the maps, which are data: URIs in the page itself; the
-        stylesheet is given directly."""
-
-        def fetch(self, url, headers=None):
-            if url.startswith("data:image/svg+xml;base64,"):
-                return super().fetch(url, headers)
-            raise ValueError(f"not fetched for the PDF: {url[:100]}")
-
-    css = Path(current_app.static_folder) / "css" / "report-pdf.css"
-    document = HTML(string=html, base_url=request.host_url, url_fetcher=NoFetching())
-    return document.write_pdf(stylesheets=[CSS(filename=str(css))])
-
-
 @bp.get("/<int:session_id>/report.pdf")
 def report_pdf(slug: str, session_id: int):
     """The session report as PDF (needs WeasyPrint)."""
     collaboration, session = _session(slug, session_id, edit=False)
-    if not pdf_available():
-        return Response(_("PDF maken kan niet op deze server (WeasyPrint ontbreekt). "
-                          "Gebruik ‘Afdrukken’ in de browser en kies ‘Opslaan als PDF’.") + "\n",
-                        status=503, mimetype="text/plain")
+    if not pdf.available():
+        return pdf.unavailable()
     html = render_template("sessions/report_pdf.html", collaboration=collaboration,
                            session=session, for_pdf=True,
                            **_report_context(collaboration, session))
-    response = Response(_render_pdf(html), content_type="application/pdf")
+    css = Path(current_app.static_folder) / "css" / "report-pdf.css"
+    response = Response(pdf.render(html, request.host_url, [css], svg_data=True),
+                        content_type="application/pdf")
     response.headers["Content-Disposition"] = (
         f'inline; filename="sessieverslag-{session.id}-{session.held_on.isoformat()}.pdf"')
     response.headers["Cache-Control"] = "private, no-cache"
