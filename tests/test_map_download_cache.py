@@ -3,8 +3,6 @@ change to that data, the language, the filters or the person's access gives a ne
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
 import sqlalchemy as sa
 
@@ -16,6 +14,7 @@ from rem.ripples.models import RippleLink
 from tests import factories
 from tests.conftest import login
 from tests.test_map_views import _world
+from tests.test_query_counts import counting
 
 URL = "/collaborations/dorp/map.svg"
 
@@ -25,28 +24,12 @@ def _map_cache(app, tmp_path, monkeypatch):
     monkeypatch.setitem(app.config, "REM_MAP_CACHE_DIR", str(tmp_path / "map-cache"))
 
 
-@contextmanager
-def statements(app):
-    seen: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", note)
-
-
 def test_a_second_download_is_served_without_loading_the_items(app, client):
     _world(app)
     login(client, "member@example.org")
     first = client.get(URL)
     assert first.status_code == 200
-    with statements(app) as seen:
+    with counting(app) as seen:
         again = client.get(URL)
     assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
     assert again.headers["Content-Disposition"] == first.headers["Content-Disposition"]
