@@ -217,6 +217,11 @@ def make_app(database_url: str, workdir: str, **config):
     logging.getLogger("alembic").setLevel(logging.WARNING)
     with app.app_context():
         upgrade()
+    # As wsgi.py does in production: the objects of loading the app leave the garbage
+    # collector's full passes (rem/core/heap.py), so timings are those of a real server.
+    from rem.core.heap import freeze_loaded
+
+    freeze_loaded()
     return app
 
 

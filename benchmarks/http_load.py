@@ -32,7 +32,7 @@ def free_port() -> int:
 
 @dataclass
 class Server:
-    """A gunicorn process serving ``rem:create_app()``."""
+    """A gunicorn process serving ``wsgi:app`` (as in production)."""
 
     port: int
     process: subprocess.Popen
@@ -75,7 +75,7 @@ def gunicorn_command(port: int, workers: int = 2, worker_class: str = "sync",
                "--timeout", "60", "--graceful-timeout", "10", "--no-control-socket"]
     if worker_class == "gthread":
         command += ["--threads", str(threads)]
-    return command + ["rem:create_app()"]
+    return command + ["wsgi:app"]
 
 
 def start_server(env: dict[str, str], log_path: Path, worker_class: str = "sync",

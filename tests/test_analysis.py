@@ -146,13 +146,16 @@ def test_influence_ranks_reach_order_codes_and_meeting_points(app, world):
         rows = [(r.id, r.reach, r.direct, r.max_order, r.codes) for r in ranking]
         assert rows == [(world["a1"], 4, 2, 3, sorted([SLEUTEL, GELD])),
                         (world["a2"], 2, 2, 1, [])]
-        assert ranking[0].longest == [world["a1"], world["e1"], world["e2"], world["e4"]]
+        assert ranking[0].code_count == 2
+        assert services.longest_path(_scope("member@example.org"), world["a1"]) == [
+            world["a1"], world["e1"], world["e2"], world["e4"]]
         assert [(m.id, [c for c, _t in m.causes]) for m in meeting] == [
             (world["e3"], sorted([world["a1"], world["a2"]]))]
         assert services.without_cause(_scope("member@example.org")) == 1
 
 
 def test_reach_table_agrees_with_a_plain_walk_on_a_random_dag():
+    import functools
     import random
 
     from rem.ripples.graph import downstream, ripple_orders
@@ -161,11 +164,42 @@ def test_reach_table_agrees_with_a_plain_walk_on_a_random_dag():
     links = sorted({(a, b) for a in nodes for b in nodes if a < b and rng.random() < 0.02})
     activities = list(range(1, 30))
     orders = ripple_orders(activities, links)
-    table = services.reach_table(nodes, links, orders, {})
+    codes = {node: 1 << rng.randrange(8) for node in nodes if rng.random() < 0.3}
+    table = services.reach_table(nodes, links, orders, codes)
+    forward: dict[int, list[int]] = {}
+    for cause, effect in links:
+        forward.setdefault(cause, []).append(effect)
+
+    @functools.cache
+    def longest(node: int) -> int:  # links of the longest chain from node (plain recursion)
+        return max((1 + longest(e) for e in forward.get(node, ())), default=0)
+
     for node in nodes:
         down = downstream(node, links)
-        assert table[node][0] == len(down)
-        assert table[node][1] == max([orders.get(d, -1) for d in down] + [0])
+        reach, top, code_bits = table[node]
+        assert reach == len(down)
+        assert top == max([orders.get(d, -1) for d in down] + [0])
+        expected_bits = 0
+        for d in down:
+            expected_bits |= codes.get(d, 0)
+        assert code_bits == expected_bits
+        # The chain follows links, is as long as the longest, and at each step takes the
+        # lowest id among the effects that still allow the longest chain.
+        path = services.chain_from(node, links)
+        assert path[0] == node and len(path) - 1 == longest(node)
+        for cause, effect in zip(path, path[1:], strict=False):
+            assert (cause, effect) in set(links)
+            assert effect == min(e for e in forward[cause]
+                                 if longest(e) == longest(cause) - 1)
+    some = {1, 5, 200}
+    assert set(services.reach_table(nodes, links, orders, codes, some)) == some
+
+
+def test_a_chain_ends_where_a_link_would_lead_back():
+    # Links are kept free of cycles when they are made; should one slip in, the chain
+    # still ends instead of walking round for ever.
+    assert services.chain_from(1, [(1, 2), (2, 3), (3, 1), (2, 4), (4, 5)]) == [1, 2, 4, 5]
+    assert services.chain_from(7, []) == [7]
 
 
 def test_items_behind_every_number(app, world):

@@ -161,3 +161,17 @@ def test_the_systemd_unit_execstart_serves_the_app(tmp_path):
         assert _health(port, process) == (200, {"status": "ok"})
     finally:
         _stop(process)
+
+
+def test_wsgi_makes_the_app_from_the_environment_and_freezes_what_loading_made(tmp_path):
+    # A fresh interpreter, as a gunicorn worker: import wsgi.py, then ask the collector.
+    env = _environment(tmp_path, free_port())
+    script = ("import gc, wsgi; print(type(wsgi.app).__name__, wsgi.app.config['SECRET_KEY'][:16],"
+              " gc.get_freeze_count())")
+    result = subprocess.run([str(VENV_BIN / "python"), "-c", script], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    kind, secret, frozen = result.stdout.split()
+    assert (kind, secret) == ("Flask", "deployment-test-")
+    # Loading Flask, SQLAlchemy and the app's models leaves well over 50,000 objects.
+    assert int(frozen) > 50_000

@@ -119,7 +119,7 @@ def server(tmp_path_factory):
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--bind",
          f"127.0.0.1:{port}", "--timeout", "60", "--graceful-timeout", "5",
-         "rem:create_app()"],
+         "wsgi:app"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
