@@ -39,6 +39,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.register_extensions(app)
     web.register_blueprints(app)
     web.register_template_helpers(app)
+    from rem.core import pagecache
+
+    pagecache.init_app(app)  # its hook answers before the others: see rem/core/pagecache.py
     web.register_security(app)
     web.register_errors(app)
 

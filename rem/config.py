@@ -66,6 +66,9 @@ def from_environment(instance_path: str) -> dict:
         # Uploaded imports wait here between preview and import: with several machines,
         # a shared folder (or sticky sessions). Empty means instance/imports.
         "REM_IMPORT_DIR": os.environ.get("REM_IMPORT_DIR") or None,
+        # Megabytes of unchanged pages each app process remembers (rem/core/pagecache.py);
+        # 0 turns it off.
+        "REM_PAGE_CACHE_MB": float(os.environ.get("REM_PAGE_CACHE_MB", "64") or 0),
         # Behind a reverse proxy: trust its X-Forwarded-* headers (this many proxies).
         "REM_PROXY_FIX": int(os.environ.get("REM_PROXY_FIX", "0") or 0),
         # Counted in the app's own database unless a shared store such as redis:// is given,

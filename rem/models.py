@@ -5,6 +5,7 @@ from rem.analysis.models import StoryThread, ThreadPlacement, ThreadStep
 from rem.audit.models import AuditEvent
 from rem.codes.models import Code, Codebook
 from rem.collaborations.models import Collaboration
+from rem.core.pagecache import data_version
 from rem.core.ratelimit import RateLimitCounter
 from rem.exchanges.models import (
     ExchangeAdoption,
@@ -32,5 +33,5 @@ __all__ = [
     "exchange_participants", "log_entry_codes",
     "EvaluationSession", "SessionParticipant", "SessionStory", "session_items",
     "BorgingReview", "ReviewEvidence", "ReviewScore", "ReviewStrategy",
-    "StoryThread", "ThreadPlacement", "ThreadStep",
+    "StoryThread", "ThreadPlacement", "ThreadStep", "data_version",
 ]

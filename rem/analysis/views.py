@@ -35,6 +35,7 @@ from rem.analysis.models import PlacementKind, StoryThread, ThreadPlacement
 from rem.collaborations.models import Collaboration
 from rem.collaborations.views import collaboration_or_404
 from rem.core.dates import DateError, FuzzyDate, Precision, parse_iso
+from rem.core.pagecache import cached_page
 from rem.extensions import db
 from rem.hubs.models import Hub
 from rem.maps import renderer
@@ -174,6 +175,7 @@ def _summary_page(kind: str, owner, scope: services.Scope):
 
 
 @bp.get("/collaborations/<slug>/analysis")
+@cached_page
 def collaboration(slug: str):
     """Show the collaboration's counts, charts and most influential activities."""
     owner, scope = _collaboration_scope(slug)
@@ -181,6 +183,7 @@ def collaboration(slug: str):
 
 
 @bp.get("/hubs/<slug>/analysis")
+@cached_page
 def hub(slug: str):
     """Show the counts over all collaborations of a hub (what the person may see)."""
     owner, scope = _hub_scope(slug)
@@ -188,6 +191,7 @@ def hub(slug: str):
 
 
 @bp.get("/exchanges/<int:exchange_id>/analysis")
+@cached_page
 def exchange(exchange_id: int):
     """Show the counts of an exchange's selection: shared with the network, on its theme."""
     owner, scope = _exchange_scope(exchange_id)

@@ -20,6 +20,7 @@ from rem.collaborations.forms import CollaborationForm
 from rem.collaborations.models import Collaboration
 from rem.collaborations.services import CollaborationError, by_slug, save_collaboration
 from rem.core.forms import choices
+from rem.core.pagecache import cached_page
 from rem.extensions import db
 from rem.hubs.models import Hub
 from rem.ripples.services import group_by_period, load_log, timeline_page
@@ -44,6 +45,7 @@ def _hub_choices(form: CollaborationForm) -> None:
 
 
 @bp.get("/collaborations/<slug>")
+@cached_page
 def show(slug: str):
     """Show the collaboration's timeline: its items by period, with codes and causes."""
     collaboration = collaboration_or_404(slug)

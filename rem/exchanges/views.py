@@ -28,6 +28,7 @@ from rem.analysis.threads import placed_threads
 from rem.codes.services import all_codebooks, code_by_qualified_slug
 from rem.collaborations.models import Collaboration
 from rem.core import pdf
+from rem.core.pagecache import cached_page
 from rem.exchanges import maps as exchange_maps
 from rem.exchanges import services
 from rem.exchanges.forms import AdoptForm, ExchangeForm, OutcomeForm
@@ -103,6 +104,7 @@ def _render_form(form: ExchangeForm, exchange: LearningExchange | None, status: 
 
 
 @bp.get("")
+@cached_page
 def index():
     """List the learning exchanges."""
     _viewer()
@@ -176,6 +178,7 @@ def _context(exchange: LearningExchange) -> dict:
 
 
 @bp.get("/<int:exchange_id>")
+@cached_page
 def show(exchange_id: int):
     """Show the exchange with its shared evidence, maps, lessons and outcomes."""
     exchange = _exchange_or_404(exchange_id)

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from rem.accounts.permissions import current_access
+from rem.core.pagecache import cached_page
 from rem.extensions import db
 from rem.hubs.forms import HubForm
 from rem.hubs.models import Hub
@@ -23,6 +24,7 @@ def _hub_or_404(slug: str) -> Hub:
 
 
 @bp.get("/")
+@cached_page
 def index():
     """Show every hub with its collaborations."""
     return render_template("hubs/index.html", hubs=all_hubs())
@@ -47,6 +49,7 @@ def create():
 
 
 @bp.get("/hubs/<slug>")
+@cached_page
 def show(slug: str):
     """Show one hub and its collaborations."""
     hub = _hub_or_404(slug)

@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from rem.extensions import db
 
 FORMAT = "rem-backup/1"
-SKIP_TABLES = {"rate_limit_counters"}
+SKIP_TABLES = {"rate_limit_counters", "data_version"}  # counters of this database only
 SECRET_TABLES = {"account_tokens", "api_tokens"}
 SECRET_COLUMNS = {("users", "password_hash")}
 # A freshly migrated database already holds these (migration 0002).

@@ -18,6 +18,7 @@ from rem.codes.services import all_codebooks, code_choices
 from rem.collaborations.models import Collaboration
 from rem.collaborations.views import collaboration_or_404
 from rem.core.markdown import plain_text
+from rem.core.pagecache import cached_page
 from rem.extensions import db
 from rem.hubs.services import all_hubs
 from rem.logbook import search as search_service
@@ -177,6 +178,7 @@ def _render_form(collaboration, form, entry=None, conflict=None, status=200):
 
 
 @bp.get("/collaborations/<slug>/log")
+@cached_page
 def index(slug: str):
     """Show the collaboration's learning log, newest first, with a filter on kind."""
     collaboration = collaboration_or_404(slug)
@@ -214,6 +216,7 @@ def new(slug: str):
 
 
 @bp.get("/collaborations/<slug>/log/<int:entry_id>")
+@cached_page
 def show(slug: str, entry_id: int):
     """Show one entry, what it cites, what cites it, and its history."""
     collaboration = collaboration_or_404(slug)

@@ -19,6 +19,7 @@ from rem.accounts.permissions import Access, current_access
 from rem.codes.services import all_codebooks
 from rem.collaborations.models import Collaboration
 from rem.collaborations.views import collaboration_or_404
+from rem.core.pagecache import cached_page
 from rem.maps import renderer
 from rem.maps.builder import (
     MapFilters,
@@ -66,6 +67,7 @@ def _download_urls(slug: str, layout: str, filters: MapFilters) -> dict[str, str
 
 
 @bp.get("/collaborations/<slug>/map")
+@cached_page
 def show(slug: str):
     """Show the map with its filters, downloads and a text alternative."""
     collaboration = collaboration_or_404(slug)

@@ -16,6 +16,7 @@ from rem.codes.services import all_codebooks, code_choices
 from rem.collaborations.models import Collaboration
 from rem.collaborations.views import collaboration_or_404
 from rem.core.dates import FuzzyDate
+from rem.core.pagecache import cached_page
 from rem.extensions import db
 from rem.ripples import services
 from rem.ripples.forms import ActivityForm, EffectForm, LinkForm
@@ -125,6 +126,7 @@ def new(slug: str, kind: str):
 
 
 @bp.get("/items/<int:item_id>")
+@cached_page
 def show(slug: str, item_id: int):
     """Show one activity or effect, what it grew from, what grew from it, and its history."""
     collaboration = collaboration_or_404(slug)
