@@ -210,6 +210,9 @@ def make_app(database_url: str, workdir: str, **config):
         "SECRET_KEY": "bench-secret-not-for-production",
         "RATELIMIT_ENABLED": False,
         "REM_MAP_CACHE_DIR": os.path.join(workdir, "map-cache"),
+        # Measurements in this process time the making of pages (statements, big maps,
+        # analysis); the page memory is measured under gunicorn (run.py, section C).
+        "REM_PAGE_CACHE_MB": 0,
         **config,
     })
     import logging

@@ -636,26 +636,34 @@ def bench_big_maps(app, network: Network, report: Report) -> None:
 
 
 def bench_analysis(app, network: Network, report: Report, repeat: int = 5) -> None:
-    """Time the analysis summary and influence ranking of hub-1 (it also holds the big map
-    collaborations, so it is the largest hub); benchmarks/analysis.py has the details."""
-    from benchmarks.analysis import TARGET_MS, measure
+    """Time the analysis summary and influence ranking of a hub of exactly 10,000 effects
+    (the target) and of hub-1, the largest hub (it also holds the big map collaborations);
+    benchmarks/analysis.py has the details."""
+    from benchmarks.analysis import TARGET_MS, build_and_measure, measure
 
-    report.heading("F. Ripple analysis of the largest hub")
+    report.heading("F. Ripple analysis: a hub of 10,000 effects, and the largest hub")
     report.text(
-        "Summary (grouped counts) and influence ranking (reach over the link graph) of hub-1, "
-        "through the service and through the page, signed in as administrator. Cold: the "
-        "analysis memo emptied before every call (the first request after a change); data "
-        "unchanged: every later request. `python -m benchmarks.analysis` measures a hub of "
-        "exactly 10,000 effects.")
-    rows = measure(app, "hub-1", repeat)
-    report.table(["what", "median ms", "p95 ms", "note"],
+        "Summary (grouped counts) and influence ranking (reach over the link graph), "
+        "through the service and through the page, signed in as administrator. After a "
+        "change: before each call one item of the next collaboration is edited and "
+        "committed, so that collaboration's part is made again (parts are remembered per "
+        "collaboration); data unchanged: every later request; memo empty: the first "
+        "request of a process that just started (no target). The target (under 200 ms) is "
+        "judged on the first two, for a hub of "
+        "exactly 10,000 effects, built for this section in a database of its own "
+        "(`python -m benchmarks.analysis`, 9 timed calls each); hub-1 of the network, the "
+        "largest hub, is shown below it for scale.")
+    rows, counts = build_and_measure(10_000, 100, 9, progress=lambda text: None)
+    report.table(["what (hub of 10,000 effects)", "median ms", "p95 ms", "note"],
                  [[what, f"{med:.1f}", f"{p95:.1f}", note] for what, med, p95, note in rows])
-    warm = [p95 for what, _med, p95, _note in rows if "unchanged" in what]
-    cold = [p95 for what, _med, p95, _note in rows if "cold" in what]
-    report.verdict(f"analysis p95 under {TARGET_MS:.0f} ms (data unchanged)",
-                   max(warm) < TARGET_MS, f"worst p95 {max(warm):.0f} ms")
-    report.verdict(f"analysis p95 under {TARGET_MS:.0f} ms (cold)", max(cold) < TARGET_MS,
-                   f"worst p95 {max(cold):.0f} ms")
+    for label, match in (("data unchanged", "unchanged"),
+                         ("after a change in one collaboration", "after a change")):
+        worst = max(p95 for what, _med, p95, _note in rows if match in what)
+        report.verdict(f"analysis of a 10,000-effect hub: p95 under {TARGET_MS:.0f} ms "
+                       f"({label})", worst < TARGET_MS, f"worst p95 {worst:.0f} ms")
+    rows = measure(app, "hub-1", repeat)
+    report.table(["what (hub-1, the largest hub)", "median ms", "p95 ms", "note"],
+                 [[what, f"{med:.1f}", f"{p95:.1f}", note] for what, med, p95, note in rows])
 
 
 def write_doc(report: Report, facts: list[tuple[str, str]], network: Network,

@@ -16,6 +16,7 @@ from rem.accounts.permissions import load_access
 from rem.analysis import services
 from rem.codes.services import code_by_qualified_slug
 from rem.collaborations.models import Collaboration
+from rem.core.dates import FuzzyDate, Precision
 from rem.extensions import db
 from rem.ripples import services as ripples
 from tests import factories
@@ -427,6 +428,59 @@ def test_remembered_results_follow_every_change(app, world):
                                                                     Precision.MONTH)))
         db.session.commit()
         assert counts()[0].effects == 6 and new.id
+
+
+def test_a_change_in_one_collaboration_makes_only_its_part_again(app, world, monkeypatch):
+    """Parts are remembered per collaboration: after a change in one collaboration of a
+    hub only that one is counted again, and the hub's numbers equal a fresh count."""
+    from rem.accounts.models import User
+    from rem.ripples.models import Kind, RippleItem
+
+    made: list[list[int]] = []
+    real = services._summary_parts
+
+    def recording(scope, ids):
+        made.append(sorted(ids))
+        return real(scope, ids)
+
+    monkeypatch.setattr(services, "_summary_parts", recording)
+
+    def hub_scope():
+        admin = db.session.scalar(db.select(User).where(User.email == "admin@example.org"))
+        collaborations = list(db.session.scalars(db.select(Collaboration)
+                                                 .order_by(Collaboration.id)))
+        return services.Scope("hub", collaborations, load_access(admin))
+
+    def fresh():
+        services._MEMO.clear()
+        scope = hub_scope()
+        return (services.csv_rows(services.summarise(scope)),
+                [(r.id, r.reach, r.max_order, r.codes) for r in services.influence(scope)],
+                services.without_cause(scope))
+
+    with app.test_request_context():
+        admin = factories.UserFactory(email="admin@example.org", is_admin=True)
+        db.session.commit()
+        elders = db.session.scalar(db.select(Collaboration).where(Collaboration.slug == "elders"))
+        fresh()
+        made.clear()
+        scope = hub_scope()
+        services.summarise(scope)
+        assert made == []  # nothing changed: every part, and the sum, remembered
+        activity = ripples.create_item(elders, Kind.ACTIVITY, ripples.ItemInput(
+            title="Buurtfeest", when=FuzzyDate(date(2024, 6, 1), Precision.DAY)))
+        effect = ripples.create_item(elders, Kind.EFFECT, ripples.ItemInput(
+            title="Nieuwe buren doen mee", when=FuzzyDate(date(2024, 7, 1), Precision.MONTH)))
+        ripples.add_link(activity, effect)
+        db.session.commit()
+        scope = hub_scope()
+        after = (services.csv_rows(services.summarise(scope)),
+                 [(r.id, r.reach, r.max_order, r.codes) for r in services.influence(scope)],
+                 services.without_cause(scope))
+        assert made == [[elders.id]]
+        assert after == fresh()
+        assert (activity.id, 1, 1, []) in after[1]
+        assert admin.id and db.session.get(RippleItem, effect.id)
 
 
 def test_new_between_two_sessions(app, world):

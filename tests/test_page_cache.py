@@ -203,13 +203,13 @@ def test_with_no_megabytes_nothing_is_remembered(app):
 
 def test_the_memory_keeps_to_its_budget_oldest_out_first():
     memory = pagecache.PageMemory(budget=100)
-    memory.put(("a",), "x" * 40, "text/html")
-    memory.put(("b",), "y" * 40, "text/html")
+    memory.put(("a",), b"x" * 40, "text/html")
+    memory.put(("b",), b"y" * 40, "text/html")
     assert memory.get(("a",)) is not None  # a is now the most recently used
-    memory.put(("c",), "z" * 40, "text/html")
+    memory.put(("c",), b"z" * 40, "text/html")
     assert memory.get(("b",)) is None and memory.get(("a",)) and memory.get(("c",))
     assert memory.size == 80
-    memory.put(("huge",), "h" * 101, "text/html")  # larger than the budget: not kept
+    memory.put(("huge",), b"h" * 101, "text/html")  # larger than the budget: not kept
     assert memory.get(("huge",)) is None and memory.size == 80
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -26,7 +27,7 @@ from rem.core.dates import FuzzyDate, Precision
 from rem.extensions import db
 from rem.ripples import graph
 from rem.ripples.models import Kind, RippleItem, RippleLink, item_codes
-from rem.ripples.services import data_fingerprint
+from rem.ripples.services import data_fingerprints
 
 # The kinds as stored (plain strings: enum attribute lookups cost in loops over items).
 ACTIVITY = Kind.ACTIVITY.value
@@ -51,12 +52,14 @@ MEASURES = {
 }
 
 
-# Graph work and grouped counts, remembered by what they are made of: which items the
-# person sees (collaborations and visible levels, theme, dates) and a state tag of the data
-# (counts, latest changes and checksums of items, links and codes, read in one round of
-# small aggregate queries). Any change to the data gives a new tag, so nothing stale is
-# ever shown; every process keeps its own small memo, oldest out first.
-MEMO_SIZE = 64
+# Graph work and grouped counts are made per collaboration and remembered by what they are
+# made of: the collaboration, which of its items the person sees (visible levels, theme,
+# dates) and a state tag of that collaboration's data (counts, latest changes and checksums
+# of its items, links and codes, plus the codebooks), read for all collaborations of a scope
+# in one round of grouped aggregate queries. Any change gives that collaboration a new tag,
+# so nothing stale is ever shown, and a change in one collaboration of a hub makes only that
+# collaboration's part again. Every process keeps its own memo, oldest out first.
+MEMO_SIZE = 8192
 _MEMO: dict[tuple, object] = {}
 
 
@@ -64,15 +67,29 @@ def _remember(key: tuple, make):
     value = _MEMO.get(key)
     if value is None:
         value = make()
-        if len(_MEMO) >= MEMO_SIZE:
-            with contextlib.suppress(KeyError, StopIteration, RuntimeError):
-                del _MEMO[next(iter(_MEMO))]
-        _MEMO[key] = value
+        _keep(key, value)
     return value
+
+
+def _keep(key: tuple, value) -> None:
+    if len(_MEMO) >= MEMO_SIZE:
+        with contextlib.suppress(KeyError, StopIteration, RuntimeError):
+            del _MEMO[next(iter(_MEMO))]
+    _MEMO[key] = value
 
 
 class AnalysisError(ValueError):
     """A question the analysis cannot answer; the message is shown to the user."""
+
+
+@dataclass
+class GraphPart:
+    """One collaboration's visible live items as ids: the link graph and ripple orders."""
+
+    activities: list[int]
+    links: list[tuple[int, int]]
+    orders: dict[int, int]
+    kinds: dict[int, str]
 
 
 @dataclass
@@ -89,25 +106,40 @@ class Scope:
     code_id: int | None = None
     date_from: date | None = None
     date_to: date | None = None
+    _levels: dict[int, tuple[str, ...] | None] | None = field(default=None, repr=False)
+    _tags: dict[int, tuple] | None = field(default=None, repr=False)
+    _parts: dict[int, GraphPart] | None = field(default=None, repr=False)
     _graph: tuple | None = field(default=None, repr=False)
-    _kinds: dict[int, str] = field(default_factory=dict, repr=False)
-    _owner: dict[int, int] = field(default_factory=dict, repr=False)
     _influence: list | None = field(default=None, repr=False)
-    _tag: tuple | None = field(default=None, repr=False)
 
-    def clause(self, entity=RippleItem, *, dated: bool = True) -> sa.ColumnElement[bool]:
-        """Return the SQL condition for the live items of the scope this person sees.
+    def levels(self) -> dict[int, tuple[str, ...] | None]:
+        """Return per collaboration the person sees (by id) the visibility levels they see
+        of it (None: every level); collaborations they see nothing of are left out."""
+        if self._levels is None:
+            self._levels = {}
+            for collaboration in self.collaborations:
+                levels = self.access.visible_levels(collaboration)
+                if levels is None or levels:
+                    self._levels[collaboration.id] = (
+                        None if levels is None else tuple(sorted(levels)))
+        return self._levels
+
+    def clause(self, entity=RippleItem, *, dated: bool = True,
+               only: Iterable[int] | None = None) -> sa.ColumnElement[bool]:
+        """Return the SQL condition for the live items of the scope this person sees
+        (of the collaborations in ``only``, when given).
 
         With ``dated=False`` the date range is left out (the graph: a 2024 effect of a
         2023 activity keeps its ripple order in a 2024 review).
         """
         # One IN list per set of visible levels (a hub of 100 collaborations is one or two
         # conditions, not 100 ORs: SQLite plans those badly).
+        levels_of = self.levels()
+        chosen = levels_of if only is None else {i: levels_of[i] for i in only
+                                                 if i in levels_of}
         by_levels: dict[tuple[str, ...] | None, list[int]] = defaultdict(list)
-        for collaboration in self.collaborations:
-            levels = self.access.visible_levels(collaboration)
-            if levels is None or levels:
-                by_levels[None if levels is None else tuple(levels)].append(collaboration.id)
+        for collaboration_id, levels in chosen.items():
+            by_levels[levels].append(collaboration_id)
         parts = []
         for levels, ids in by_levels.items():
             condition = (entity.collaboration_id == ids[0] if len(ids) == 1
@@ -126,71 +158,118 @@ class Scope:
             clause = sa.and_(clause, entity.date_start <= self.date_to)
         return clause
 
-    # --- remembering -----------------------------------------------------------------
+    # --- remembering, per collaboration ------------------------------------------------
 
-    def key(self, what: str, *, dated: bool = True) -> tuple:
-        """Return the memo key of one result over this scope (see ``_remember``)."""
-        visible = tuple(sorted(
-            (c.id, None if (levels := self.access.visible_levels(c)) is None
-             else tuple(sorted(levels))) for c in self.collaborations))
+    def state_tags(self) -> dict[int, tuple]:
+        """Return per collaboration a tag that changes whenever its items, links or codes
+        (or the codebooks) change: one round of grouped aggregate queries per request."""
+        if self._tags is None:
+            self._tags = data_fingerprints(list(self.levels()))
+        return self._tags
+
+    def _keys(self, what: str, dated: bool) -> dict[int, tuple]:
+        tags = self.state_tags()
         dates = (self.date_from, self.date_to) if dated else (None, None)
-        return (what, visible, self.code_id, dates, self.state_tag())
+        return {cid: (what, cid, levels, self.code_id, dates, tags.get(cid))
+                for cid, levels in self.levels().items()}
 
-    def state_tag(self) -> tuple:
-        """Return a tag that changes whenever items, links or codes of the scope change."""
-        if self._tag is None:
-            self._tag = data_fingerprint([c.id for c in self.collaborations])
-        return self._tag
+    def combined(self, what: str, make, merge, *, dated: bool = True):
+        """Return ``merge(parts)`` of the parts (see :meth:`parts`), itself remembered
+        while no part changes (a hub's counts are not added up again on every request)."""
+        keys = self._keys(what, dated)
+        whole = ("whole", what, tuple(keys.values()))
+        value = _MEMO.get(whole)
+        if value is None:
+            value = merge(self.parts(what, make, dated=dated, keys=keys))
+            _keep(whole, value)
+        return value
+
+    def parts(self, what: str, make, *, dated: bool = True,
+              keys: dict[int, tuple] | None = None) -> dict[int, object]:
+        """Return per collaboration one remembered result; ``make(ids)`` computes the
+        missing ones all at once and returns them by collaboration id."""
+        keys = keys if keys is not None else self._keys(what, dated)
+        found: dict[int, object] = {}
+        missing = []
+        for cid, key in keys.items():
+            value = _MEMO.get(key)
+            if value is None:
+                missing.append(cid)
+            else:
+                found[cid] = value
+        if missing:
+            made = make(missing)
+            for cid in missing:
+                found[cid] = made[cid]
+                _keep(keys[cid], made[cid])
+        return found
 
     # --- the graph (ids only) ----------------------------------------------------------
 
-    def graph(self) -> tuple[list[int], list[tuple[int, int]], dict[int, int]]:
-        """Return (activity ids, links, ripple orders) of the scope, loaded once.
+    def graph_parts(self) -> dict[int, GraphPart]:
+        """Return each collaboration's graph (over every date: orders are counted over what
+        the person sees, as on the map)."""
+        if self._parts is None:
+            self._parts = self.parts("graph", self._load_graphs, dated=False)
+        return self._parts
 
-        Orders are counted over what the person sees of the scope (as on the map), over
-        every date; influence uses this whole graph too.
-        """
-        if self._graph is None:
-            self._graph, self._kinds, self._owner = _remember(
-                self.key("graph", dated=False), self._load_graph)
-        return self._graph
-
-    def _load_graph(self) -> tuple:
-        # Core statements on the connection: rows of plain ids, no ORM loading.
+    def _load_graphs(self, ids: list[int]) -> dict[int, GraphPart]:
+        # Core statements on the connection: rows of plain ids, no ORM loading. Links
+        # never cross collaborations, so each collaboration is a graph of its own.
         conn = db.session.connection()
-        rows = conn.execute(
-            sa.select(RippleItem.id, RippleItem.kind, RippleItem.collaboration_id)
-            .where(self.clause(dated=False))).all()
-        kinds: dict[int, str] = {}
+        parts = {cid: GraphPart([], [], {}, {}) for cid in ids}
         owner: dict[int, int] = {}
-        activities = []
-        for i, kind, collaboration_id in rows:
-            kinds[i] = kind
-            owner[i] = collaboration_id
+        for i, kind, cid in conn.execute(
+                sa.select(RippleItem.id, RippleItem.kind, RippleItem.collaboration_id)
+                .where(self.clause(dated=False, only=ids))).all():
+            part = parts[cid]
+            part.kinds[i] = kind
+            owner[i] = cid
             if kind == ACTIVITY:
-                activities.append(i)
-        self._kinds, self._owner = kinds, owner
-        collaboration_ids = [c.id for c in self.collaborations]
-        links = [(a, b) for a, b in conn.execute(
-            sa.select(RippleLink.cause_id, RippleLink.effect_id)
-            .where(RippleLink.collaboration_id.in_(collaboration_ids),
-                   RippleLink.deleted_at.is_(None))).all() if a in kinds and b in kinds]
-        return ((activities, links, graph.ripple_orders(activities, links)),
-                self._kinds, self._owner)
+                part.activities.append(i)
+        for cid, a, b in conn.execute(
+                sa.select(RippleLink.collaboration_id, RippleLink.cause_id, RippleLink.effect_id)
+                .where(RippleLink.collaboration_id.in_(ids), RippleLink.deleted_at.is_(None))
+                ).all():
+            if owner.get(a) == cid and owner.get(b) == cid:
+                parts[cid].links.append((a, b))
+        for part in parts.values():
+            part.orders = graph.ripple_orders(part.activities, part.links)
+        return parts
+
+    def graph(self) -> tuple[list[int], list[tuple[int, int]], dict[int, int]]:
+        """Return (activity ids, links, ripple orders) of the whole scope."""
+        if self._graph is None:
+            activities: list[int] = []
+            links: list[tuple[int, int]] = []
+            orders: dict[int, int] = {}
+            for part in self.graph_parts().values():
+                activities += part.activities
+                links += part.links
+                orders.update(part.orders)
+            self._graph = (activities, links, orders)
+        return self._graph
 
     @property
     def dated(self) -> bool:
         """Tell whether the scope is narrowed to a date range."""
         return self.date_from is not None or self.date_to is not None
 
-    def effect_ids(self) -> list[int]:
-        """Return the ids of the scope's visible, live effects (within the date range)."""
+    def effect_ids(self, ids: list[int] | None = None) -> dict[int, list[int]]:
+        """Return per collaboration (of ``ids``, or all) the ids of its visible, live
+        effects within the date range."""
+        ids = list(self.levels()) if ids is None else ids
+        found: dict[int, list[int]] = {cid: [] for cid in ids}
         if not self.dated:
-            self.graph()
-            return [i for i, kind in self._kinds.items() if kind == EFFECT]
-        return list(db.session.connection().execute(
-            sa.select(RippleItem.id).where(self.clause(),
-                                           RippleItem.kind == EFFECT)).scalars())
+            parts = self.graph_parts()
+            for cid in ids:
+                found[cid] = [i for i, kind in parts[cid].kinds.items() if kind == EFFECT]
+            return found
+        for i, cid in db.session.connection().execute(
+                sa.select(RippleItem.id, RippleItem.collaboration_id)
+                .where(self.clause(only=ids), RippleItem.kind == EFFECT)).all():
+            found[cid].append(i)
+        return found
 
 
 # --- periods ------------------------------------------------------------------------------
@@ -307,28 +386,20 @@ def _kind_labels() -> dict[str, str]:
     return {ACTIVITY: _("Activiteiten"), EFFECT: _("Effecten")}
 
 
-def _code_counts(scope: Scope) -> dict[str, list[tuple[str, str, str, str, int]]]:
-    """Return per kind (book slug, book name, code slug, code name, count).
-
-    One grouped query for both kinds on integer keys only (kind, code id); the few codes
-    are named and put in codebook order from one small query of every code.
-    """
-    conn = db.session.connection()
-    counts = conn.execute(
-        sa.select(RippleItem.kind, item_codes.c.code_id, sa.func.count())
-        .select_from(RippleItem)
-        .join(item_codes, item_codes.c.item_id == RippleItem.id)
-        .where(scope.clause())
-        .group_by(RippleItem.kind, item_codes.c.code_id)).all()
+def _named_codes(counts: dict[tuple[str, int], int]
+                 ) -> dict[str, list[tuple[str, str, str, str, int]]]:
+    """Return per kind (book slug, book name, code slug, code name, count) in codebook
+    order, from counts by (kind, code id): one small query of every code."""
+    by_kind: dict[str, list[tuple[str, str, str, str, int]]] = defaultdict(list)
     if not counts:
-        return defaultdict(list)
-    codes = conn.execute(
+        return by_kind
+    codes = db.session.connection().execute(
         sa.select(Code.id, Codebook.slug, Codebook.name, Code.slug, Code.name)
         .join(Codebook, Codebook.id == Code.codebook_id)
         .order_by(Codebook.position, Codebook.slug, Code.position, Code.slug)).all()
     place = {row[0]: index for index, row in enumerate(codes)}
-    by_kind: dict[str, list[tuple[str, str, str, str, int]]] = defaultdict(list)
-    for kind, code_id, value in sorted(counts, key=lambda row: place.get(row[1], -1)):
+    for (kind, code_id), value in sorted(counts.items(),
+                                         key=lambda pair: place.get(pair[0][1], -1)):
         if code_id in place:
             _id, *names = codes[place[code_id]]
             by_kind[kind].append((*names, value))
@@ -369,13 +440,15 @@ def _grouped_codes(rows, uncoded: int) -> tuple[list[Count], list[tuple[str, lis
 def summarise(scope: Scope, unit: str = "year") -> Summary:
     """Count the scope's activities and effects in every way the summary page shows.
 
-    Three grouped queries (kind x month x intended x valence; kind x code; coded items
-    per kind) plus the graph's two id queries for the ripple orders.
+    Per collaboration (remembered, see ``Scope.parts``): two grouped queries (month x
+    kind x intended x valence x coded; kind x code) plus the graph for the ripple orders;
+    the parts are added up here.
     """
     if unit not in PERIODS:
         unit = "year"
-    rows, codes, coded, per_order = _remember(scope.key("summary"),
-                                              lambda: _summary_rows(scope))
+    rows, code_counts, coded, per_order = scope.combined(
+        "summary", lambda ids: _summary_parts(scope, ids), _add_up)
+    codes = _named_codes(code_counts)
     kinds: dict[str, int] = defaultdict(int)
     intended: dict[bool | None, int] = defaultdict(int)
     valence: dict[str | None, int] = defaultdict(int)
@@ -412,32 +485,64 @@ def summarise(scope: Scope, unit: str = "year") -> Summary:
                    over_time=over_time, valence_over_time=valence_over_time)
 
 
-def _summary_rows(scope: Scope) -> tuple:
-    """Run the grouped queries of a summary; return their plain rows.
+def _add_up(parts: dict[int, tuple]) -> tuple:
+    """Add up the summary parts of the collaborations: (rows, code counts, coded, orders)."""
+    grouped: dict[tuple, int] = defaultdict(int)
+    code_counts: dict[tuple[str, int], int] = defaultdict(int)
+    coded: dict[str, int] = defaultdict(int)
+    per_order: dict[int | None, int] = defaultdict(int)
+    for part_rows, part_codes, part_coded, part_orders in parts.values():
+        for key, count in part_rows.items():
+            grouped[key] += count
+        for key, count in part_codes.items():
+            code_counts[key] += count
+        for key, count in part_coded.items():
+            coded[key] += count
+        for key, count in part_orders.items():
+            per_order[key] += count
+    return ([(*key, count) for key, count in grouped.items()], dict(code_counts),
+            dict(coded), dict(per_order))
 
-    Rows: (year, month, kind, intended, valence, count); ``coded`` counts per kind the
-    items with at least one code (grouped in the same query).
-    """
+
+def _summary_parts(scope: Scope, ids: list[int]) -> dict[int, tuple]:
+    """Run the grouped queries of a summary for these collaborations at once; return per
+    collaboration its counts: by (year, month, kind, intended, valence), by (kind, code
+    id), the items with a code per kind (counted in the first query) and the effects per
+    ripple order."""
+    parts: dict[int, tuple] = {cid: ({}, {}, {}, {}) for cid in ids}
     month = year_month(RippleItem.date_start)
     has_code = sa.exists().where(item_codes.c.item_id == RippleItem.id)
-    rows: list[tuple] = []
-    coded: dict[str, int] = defaultdict(int)
-    for ym, kind, intended, valence, with_code, count in db.session.connection().execute(
-            sa.select(month, RippleItem.kind, RippleItem.intended, RippleItem.valence,
-                      has_code.label("coded"), sa.func.count())
-            .where(scope.clause())
-            .group_by(month, RippleItem.kind, RippleItem.intended, RippleItem.valence,
-                      sa.literal_column("coded"))):
-        rows.append((int(ym[:4]), int(ym[5:7]), kind, intended, valence, count))
+    conn = db.session.connection()
+    for cid, ym, kind, intended, valence, with_code, count in conn.execute(
+            sa.select(RippleItem.collaboration_id, month, RippleItem.kind,
+                      RippleItem.intended, RippleItem.valence, has_code.label("coded"),
+                      sa.func.count())
+            .where(scope.clause(only=ids))
+            .group_by(RippleItem.collaboration_id, month, RippleItem.kind,
+                      RippleItem.intended, RippleItem.valence, sa.literal_column("coded"))
+            ).all():
+        rows, _codes, coded, _orders = parts[cid]
+        key = (int(ym[:4]), int(ym[5:7]), kind, intended, valence)
+        rows[key] = rows.get(key, 0) + count
         if with_code:
-            coded[kind] += count
-    codes = _code_counts(scope)
+            coded[kind] = coded.get(kind, 0) + count
+    for cid, kind, code_id, count in conn.execute(
+            sa.select(RippleItem.collaboration_id, RippleItem.kind, item_codes.c.code_id,
+                      sa.func.count())
+            .select_from(RippleItem)
+            .join(item_codes, item_codes.c.item_id == RippleItem.id)
+            .where(scope.clause(only=ids))
+            .group_by(RippleItem.collaboration_id, RippleItem.kind, item_codes.c.code_id)
+            ).all():
+        parts[cid][1][kind, code_id] = count
     # Ripple orders come from the links (graph work on ids), so they are counted here.
-    _activities, _links, orders = scope.graph()
-    per_order: dict[int | None, int] = defaultdict(int)
-    for item_id in scope.effect_ids():
-        per_order[orders.get(item_id)] += 1
-    return rows, codes, dict(coded), dict(per_order)
+    graphs = scope.graph_parts()
+    for cid, effects in scope.effect_ids(ids).items():
+        orders, per_order = graphs[cid].orders, parts[cid][3]
+        for item_id in effects:
+            order = orders.get(item_id)
+            per_order[order] = per_order.get(order, 0) + 1
+    return parts
 
 
 def _order_counts(per_order: dict[int | None, int]) -> list[Count]:
@@ -707,8 +812,14 @@ def influence(scope: Scope) -> list[Reach]:
     if scope._influence is not None:
         return scope._influence
     collaborations = {c.id: c for c in scope.collaborations}
-    names, rows = _remember(scope.key("influence", dated=False),
-                            lambda: _influence_rows(scope))
+    names, bit_of = _code_bits()
+
+    def ranked(parts: dict[int, list[tuple]]) -> list[tuple]:
+        return sorted((row for part in parts.values() for row in part),
+                      key=lambda r: (-r[5], -r[7], r[0]))
+
+    rows = scope.combined("influence", lambda ids: _influence_parts(scope, ids, bit_of),
+                          ranked, dated=False)
     scope._influence = [
         Reach(id=i, title=title, collaboration=collaborations[cid], date_start=start,
               date_precision=precision, reach=reach, direct=direct, max_order=top,
@@ -717,61 +828,60 @@ def influence(scope: Scope) -> list[Reach]:
     return scope._influence
 
 
-def _influence_rows(scope: Scope) -> tuple[tuple[str, ...], list[tuple]]:
-    """Compute the ranking as plain tuples (for the memo), with the code names that the
-    rows' code bits stand for."""
-    activities, links, orders = scope.graph()
+def _code_bits() -> tuple[tuple[str, ...], dict[int, int]]:
+    """Return the names ("book:code") of every code, sorted, and per code id its bit:
+    bits numbered in name order, so that reading a set of bits from the lowest up gives
+    the names sorted. (Remembered parts stay right: a change of the codes changes every
+    collaboration's state tag.)"""
+    names = {code_id: f"{book}:{slug}" for code_id, book, slug in db.session.connection()
+             .execute(sa.select(Code.id, Codebook.slug, Code.slug).join(Codebook))}
+    ordered = tuple(sorted(set(names.values())))
+    index_of = {name: index for index, name in enumerate(ordered)}
+    return ordered, {code_id: 1 << index_of[name] for code_id, name in names.items()}
+
+
+def _influence_parts(scope: Scope, ids: list[int], bit_of: dict[int, int]
+                     ) -> dict[int, list[tuple]]:
+    """Compute the ranking rows of these collaborations as plain tuples (for the memo):
+    (id, title, collaboration id, date, precision, reach, direct effects, highest order,
+    code bits)."""
+    graphs = scope.graph_parts()
     conn = db.session.connection()
     info = {row[0]: row for row in conn.execute(
         sa.select(RippleItem.id, RippleItem.title, RippleItem.collaboration_id,
                   RippleItem.date_start, RippleItem.date_precision)
-        .where(scope.clause(dated=False), RippleItem.kind == ACTIVITY)).all()}
-    code_rows = conn.execute(
-        sa.select(item_codes.c.item_id, item_codes.c.code_id)
-        .join(RippleItem, RippleItem.id == item_codes.c.item_id)
-        .where(scope.clause(dated=False), RippleItem.kind == EFFECT)).all()
-    # One bit per code, numbered in the order of the codes' names, so that reading a set
-    # of bits from the lowest up gives the names sorted.
-    names = {code_id: f"{book}:{slug}" for code_id, book, slug in conn.execute(
-        sa.select(Code.id, Codebook.slug, Code.slug).join(Codebook))}
-    by_index = sorted({names[code_id] for _item, code_id in code_rows if code_id in names})
-    index_of = {name: index for index, name in enumerate(by_index)}
-    bit_of = {code_id: 1 << index_of[name] for code_id, name in names.items()
-              if name in index_of}
+        .where(scope.clause(dated=False, only=ids), RippleItem.kind == ACTIVITY)).all()}
     item_bits: dict[int, int] = defaultdict(int)
-    for item_id, code_id in code_rows:
+    for item_id, code_id in conn.execute(
+            sa.select(item_codes.c.item_id, item_codes.c.code_id)
+            .join(RippleItem, RippleItem.id == item_codes.c.item_id)
+            .where(scope.clause(dated=False, only=ids), RippleItem.kind == EFFECT)).all():
         item_bits[item_id] |= bit_of.get(code_id, 0)
-    # Links never cross collaborations: one small graph each keeps the bitsets short.
-    owner = scope._owner
-    nodes_of: dict[int, set[int]] = defaultdict(set)
-    links_of: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for node, collaboration_id in owner.items():
-        nodes_of[collaboration_id].add(node)
-    for link in links:
-        links_of[owner[link[0]]].append(link)
-    wanted = set(activities)
-    table: dict[int, tuple[int, int, int]] = {}
-    for collaboration_id, nodes in nodes_of.items():
-        table.update(reach_table(nodes, links_of[collaboration_id], orders, item_bits,
-                                 wanted & nodes))
-    direct: dict[int, int] = defaultdict(int)
-    for cause, _effect in links:
-        direct[cause] += 1
-
-    ranking = []
-    for activity in activities:
-        reach, top, bits = table[activity]
-        _id, title, collaboration_id, start, precision = info[activity]
-        ranking.append((activity, title, collaboration_id, start, precision, reach,
-                        direct[activity], top, bits))
-    ranking.sort(key=lambda r: (-r[5], -r[7], r[0]))
-    return tuple(by_index), ranking
+    parts: dict[int, list[tuple]] = {}
+    for cid in ids:
+        part = graphs[cid]
+        table = reach_table(set(part.kinds), part.links, part.orders, item_bits,
+                            set(part.activities))
+        direct: dict[int, int] = defaultdict(int)
+        for cause, _effect in part.links:
+            direct[cause] += 1
+        rows = []
+        for activity in part.activities:
+            reach, top, bits = table[activity]
+            _id, title, collaboration_id, start, precision = info[activity]
+            rows.append((activity, title, collaboration_id, start, precision, reach,
+                         direct[activity], top, bits))
+        parts[cid] = rows
+    return parts
 
 
 def meeting_points(scope: Scope, limit: int | None = None) -> tuple[list[MeetingPoint], int]:
     """Return the effects with several causes (most causes first; titles loaded only for
     the first ``limit``) and how many there are."""
-    several = _remember(scope.key("meeting", dated=False), lambda: _meeting(scope))
+    several = scope.combined(
+        "meeting", lambda ids: {cid: _meeting(scope.graph_parts()[cid].links) for cid in ids},
+        lambda parts: sorted((pair for part in parts.values() for pair in part),
+                             key=lambda pair: (-len(pair[1]), pair[0])), dated=False)
     shown = several if limit is None else several[:limit]
     ids = {effect for effect, _cs in shown} | {c for _effect, cs in shown for c in cs}
     titles: dict[int, tuple[str, int]] = {}
@@ -788,16 +898,14 @@ def meeting_points(scope: Scope, limit: int | None = None) -> tuple[list[Meeting
     return points, len(several)
 
 
-def _meeting(scope: Scope) -> list[tuple[int, list[int]]]:
-    """Return (effect, sorted causes) of every effect with several causes, most first."""
-    _activities, links, _orders = scope.graph()
+def _meeting(links: list[tuple[int, int]]) -> list[tuple[int, list[int]]]:
+    """Return (effect, sorted causes) of every effect with several causes."""
     several = {effect for effect, count in Counter(e for _c, e in links).items() if count > 1}
     causes: dict[int, list[int]] = defaultdict(list)
     for cause, effect in links:
         if effect in several:
             causes[effect].append(cause)
-    return sorted(((effect, sorted(cs)) for effect, cs in causes.items()),
-                  key=lambda pair: (-len(pair[1]), pair[0]))
+    return [(effect, sorted(cs)) for effect, cs in causes.items()]
 
 
 def longest_path(scope: Scope, start: int) -> list[int]:
@@ -808,9 +916,12 @@ def longest_path(scope: Scope, start: int) -> list[int]:
 
 def without_cause(scope: Scope) -> int:
     """Count the scope's effects that grew from nothing yet (no live visible cause)."""
-    def count() -> int:
-        _activities, links, _orders = scope.graph()
-        has_cause = {effect for _cause, effect in links}
-        return sum(1 for i in scope.effect_ids() if i not in has_cause)
+    def count(ids: list[int]) -> dict[int, int]:
+        graphs = scope.graph_parts()
+        counted = {}
+        for cid, effects in scope.effect_ids(ids).items():
+            has_cause = {effect for _cause, effect in graphs[cid].links}
+            counted[cid] = sum(1 for i in effects if i not in has_cause)
+        return counted
 
-    return _remember(scope.key("without_cause"), count)
+    return scope.combined("without_cause", count, lambda parts: sum(parts.values()))

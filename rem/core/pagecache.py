@@ -53,6 +53,7 @@ _WRITE = re.compile(r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\
 _BUMP = "UPDATE data_version SET n = n + 1 WHERE id = 1"
 
 TOKEN_PLACEHOLDER = "__rem-csrf-token__"  # noqa: S105 - a placeholder, not a secret
+_PLACEHOLDER_BYTES = TOKEN_PLACEHOLDER.encode()
 STRETCH_SECONDS = 300  # a remembered page is never older than this
 MAX_PAGE_BYTES = 4 * 1024 * 1024
 
@@ -129,17 +130,17 @@ class PageMemory:
     def __init__(self, budget: int) -> None:
         self.budget = budget
         self.size = 0
-        self._pages: OrderedDict[tuple, tuple[str, str]] = OrderedDict()
+        self._pages: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> tuple[str, str] | None:
+    def get(self, key: tuple) -> tuple[bytes, str] | None:
         with self._lock:
             page = self._pages.get(key)
             if page is not None:
                 self._pages.move_to_end(key)
             return page
 
-    def put(self, key: tuple, body: str, mimetype: str) -> None:
+    def put(self, key: tuple, body: bytes, mimetype: str) -> None:
         cost = len(body)
         if cost > min(self.budget, MAX_PAGE_BYTES):
             return
@@ -211,8 +212,8 @@ def init_app(app: Flask) -> None:
             g.rem_page_key = key
             return None
         body, mimetype = page
-        if TOKEN_PLACEHOLDER in body:
-            body = body.replace(TOKEN_PLACEHOLDER, generate_csrf())
+        if _PLACEHOLDER_BYTES in body:
+            body = body.replace(_PLACEHOLDER_BYTES, generate_csrf().encode())
         response = Response(body, mimetype=mimetype)
         response.headers["X-Rem-Page"] = "remembered"
         return response
@@ -224,9 +225,9 @@ def init_app(app: Flask) -> None:
                 or response.direct_passthrough or response.is_streamed
                 or "Set-Cookie" in response.headers or session.get("_flashes")):
             return response
-        body = response.get_data(as_text=True)
+        body = response.get_data()  # kept as bytes: nothing to encode when served again
         token = g.get("csrf_token")
         if token:
-            body = body.replace(token, TOKEN_PLACEHOLDER)
+            body = body.replace(token.encode(), _PLACEHOLDER_BYTES)
         memory.put(key, body, response.mimetype)
         return response
