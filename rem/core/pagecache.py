@@ -51,6 +51,7 @@ UNTRACKED_TABLES = frozenset({"data_version", "rate_limit_counters", "alembic_ve
 _WRITE = re.compile(r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+\"?(\w+)",
                     re.IGNORECASE)
 _BUMP = "UPDATE data_version SET n = n + 1 WHERE id = 1"
+_READ = "SELECT n FROM data_version WHERE id = 1"
 
 TOKEN_PLACEHOLDER = "__rem-csrf-token__"  # noqa: S105 - a placeholder, not a secret
 _PLACEHOLDER_BYTES = TOKEN_PLACEHOLDER.encode()
@@ -110,15 +111,27 @@ def count_changes(engine: sa.engine.Engine) -> None:
 
 
 def current_version() -> int | None:
-    """Return the data version (None when the table or its row is missing)."""
+    """Return the data version (None when the table or its row is missing).
+
+    Read on a pooled connection of its own, straight through the driver: a page from
+    memory needs nothing else from the database. A page made afresh reads its data
+    later, so it can only be newer than the version it is kept under, never older.
+    """
     from rem.extensions import db
 
+    connection = db.engine.raw_connection()
     try:
-        return db.session.execute(
-            sa.select(data_version.c.n).where(data_version.c.id == 1)).scalar()
-    except sa.exc.DatabaseError:  # a database from before migration 0013
-        db.session.rollback()
+        cursor = connection.cursor()
+        try:
+            cursor.execute(_READ)
+            row = cursor.fetchone()
+        finally:
+            cursor.close()
+    except db.engine.dialect.loaded_dbapi.Error:  # a database from before migration 0013
         return None
+    finally:
+        connection.close()  # back to the pool, rolled back
+    return None if row is None else int(row[0])
 
 
 # --- the remembered pages ------------------------------------------------------------------
