@@ -153,6 +153,34 @@ def test_messages_waiting_and_the_language_give_their_own_page(app, client):
     assert '<html lang="en"' in english.get_data(as_text=True)
 
 
+def test_a_page_that_showed_a_message_of_its_own_request_is_not_remembered(app):
+    # A view that flashes and then renders shows the message at once; such a page must
+    # not come back with the message from memory.
+    from flask import flash, render_template_string
+
+    _world(app)
+    other = create_app({k: app.config[k] for k in (
+        "TESTING", "SECRET_KEY", "SQLALCHEMY_DATABASE_URI", "RATELIMIT_ENABLED",
+        "REM_MAP_CACHE_DIR")})
+
+    @other.get("/_test/flash-and-show")
+    @pagecache.cached_page
+    def flash_and_show():
+        flash("Alleen nu te zien")
+        return render_template_string(
+            "{% for m in get_flashed_messages() %}<p>{{ m }}</p>{% endfor %}ok")
+
+    client = other.test_client()
+    login(client, "fac@example.org")
+    first = client.get("/_test/flash-and-show")
+    assert "Alleen nu te zien" in first.get_data(as_text=True)
+    again = client.get("/_test/flash-and-show")
+    assert again.headers.get("X-Rem-Page") is None
+    with other.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
 def test_pages_that_are_not_marked_are_always_made_afresh(app, client):
     _world(app)
     login(client, "fac@example.org")

@@ -34,6 +34,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask import Flask, Response, current_app, g, request, session
+from flask.globals import request_ctx
 from flask_wtf.csrf import generate_csrf
 
 from rem.core.database import Base
@@ -236,7 +237,8 @@ def init_app(app: Flask) -> None:
         key = g.pop("rem_page_key", None)
         if (key is None or response.status_code != 200 or response.mimetype != "text/html"
                 or response.direct_passthrough or response.is_streamed
-                or "Set-Cookie" in response.headers or session.get("_flashes")):
+                or "Set-Cookie" in response.headers or session.get("_flashes")
+                or getattr(request_ctx, "flashes", None)):  # a message shown on this page
             return response
         body = response.get_data()  # kept as bytes: nothing to encode when served again
         token = g.get("csrf_token")
