@@ -25,6 +25,6 @@ def test_a_link_to_an_item_that_does_not_exist_is_refused(app):
 def test_sqlite_connections_enforce_foreign_keys(app):
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
-            # PostgreSQL always enforces them; the test above runs there too.
-            pytest.skip("SQLite only")
+            pytest.skip("SQLite only: PostgreSQL always enforces foreign keys, and the "
+                        "test above checks that on PostgreSQL too")
         assert db.session.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1

@@ -63,14 +63,6 @@ MEMO_SIZE = 8192
 _MEMO: dict[tuple, object] = {}
 
 
-def _remember(key: tuple, make):
-    value = _MEMO.get(key)
-    if value is None:
-        value = make()
-        _keep(key, value)
-    return value
-
-
 def _keep(key: tuple, value) -> None:
     if len(_MEMO) >= MEMO_SIZE:
         with contextlib.suppress(KeyError, StopIteration, RuntimeError):

@@ -168,11 +168,6 @@ class PageMemory:
                 _key, (dropped, _type) = self._pages.popitem(last=False)
                 self.size -= len(dropped)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._pages.clear()
-            self.size = 0
-
 
 def _key() -> tuple | None:
     """Return the key of this request's page, or None when it must be made afresh.

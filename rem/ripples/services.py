@@ -429,9 +429,9 @@ def load_log(collaboration: Collaboration, item_clause: sa.ColumnElement[bool]) 
     return LogView(items, links, orders, dict(causes), dict(grew))
 
 
-def data_fingerprint(collaboration_ids: list[int],
-                     clause: sa.ColumnElement[bool] | None = None) -> tuple:
-    """Return aggregates that change whenever anything shown of these collaborations changes.
+def data_fingerprints(collaboration_ids: list[int],
+                      clause: sa.ColumnElement[bool] | None = None) -> dict[int, tuple]:
+    """Return per collaboration aggregates that change whenever anything shown of it changes.
 
     Four grouped queries (no rows are loaded): the items (how many, their ids, their
     versions: every change of an item bumps its version, and the latest change), the
@@ -441,33 +441,6 @@ def data_fingerprint(collaboration_ids: list[int],
     items to what one person sees. Used to find results again without computing them:
     rendered maps (``maps.builder.download_alias``) and analyses (``analysis.services``).
     """
-    visible = [RippleItem.collaboration_id.in_(collaboration_ids),
-               RippleItem.deleted_at.is_(None)]
-    if clause is not None:
-        visible.append(clause)
-    items = db.session.execute(sa.select(
-        sa.func.count(RippleItem.id), sa.func.sum(RippleItem.id),
-        sa.func.sum(RippleItem.version), sa.func.max(RippleItem.updated_at)).where(*visible)).one()
-    codes = db.session.execute(sa.select(
-        sa.func.count(), sa.func.sum(item_codes.c.item_id * 7919 + item_codes.c.code_id))
-        .select_from(item_codes).join(RippleItem, RippleItem.id == item_codes.c.item_id)
-        .where(*visible)).one()
-    links = db.session.execute(sa.select(
-        sa.func.count(RippleLink.id), sa.func.sum(RippleLink.id),
-        sa.func.sum(RippleLink.cause_id * 7919 + RippleLink.effect_id),
-        sa.select(sa.func.max(RippleLink.updated_at))
-        .where(RippleLink.collaboration_id.in_(collaboration_ids)).scalar_subquery())
-        .where(RippleLink.collaboration_id.in_(collaboration_ids),
-               RippleLink.deleted_at.is_(None))).one()
-    books = db.session.execute(sa.select(
-        sa.func.count(Code.id), sa.func.sum(Code.id), sa.func.max(Code.updated_at),
-        sa.select(sa.func.max(Codebook.updated_at)).scalar_subquery())).one()
-    return tuple(str(value) for value in (*items, *codes, *links, *books))
-
-
-def data_fingerprints(collaboration_ids: list[int]) -> dict[int, tuple]:
-    """Return :func:`data_fingerprint` per collaboration (every item, whoever sees it),
-    in the same four queries, grouped by collaboration."""
     if not collaboration_ids:
         return {}
     tags: dict[int, list] = {cid: [] for cid in collaboration_ids}
@@ -481,6 +454,8 @@ def data_fingerprints(collaboration_ids: list[int]) -> dict[int, tuple]:
             tags[cid] += ["0"] * width
 
     live = RippleItem.deleted_at.is_(None)
+    if clause is not None:
+        live = sa.and_(live, clause)
     add(db.session.execute(
         sa.select(RippleItem.collaboration_id, sa.func.count(RippleItem.id),
                   sa.func.sum(RippleItem.id), sa.func.sum(RippleItem.version),
@@ -511,10 +486,10 @@ def data_fingerprints(collaboration_ids: list[int]) -> dict[int, tuple]:
 
 
 def log_fingerprint(collaboration: Collaboration, clause: sa.ColumnElement[bool]) -> tuple:
-    """Return :func:`data_fingerprint` of one collaboration as ``clause`` shows it, with the
+    """Return :func:`data_fingerprints` of one collaboration as ``clause`` shows it, with the
     collaboration's own name (a map's title)."""
     return (collaboration.id, collaboration.name, str(collaboration.updated_at),
-            *data_fingerprint([collaboration.id], clause))
+            *data_fingerprints([collaboration.id], clause)[collaboration.id])
 
 
 @dataclass
