@@ -94,6 +94,7 @@ def _environment(tmp_path, port: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("REM_")}
     env.update(PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}", PORT=str(port),
                REM_ENV="production", REM_SECRET_KEY="deployment-test-" + "x" * 32,
+               REM_BASE_URL=f"http://127.0.0.1:{port}",
                REM_DATABASE_URL=f"sqlite:///{tmp_path / 'rem.sqlite3'}",
                REM_MAP_CACHE_DIR=str(tmp_path / "map-cache"))
     return env
