@@ -409,7 +409,8 @@ def _url(rule: str, ids: dict) -> str:
             .replace("<token>", "no-such-token-0123456789abcdef"))
 
 
-PUBLIC = {("/health", "GET"), ("/api/openapi.yaml", "GET"), ("/login", "GET"), ("/login", "POST"), ("/logout", "POST"),
+PUBLIC = {("/health", "GET"), ("/api/openapi.yaml", "GET"), ("/login", "GET"),
+          ("/login", "POST"), ("/logout", "POST"),
           ("/language", "POST"), ("/invite/<token>", "GET"), ("/invite/<token>", "POST"),
           ("/reset/<token>", "GET"), ("/reset/<token>", "POST"), ("/reset", "GET"),
           ("/reset", "POST"),

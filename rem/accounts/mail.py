@@ -94,9 +94,12 @@ def claim(limit: int = BATCH) -> list[int]:
     """Claim up to ``limit`` due messages for this worker and commit; return their ids."""
     table = OutboxMessage.__table__
     now = utcnow()
+    # A common table expression, chosen once: PostgreSQL may run a plain IN (subquery)
+    # again per row, claiming more than ``limit``. FOR UPDATE SKIP LOCKED is rendered on
+    # PostgreSQL only.
     chosen = (sa.select(table.c.id).where(_due(now)).order_by(table.c.id).limit(limit)
-              .with_for_update(skip_locked=True))  # rendered on PostgreSQL only
-    stmt = (sa.update(table).where(table.c.id.in_(chosen), _due(now))
+              .with_for_update(skip_locked=True).cte("chosen"))
+    stmt = (sa.update(table).where(table.c.id.in_(sa.select(chosen.c.id)), _due(now))
             .values(state=MailState.SENDING.value, claimed_at=now,
                     attempts=table.c.attempts + 1)
             .returning(table.c.id))
