@@ -141,10 +141,10 @@ def send_mail_command(loop: bool, interval: float) -> None:
             if any(counts.values()):
                 continue  # a full batch: there may be more due
             break
-        if stopping:
-            break
         if not any(counts.values()):
-            time.sleep(interval)
+            until = time.monotonic() + interval
+            while not stopping and time.monotonic() < until:
+                time.sleep(min(0.2, interval))  # wakes up soon after SIGTERM
         if stopping:
             break
     click.echo("Mail: {sent} sent, {retry} to try again, {failed} given up, "
