@@ -403,6 +403,7 @@ def bench_throughput(app, network: Network, database_url: str, workdir: Path, re
                   f"/collaborations/{network.largest_slug}"))
     env = {"REM_DATABASE_URL": database_url, "REM_SECRET_KEY": "bench-" + "x" * 40,
            "REM_ENV": "production", "REM_SECURE_COOKIES": "0",
+           "REM_BASE_URL": "http://127.0.0.1",
            "REM_MAP_CACHE_DIR": str(workdir / "map-cache-gunicorn"), "PYTHONUNBUFFERED": "1"}
     report.text(
         "Two runs. **As deployed**: unchanged pages come from each worker's page memory "

@@ -1,6 +1,10 @@
-"""Command-line tasks: ``flask --app rem users create``, ``demo load``, ``codebooks install``."""
+"""Command-line tasks: ``flask --app rem users create``, ``demo load``, ``codebooks install``,
+``mail send``."""
 
 from __future__ import annotations
+
+import signal
+import time
 
 import click
 import sqlalchemy as sa
@@ -16,6 +20,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(demo)
     app.cli.add_command(codebooks)
+    app.cli.add_command(mail)
     from rem.interchange.cli import register as register_interchange
 
     register_interchange(app)
@@ -99,3 +104,48 @@ def install_codebooks_command() -> None:
     added = install_default_codebooks()
     db.session.commit()
     click.echo(f"Built-in codebooks: {added} rows added.")
+
+
+@click.group(cls=AppGroup)
+def mail() -> None:
+    """The mail outbox."""
+
+
+@mail.command("send")
+@click.option("--loop", is_flag=True, help="Keep running: look for mail every --interval "
+              "seconds (as a service) instead of sending what is due once (from cron).")
+@click.option("--interval", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+              help="Seconds between looks with --loop.")
+def send_mail_command(loop: bool, interval: float) -> None:
+    """Send the mail that is due; several of these may run at once."""
+    from rem.accounts import mail as outbox
+
+    if not outbox.mail_enabled():
+        raise click.ClickException("REM_MAIL_SERVER is not set: there is no mail to send.")
+    stopping = []
+    if loop:
+        # systemd and cron stop a service with SIGTERM: finish the message at hand first.
+        signal.signal(signal.SIGTERM, lambda *_args: stopping.append(True))
+    totals = {"sent": 0, "retry": 0, "failed": 0, "dropped": 0}
+    while True:
+        try:
+            counts = outbox.send_due()
+        except sa.exc.OperationalError as exc:  # the database is busy or away: next round
+            db.session.rollback()
+            if not loop:
+                raise click.ClickException(f"The database did not answer: {exc}") from exc
+            counts = {}
+        for key, value in counts.items():
+            totals[key] += value
+        if not loop:
+            if any(counts.values()):
+                continue  # a full batch: there may be more due
+            break
+        if not any(counts.values()):
+            until = time.monotonic() + interval
+            while not stopping and time.monotonic() < until:
+                time.sleep(min(0.2, interval))  # wakes up soon after SIGTERM
+        if stopping:
+            break
+    click.echo("Mail: {sent} sent, {retry} to try again, {failed} given up, "
+               "{dropped} reset requests for unknown addresses.".format(**totals))

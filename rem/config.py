@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 
 class ConfigError(RuntimeError):
@@ -15,6 +16,35 @@ def _bool(name: str, default: bool = False) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _base_url(value: str | None, production: bool) -> str | None:
+    """Check ``REM_BASE_URL``: the address people use to reach the app, without a slash at
+    the end. Every link that leaves the app is built from it, never from a request."""
+    value = (value or "").strip()
+    if not value:
+        if production:
+            raise ConfigError(
+                "REM_BASE_URL is not set. In production every link that leaves the app "
+                "(password-reset and invitation mails, QR codes, downloads) is built from it, "
+                "never from the Host header of a request. Set it to the address people use, "
+                "for example: REM_BASE_URL=https://rem.example.org"
+            )
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query \
+            or parts.fragment or parts.username or parts.password:
+        raise ConfigError(
+            f"REM_BASE_URL must be a plain address such as https://rem.example.org "
+            f"(optionally with a path), not {value!r}."
+        )
+    return value.rstrip("/")
+
+
+def _hosts(value: str | None) -> list[str]:
+    """Split ``REM_TRUSTED_HOSTS`` (comma- or space-separated host names)."""
+    return [host.strip().lower() for host in (value or "").replace(",", " ").split()
+            if host.strip()]
 
 
 def from_environment(instance_path: str) -> dict:
@@ -36,8 +66,19 @@ def from_environment(instance_path: str) -> dict:
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
     ratelimit_uri = os.environ.get("REM_RATELIMIT_STORAGE_URI", "rem+sql://")
+    base_url = _base_url(os.environ.get("REM_BASE_URL"), production)
+    trusted_hosts = _hosts(os.environ.get("REM_TRUSTED_HOSTS"))
+    if base_url:
+        trusted_hosts.insert(0, urlsplit(base_url).hostname)
     return {
         "REM_PRODUCTION": production,
+        # Links in mails, QR codes and downloads (rem/core/urls.py external_url).
+        "REM_BASE_URL": base_url,
+        # Flask answers 400 to a request for any other host (rem/core/urls.py); in
+        # development only when REM_TRUSTED_HOSTS is set.
+        "REM_TRUSTED_HOSTS": trusted_hosts,
+        "TRUSTED_HOSTS": trusted_hosts if production or os.environ.get("REM_TRUSTED_HOSTS")
+        else None,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -89,6 +130,12 @@ def from_environment(instance_path: str) -> dict:
         "REM_MAIL_PASSWORD": os.environ.get("REM_MAIL_PASSWORD") or None,
         "REM_MAIL_FROM": os.environ.get("REM_MAIL_FROM") or None,
         "REM_MAIL_USE_TLS": _bool("REM_MAIL_USE_TLS", True),
+        # Failed sign-ins allowed per account and per client address before a wait
+        # (rem/accounts/lockout.py); a browser that signed in before has its own count.
+        "REM_SIGNIN_LIMIT_ACCOUNT": os.environ.get("REM_SIGNIN_LIMIT_ACCOUNT")
+        or "10 per 15 minutes",
+        "REM_SIGNIN_LIMIT_ADDRESS": os.environ.get("REM_SIGNIN_LIMIT_ADDRESS")
+        or "50 per 15 minutes",
         # Evaluation sessions (rem/sessions/public.py has the defaults): limits for people
         # joining and sending stories without an account, e.g. "300 per minute".
         **{name: os.environ[name] for name in (

@@ -1,6 +1,6 @@
 """Import every model so that the metadata (and Alembic) knows all tables."""
 
-from rem.accounts.models import AccountToken, Membership, User
+from rem.accounts.models import AccountToken, Membership, OutboxMessage, SignIn, User
 from rem.analysis.models import StoryThread, ThreadPlacement, ThreadStep
 from rem.audit.models import AuditEvent
 from rem.codes.models import Code, Codebook
@@ -34,4 +34,5 @@ __all__ = [
     "EvaluationSession", "SessionParticipant", "SessionStory", "session_items",
     "BorgingReview", "ReviewEvidence", "ReviewScore", "ReviewStrategy",
     "StoryThread", "ThreadPlacement", "ThreadStep", "data_version",
+    "OutboxMessage", "SignIn",
 ]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import secrets
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, g, has_app_context, render_template, request, session
+from flask import Flask, Response, g, has_app_context, render_template, request, session
 from flask_babel import format_date, format_datetime, format_decimal, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -40,9 +42,12 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str):
-        from rem.accounts.models import User
+        from rem.accounts import signins
 
-        return User.from_session_id(session_id)
+        return signins.load(session_id)
+
+
+OPENAPI_FILE = Path(__file__).resolve().parent.parent / "docs" / "openapi.yaml"
 
 
 def register_blueprints(app: Flask) -> None:
@@ -90,6 +95,17 @@ def register_blueprints(app: Flask) -> None:
     def health():
         """Tell a load balancer that this process answers."""
         return {"status": "ok"}
+
+    @app.get("/api/openapi.yaml")
+    def openapi():
+        """Describe the API (docs/openapi.yaml) with its absolute address on this site."""
+        from rem.core.urls import site_root
+
+        text = OPENAPI_FILE.read_text(encoding="utf-8")
+        server = site_root().rstrip("/") + "/api/v1"
+        text = re.sub(r"^(servers:\n  - url: )\S+$", lambda m: m.group(1) + server, text,
+                      count=1, flags=re.MULTILINE)
+        return Response(text, mimetype="application/yaml")
 
 
 def request_translations():
@@ -155,6 +171,10 @@ def register_template_helpers(app: Flask) -> None:
 def register_security(app: Flask) -> None:
     """Set security headers on every response and refuse protected pages to visitors."""
 
+    from rem.core.urls import refuse_unknown_hosts
+
+    refuse_unknown_hosts(app)  # first of all request hooks
+
     @app.before_request
     def make_nonce():
         g.csp_nonce = secrets.token_urlsafe(16)
@@ -187,6 +207,8 @@ def register_security(app: Flask) -> None:
 
 
 PUBLIC_ENDPOINTS = {"accounts.login", "accounts.set_language", "health",
+                    # The API's description: no data, only how to ask for it.
+                    "openapi",
                     "accounts.accept_invitation", "accounts.forgot_password",
                     "accounts.reset_password",
                     # Participants of an evaluation session join from a phone, without an

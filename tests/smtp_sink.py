@@ -68,3 +68,10 @@ def configure(app, monkeypatch, sink: SmtpSink) -> None:
 def body_of(message: Message) -> str:
     """Return the plain-text body of ``message``."""
     return message.get_payload(decode=True).decode(message.get_content_charset() or "utf-8")
+
+
+def deliver(app) -> str:
+    """Run the mail worker once, as cron would (``flask --app rem mail send``)."""
+    result = app.test_cli_runner().invoke(args=["mail", "send"])
+    assert result.exit_code == 0, result.output
+    return result.output

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from rem.accounts import signins
 from rem.accounts.invitations import create_invitation
 from rem.accounts.models import Role, User
 from rem.collaborations.models import Collaboration
@@ -66,12 +67,16 @@ THREAD_WRITERS_REDIRECT = THREAD_EDITORS_POST  # no activity chosen: a message, 
 MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("/", "GET"): EVERYONE,
     ("/health", "GET"): _row(200, 200, 200, 200, 200, 200, 200),
+    # The API's description (no data): with this site's address as its server.
+    ("/api/openapi.yaml", "GET"): _row(200, 200, 200, 200, 200, 200, 200),
     ("/login", "GET"): _row(200, 302, 302, 302, 302, 302, 302),
     ("/login", "POST"): _row(200, 302, 302, 302, 302, 302, 302),
     ("/logout", "POST"): _row(302, 302, 302, 302, 302, 302, 302),
     ("/language", "POST"): _row(302, 302, 302, 302, 302, 302, 302),
     ("/profile", "GET"): EVERYONE,
     ("/profile", "POST"): EVERYONE,  # an empty form re-renders with its message
+    # No choice (others or all): a message and back to the profile.
+    ("/profile/sign-ins/end", "POST"): _row(302, 302, 302, 302, 302, 302, 302),
     ("/hubs/new", "GET"): ADMIN_ONLY,
     ("/hubs/new", "POST"): ADMIN_ONLY,
     ("/hubs/<slug>", "GET"): EVERYONE,
@@ -124,6 +129,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("/admin/users/<int:user_id>/activate", "POST"): ADMIN_POST,
     ("/admin/users/<int:user_id>/researcher", "POST"): ADMIN_POST,
     ("/admin/users/<int:user_id>/reset-link", "POST"): ADMIN_ONLY,  # shows the link once
+    ("/admin/mail", "GET"): ADMIN_ONLY,  # the outbox: states and errors, never the texts
     # Public one-time links: an unknown token is "not found" for everyone.
     ("/invite/<token>", "GET"): NOT_FOUND,
     ("/invite/<token>", "POST"): NOT_FOUND,
@@ -403,7 +409,8 @@ def _url(rule: str, ids: dict) -> str:
             .replace("<token>", "no-such-token-0123456789abcdef"))
 
 
-PUBLIC = {("/health", "GET"), ("/login", "GET"), ("/login", "POST"), ("/logout", "POST"),
+PUBLIC = {("/health", "GET"), ("/api/openapi.yaml", "GET"), ("/login", "GET"),
+          ("/login", "POST"), ("/logout", "POST"),
           ("/language", "POST"), ("/invite/<token>", "GET"), ("/invite/<token>", "POST"),
           ("/reset/<token>", "GET"), ("/reset/<token>", "POST"), ("/reset", "GET"),
           ("/reset", "POST"),
@@ -412,11 +419,13 @@ PUBLIC = {("/health", "GET"), ("/login", "GET"), ("/login", "POST"), ("/logout",
 
 
 def _sign_in(app, client, email: str) -> None:
-    """Put the person's id in the session, as a real sign-in does (the form is tested
-    elsewhere; scrypt on every one of these cases would only slow the suite down)."""
-    with app.app_context():
+    """Record a sign-in and put its id in the session, as a real sign-in does (the form is
+    tested elsewhere; scrypt on every one of these cases would only slow the suite down)."""
+    with app.test_request_context():
         user = db.session.scalar(sa.select(User).where(User.email == email))
+        signins.start(user)
         session_id = user.get_id()
+        db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = session_id
         session["_fresh"] = True

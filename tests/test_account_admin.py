@@ -189,6 +189,8 @@ def test_forgot_password_answers_the_same_for_known_and_unknown_addresses(app, c
                             "Als dit e-mailadres bij ons bekend is" in follow.get_data(
                                 as_text=True)))
         assert answers[0] == answers[1] == (302, "/reset?sent=1", 200, True)
+        assert sink.messages == []  # no mail server contacted while the page answered
+        assert "1 sent" in smtp_sink.deliver(app)
     [message] = sink.messages
     assert message["To"] == "inwoner@example.org"
     token = RESET_RE.search(smtp_sink.body_of(message)).group(1)
@@ -210,6 +212,9 @@ def test_forgot_password_sends_nothing_to_a_switched_off_account(app, client, mo
     monkeypatch.setattr(smtplib, "SMTP", refuse)
     r = client.post("/reset", data={"email": "inwoner@example.org", "csrf_token": _csrf(client)})
     assert r.status_code == 302 and r.headers["Location"] == "/reset?sent=1"
+    assert "1 reset requests for unknown addresses" in smtp_sink.deliver(app)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(AccountToken.id))) == 0
 
 
 def test_admin_changes_need_a_csrf_token(app, client, admin):

@@ -16,6 +16,7 @@ def test_production_without_a_secret_key_is_an_error(monkeypatch, tmp_path):
 def test_production_settings_are_safe(monkeypatch, tmp_path):
     monkeypatch.setenv("REM_ENV", "production")
     monkeypatch.setenv("REM_SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("REM_BASE_URL", "https://rem.example.org")
     monkeypatch.setenv("REM_DATABASE_URL", "postgresql://u:p@db/rem")
     config = from_environment(str(tmp_path))
     assert config["SESSION_COOKIE_SECURE"] and config["SESSION_COOKIE_HTTPONLY"]
@@ -34,6 +35,7 @@ def test_development_defaults_to_sqlite_in_the_instance_folder(monkeypatch, tmp_
 def test_demo_data_is_refused_in_production(monkeypatch, tmp_path):
     monkeypatch.setenv("REM_ENV", "production")
     monkeypatch.setenv("REM_SECRET_KEY", "x" * 64)
+    monkeypatch.setenv("REM_BASE_URL", "https://rem.example.org")
     monkeypatch.setenv("REM_DATABASE_URL", f"sqlite:///{tmp_path}/p.sqlite3")
     # The limiter object is shared by every app in this process: keep it off for the others.
     monkeypatch.setenv("REM_RATELIMIT_ENABLED", "0")

@@ -94,6 +94,7 @@ def _environment(tmp_path, port: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("REM_")}
     env.update(PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}", PORT=str(port),
                REM_ENV="production", REM_SECRET_KEY="deployment-test-" + "x" * 32,
+               REM_BASE_URL=f"http://127.0.0.1:{port}",
                REM_DATABASE_URL=f"sqlite:///{tmp_path / 'rem.sqlite3'}",
                REM_MAP_CACHE_DIR=str(tmp_path / "map-cache"))
     return env
@@ -175,3 +176,42 @@ def test_wsgi_makes_the_app_from_the_environment_and_freezes_what_loading_made(t
     assert (kind, secret) == ("Flask", "deployment-test-")
     # Loading Flask, SQLAlchemy and the app's models leaves well over 50,000 objects.
     assert int(frozen) > 50_000
+
+
+@pytest.mark.slow
+def test_the_mail_worker_unit_sends_the_outbox_and_stops_on_sigterm(tmp_path):
+    from tests.smtp_sink import SmtpSink
+
+    unit = (ROOT / "docs" / "deploy" / "rem-mail.service").read_text(encoding="utf-8")
+    (exec_start,) = re.findall(r"^ExecStart=(.+)$", unit, flags=re.MULTILINE)
+    args = [arg.replace("/srv/rem", str(ROOT)) for arg in shlex.split(exec_start)]
+    assert args[0] == str(ROOT / ".venv" / "bin" / "flask") and "--loop" in args
+    if not Path(args[0]).exists():
+        args[0] = str(VENV_BIN / "flask")
+    with SmtpSink() as sink:
+        env = _environment(tmp_path, free_port())
+        env.update(REM_MAIL_SERVER="127.0.0.1", REM_MAIL_PORT=str(sink.port),
+                   REM_MAIL_USE_TLS="0", REM_MAIL_FROM="rem@example.org")
+        flask = [str(VENV_BIN / "flask"), "--app", "rem"]
+        subprocess.run([*flask, "db", "upgrade"], cwd=ROOT, env=env, check=True,
+                       capture_output=True, timeout=120)
+        script = ("from rem import create_app; from rem.accounts import mail; "
+                  "from rem.extensions import db; app = create_app()\n"
+                  "with app.app_context():\n"
+                  "    mail.queue('a@example.org', 'Hallo', 'Tekst', kind='invitation')\n"
+                  "    db.session.commit()\n")
+        subprocess.run([str(VENV_BIN / "python"), "-c", script], cwd=ROOT, env=env,
+                       check=True, capture_output=True, timeout=120)
+        worker = subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + 40
+            while not sink.messages and time.monotonic() < deadline:
+                assert worker.poll() is None, worker.stderr.read()[-2000:]
+                time.sleep(0.2)
+            assert [m["Subject"] for m in sink.messages] == ["Hallo"]
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            out, err = worker.communicate(timeout=20)
+    assert worker.returncode == 0, err[-2000:]
+    assert "1 sent" in out

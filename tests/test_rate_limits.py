@@ -1,4 +1,7 @@
-"""Sign-in attempts are limited per address and per account, counted in the database."""
+"""Wrong passwords are counted per account and per address (in the database), and only
+wrong ones: a browser that signed in before is not held up."""
+
+import re
 
 import pytest
 
@@ -27,30 +30,161 @@ def limited_app(app):
         db.engine.dispose()
 
 
-def _attempt(client, email, address):
-    page = client.get("/login", environ_base={"REMOTE_ADDR": address})
+WRONG = "fout"
+
+
+def _attempt(client, email, address, password=WRONG, headers=None):
+    page = client.get("/login", environ_base={"REMOTE_ADDR": address}, headers=headers)
     token = CSRF_RE.search(page.data).group(1).decode()
-    return client.post("/login", data={"email": email, "password": "fout", "csrf_token": token},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post("/login", data={"email": email, "password": password,
+                                       "csrf_token": token},
+                       environ_base={"REMOTE_ADDR": address}, headers=headers)
 
 
-def test_too_many_attempts_from_one_address_are_refused(limited_app):
-    client = limited_app.test_client()
-    statuses = [_attempt(client, f"p{i}@example.org", "10.1.1.1").status_code
-                for i in range(11)]
-    assert statuses[:10] == [200] * 10 and statuses[10] == 429
-    assert "Even wachten" in _attempt(client, "x@example.org", "10.1.1.1").get_data(as_text=True)
-    # Another address is not affected.
-    assert _attempt(limited_app.test_client(), "p@example.org", "10.1.1.2").status_code == 200
-
-
-def test_too_many_attempts_on_one_account_from_many_addresses(limited_app):
-    with limited_app.app_context():
-        factories.UserFactory(email="doel@example.org")
+def _people(app, *emails):
+    with app.app_context():
+        for email in emails:
+            factories.UserFactory(email=email)
         db.session.commit()
-    statuses = [_attempt(limited_app.test_client(), "doel@example.org", f"10.2.0.{i}").status_code
-                for i in range(21)]
-    assert statuses[:20] == [200] * 20 and statuses[20] == 429
+
+
+def _sign_out(client):
+    token = CSRF_RE.search(client.get("/profile").data).group(1).decode()
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+
+
+def test_eleven_colleagues_behind_one_router_all_get_in(limited_app):
+    emails = [f"collega{i}@example.org" for i in range(11)]
+    _people(limited_app, *emails)
+    statuses = [_attempt(limited_app.test_client(), email, "192.0.2.10",
+                         factories.PASSWORD).status_code for email in emails]
+    assert statuses == [302] * 11
+
+
+def test_signing_in_correctly_uses_nothing_up(limited_app):
+    _people(limited_app, "vaak@example.org")
+    for _ in range(25):
+        client = limited_app.test_client()
+        assert _attempt(client, "vaak@example.org", "192.0.2.11",
+                        factories.PASSWORD).status_code == 302
+
+
+def test_wrong_passwords_lock_the_account_but_not_a_browser_that_signed_in_before(
+        limited_app):
+    _people(limited_app, "doel@example.org")
+    own_laptop = limited_app.test_client()
+    assert _attempt(own_laptop, "doel@example.org", "192.0.2.20",
+                    factories.PASSWORD).status_code == 302
+    _sign_out(own_laptop)
+    # Someone else tries passwords for this address from many places.
+    statuses = [_attempt(limited_app.test_client(), "doel@example.org",
+                         f"198.51.100.{i}").status_code for i in range(10)]
+    assert statuses == [200] * 10
+    # Now even the right password waits on a new browser, and the message says how long.
+    refused = _attempt(limited_app.test_client(), "doel@example.org", "192.0.2.21",
+                       factories.PASSWORD)
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 429
+    assert re.search(r"Wacht 1[45] minuten", body), body[:2000]
+    assert "eerder inlogde, kunt u wel meteen inloggen" in body
+    # The person's own laptop signed in before: it gets in at once.
+    assert _attempt(own_laptop, "doel@example.org", "192.0.2.20",
+                    factories.PASSWORD).status_code == 302
+    assert own_laptop.get("/").status_code == 200
+
+
+def test_a_device_cookie_helps_only_its_own_account_and_cannot_be_forged(limited_app):
+    _people(limited_app, "doel@example.org", "ander@example.org")
+    browser = limited_app.test_client()
+    assert _attempt(browser, "ander@example.org", "192.0.2.30",
+                    factories.PASSWORD).status_code == 302
+    _sign_out(browser)
+    for i in range(10):
+        _attempt(limited_app.test_client(), "doel@example.org", f"198.51.100.{i}")
+    # This browser knows another account, not this one.
+    assert _attempt(browser, "doel@example.org", "192.0.2.30",
+                    factories.PASSWORD).status_code == 429
+    forger = limited_app.test_client()
+    forger.set_cookie("rem_device", "eyJ1IjoxLCJkIjoieCJ9.forged.signature", path="/login")
+    assert _attempt(forger, "doel@example.org", "192.0.2.31",
+                    factories.PASSWORD).status_code == 429
+
+
+def test_failures_from_one_address_wait_for_everyone_there_without_a_known_browser(app):
+    config = {k: app.config[k] for k in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI")}
+    small = create_app({**config, "TESTING": True, "RATELIMIT_ENABLED": True,
+                        "RATELIMIT_STORAGE_URI": "rem+sql://",
+                        "RATELIMIT_STORAGE_OPTIONS": {
+                            "database_url": config["SQLALCHEMY_DATABASE_URI"]},
+                        "REM_SIGNIN_LIMIT_ADDRESS": "5 per 10 minutes"})
+    limiter.reset()
+    try:
+        _people(small, "collega@example.org")
+        regular = small.test_client()
+        assert _attempt(regular, "collega@example.org", "192.0.2.40",
+                        factories.PASSWORD).status_code == 302
+        _sign_out(regular)
+        statuses = [_attempt(small.test_client(), f"gok{i}@example.org",
+                             "192.0.2.40").status_code for i in range(5)]
+        assert statuses == [200] * 5
+        refused = _attempt(small.test_client(), "collega@example.org", "192.0.2.40",
+                           factories.PASSWORD)
+        assert refused.status_code == 429
+        assert re.search(r"Vanaf dit netwerk .* Wacht (9|10) minuten",
+                         refused.get_data(as_text=True))
+        # The colleague's own browser still gets in; another address is not affected.
+        assert _attempt(regular, "collega@example.org", "192.0.2.40",
+                        factories.PASSWORD).status_code == 302
+        assert _attempt(small.test_client(), "gok9@example.org",
+                        "192.0.2.41").status_code == 200
+    finally:
+        limiter.reset()
+        limiter.storage.engine.dispose()
+        limiter.enabled = False
+        with small.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_behind_a_proxy_the_forwarded_address_counts_and_a_made_up_one_does_not(app):
+    config = {k: app.config[k] for k in ("SECRET_KEY", "SQLALCHEMY_DATABASE_URI")}
+    settings = {**config, "TESTING": True, "RATELIMIT_ENABLED": True,
+                "RATELIMIT_STORAGE_URI": "rem+sql://",
+                "RATELIMIT_STORAGE_OPTIONS": {"database_url": config["SQLALCHEMY_DATABASE_URI"]},
+                "REM_SIGNIN_LIMIT_ADDRESS": "3 per 10 minutes"}
+    proxied = create_app({**settings, "REM_PROXY_FIX": 1})
+    direct = create_app(settings)
+    limiter.reset()
+    try:
+        # nginx appends the address it saw; the client may have written anything before it.
+        for claimed in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
+            _attempt(proxied.test_client(), "x@example.org", "127.0.0.1",
+                     headers={"X-Forwarded-For": f"{claimed}, 203.0.113.5"})
+        assert _attempt(proxied.test_client(), "y@example.org", "127.0.0.1",
+                        headers={"X-Forwarded-For": "203.0.113.5"}).status_code == 429
+        assert _attempt(proxied.test_client(), "y@example.org", "127.0.0.1",
+                        headers={"X-Forwarded-For": "203.0.113.6"}).status_code == 200
+        # Without REM_PROXY_FIX the header is ignored: making one up escapes nothing.
+        for claimed in ("10.0.0.1", "10.0.0.2", "10.0.0.3"):
+            _attempt(direct.test_client(), "z@example.org", "192.0.2.50",
+                     headers={"X-Forwarded-For": claimed})
+        assert _attempt(direct.test_client(), "w@example.org", "192.0.2.50",
+                        headers={"X-Forwarded-For": "10.9.9.9"}).status_code == 429
+        # IPv6 addresses count per /64 network (one household or office).
+        for host in ("1", "2", "3"):
+            _attempt(direct.test_client(), "v@example.org", f"2001:db8:1:2::{host}")
+        assert _attempt(direct.test_client(), "u@example.org",
+                        "2001:db8:1:2::ffff").status_code == 429
+        assert _attempt(direct.test_client(), "u@example.org",
+                        "2001:db8:1:3::1").status_code == 200
+    finally:
+        limiter.reset()
+        limiter.storage.engine.dispose()
+        limiter.enabled = False
+        for made in (proxied, direct):
+            with made.app_context():
+                db.session.remove()
+                db.engine.dispose()
 
 
 def test_two_processes_share_one_count(app):

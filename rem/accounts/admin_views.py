@@ -1,4 +1,5 @@
-"""Account administration for administrators: list, switch off and on, researcher, reset link."""
+"""Account administration for administrators: list, switch off and on, researcher, reset link;
+the mail outbox."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from rem.accounts import invitations
+from rem.accounts import mail as outbox
 from rem.accounts.forms import EmptyForm
 from rem.accounts.models import ROLE_LABELS, User
 from rem.accounts.permissions import current_access
 from rem.accounts.services import AccountError, all_users, set_active, set_researcher
 from rem.collaborations.models import Collaboration
+from rem.core.database import utcnow
+from rem.core.urls import external_url
 from rem.extensions import db
 from rem.hubs.models import Hub
 
@@ -108,5 +112,14 @@ def reset_link(user_id: int):
         flash(str(exc), "error")
         return _back()
     db.session.commit()
-    link = url_for("accounts.reset_password", token=token, _external=True)
+    link = external_url("accounts.reset_password", token=token)
     return render_template("admin/reset_link.html", person=user, link=link, reset=reset)
+
+
+@bp.get("/mail")
+def mail():
+    """The outbox: every recent message with its state, attempts and last error (never its
+    text: it holds one-time links)."""
+    return render_template("admin/mail.html", messages=outbox.recent(),
+                           waiting_since=outbox.waiting_since(), now=utcnow(),
+                           enabled=outbox.mail_enabled(), max_attempts=outbox.MAX_ATTEMPTS)

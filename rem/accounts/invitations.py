@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
+from rem.accounts import signins
 from rem.accounts.models import AccountToken, Membership, Role, TokenPurpose, User
 from rem.accounts.services import (
     MIN_PASSWORD,
@@ -236,5 +237,6 @@ def use_reset(reset: AccountToken, password: str) -> User:
     _claim(reset)
     user.set_password(password)
     _close_resets(user)
+    signins.end_all(user)  # whoever knew the old password is signed out everywhere
     record("update", "user", user.id, summary=f"{user.email}: password reset", user_id=user.id)
     return user

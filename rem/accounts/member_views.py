@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from rem.accounts import invitations
 from rem.accounts.forms import EmptyForm, HubInviteForm, InviteForm, RoleForm
-from rem.accounts.mail import mail_enabled, send_mail
+from rem.accounts.mail import MailKind, mail_enabled, queue
 from rem.accounts.models import AccountToken, Membership, Role, TokenPurpose
 from rem.accounts.permissions import current_access
 from rem.accounts.services import (
@@ -21,6 +21,7 @@ from rem.accounts.services import (
 )
 from rem.collaborations.models import Collaboration
 from rem.collaborations.views import collaboration_or_404
+from rem.core.urls import external_url
 from rem.extensions import db
 from rem.hubs.models import Hub
 
@@ -58,24 +59,23 @@ def _membership_or_404(membership_id: int, *, collaboration_id: int | None = Non
     return membership
 
 
-def _send_invitation(invitation: AccountToken, link: str, place: str, locale: str) -> bool:
-    """Mail the link in ``locale`` when mail is configured; return whether it was sent."""
+def _queue_invitation(invitation: AccountToken, link: str, place: str, locale: str) -> bool:
+    """Put the invitation mail, in ``locale``, in the outbox when mail is configured (the
+    view's commit sends it on its way); return whether it was queued."""
     if not mail_enabled():
         return False
-    with force_locale(locale):
-        return _mail_invitation(invitation, link, place)
-
-
-def _mail_invitation(invitation: AccountToken, link: str, place: str) -> bool:
     inviter = invitation.created_by.display_name if invitation.created_by else "rem"
-    body = _(
-        "Hallo,\n\n%(inviter)s nodigt u uit voor %(place)s in rem, als %(role)s.\n\n"
-        "Open deze link om de uitnodiging aan te nemen:\n%(link)s\n\n"
-        "De link werkt één keer en is geldig tot %(until)s.\n"
-        "Verwacht u deze uitnodiging niet? Dan kunt u deze e-mail negeren.\n",
-        inviter=inviter, place=place, role=invitation.role_label.lower(), link=link,
-        until=invitation.expires_at.strftime("%d-%m-%Y"))
-    return send_mail(invitation.email, _("Uitnodiging voor %(place)s", place=place), body)
+    with force_locale(locale):
+        body = _(
+            "Hallo,\n\n%(inviter)s nodigt u uit voor %(place)s in rem, als %(role)s.\n\n"
+            "Open deze link om de uitnodiging aan te nemen:\n%(link)s\n\n"
+            "De link werkt één keer en is geldig tot %(until)s.\n"
+            "Verwacht u deze uitnodiging niet? Dan kunt u deze e-mail negeren.\n",
+            inviter=inviter, place=place, role=invitation.role_label.lower(), link=link,
+            until=invitation.expires_at.strftime("%d-%m-%Y"))
+        subject = _("Uitnodiging voor %(place)s", place=place)
+    queue(invitation.email, subject, body, kind=MailKind.INVITATION, locale=locale)
+    return True
 
 
 def _inviter_locale() -> str:
@@ -83,15 +83,14 @@ def _inviter_locale() -> str:
     return str(get_locale() or "nl")
 
 
-def _show_link(invitation: AccountToken, token: str, place: str, back: str, locale: str):
+def _invitation_made(invitation: AccountToken, token: str, place: str, back: str, locale: str):
+    """Queue the mail, commit, and show the link once for copying."""
     # The link carries the language, so the invitation page opens in it.
-    link = url_for("accounts.accept_invitation", token=token, lang=locale, _external=True)
-    sent = _send_invitation(invitation, link, place, locale)
-    if mail_enabled() and not sent:
-        flash(_("Het versturen van de e-mail lukte niet. Kopieer de link en stuur hem zelf."),
-              "error")
+    link = external_url("accounts.accept_invitation", token=token, lang=locale)
+    queued = _queue_invitation(invitation, link, place, locale)
+    db.session.commit()
     return render_template("accounts/invite_link.html", invitation=invitation, link=link,
-                           sent=sent, place=place, back=back)
+                           sent=queued, place=place, back=back)
 
 
 @bp.get("/collaborations/<slug>/members")
@@ -123,8 +122,7 @@ def invite(slug: str):
         except AccountError as exc:
             form.email.errors.append(str(exc))
         else:
-            db.session.commit()
-            return _show_link(invitation, token, collaboration.name,
+            return _invitation_made(invitation, token, collaboration.name,
                               url_for("members.collaboration", slug=collaboration.slug),
                               form.locale.data)
     return render_template("accounts/invite.html", form=form, collaboration=collaboration,
@@ -219,8 +217,7 @@ def hub_invite(slug: str):
         except AccountError as exc:
             form.email.errors.append(str(exc))
         else:
-            db.session.commit()
-            return _show_link(invitation, token, hub.name,
+            return _invitation_made(invitation, token, hub.name,
                               url_for("members.hub", slug=hub.slug), form.locale.data)
     return render_template("accounts/invite.html", form=form, collaboration=None, hub=hub,
                            mail=mail_enabled())

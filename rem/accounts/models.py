@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import hmac
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -55,29 +54,22 @@ class User(UserMixin, TimestampMixin, db.Model):
         """Store a salted hash of ``password`` (scrypt, werkzeug's default)."""
         self.password_hash = generate_password_hash(password)
 
+    # The token of the sign-in this object was loaded for (rem/accounts/signins.py).
+    sign_in_token = ""
+
     def get_id(self) -> str:
-        """Return the id Flask-Login keeps in the session: the account and a password stamp.
+        """Return what Flask-Login keeps in the signed session cookie: the account, a
+        password stamp and the token of this browser's sign-in record.
 
-        The stamp changes with the password, so a new password (or a reset) signs out
-        every other session of this person.
+        The record is checked on every request (ending it signs this browser out
+        everywhere at once); the stamp changes with the password, so a new password ends
+        every sign-in even before their records are removed.
         """
-        return f"{self.id}:{self._password_stamp()}"
+        return f"{self.id}:{self.password_stamp()}:{self.sign_in_token}"
 
-    def _password_stamp(self) -> str:
+    def password_stamp(self) -> str:
+        """Return a short fingerprint of the password hash."""
         return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
-
-    @classmethod
-    def from_session_id(cls, session_id: str) -> User | None:
-        """Return the active account for a session id from :meth:`get_id`, if still valid."""
-        user_id, _sep, stamp = (session_id or "").partition(":")
-        if not user_id.isdigit():
-            return None
-        user = db.session.get(cls, int(user_id))
-        if user is None or not user.active:
-            return None
-        if not hmac.compare_digest(stamp, user._password_stamp()):
-            return None
-        return user
 
     def check_password(self, password: str) -> bool:
         """Tell whether ``password`` matches the stored hash."""
@@ -167,3 +159,64 @@ class AccountToken(TimestampMixin, db.Model):
     def role_label(self) -> str:
         """Return the Dutch (or English) name of the offered role."""
         return str(ROLE_LABELS.get(self.role, self.role or ""))
+
+
+class SignIn(db.Model):
+    """One signed-in browser of a person, checked on every request.
+
+    The signed session cookie holds a random token; only its sha256 hash is stored. Ending
+    a sign-in deletes its row, so the cookie stops working at once on every app process
+    (and, being a write, it changes the data version: no remembered page is served to it).
+    """
+
+    __tablename__ = "sign_ins"
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    user_id: orm.Mapped[int] = orm.mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: orm.Mapped[str] = orm.mapped_column(sa.String(64), unique=True, index=True)
+    created_at: orm.Mapped[datetime] = orm.mapped_column(sa.DateTime(timezone=True))
+    # Updated at most once a minute, without counting as a change (rem/accounts/signins.py).
+    last_seen_at: orm.Mapped[datetime] = orm.mapped_column(sa.DateTime(timezone=True))
+    user_agent: orm.Mapped[str] = orm.mapped_column(sa.String(300), default="")
+    address: orm.Mapped[str] = orm.mapped_column(sa.String(45), default="")
+
+    user: orm.Mapped[User] = orm.relationship()
+
+
+class MailState(enum.StrEnum):
+    """Where a message in the outbox is."""
+
+    WAITING = "waiting"  # to be sent (again) from next_attempt_at on
+    SENDING = "sending"  # claimed by a worker
+    SENT = "sent"
+    FAILED = "failed"  # given up after the last attempt, or refused for good
+
+
+class OutboxMessage(TimestampMixin, db.Model):
+    """A mail to send: written in the request's transaction, sent after the commit by
+    ``flask --app rem mail send`` (rem/accounts/mail.py).
+
+    The body holds one-time links, so it is emptied once the message is sent or given up.
+    A password-reset request is stored without a body: the worker looks the address up
+    and writes the mail (or drops the request), so the page does the same work for known
+    and unknown addresses.
+    """
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (
+        sa.Index("ix_mail_outbox_state_next_attempt_at", "state", "next_attempt_at"),
+    )
+
+    id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
+    kind: orm.Mapped[str] = orm.mapped_column(sa.String(20))
+    to_address: orm.Mapped[str] = orm.mapped_column(sa.String(254))
+    subject: orm.Mapped[str] = orm.mapped_column(sa.String(200), default="")
+    body: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    locale: orm.Mapped[str | None] = orm.mapped_column(sa.String(8))
+    state: orm.Mapped[str] = orm.mapped_column(sa.String(10), default=MailState.WAITING.value)
+    attempts: orm.Mapped[int] = orm.mapped_column(default=0)
+    next_attempt_at: orm.Mapped[datetime] = orm.mapped_column(sa.DateTime(timezone=True))
+    claimed_at: orm.Mapped[datetime | None] = orm.mapped_column(sa.DateTime(timezone=True))
+    sent_at: orm.Mapped[datetime | None] = orm.mapped_column(sa.DateTime(timezone=True))
+    last_error: orm.Mapped[str | None] = orm.mapped_column(sa.String(500))

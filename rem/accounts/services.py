@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy import orm
 
+from rem.accounts import signins
 from rem.accounts.models import Membership, Role, User
 from rem.audit.services import record, snapshot
 from rem.core.database import utcnow
@@ -181,13 +182,15 @@ def add_membership(user: User, role: Role, *, hub_id: int | None = None,
 
 
 def set_active(user: User, active: bool, *, actor_id: int | None) -> None:
-    """Switch an account on or off. A switched-off person is signed out at the next request."""
+    """Switch an account on or off. Switching off ends every sign-in of the person."""
     if not active and user.id == actor_id:
         raise AccountError(_("U kunt uw eigen account niet uitzetten."))
     if user.active == active:
         return
     before = snapshot(user, ["active"])
     user.active = active
+    if not active:
+        signins.end_all(user)
     record("update", "user", user.id, summary=user.email, before=before,
            after=snapshot(user, ["active"]))
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale, ngettext, refresh
 from flask_babel import gettext as _
-from flask_babel import refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
-from rem.accounts import invitations
+from rem.accounts import invitations, lockout, signins
 from rem.accounts.forms import (
     EmptyForm,
     ForgotPasswordForm,
@@ -17,7 +17,7 @@ from rem.accounts.forms import (
     ProfileForm,
 )
 from rem.accounts.invitations import TokenProblem
-from rem.accounts.mail import mail_enabled, send_mail
+from rem.accounts.mail import mail_enabled, queue_reset_request
 from rem.accounts.models import TokenPurpose
 from rem.accounts.services import AccountError, authenticate, find_user
 from rem.core.database import utcnow
@@ -27,39 +27,74 @@ from rem.web import is_safe_next
 bp = Blueprint("accounts", __name__)
 
 
-def _login_key() -> str:
-    """Rate-limit sign-in attempts per account as well as per address."""
-    return "login:" + (request.form.get("email") or "").strip().lower()
+def _sign_in(user) -> None:
+    """Start a new session for ``user`` with a sign-in record of its own."""
+    session.clear()
+    signins.start(user)
+    login_user(user)
+    session.permanent = True
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
-@limiter.limit("20 per 15 minutes", methods=["POST"], key_func=_login_key)
 def login():
-    """Show the sign-in form and sign the person in."""
+    """Show the sign-in form and sign the person in.
+
+    Wrong passwords are counted per account and per address (rem/accounts/lockout.py);
+    a browser that signed in to the account before is not held up by those counts.
+    """
     if current_user.is_authenticated:
         return redirect(url_for("hubs.index"))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        email = form.email.data.strip()
+        known = find_user(email)
+        device = lockout.known_device(known)
+        refused = lockout.refusal(email, device)
+        if refused is not None:
+            flash(_wait_message(refused), "error")
+            return render_template("accounts/login.html", form=form), 429
+        user = authenticate(email, form.password.data)
         if user is None:
+            lockout.failed(email, device)
             flash(_("Dit e-mailadres en wachtwoord horen niet bij elkaar. Probeer het opnieuw."),
                   "error")
         else:
-            session.clear()
-            login_user(user)
-            session.permanent = True
+            lockout.succeeded(email)
+            _sign_in(user)
             db.session.commit()
             target = form.next.data
-            return redirect(target if is_safe_next(target) else url_for("hubs.index"))
+            response = redirect(target if is_safe_next(target) else url_for("hubs.index"))
+            lockout.remember_device(response, user, device)
+            return response
     return render_template("accounts/login.html", form=form)
+
+
+def _wait_message(refused: lockout.Refusal) -> str:
+    """Say in plain words why signing in waits, and for how long."""
+    if refused.reason == "account":
+        return ngettext(
+            "Er is te vaak een verkeerd wachtwoord geprobeerd voor dit account. Wacht "
+            "%(num)s minuut en probeer het dan opnieuw. Op een computer of telefoon waarop u "
+            "eerder inlogde, kunt u wel meteen inloggen.",
+            "Er is te vaak een verkeerd wachtwoord geprobeerd voor dit account. Wacht "
+            "%(num)s minuten en probeer het dan opnieuw. Op een computer of telefoon waarop "
+            "u eerder inlogde, kunt u wel meteen inloggen.", refused.minutes)
+    return ngettext(
+        "Vanaf dit netwerk is te vaak een verkeerd wachtwoord geprobeerd. Wacht %(num)s "
+        "minuut en probeer het dan opnieuw. Op een computer of telefoon waarop u eerder "
+        "inlogde, kunt u wel meteen inloggen.",
+        "Vanaf dit netwerk is te vaak een verkeerd wachtwoord geprobeerd. Wacht %(num)s "
+        "minuten en probeer het dan opnieuw. Op een computer of telefoon waarop u eerder "
+        "inlogde, kunt u wel meteen inloggen.", refused.minutes)
 
 
 @bp.post("/logout")
 def logout():
-    """Sign out."""
+    """Sign out: this browser's sign-in record ends, so a copy of the cookie stops working."""
     form = EmptyForm()
     if form.validate_on_submit():
+        signins.end_current()
+        db.session.commit()
         logout_user()
         session.clear()
         flash(_("U bent uitgelogd."), "info")
@@ -91,7 +126,31 @@ def profile():
         db.session.commit()
         flash(_("Uw gegevens zijn opgeslagen."), "success")
         return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form)
+    sign_ins = [(record, signins.browser_label(record.user_agent), signins.is_current(record))
+                for record in signins.active(current_user)]
+    return render_template("accounts/profile.html", form=form, sign_ins=sign_ins,
+                           end_form=EmptyForm())
+
+
+@bp.post("/profile/sign-ins/end")
+@login_required
+def end_sign_ins():
+    """Sign out everywhere else (``scope=others``) or everywhere (``scope=all``)."""
+    form = EmptyForm()
+    scope = request.form.get("scope")
+    if not form.validate_on_submit() or scope not in ("others", "all"):
+        flash(_("Kies waar u wilt uitloggen."), "error")
+        return redirect(url_for("accounts.profile"))
+    ended = signins.end_all(current_user, keep_current=scope == "others")
+    db.session.commit()
+    if scope == "all":
+        logout_user()
+        session.clear()
+        flash(_("U bent overal uitgelogd, ook hier."), "info")
+        return redirect(url_for("accounts.login"))
+    flash(ngettext("U bent uitgelogd op %(num)s ander apparaat.",
+                   "U bent uitgelogd op %(num)s andere apparaten.", ended), "success")
+    return redirect(url_for("accounts.profile"))
 
 
 def _link_problem(problem: TokenProblem):
@@ -136,9 +195,7 @@ def accept_invitation(token: str):
             flash(str(exc), "error")
         else:
             if not signed_in:
-                session.clear()
-                login_user(user)
-                session.permanent = True
+                _sign_in(user)
                 user.last_seen_at = utcnow()
             db.session.commit()
             flash(_("Welkom! U bent nu %(role)s van %(place)s.",
@@ -154,22 +211,14 @@ def accept_invitation(token: str):
 @bp.route("/reset", methods=["GET", "POST"])
 @limiter.limit("5 per 15 minutes", methods=["POST"])
 def forgot_password():
-    """Mail a reset link; the answer is the same whether or not the address is known."""
+    """Queue a reset request; the answer is the same, in the same time, whether or not the
+    address is known: the mail worker looks it up (rem/accounts/mail.py)."""
     if not mail_enabled():
         abort(404)
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = find_user(form.email.data.strip())
-        if user is not None and user.active:
-            _reset, token = invitations.create_reset(user)
-            db.session.commit()
-            link = url_for("accounts.reset_password", token=token, _external=True)
-            send_mail(user.email, _("Nieuw wachtwoord voor rem"), _(
-                "Hallo,\n\nIemand (hopelijk u) vroeg om een nieuw wachtwoord voor rem.\n"
-                "Open deze link om een nieuw wachtwoord te kiezen:\n%(link)s\n\n"
-                "De link werkt één keer en is %(hours)s uur geldig.\n"
-                "Vroeg u niet om een nieuw wachtwoord? Dan kunt u deze e-mail negeren; "
-                "uw wachtwoord blijft hetzelfde.\n", link=link, hours=invitations.RESET_HOURS))
+        queue_reset_request(form.email.data.strip(), str(get_locale() or "nl"))
+        db.session.commit()
         return redirect(url_for("accounts.forgot_password", sent=1))
     return render_template("accounts/forgot_password.html", form=form,
                            sent=request.args.get("sent") == "1")

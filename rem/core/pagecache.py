@@ -7,14 +7,16 @@ could show has changed. Three things make that safe:
 - **The data version.** One row (``data_version``) counts the database's changes: every
   transaction that inserts, updates or deletes a row adds one to it *in the same
   transaction*, just before it commits (an engine hook on every statement, so ORM,
-  bulk and Core writes alike; only the rate-limit counters do not count). A page is
+  bulk and Core writes alike; only the rate-limit counters and statements run with the
+  execution option ``rem_untracked`` do not count). A page is
   remembered under the version read before its data, so any later change gives a new
   key. Several processes or machines share nothing but the database: each keeps its
   own memory of pages, and each reads the version from the database.
-- **The key is per person**: their account id and password stamp (a new password or a
-  sign-out gives new keys), the language, the whole path with its query, htmx's
-  headers (fragments differ from pages), and the five-minute stretch of time (a page
-  that shows "today" or an open session is never older than that).
+- **The key is per sign-in**: the account id, password stamp and sign-in token of the
+  session (a new password or a sign-out gives new keys; ending a sign-in is a write),
+  the language, the whole path with its query, htmx's headers (fragments differ from
+  pages), and the five-minute stretch of time (a page that shows "today" or an open
+  session is never older than that).
 - **Only what is the same for every request of that person is kept.** The page's CSRF
   token is swapped for a placeholder and a fresh token goes in when the page is served
   again. Pages are not remembered when messages are waiting to be shown (flash), when
@@ -69,7 +71,9 @@ def cached_page(view: Callable) -> Callable:
 # --- counting the changes ------------------------------------------------------------------
 
 
-def _note_write(conn, _cursor, statement, _parameters, _context, _executemany) -> None:
+def _note_write(conn, _cursor, statement, _parameters, context, _executemany) -> None:
+    if context is not None and context.execution_options.get("rem_untracked"):
+        return  # a write that changes no page (a sign-in's "last seen")
     found = _WRITE.match(statement)
     if found and found.group(1).lower() not in UNTRACKED_TABLES:
         conn.info["rem_wrote"] = True
@@ -174,7 +178,7 @@ def _key() -> tuple | None:
 
     Read from the signed session cookie and the data version only, without loading the
     account: a page is remembered only after the account behind this exact session id
-    (id and password stamp) was checked and allowed to see it, and anything that could
+    (id, password stamp and sign-in) was checked and allowed to see it, and anything that could
     change that answer (the account, its roles, the data) is a write, which changes the
     version. The language follows from the account's own choice (data again), the
     session's and the browser's.

@@ -29,6 +29,7 @@ from rem.codes.services import all_codebooks, code_by_qualified_slug
 from rem.collaborations.models import Collaboration
 from rem.core import pdf
 from rem.core.pagecache import cached_page
+from rem.core.urls import site_root
 from rem.exchanges import maps as exchange_maps
 from rem.exchanges import services
 from rem.exchanges.forms import AdoptForm, ExchangeForm, OutcomeForm
@@ -236,7 +237,7 @@ def pack_pdf(exchange_id: int):
     html = render_template("exchanges/pack.html", **_context(exchange), for_pdf=True,
                            pdf_available=True)
     css = Path(current_app.static_folder) / "css"
-    data = pdf.render(html, request.host_url, [css / "pack.css", css / "exchange.css"])
+    data = pdf.render(html, site_root(), [css / "pack.css", css / "exchange.css"])
     response = Response(data, mimetype="application/pdf")
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", exchange.title).strip("-")[:60] or "uitwisseling"
     response.headers["Content-Disposition"] = (

@@ -32,6 +32,7 @@ from rem.analysis.threads import placed_in, thread_snapshots
 from rem.collaborations.models import Collaboration
 from rem.collaborations.views import collaboration_or_404
 from rem.core import pdf
+from rem.core.urls import site_root
 from rem.extensions import db
 from rem.hubs.models import Hub
 from rem.reviews import radar, services
@@ -411,7 +412,7 @@ def report_pdf(slug: str, review_id: int):
     html = render_template("reviews/report_pdf.html", collaboration=collaboration,
                            for_pdf=True, **_report_context(collaboration, review))
     css = Path(current_app.static_folder) / "css"
-    data = pdf.render(html, request.host_url, [css / "report-pdf.css", css / "review-pdf.css"],
+    data = pdf.render(html, site_root(), [css / "report-pdf.css", css / "review-pdf.css"],
                       svg_data=True)
     response = Response(data, content_type="application/pdf")
     response.headers["Content-Disposition"] = (

@@ -37,6 +37,7 @@ from rem.collaborations.models import Collaboration
 from rem.collaborations.views import collaboration_or_404
 from rem.core import pdf
 from rem.core.dates import FuzzyDate, Precision
+from rem.core.urls import external_url, site_root
 from rem.extensions import db
 from rem.ripples.forms import LinkForm
 from rem.ripples.models import Kind, RippleItem
@@ -204,7 +205,8 @@ def edit(slug: str, session_id: int):
 
 
 def _join_url(session: EvaluationSession) -> str:
-    return url_for("join.participant", code=session.code, _external=True)
+    # On the projector and in the QR code: the site's real address, never the Host header.
+    return external_url("join.participant", code=session.code)
 
 
 @bp.get("/<int:session_id>")
@@ -574,7 +576,7 @@ def report_pdf(slug: str, session_id: int):
                            session=session, for_pdf=True,
                            **_report_context(collaboration, session))
     css = Path(current_app.static_folder) / "css" / "report-pdf.css"
-    response = Response(pdf.render(html, request.host_url, [css], svg_data=True),
+    response = Response(pdf.render(html, site_root(), [css], svg_data=True),
                         content_type="application/pdf")
     response.headers["Content-Disposition"] = (
         f'inline; filename="sessieverslag-{session.id}-{session.held_on.isoformat()}.pdf"')
