@@ -187,8 +187,9 @@ def test_check_finds_orphans_dangling_links_and_overlong_text(sqlite_app):
                 "evidence_text, evidence_url) values (999, 'effect', 'Wees', '', '2024-01-01', "
                 "'day', 'collaboration', 1, '2024-01-01', '2024-01-01', '', '')")
             connection.exec_driver_sql(
-                f"insert into ripple_links (collaboration_id, cause_id, effect_id, created_at, "
-                f"updated_at) values ({collab.id}, {x.id}, 12345, '2024-01-01', '2024-01-01')")
+                "insert into ripple_links (collaboration_id, cause_id, effect_id, created_at, "
+                "updated_at) values (?, ?, 12345, '2024-01-01', '2024-01-01')",
+                (collab.id, x.id))
             connection.commit()
     runner = sqlite_app.test_cli_runner()
     report = runner.invoke(args=["check"])

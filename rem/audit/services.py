@@ -7,7 +7,7 @@ from typing import Any
 
 from flask_login import current_user
 
-from rem.audit.models import AuditEvent
+from rem.audit.models import SUMMARY_MAX, AuditEvent
 from rem.extensions import db
 
 
@@ -52,7 +52,7 @@ def record(
         entity_type=entity_type,
         entity_id=entity_id,
         collaboration_id=collaboration_id,
-        summary=summary[:300],
+        summary=summary[:SUMMARY_MAX],
         before=before,
         after=after,
         user_id=user_id if user_id is not None else actor_id(),

@@ -19,13 +19,20 @@ from rem.core.dates import FuzzyDate, Precision, check_date
 from rem.extensions import db
 from rem.ripples import graph
 from rem.ripples.models import (
+    GOVERNANCE_STYLES,
+    LADDER_STEPS,
     TEXT_MAX,
     TITLE_MAX,
+    URL_MAX,
     Activity,
     Effect,
+    EvidenceKind,
     Kind,
+    Observer,
     RippleItem,
     RippleLink,
+    Valence,
+    Visibility,
     item_codes,
 )
 
@@ -89,7 +96,30 @@ def _clean(data: ItemInput, kind: Kind) -> ItemInput:
         raise RippleError(_("Het aantal deelnemers kan niet negatief zijn."))
     if data.evidence_url and not data.evidence_url.startswith(("http://", "https://")):
         raise RippleError(_("Een link naar een document begint met http:// of https://."))
+    if len(data.evidence_url or "") > URL_MAX:
+        raise RippleError(_("De link is te lang: hoogstens %(n)d tekens.", n=URL_MAX))
+    for name, allowed in CHOICES.items():
+        if getattr(data, name) not in allowed:
+            raise RippleError(_("Onbekende keuze voor “%(field)s”: “%(value)s”.", field=name,
+                                value=str(getattr(data, name))[:40]))
     return data
+
+
+# The values a choice field may hold (None: not filled in), checked for every item saved.
+CHOICES = {
+    "visibility": {v.value for v in Visibility},
+    "governance_style": {None, *GOVERNANCE_STYLES},
+    "ladder_step": {None, *LADDER_STEPS},
+    "valence": {None, *(v.value for v in Valence)},
+    "noticed_by": {None, *(v.value for v in Observer)},
+    "evidence_kind": {None, *(v.value for v in EvidenceKind)},
+}
+
+
+def check_item(kind: Kind, data: ItemInput) -> ItemInput:
+    """Check an item without the database (an import's preview), or raise RippleError:
+    the rules ``create_item`` applies."""
+    return _clean(data, kind)
 
 
 def _apply(item: RippleItem, data: ItemInput, codes: dict[int, Code] | None = None) -> None:
