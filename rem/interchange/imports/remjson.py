@@ -123,8 +123,10 @@ def _entry(raw: dict, where: str, plan: ImportPlan) -> PlannedEntry:
 
 def _unknown_fields(counts: dict[str, int], what: str, plan: ImportPlan) -> None:
     for name, count in sorted(counts.items()):
-        plan.warn(_("Het veld “%(field)s” (bij %(n)d %(what)s) kent rem niet; het is niet "
-                    "overgenomen.", field=name[:60], n=count, what=what))
+        plan.warn(ngettext("%(what)s: het veld “%(field)s” kent rem niet; het is niet "
+                           "overgenomen (%(num)d keer).",
+                           "%(what)s: het veld “%(field)s” kent rem niet; het is niet "
+                           "overgenomen (%(num)d keer).", count, field=name[:60], what=what))
 
 
 def _sessions(document: dict, plan: ImportPlan) -> None:
@@ -232,7 +234,7 @@ def parse(files: list[UploadedFile], options: ImportOptions, limit: int) -> Impo
             else:
                 missing += 1
         plan.items.append(item)
-    _unknown_fields(unknown, _("items"), plan)
+    _unknown_fields(unknown, _("Items"), plan)
     if derived:
         plan.notes.append(_("Wie een item maakte en wanneer komt niet mee: de items worden nu "
                             "door u gemaakt. De rimpelorde rekent rem zelf uit."))
@@ -259,7 +261,7 @@ def parse(files: list[UploadedFile], options: ImportOptions, limit: int) -> Impo
                 if name not in ENTRY_FIELDS | ENTRY_DERIVED:
                     unknown[name] = unknown.get(name, 0) + 1
             plan.entries.append(_entry(raw, _("logboekregel %(n)d", n=n), plan))
-        _unknown_fields(unknown, _("logboekregels"), plan)
+        _unknown_fields(unknown, _("Logboekregels"), plan)
     elif entries and not isinstance(entries, list):
         plan.warn(_("“log_entries” is geen lijst; het leerlogboek is niet overgenomen."))
     for n, raw in enumerate(links, start=1):
