@@ -321,3 +321,26 @@ def test_a_rate_limit_key_longer_than_its_column_is_stored_hashed(app):
         lengths = db.session.scalars(sa.text("select length(key) from rate_limit_counters"))
         assert all(n <= KEY_MAX for n in lengths)
     storage.engine.dispose()
+
+
+def test_a_nul_character_is_refused_at_the_door(app, client):
+    """PostgreSQL cannot store U+0000, and SQLite would keep it for a later move to fail:
+    no form field or query parameter may carry one (imports: tests/test_import_warnings)."""
+    with app.app_context():
+        user = factories.UserFactory(email="f@example.org")
+        collab = factories.CollaborationFactory(slug="dorp")
+        db.session.flush()
+        factories.MembershipFactory(user=user, collaboration_id=collab.id, role="facilitator")
+        db.session.commit()
+    login(client, "f@example.org")
+    response = post(client, "/collaborations/dorp/activities/new", {
+        "title": "Mar\x00kt", "date_value": "2024-03-01", "date_precision": "day",
+        "visibility": "collaboration", "governance_style": "", "ladder_step": ""},
+        token_from="/collaborations/dorp/activities/new")
+    assert response.status_code == 422
+    assert "NUL-teken" in response.get_data(as_text=True)
+    assert client.get("/search?q=a%00b").status_code == 422
+    with app.app_context():
+        from rem.ripples.models import RippleItem
+
+        assert db.session.scalar(sa.select(RippleItem)) is None

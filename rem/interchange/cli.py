@@ -219,3 +219,11 @@ def restore_command(path) -> None:
     except RestoreError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Restored {sum(counts.values())} rows in {len(counts)} tables.")
+    # A backup holds whatever its database held, also what the rules never made.
+    from rem.ripples.integrity import find_problems
+
+    problems = find_problems()
+    db.session.rollback()
+    if problems:
+        click.echo(f"The restored data has {len(problems)} kind(s) of integrity problem "
+                   f"({', '.join(p.check for p in problems)}): run `flask --app rem check`.")

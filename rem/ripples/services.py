@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy import orm
 
-from rem.audit.services import actor_id, record, snapshot
+from rem.audit.services import actor_id, record, record_many, snapshot
 from rem.codes.models import Code, Codebook
 from rem.collaborations.models import Collaboration
 from rem.core.database import utcnow
@@ -194,9 +194,8 @@ def create_items(collaboration: Collaboration,
         made.append(item)
     db.session.add_all(made)
     db.session.flush()
-    for item in made:
-        record("create", item.kind, item.id, collaboration_id=collaboration.id,
-               summary=item.title, after=_item_state(item))
+    record_many("create", [(item.kind, item.id, collaboration.id, item.title,
+                            _item_state(item)) for item in made])
     return results
 
 
@@ -441,11 +440,11 @@ def add_links(pairs: list[tuple[RippleItem, RippleItem]]) -> list[RippleLink | R
             db.session.add(link)
         made.append((n, link))
     db.session.flush()
+    record_many("link", [("link", link.id, pairs[n][1].collaboration_id,
+                          f"{pairs[n][0].title} → {pairs[n][1].title}",
+                          {"cause_id": pairs[n][0].id, "effect_id": pairs[n][1].id})
+                         for n, link in made])
     for n, link in made:
-        cause, effect = pairs[n]
-        record("link", "link", link.id, collaboration_id=effect.collaboration_id,
-               summary=f"{cause.title} → {effect.title}",
-               after={"cause_id": cause.id, "effect_id": effect.id})
         results[n] = link
     return results  # type: ignore[return-value]
 

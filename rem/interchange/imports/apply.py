@@ -415,10 +415,9 @@ def _vet_entries(collaboration: Collaboration, vetted: Vetted, resolver: CodeRes
         try:
             logbook.check_entry(collaboration, _entry_input(planned, [], []))
         except logbook.LogError as exc:
+            where = " (" + planned.source + ")" if planned.source else ""
             plan.refuse(_("Logboekregel “%(title)s”%(where)s: %(error)s",
-                          title=planned.title[:80],
-                          where=f" ({planned.source})" if planned.source else "",
-                          error=str(exc)))
+                          title=planned.title[:80], where=where, error=str(exc)))
             continue
         vetted.entries.append(planned)
 
