@@ -1,5 +1,5 @@
 """Command-line tasks: ``flask --app rem users create``, ``demo load``, ``codebooks install``,
-``mail send``."""
+``mail send``, ``check``."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from rem.accounts.models import Role
 from rem.extensions import db
@@ -21,6 +21,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(codebooks)
     app.cli.add_command(mail)
+    app.cli.add_command(check_command)
     from rem.interchange.cli import register as register_interchange
 
     register_interchange(app)
@@ -149,3 +150,44 @@ def send_mail_command(loop: bool, interval: float) -> None:
             break
     click.echo("Mail: {sent} sent, {retry} to try again, {failed} given up, "
                "{dropped} reset requests for unknown addresses.".format(**totals))
+@click.command("check")
+@click.option("--fix", is_flag=True, help="Mend what can be mended (links are removed the "
+              "way a person removes one: recoverably and in the audit trail).")
+@with_appcontext
+def check_command(fix: bool) -> None:
+    """Report integrity problems in the database (and mend them with --fix).
+
+    Checks: items of a collaboration that does not exist, links that point at nothing,
+    links across collaborations or filed under the wrong one, links into activities,
+    unknown kinds and choice values, links that close a circle, and text longer than
+    its column (SQLite stores it; PostgreSQL would refuse it). Exits with 1 while any
+    problem remains, so it can run from cron or a deploy script.
+    """
+    from rem.core.integrity import overlong_values
+    from rem.ripples.integrity import CHECKS
+
+    mended = 0
+    # One check at a time, mending before the next looks: a link removed for joining two
+    # collaborations is no longer part of a circle.
+    with current_app.test_request_context():  # audit events need one
+        for check in CHECKS:
+            for finding in check():
+                click.echo(f"PROBLEM {finding.check}: {finding.message}")
+                if fix and finding.fixable:
+                    click.echo(f"  fixed: {finding.mend()}")
+                    mended += 1
+                elif not finding.fixable:
+                    click.echo("  (--fix cannot mend this; see the message)")
+        for table, column, limit, count, keys in overlong_values():
+            click.echo(f"PROBLEM overlong_values: {count} value(s) in {table}.{column} are "
+                       f"longer than {limit} characters (keys {', '.join(map(str, keys))}); "
+                       "PostgreSQL would refuse them. Shorten them by hand.")
+        if fix:
+            db.session.commit()
+        # What is left, counted afresh (after mending, nothing fixable should be).
+        remaining = sum(1 for check in CHECKS for _finding in check()) + len(overlong_values())
+        db.session.rollback()
+    if remaining:
+        raise click.ClickException(f"{remaining} problem(s) remain"
+                                   + ("" if fix else "; run with --fix to mend what can be"))
+    click.echo(f"Mended {mended} problem(s); none remain." if mended else "No problems found.")

@@ -7,8 +7,9 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, g, has_app_context, render_template, request, session
+from flask import Flask, Response, abort, g, has_app_context, render_template, request, session
 from flask_babel import format_date, format_datetime, format_decimal, get_translations
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
@@ -178,6 +179,15 @@ def register_security(app: Flask) -> None:
     @app.before_request
     def make_nonce():
         g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.before_request
+    def refuse_nul_characters():
+        # PostgreSQL cannot store U+0000 in text, and SQLite would keep it where a later
+        # move to PostgreSQL fails: no form field or query parameter may carry one.
+        for values in (request.args, request.form):
+            if any("\x00" in value for _key, value in values.items(multi=True)):
+                abort(422, description=_("Tekst met een NUL-teken (\\0) kan niet worden "
+                                         "opgeslagen. Haal het weg en probeer het opnieuw."))
 
     @app.before_request
     def require_login():

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from rem.accounts.models import EMAIL_MAX, NAME_MAX
 from rem.accounts.services import MIN_PASSWORD
 from rem.core.forms import choices
 
@@ -17,7 +18,7 @@ class LoginForm(FlaskForm):
 
     email = EmailField(_l("E-mailadres"), validators=[DataRequired(_l("Vul uw e-mailadres in.")),
                                                       Email(_l("Dit is geen geldig e-mailadres.")),
-                                                      Length(max=254)],
+                                                      Length(max=EMAIL_MAX)],
                        render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Wachtwoord"),
                              validators=[DataRequired(_l("Vul uw wachtwoord in.")),
@@ -29,7 +30,7 @@ class LoginForm(FlaskForm):
 class ProfileForm(FlaskForm):
     """A person's name and language."""
 
-    name = StringField(_l("Naam"), validators=[Length(max=120)])
+    name = StringField(_l("Naam"), validators=[Length(max=NAME_MAX)])
     locale = SelectField(_l("Taal"), choices=choices(LANGUAGES))
 
 
@@ -40,7 +41,7 @@ class EmptyForm(FlaskForm):
 def _email_field() -> EmailField:
     return EmailField(_l("E-mailadres"), validators=[DataRequired(_l("Vul een e-mailadres in.")),
                                                      Email(_l("Dit is geen geldig e-mailadres.")),
-                                                     Length(max=254)])
+                                                     Length(max=EMAIL_MAX)])
 
 
 def _new_password_fields() -> tuple[PasswordField, PasswordField]:
@@ -90,7 +91,7 @@ class NewAccountForm(FlaskForm):
     """Name and password for a new account made from an invitation."""
 
     name = StringField(_l("Naam"), validators=[DataRequired(_l("Vul uw naam in.")),
-                                               Length(max=120)],
+                                               Length(max=NAME_MAX)],
                        render_kw={"autocomplete": "name"})
     password, password_repeat = _new_password_fields()
 

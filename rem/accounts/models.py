@@ -15,6 +15,9 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from rem.core.database import TimestampMixin
 from rem.extensions import db
 
+EMAIL_MAX = 254  # the longest address the mail standards allow
+NAME_MAX = 120
+
 
 class Role(enum.StrEnum):
     """A role a person holds in one hub or one collaboration."""
@@ -37,8 +40,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "users"
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
-    email: orm.Mapped[str] = orm.mapped_column(sa.String(254), unique=True, index=True)
-    name: orm.Mapped[str] = orm.mapped_column(sa.String(120), default="")
+    email: orm.Mapped[str] = orm.mapped_column(sa.String(EMAIL_MAX), unique=True, index=True)
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(NAME_MAX), default="")
     password_hash: orm.Mapped[str | None] = orm.mapped_column(sa.String(255))
     is_admin: orm.Mapped[bool] = orm.mapped_column(default=False)
     is_researcher: orm.Mapped[bool] = orm.mapped_column(default=False)
@@ -137,7 +140,7 @@ class AccountToken(TimestampMixin, db.Model):
     purpose: orm.Mapped[str] = orm.mapped_column(sa.String(10))
     token_hash: orm.Mapped[str] = orm.mapped_column(sa.String(64), unique=True, index=True)
     # Invitations: the invited address. Resets: the account's address at the time.
-    email: orm.Mapped[str] = orm.mapped_column(sa.String(254), default="")
+    email: orm.Mapped[str] = orm.mapped_column(sa.String(EMAIL_MAX), default="")
     # Resets: the account. Invitations: the account that accepted.
     user_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"), index=True)
     role: orm.Mapped[str | None] = orm.mapped_column(sa.String(20))

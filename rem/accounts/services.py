@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import orm
 
 from rem.accounts import signins
-from rem.accounts.models import Membership, Role, User
+from rem.accounts.models import EMAIL_MAX, NAME_MAX, Membership, Role, User
 from rem.audit.services import record, snapshot
 from rem.core.database import utcnow
 from rem.extensions import db
@@ -28,12 +28,14 @@ def create_user(email: str, password: str, *, name: str = "", admin: bool = Fals
                 researcher: bool = False) -> User:
     """Create an account, refusing duplicates and short passwords."""
     email = email.strip()
-    if "@" not in email or len(email) > 254:
+    if "@" not in email or len(email) > EMAIL_MAX:
         raise AccountError(f"'{email}' is not a valid email address.")
     if find_user(email) is not None:
         raise AccountError(f"An account for {email} already exists.")
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"The password needs at least {MIN_PASSWORD} characters.")
+    if len(name) > NAME_MAX:
+        raise AccountError(f"The name is longer than {NAME_MAX} characters.")
     user = User(email=email, name=name, is_admin=admin, is_researcher=researcher)
     user.set_password(password)
     db.session.add(user)

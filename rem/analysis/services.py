@@ -82,6 +82,9 @@ class GraphPart:
     links: list[tuple[int, int]]
     orders: dict[int, int]
     kinds: dict[int, str]
+    # Links left out because they close a circle (a database the rules did not guard:
+    # `flask --app rem check` finds and mends them); the analysis works on the rest.
+    circular: list[tuple[int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -222,10 +225,13 @@ class Scope:
         for cid, a, b in conn.execute(
                 sa.select(RippleLink.collaboration_id, RippleLink.cause_id, RippleLink.effect_id)
                 .where(RippleLink.collaboration_id.in_(ids), RippleLink.deleted_at.is_(None))
-                ).all():
+                .order_by(RippleLink.id)).all():
             if owner.get(a) == cid and owner.get(b) == cid:
                 parts[cid].links.append((a, b))
         for part in parts.values():
+            if not graph.is_acyclic(part.links):
+                # Reach and chains assume no circles; leave out the newest link of each.
+                part.links, part.circular = graph.acyclic_additions([], part.links)
             part.orders = graph.ripple_orders(part.activities, part.links)
         return parts
 
@@ -241,6 +247,10 @@ class Scope:
                 orders.update(part.orders)
             self._graph = (activities, links, orders)
         return self._graph
+
+    def circular_links(self) -> dict[int, list[tuple[int, int]]]:
+        """Return per collaboration the links the analysis leaves out (they close a circle)."""
+        return {cid: part.circular for cid, part in self.graph_parts().items() if part.circular}
 
     @property
     def dated(self) -> bool:
@@ -797,6 +807,26 @@ def chain_from(start: int, links: list[tuple[int, int]]) -> list[int]:
         best = max(length[e] for e in effects)
         path.append(min(e for e in effects if length[e] == best))
     return path
+
+
+def circle_messages(scope: Scope) -> list[str]:
+    """Return a plain message per collaboration whose graph has circles (the rules never
+    make one; an old database might hold them), naming the links the analysis leaves out."""
+    circular = scope.circular_links()
+    if not circular:
+        return []
+    shown = {cid: pairs[:10] for cid, pairs in circular.items()}
+    ids = {i for pairs in shown.values() for pair in pairs for i in pair}
+    titles = dict(db.session.execute(
+        sa.select(RippleItem.id, RippleItem.title).where(RippleItem.id.in_(ids))).all())
+    names = {c.id: c.name for c in scope.collaborations}
+    return [_("De rimpelkaart van “%(name)s” loopt in een kring, en dat hoort niet. De "
+              "analyse laat deze verbinding(en) weg: %(links)s. Haal een verbinding in de kring "
+              "weg, of vraag de beheerder om “flask --app rem check --fix”.",
+              name=names.get(cid, "?"),
+              links=", ".join(_("“%(cause)s” → “%(effect)s”", cause=titles.get(a, "?"),
+                                effect=titles.get(b, "?")) for a, b in pairs))
+            for cid, pairs in sorted(shown.items())]
 
 
 def influence(scope: Scope) -> list[Reach]:

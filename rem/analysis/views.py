@@ -161,6 +161,7 @@ def _summary_page(kind: str, owner, scope: services.Scope):
         lambda p, part: items_url("effects_by_period_valence", f"{p}:{part}"),
         "chart-valence-time")
     ranking = services.influence(scope)
+    messages += services.circle_messages(scope)
     meeting, meeting_total = services.meeting_points(scope, INFLUENCE_ON_SUMMARY)
     return render_template(
         "analysis/summary.html", kind=kind, owner=owner, scope=scope, result=result,
@@ -251,7 +252,7 @@ def influence(slug: str):
     meeting, meeting_total = services.meeting_points(scope)
     return render_template(
         "analysis/influence.html", collaboration=owner, ranking=ranking, meeting=meeting,
-        meeting_total=meeting_total,
+        meeting_total=meeting_total, messages=services.circle_messages(scope),
         without_cause=services.without_cause(scope),
         can_thread=threads.may_write(current_access(), owner))
 

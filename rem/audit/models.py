@@ -11,6 +11,8 @@ from sqlalchemy import orm
 from rem.core.database import utcnow
 from rem.extensions import db
 
+SUMMARY_MAX = 300
+
 
 class AuditEvent(db.Model):
     """One recorded change to one entity."""
@@ -29,7 +31,7 @@ class AuditEvent(db.Model):
     action: orm.Mapped[str] = orm.mapped_column(sa.String(20))
     entity_type: orm.Mapped[str] = orm.mapped_column(sa.String(40))
     entity_id: orm.Mapped[int | None] = orm.mapped_column()
-    summary: orm.Mapped[str] = orm.mapped_column(sa.String(300), default="")
+    summary: orm.Mapped[str] = orm.mapped_column(sa.String(SUMMARY_MAX), default="")
     before: orm.Mapped[dict[str, Any] | None] = orm.mapped_column(sa.JSON)
     after: orm.Mapped[dict[str, Any] | None] = orm.mapped_column(sa.JSON)
 

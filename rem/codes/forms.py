@@ -5,12 +5,14 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from rem.codes.models import NAME_MAX
+
 
 class CodebookForm(FlaskForm):
     """A new codebook."""
 
     name = StringField(_l("Naam van het codeboek"), validators=[
-        DataRequired(_l("Geef een naam op.")), Length(max=120)])
+        DataRequired(_l("Geef een naam op.")), Length(max=NAME_MAX)])
     description = TextAreaField(_l("Waar is het voor?"), validators=[Length(max=2000)])
 
 
@@ -18,5 +20,5 @@ class CodeForm(FlaskForm):
     """A new code in a codebook."""
 
     name = StringField(_l("Naam van de code"), validators=[
-        DataRequired(_l("Geef een naam op.")), Length(max=120)])
+        DataRequired(_l("Geef een naam op.")), Length(max=NAME_MAX)])
     description = StringField(_l("Uitleg in één zin"), validators=[Length(max=500)])

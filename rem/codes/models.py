@@ -5,8 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from rem.core.database import TimestampMixin
+from rem.core.database import SLUG_MAX, TimestampMixin
 from rem.extensions import db
+
+NAME_MAX = 120  # codebooks and codes
 
 
 class Codebook(TimestampMixin, db.Model):
@@ -15,8 +17,8 @@ class Codebook(TimestampMixin, db.Model):
     __tablename__ = "codebooks"
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
-    slug: orm.Mapped[str] = orm.mapped_column(sa.String(60), unique=True, index=True)
-    name: orm.Mapped[str] = orm.mapped_column(sa.String(120))
+    slug: orm.Mapped[str] = orm.mapped_column(sa.String(SLUG_MAX), unique=True, index=True)
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(NAME_MAX))
     description: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
     builtin: orm.Mapped[bool] = orm.mapped_column(default=False)
     position: orm.Mapped[int] = orm.mapped_column(default=100)
@@ -49,8 +51,8 @@ class Code(TimestampMixin, db.Model):
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
     codebook_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("codebooks.id"), index=True)
-    slug: orm.Mapped[str] = orm.mapped_column(sa.String(60))
-    name: orm.Mapped[str] = orm.mapped_column(sa.String(120))
+    slug: orm.Mapped[str] = orm.mapped_column(sa.String(SLUG_MAX))
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(NAME_MAX))
     description: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
     position: orm.Mapped[int] = orm.mapped_column(default=100)
 

@@ -8,7 +8,7 @@ from sqlalchemy import orm
 from wtforms.fields.choices import SelectChoice
 
 from rem.audit.services import record
-from rem.codes.models import Code, Codebook
+from rem.codes.models import NAME_MAX, Code, Codebook
 from rem.core.forms import slugify
 from rem.extensions import db
 
@@ -50,6 +50,8 @@ def create_codebook(name: str, description: str = "", created_by_id: int | None 
     slug = slugify(name)
     if not slug:
         raise CodebookError(_("Geef het codeboek een naam met letters of cijfers."))
+    if len(name) > NAME_MAX:
+        raise CodebookError(_("De naam is te lang: hoogstens %(n)d tekens.", n=NAME_MAX))
     if codebook_by_slug(slug) is not None:
         raise CodebookError(_("Er is al een codeboek met deze naam."))
     book = Codebook(slug=slug, name=name, description=description.strip(),
@@ -66,6 +68,8 @@ def add_code(book: Codebook, name: str, description: str = "") -> Code:
     slug = slugify(name)
     if not slug:
         raise CodebookError(_("Geef de code een naam met letters of cijfers."))
+    if len(name) > NAME_MAX:
+        raise CodebookError(_("De naam is te lang: hoogstens %(n)d tekens.", n=NAME_MAX))
     if any(c.slug == slug for c in book.codes):
         raise CodebookError(_("Deze code staat al in het codeboek."))
     code = Code(codebook=book, slug=slug, name=name, description=description.strip(),

@@ -5,7 +5,14 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from rem.collaborations.models import SCALE_LABELS, STAGE_LABELS
+from rem.collaborations.models import (
+    NAME_MAX,
+    REGION_MAX,
+    SCALE_LABELS,
+    STAGE_LABELS,
+    TARGET_GROUP_MAX,
+)
+from rem.core.database import SLUG_MAX
 from rem.core.forms import choices, slug_check
 
 
@@ -13,15 +20,15 @@ class CollaborationForm(FlaskForm):
     """What describes a samenwerkingsverband."""
 
     name = StringField(_l("Naam"), validators=[DataRequired(_l("Geef een naam op.")),
-                                               Length(max=200)])
+                                               Length(max=NAME_MAX)])
     slug = StringField(_l("Korte naam voor de link (slug)"),
                        description=_l("Laat leeg om hem uit de naam te maken."),
-                       validators=[Length(max=80), slug_check])
+                       validators=[Length(max=SLUG_MAX), slug_check])
     hub_id = SelectField(_l("Hub"), coerce=int)
-    region = StringField(_l("Regio of plaats"), validators=[Length(max=200)])
+    region = StringField(_l("Regio of plaats"), validators=[Length(max=REGION_MAX)])
     scale = SelectField(_l("Schaal"),
                         choices=choices((k.value, v) for k, v in SCALE_LABELS.items()))
-    target_group = StringField(_l("Doelgroep"), validators=[Length(max=300)])
+    target_group = StringField(_l("Doelgroep"), validators=[Length(max=TARGET_GROUP_MAX)])
     goal = TextAreaField(_l("Doel"), validators=[Length(max=5000)])
     stage = SelectField(_l("Pionier of koploper"),
                         choices=choices((k.value, v) for k, v in STAGE_LABELS.items()))

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm
 
-from rem.core.database import TimestampMixin
+from rem.core.database import SLUG_MAX, TimestampMixin
 from rem.extensions import db
 from rem.hubs.models import Hub
 
@@ -39,6 +39,11 @@ class Stage(enum.StrEnum):
 STAGE_LABELS = {Stage.PIONEER: _l("Pionier"), Stage.FRONT_RUNNER: _l("Koploper")}
 
 
+NAME_MAX = 200
+REGION_MAX = 200
+TARGET_GROUP_MAX = 300
+
+
 class Collaboration(TimestampMixin, db.Model):
     """A samenwerkingsverband: the owner of a ripple log."""
 
@@ -46,11 +51,11 @@ class Collaboration(TimestampMixin, db.Model):
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
     hub_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("hubs.id"), index=True)
-    name: orm.Mapped[str] = orm.mapped_column(sa.String(200))
-    slug: orm.Mapped[str] = orm.mapped_column(sa.String(80), unique=True, index=True)
-    region: orm.Mapped[str] = orm.mapped_column(sa.String(200), default="")
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(NAME_MAX))
+    slug: orm.Mapped[str] = orm.mapped_column(sa.String(SLUG_MAX), unique=True, index=True)
+    region: orm.Mapped[str] = orm.mapped_column(sa.String(REGION_MAX), default="")
     scale: orm.Mapped[str] = orm.mapped_column(sa.String(20), default=Scale.LOCAL.value)
-    target_group: orm.Mapped[str] = orm.mapped_column(sa.String(300), default="")
+    target_group: orm.Mapped[str] = orm.mapped_column(sa.String(TARGET_GROUP_MAX), default="")
     goal: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
     stage: orm.Mapped[str] = orm.mapped_column(sa.String(20), default=Stage.PIONEER.value)
     start_date: orm.Mapped[date | None] = orm.mapped_column(sa.Date)

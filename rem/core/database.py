@@ -14,6 +14,10 @@ NAMING_CONVENTION = {
 }
 
 
+# Slugs (hubs, collaborations, codebooks, codes): ``core.forms.slugify`` cuts at this length.
+SLUG_MAX = 80
+
+
 class Base(orm.DeclarativeBase):
     """Declarative base whose constraints get stable names on every database."""
 
@@ -36,14 +40,29 @@ class TimestampMixin:
     )
 
 
+# How long a SQLite connection waits for another one's write before it gives up with
+# "database is locked" (milliseconds). Only writers ever wait (readers never do in WAL
+# mode); the longest write is a large import (performance.md), well within this.
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
 @sa.event.listens_for(sa.engine.Engine, "connect")
 def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
-    """Make SQLite enforce foreign keys (and their ON DELETE rules), as PostgreSQL does.
+    """Make SQLite enforce foreign keys (and their ON DELETE rules), as PostgreSQL does,
+    and let readers read while someone writes.
 
-    SQLite leaves them off unless every connection asks. Migrations turn them off while
-    they copy tables (migrations/env.py) and check them afterwards.
+    SQLite leaves foreign keys off unless every connection asks. Migrations turn them off
+    while they copy tables (migrations/env.py) and check them afterwards.
+
+    In SQLite's default journal mode a long write (an import of thousands of rows) locks
+    the whole file once its changes no longer fit in memory, and every other page then
+    fails with "database is locked". Write-ahead logging (WAL, kept in the file once set)
+    lets readers go on reading the last committed state while one connection writes;
+    other writers wait up to the busy timeout instead of failing at once.
     """
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")  # an in-memory database stays "memory"
         cursor.close()

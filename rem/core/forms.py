@@ -9,13 +9,15 @@ from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
 from wtforms.fields.choices import SelectChoice
 
+from rem.core.database import SLUG_MAX
+
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
 def slugify(text: str) -> str:
     """Turn a name into a URL-safe slug: lowercase ascii words joined by hyphens."""
     normal = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", normal.lower()).strip("-")[:80]
+    return re.sub(r"[^a-z0-9]+", "-", normal.lower()).strip("-")[:SLUG_MAX].strip("-")
 
 
 def slug_check(form, field) -> None:

@@ -8,6 +8,7 @@ workers or machines count sign-in attempts together. Select it with
 
 from __future__ import annotations
 
+import hashlib
 import time
 
 import sqlalchemy as sa
@@ -16,13 +17,24 @@ from sqlalchemy import orm
 
 from rem.core.database import Base
 
+KEY_MAX = 255
+
+
+def stored_key(key: str) -> str:
+    """Return ``key`` as stored: a key longer than the column (it may hold whatever a
+    visitor typed as an email address) keeps its start and ends in its hash."""
+    if len(key) <= KEY_MAX:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()
+    return key[:KEY_MAX - len(digest) - 1] + "#" + digest
+
 
 class RateLimitCounter(Base):
     """One fixed-window counter."""
 
     __tablename__ = "rate_limit_counters"
 
-    key: orm.Mapped[str] = orm.mapped_column(sa.String(255), primary_key=True)
+    key: orm.Mapped[str] = orm.mapped_column(sa.String(KEY_MAX), primary_key=True)
     count: orm.Mapped[int] = orm.mapped_column(default=0)
     expires_at: orm.Mapped[float] = orm.mapped_column(sa.Float, index=True)
 
@@ -56,6 +68,7 @@ class DatabaseStorage(Storage):
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         """Add ``amount`` to the window of ``key``, starting a new window when it expired."""
+        key = stored_key(key)
         now = time.time()
         stmt = self._insert().values(key=key, count=amount, expires_at=now + expiry)
         expired = TABLE.c.expires_at <= now
@@ -73,7 +86,7 @@ class DatabaseStorage(Storage):
         """Return the count in the current window of ``key``."""
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(TABLE.c.count, TABLE.c.expires_at)
-                               .where(TABLE.c.key == key)).first()
+                               .where(TABLE.c.key == stored_key(key))).first()
         if row is None or row.expires_at <= time.time():
             return 0
         return int(row.count)
@@ -81,7 +94,8 @@ class DatabaseStorage(Storage):
     def get_expiry(self, key: str) -> float:
         """Return when the current window of ``key`` ends (epoch seconds)."""
         with self.engine.connect() as conn:
-            value = conn.scalar(sa.select(TABLE.c.expires_at).where(TABLE.c.key == key))
+            value = conn.scalar(sa.select(TABLE.c.expires_at)
+                                .where(TABLE.c.key == stored_key(key)))
         return float(value) if value and value > time.time() else time.time()
 
     def check(self) -> bool:
@@ -101,4 +115,4 @@ class DatabaseStorage(Storage):
     def clear(self, key: str) -> None:
         """Remove the counter of ``key``."""
         with self.engine.begin() as conn:
-            conn.execute(sa.delete(TABLE).where(TABLE.c.key == key))
+            conn.execute(sa.delete(TABLE).where(TABLE.c.key == stored_key(key)))

@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from rem.core.forms import choices
-from rem.exchanges.models import OUTCOME_LABELS, TEXT_MAX, TITLE_MAX
+from rem.exchanges.models import OUTCOME_LABELS, PLACE_MAX, TEXT_MAX, TITLE_MAX
 
 
 class ExchangeForm(FlaskForm):
@@ -34,7 +34,7 @@ class ExchangeForm(FlaskForm):
         description=_l("U kunt Markdown gebruiken: *schuin*, **vet**, lijstjes."),
         validators=[Length(max=TEXT_MAX)])
     meeting_date = DateField(_l("Datum van de bijeenkomst"), validators=[Optional()])
-    place = StringField(_l("Plaats"), validators=[Length(max=200)])
+    place = StringField(_l("Plaats"), validators=[Length(max=PLACE_MAX)])
     hubs = SelectMultipleField(_l("Hele hubs"), coerce=int, validate_choice=True)
     collaborations = SelectMultipleField(_l("Samenwerkingsverbanden"), coerce=int,
                                          validate_choice=True)

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 TITLE_MAX = 200
 TEXT_MAX = 20_000
+PLACE_MAX = 200
 
 
 class OutcomeKind(enum.StrEnum):
@@ -68,7 +69,7 @@ class LearningExchange(TimestampMixin, db.Model):
     question: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
     description: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
     meeting_date: orm.Mapped[date | None] = orm.mapped_column(sa.Date)
-    place: orm.Mapped[str] = orm.mapped_column(sa.String(200), default="")
+    place: orm.Mapped[str] = orm.mapped_column(sa.String(PLACE_MAX), default="")
     created_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
     version: orm.Mapped[int] = orm.mapped_column(default=1)
 

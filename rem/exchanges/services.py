@@ -25,6 +25,7 @@ from rem.collaborations.models import Collaboration
 from rem.core.database import utcnow
 from rem.core.dates import EARLIEST
 from rem.exchanges.models import (
+    PLACE_MAX,
     TEXT_MAX,
     TITLE_MAX,
     ExchangeAdoption,
@@ -158,8 +159,8 @@ def _clean(data: ExchangeInput) -> tuple[ExchangeInput, list[Collaboration]]:
         raise ExchangeError(_("De vraag is te lang: hoogstens %(n)d tekens.", n=QUESTION_MAX))
     if len(data.description or "") > TEXT_MAX:
         raise ExchangeError(_("De tekst is te lang: hoogstens %(n)d tekens.", n=TEXT_MAX))
-    if len(data.place) > 200:
-        raise ExchangeError(_("De plaats is te lang: hoogstens 200 tekens."))
+    if len(data.place) > PLACE_MAX:
+        raise ExchangeError(_("De plaats is te lang: hoogstens %(n)d tekens.", n=PLACE_MAX))
     if data.meeting_date is not None and not (
             EARLIEST <= data.meeting_date <= date.today() + timedelta(days=366 * 5)):
         raise ExchangeError(_("Deze datum kan niet. Kies een datum in de komende vijf jaar."))

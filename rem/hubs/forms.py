@@ -5,16 +5,18 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from rem.core.database import SLUG_MAX
 from rem.core.forms import slug_check
+from rem.hubs.models import NAME_MAX, REGION_MAX
 
 
 class HubForm(FlaskForm):
     """Name, slug, region and description of a hub."""
 
     name = StringField(_l("Naam"), validators=[DataRequired(_l("Geef een naam op.")),
-                                               Length(max=200)])
+                                               Length(max=NAME_MAX)])
     slug = StringField(_l("Korte naam voor de link (slug)"),
                        description=_l("Laat leeg om hem uit de naam te maken."),
-                       validators=[Length(max=80), slug_check])
-    region = StringField(_l("Regio"), validators=[Length(max=200)])
+                       validators=[Length(max=SLUG_MAX), slug_check])
+    region = StringField(_l("Regio"), validators=[Length(max=REGION_MAX)])
     description = TextAreaField(_l("Beschrijving"), validators=[Length(max=5000)])

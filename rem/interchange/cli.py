@@ -166,9 +166,14 @@ def import_command(collaboration_slug, fmt, xmind_mode, default_date, mappings, 
     uploads = [UploadedFile(Path(f).name, Path(f).read_bytes()) for f in files]
     options = ImportOptions(format=fmt, xmind_mode=xmind_mode, default_date=default_date,
                             mapping=mapping)
+    def progress(done: int, total: int) -> None:
+        if done:  # after each batch: a large file takes a while
+            click.echo(f"Written {done} of {total} items, links and log entries...", err=True)
+
     # A request context gives the (Dutch) messages a locale, as on the pages.
     with current_app.test_request_context():
-        result = run_import(collaboration, uploads, options, commit=not dry_run)
+        result = run_import(collaboration, uploads, options, commit=not dry_run,
+                            progress=progress)
     for note in result.notes:
         click.echo(f"note: {note}")
     for problem in result.problems:
@@ -214,3 +219,11 @@ def restore_command(path) -> None:
     except RestoreError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Restored {sum(counts.values())} rows in {len(counts)} tables.")
+    # A backup holds whatever its database held, also what the rules never made.
+    from rem.ripples.integrity import find_problems
+
+    problems = find_problems()
+    db.session.rollback()
+    if problems:
+        click.echo(f"The restored data has {len(problems)} kind(s) of integrity problem "
+                   f"({', '.join(p.check for p in problems)}): run `flask --app rem check`.")

@@ -9,6 +9,7 @@ from wtforms import BooleanField, HiddenField, RadioField, StringField, TextArea
 from wtforms.validators import DataRequired, Length
 
 from rem.core.forms import choices
+from rem.interchange.models import NAME_MAX
 
 EXPORT_FORMATS = [
     ("json", _l("JSON (rem/1): alles, om later terug te lezen of in Python/R te gebruiken")),
@@ -84,7 +85,7 @@ class TokenForm(FlaskForm):
     name = StringField(_l("Waarvoor gebruikt u deze sleutel?"),
                        description=_l("Bijvoorbeeld: R-script analyse 2025"),
                        validators=[DataRequired(_l("Geef de sleutel een naam.")),
-                                   Length(max=100)])
+                                   Length(max=NAME_MAX)])
     days = RadioField(_l("Hoe lang werkt de sleutel?"),
                       choices=choices([("30", _l("30 dagen")), ("90", _l("90 dagen")),
                                        ("365", _l("365 dagen (een jaar)"))]),

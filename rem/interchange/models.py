@@ -11,6 +11,8 @@ from rem.accounts.models import User
 from rem.core.database import TimestampMixin
 from rem.extensions import db
 
+NAME_MAX = 100
+
 
 class ApiToken(TimestampMixin, db.Model):
     """A named token that lets one person's scripts read what that person may see."""
@@ -19,7 +21,7 @@ class ApiToken(TimestampMixin, db.Model):
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
     user_id: orm.Mapped[int] = orm.mapped_column(sa.ForeignKey("users.id"), index=True)
-    name: orm.Mapped[str] = orm.mapped_column(sa.String(100))
+    name: orm.Mapped[str] = orm.mapped_column(sa.String(NAME_MAX))
     token_hash: orm.Mapped[str] = orm.mapped_column(sa.String(64), unique=True, index=True)
     prefix: orm.Mapped[str] = orm.mapped_column(sa.String(12))
     last_used_at: orm.Mapped[datetime | None] = orm.mapped_column(sa.DateTime(timezone=True))

@@ -13,7 +13,7 @@ from rem.accounts.models import User
 from rem.audit.services import record
 from rem.core.database import utcnow
 from rem.extensions import db
-from rem.interchange.models import ApiToken
+from rem.interchange.models import NAME_MAX, ApiToken
 
 PREFIX = "rem_"
 TOUCH_EVERY = timedelta(minutes=5)
@@ -51,7 +51,7 @@ def create_token(user: User, name: str, days: int = DEFAULT_LIFETIME) -> tuple[A
     if len(active) >= MAX_TOKENS:
         raise TokenError(_("U hebt al %(n)d sleutels. Trek er eerst een in.", n=MAX_TOKENS))
     secret = PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(user_id=user.id, name=name[:100], token_hash=hash_token(secret),
+    token = ApiToken(user_id=user.id, name=name[:NAME_MAX], token_hash=hash_token(secret),
                      prefix=secret[:10], expires_at=utcnow() + timedelta(days=days))
     db.session.add(token)
     db.session.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import sqlalchemy as sa
@@ -18,7 +19,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from rem.accounts.permissions import current_access
@@ -35,11 +35,13 @@ from rem.interchange.forms import (
     RevokeForm,
     TokenForm,
 )
-from rem.interchange.imports import ImportOptions, ImportRefused, run_import
+from rem.interchange.imports import ImportOptions, ImportRefused, ImportRun, run_import
 from rem.interchange.imports.table import TARGET_FIELDS
 from rem.interchange.scope import must_pseudonymise
 from rem.interchange.services import export_filename, prepare_export, split_names
 from rem.interchange.tokens import TokenError, create_token, revoke_token, tokens_of
+
+log = logging.getLogger(__name__)
 
 bp = Blueprint("interchange", __name__, url_prefix="/collaborations/<slug>")
 
@@ -191,23 +193,52 @@ def import_confirm(slug: str):
     if stored is None:
         flash(_("Dit voorbeeld is verlopen. Kies het bestand opnieuw."), "error")
         return redirect(url_for("interchange.import_upload", slug=slug))
-    if stored.options.format == "table":
+    if stored.options.format == "table" and any(k.startswith("map_") for k in request.form):
         stored.options.mapping = _mapping_from_form()
         uploads.save_options(stored, current_app.config)
     if request.form.get("action") != "import":
         return _preview(collaboration, stored)
-    result = run_import(collaboration, stored.files, stored.options, commit=True)
-    if not result.ok:
-        db.session.rollback()
-        flash(_("Er is niets ingelezen: los eerst de problemen hieronder op."), "error")
-        return _preview(collaboration, stored, status=422)
-    db.session.commit()
-    uploads.discard(stored, current_app.config)
-    flash(_("Ingelezen: %(items)s en %(links)s.",
-            items=ngettext("%(num)d item", "%(num)d items", result.created_items),
-            links=ngettext("%(num)d verbinding", "%(num)d verbindingen", result.created_links)),
-          "success")
-    return redirect(url_for("collaborations.show", slug=slug))
+    return _import_page(collaboration, stored)
+
+
+PROGRESS_MARK = "<!-- progress -->"
+
+
+def _import_page(collaboration: Collaboration, stored: uploads.StoredUpload) -> Response:
+    """Import for real, as a page that grows while it works: a progress bar after each
+    batch (a large file takes a while), then the outcome. One transaction: committed at
+    the end, rolled back on any problem (nothing is written then)."""
+    run = ImportRun(collaboration, stored.files, stored.options)
+    page = render_template("interchange/importing.html", collaboration=collaboration,
+                           mark=PROGRESS_MARK)
+    head, tail = page.split(PROGRESS_MARK, 1)
+
+    def generate():
+        yield head
+        outcome = None
+        try:
+            for done, total in run.steps():
+                yield render_template("interchange/_import_progress.html", done=done,
+                                      total=total)
+            if run.result.ok:
+                db.session.commit()
+                uploads.discard(stored, current_app.config)
+            else:
+                db.session.rollback()
+            outcome = run.result
+        except Exception:  # the page has begun: say so in it, and write nothing
+            db.session.rollback()
+            log.exception("import into %s failed", collaboration.slug)
+        yield render_template("interchange/_import_outcome.html", collaboration=collaboration,
+                              result=outcome, token=stored.token,
+                              confirm_form=ImportConfirmForm())
+        yield tail
+
+    response = Response(stream_with_context(generate()), mimetype="text/html")
+    # nginx would otherwise hold the page back until it is complete.
+    response.headers["X-Accel-Buffering"] = "no"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 # --- personal access tokens -------------------------------------------------------------

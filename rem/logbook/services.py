@@ -220,6 +220,11 @@ def _apply(entry: LogEntry, data: EntryInput) -> None:
     entry.citations = kept
 
 
+def check_entry(collaboration: Collaboration, data: EntryInput) -> EntryInput:
+    """Check a new entry without saving it (an import's preview), or raise LogError."""
+    return _clean(collaboration, data)
+
+
 def create_entry(collaboration: Collaboration, data: EntryInput, *,
                  exchange_id: int | None = None) -> LogEntry:
     """Add an entry to the collaboration's learning log (optionally citing an exchange)."""

@@ -33,6 +33,10 @@ if TYPE_CHECKING:
 TEXT_MAX = 5_000
 PARTICIPANTS_MAX = 2_000
 EXCERPT_MAX = 600
+# Frozen copies of evidence (ReviewEvidence.snap_*).
+SNAP_TITLE_MAX = 200
+SNAP_DATE_MAX = 60
+SNAP_CODES_MAX = 1000
 SCORE_MIN, SCORE_MAX = 0, 5
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -226,11 +230,11 @@ class ReviewEvidence(db.Model):
         sa.ForeignKey("log_entries.id", ondelete="SET NULL"), index=True)
     kept: orm.Mapped[bool] = orm.mapped_column(default=True)
     added: orm.Mapped[bool] = orm.mapped_column(default=False)
-    snap_title: orm.Mapped[str | None] = orm.mapped_column(sa.String(200))
-    snap_date_label: orm.Mapped[str | None] = orm.mapped_column(sa.String(60))
+    snap_title: orm.Mapped[str | None] = orm.mapped_column(sa.String(SNAP_TITLE_MAX))
+    snap_date_label: orm.Mapped[str | None] = orm.mapped_column(sa.String(SNAP_DATE_MAX))
     snap_date: orm.Mapped[date | None] = orm.mapped_column(sa.Date)
     snap_kind: orm.Mapped[str | None] = orm.mapped_column(sa.String(20))
     snap_excerpt: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
-    snap_codes: orm.Mapped[str | None] = orm.mapped_column(sa.String(1000))
+    snap_codes: orm.Mapped[str | None] = orm.mapped_column(sa.String(SNAP_CODES_MAX))
 
     review: orm.Mapped[BorgingReview] = orm.relationship(back_populates="evidence")

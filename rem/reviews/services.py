@@ -39,6 +39,9 @@ from rem.reviews.models import (
     PILLAR_SLUGS,
     SCORE_MAX,
     SCORE_MIN,
+    SNAP_CODES_MAX,
+    SNAP_DATE_MAX,
+    SNAP_TITLE_MAX,
     STRATEGY_SLUGS,
     STRATEGY_STATUS_LABELS,
     TEXT_MAX,
@@ -355,7 +358,7 @@ def _item_excerpt(item: RippleItem) -> str:
 
 
 def _codes_text(codes) -> str:
-    return ", ".join(code.label for code in codes)[:1000]
+    return ", ".join(code.label for code in codes)[:SNAP_CODES_MAX]
 
 
 def _from_item(strategy: str, item: RippleItem, kept: bool, added: bool) -> Evidence:
@@ -637,8 +640,8 @@ def adopt(review: BorgingReview, seen_version: int, *, map_svg: str | None = Non
                 row = ReviewEvidence(strategy=slug, item_id=piece.item_id,
                                      entry_id=piece.entry_id, kept=True, added=False)
                 review.evidence.append(row)
-            row.snap_title = piece.title[:200]
-            row.snap_date_label = piece.date_label[:60]
+            row.snap_title = piece.title[:SNAP_TITLE_MAX]
+            row.snap_date_label = piece.date_label[:SNAP_DATE_MAX]
             row.snap_date = piece.sort_date
             row.snap_kind = piece.kind
             row.snap_excerpt = piece.excerpt

@@ -26,6 +26,7 @@ from rem.ripples.models import (
     OBSERVER_LABELS,
     TEXT_MAX,
     TITLE_MAX,
+    URL_MAX,
     VALENCE_LABELS,
     VISIBILITY_LABELS,
 )
@@ -87,7 +88,7 @@ class EffectForm(ItemForm):
     evidence_text = TextAreaField(_l("Bewijs: citaat, waarneming of getal"),
                                   validators=[Length(max=TEXT_MAX)])
     evidence_url = StringField(_l("Link naar een document"), validators=[
-        Optional(), Length(max=2000),
+        Optional(), Length(max=URL_MAX),
         URL(require_tld=False, message=_l("Dit is geen geldige link (begin met https://).")),
     ])
     causes = SelectMultipleField(_l("Kwam voort uit"), coerce=int, validate_choice=True)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 TITLE_MAX = 200
 TEXT_MAX = 20_000
+URL_MAX = 2000
 
 
 class Kind(enum.StrEnum):
@@ -156,7 +157,7 @@ class RippleItem(TimestampMixin, db.Model):
     noticed_by: orm.Mapped[str | None] = orm.mapped_column(sa.String(20))
     evidence_kind: orm.Mapped[str | None] = orm.mapped_column(sa.String(20))
     evidence_text: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
-    evidence_url: orm.Mapped[str] = orm.mapped_column(sa.String(2000), default="")
+    evidence_url: orm.Mapped[str] = orm.mapped_column(sa.String(URL_MAX), default="")
     # The evaluation session a story became this effect in (rem.sessions), if any.
     session_id: orm.Mapped[int | None] = orm.mapped_column(
         sa.ForeignKey("evaluation_sessions.id"), index=True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy import orm
 
-from rem.audit.services import actor_id, record, snapshot
+from rem.audit.services import actor_id, record, record_many, snapshot
 from rem.codes.models import Code, Codebook
 from rem.collaborations.models import Collaboration
 from rem.core.database import utcnow
@@ -18,13 +19,20 @@ from rem.core.dates import FuzzyDate, Precision, check_date
 from rem.extensions import db
 from rem.ripples import graph
 from rem.ripples.models import (
+    GOVERNANCE_STYLES,
+    LADDER_STEPS,
     TEXT_MAX,
     TITLE_MAX,
+    URL_MAX,
     Activity,
     Effect,
+    EvidenceKind,
     Kind,
+    Observer,
     RippleItem,
     RippleLink,
+    Valence,
+    Visibility,
     item_codes,
 )
 
@@ -88,7 +96,30 @@ def _clean(data: ItemInput, kind: Kind) -> ItemInput:
         raise RippleError(_("Het aantal deelnemers kan niet negatief zijn."))
     if data.evidence_url and not data.evidence_url.startswith(("http://", "https://")):
         raise RippleError(_("Een link naar een document begint met http:// of https://."))
+    if len(data.evidence_url or "") > URL_MAX:
+        raise RippleError(_("De link is te lang: hoogstens %(n)d tekens.", n=URL_MAX))
+    for name, allowed in CHOICES.items():
+        if getattr(data, name) not in allowed:
+            raise RippleError(_("Onbekende keuze voor “%(field)s”: “%(value)s”.", field=name,
+                                value=str(getattr(data, name))[:40]))
     return data
+
+
+# The values a choice field may hold (None: not filled in), checked for every item saved.
+CHOICES = {
+    "visibility": {v.value for v in Visibility},
+    "governance_style": {None, *GOVERNANCE_STYLES},
+    "ladder_step": {None, *LADDER_STEPS},
+    "valence": {None, *(v.value for v in Valence)},
+    "noticed_by": {None, *(v.value for v in Observer)},
+    "evidence_kind": {None, *(v.value for v in EvidenceKind)},
+}
+
+
+def check_item(kind: Kind, data: ItemInput) -> ItemInput:
+    """Check an item without the database (an import's preview), or raise RippleError:
+    the rules ``create_item`` applies."""
+    return _clean(data, kind)
 
 
 def _apply(item: RippleItem, data: ItemInput, codes: dict[int, Code] | None = None) -> None:
@@ -163,9 +194,8 @@ def create_items(collaboration: Collaboration,
         made.append(item)
     db.session.add_all(made)
     db.session.flush()
-    for item in made:
-        record("create", item.kind, item.id, collaboration_id=collaboration.id,
-               summary=item.title, after=_item_state(item))
+    record_many("create", [(item.kind, item.id, collaboration.id, item.title,
+                            _item_state(item)) for item in made])
     return results
 
 
@@ -204,15 +234,49 @@ def delete_item(item: RippleItem) -> None:
            summary=item.title, before=_item_state(item))
 
 
-def restore_item(item: RippleItem) -> None:
-    """Take ``item`` out of the bin, with its links."""
+def restore_item(item: RippleItem) -> list[tuple[RippleItem, RippleItem, RippleError]]:
+    """Take ``item`` out of the bin, with its links, except those the link rules now refuse.
+
+    While the item was in the bin its links were hidden, and the rest of the graph may
+    have changed: with B of A → B → C binned, C → A is allowed, and bringing back both
+    links of B would close the circle A → B → C → A. So the item's links go through the
+    same rules as new ones (:func:`check_links`); a refused link is removed (recoverably,
+    audited) and returned with its reason, for the page to name.
+    """
     if item.deleted_at is None:
-        return
+        return []
+    other = orm.aliased(RippleItem)
+    rows = db.session.execute(
+        sa.select(RippleLink, other)
+        .join(other, sa.or_(
+            sa.and_(RippleLink.cause_id == item.id, other.id == RippleLink.effect_id),
+            sa.and_(RippleLink.effect_id == item.id, other.id == RippleLink.cause_id)))
+        .where(RippleLink.deleted_at.is_(None), other.deleted_at.is_(None))
+        .order_by(RippleLink.id)
+    ).all()
+    here = LinkEnd.of(item, binned=False)
+    pairs = [(here, LinkEnd.of(o)) if link.cause_id == item.id else (LinkEnd.of(o), here)
+             for link, o in rows]
+    # The graph without the item (it is still in the bin): its links are the candidates.
+    verdicts = check_links(pairs, lambda cid: live_links(cid))
     item.deleted_at = None
     item.deleted_by_id = None
+    dropped = []
+    for (link, o), verdict in zip(rows, verdicts, strict=True):
+        if verdict is not None:
+            cause, effect = (item, o) if link.cause_id == item.id else (o, item)
+            dropped.append((cause, effect, verdict))
+            link.deleted_at = utcnow()
     db.session.flush()
     record("restore", item.kind, item.id, collaboration_id=item.collaboration_id,
            summary=item.title, after=_item_state(item))
+    for cause, effect, verdict in dropped:
+        link = next(lk for lk, _o in rows
+                    if (lk.cause_id, lk.effect_id) == (cause.id, effect.id))
+        record("unlink", "link", link.id, collaboration_id=item.collaboration_id,
+               summary=f"{cause.title} → {effect.title}",
+               before={"cause_id": cause.id, "effect_id": effect.id, "reason": str(verdict)})
+    return dropped
 
 
 def purge_bin(collaboration: Collaboration) -> int:
@@ -255,113 +319,132 @@ def live_links(collaboration_id: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in rows]
 
 
+@dataclass(frozen=True)
+class LinkEnd:
+    """What the link rules need to know of one end of a link: a stored item, or an item
+    an import is about to make (then ``key`` is the file's key, not an id)."""
+
+    key: Hashable
+    kind: str
+    collaboration_id: int | None
+    binned: bool
+    title: str
+
+    @classmethod
+    def of(cls, item: RippleItem, *, binned: bool | None = None) -> LinkEnd:
+        """Describe a stored item (``binned`` overrides its bin state: a restore)."""
+        return cls(item.id, item.kind, item.collaboration_id,
+                   item.deleted_at is not None if binned is None else binned, item.title)
+
+
+def _cycle_error(cause: LinkEnd, effect: LinkEnd) -> RippleError:
+    return RippleError(
+        _("Dit kan niet: “%(cause)s” komt zelf al voort uit “%(effect)s”. "
+          "Een rimpeling kan niet in een kring lopen.", cause=cause.title, effect=effect.title))
+
+
+def check_links(pairs: Sequence[tuple[LinkEnd, LinkEnd]],
+                existing: Callable[[int | None], Iterable[tuple[Hashable, Hashable]]],
+                present: Collection[tuple[Hashable, Hashable]] = ()
+                ) -> list[RippleError | None]:
+    """Judge new links (cause, effect): THE rule book for every link that is added.
+
+    Pure: no database. ``existing(collaboration_id)`` gives the live links there are
+    (pairs of keys), ``present`` the pairs that exist already. Returns, in order, None
+    for a link that may be added or the RippleError that refuses it. The rules: only an
+    effect grows from something; both ends in one collaboration; nothing in the bin; not
+    from itself; no link twice; and no circle, decided over the whole graph at once
+    (``graph.acyclic_additions``) as adding the links one by one in this order would.
+
+    Used by :func:`add_links` (and so by every page, import, live session and the map),
+    by :func:`restore_item` and by import previews; don't write a second one.
+    """
+    verdicts: list[RippleError | None] = [None] * len(pairs)
+    seen: set[tuple[Hashable, Hashable]] = set(present)
+    by_collaboration: dict[int | None, list[int]] = defaultdict(list)
+    for n, (cause, effect) in enumerate(pairs):
+        if effect.kind != Kind.EFFECT:
+            verdicts[n] = RippleError(
+                _("Alleen een effect kan ergens uit voortkomen, een activiteit niet."))
+        elif cause.collaboration_id != effect.collaboration_id:
+            verdicts[n] = RippleError(
+                _("U kunt alleen items van hetzelfde samenwerkingsverband verbinden."))
+        elif cause.binned or effect.binned:
+            verdicts[n] = RippleError(_("Dit item staat in de prullenbak. Zet het eerst terug."))
+        elif cause.key == effect.key:
+            verdicts[n] = RippleError(_("Een effect kan niet uit zichzelf voortkomen."))
+        elif (cause.key, effect.key) in seen:
+            verdicts[n] = RippleError(_("Deze verbinding bestaat al."))
+        else:
+            seen.add((cause.key, effect.key))
+            by_collaboration[effect.collaboration_id].append(n)
+    for collaboration_id, numbers in by_collaboration.items():
+        _accepted, refused = graph.acyclic_additions(
+            existing(collaboration_id), [(pairs[n][0].key, pairs[n][1].key) for n in numbers])
+        refused_set = set(refused)
+        for n in numbers:
+            cause, effect = pairs[n]
+            if (cause.key, effect.key) in refused_set:
+                verdicts[n] = _cycle_error(cause, effect)
+    return verdicts
+
+
 def add_link(cause: RippleItem, effect: RippleItem) -> RippleLink:
-    """Record that ``cause`` led to ``effect``, keeping the ripple graph acyclic."""
-    if effect.kind != Kind.EFFECT:
-        raise RippleError(_("Alleen een effect kan ergens uit voortkomen, een activiteit niet."))
-    if cause.collaboration_id != effect.collaboration_id:
-        raise RippleError(_("U kunt alleen items van hetzelfde samenwerkingsverband verbinden."))
-    if cause.deleted_at is not None or effect.deleted_at is not None:
-        raise RippleError(_("Dit item staat in de prullenbak. Zet het eerst terug."))
-    if cause.id == effect.id:
-        raise RippleError(_("Een effect kan niet uit zichzelf voortkomen."))
-    existing = db.session.scalar(
-        sa.select(RippleLink).where(RippleLink.cause_id == cause.id,
-                                    RippleLink.effect_id == effect.id)
-    )
-    if existing is not None and existing.deleted_at is None:
-        raise RippleError(_("Deze verbinding bestaat al."))
-    if graph.would_cycle(live_links(effect.collaboration_id), cause.id, effect.id):
-        raise RippleError(
-            _("Dit kan niet: “%(cause)s” komt zelf al voort uit “%(effect)s”. "
-              "Een rimpeling kan niet in een kring lopen.", cause=cause.title, effect=effect.title)
-        )
-    if existing is not None:
-        existing.deleted_at = None
-        link = existing
-    else:
-        link = RippleLink(cause_id=cause.id, effect_id=effect.id,
-                          collaboration_id=effect.collaboration_id, created_by_id=actor_id())
-        db.session.add(link)
-    db.session.flush()
-    record("link", "link", link.id, collaboration_id=effect.collaboration_id,
-           summary=f"{cause.title} → {effect.title}",
-           after={"cause_id": cause.id, "effect_id": effect.id})
-    return link
+    """Record that ``cause`` led to ``effect`` (one link: :func:`add_links`), or raise the
+    RippleError that refuses it."""
+    [made] = add_links([(cause, effect)])
+    if isinstance(made, RippleError):
+        raise made
+    return made
 
 
 def add_links(pairs: list[tuple[RippleItem, RippleItem]]) -> list[RippleLink | RippleError]:
-    """Add many links at once (imports) under the rules of ``add_link``: effects only,
-    one collaboration, nothing binned, no duplicates and no cycles, each audited.
+    """Add links (cause, effect): the ONE way a link comes into the ripple log.
 
-    The whole graph (the links there are plus the new ones) is checked for cycles once
-    (``graph.acyclic_additions``); a link that would close a cycle is refused as adding
-    the links one by one in this order would refuse it. Returns, in order, each new
-    link or the RippleError that refused it.
+    Every write path goes through here (item forms, the link form, imports, live
+    sessions, the map editor), so every link meets the rules of :func:`check_links`:
+    effects only, one collaboration, nothing binned, no duplicates, and no cycles
+    (the whole graph, the links there are plus the new ones, is checked once). A link
+    removed earlier comes back instead of a second row. Each new link is audited.
+    Returns, in order, each new link or the RippleError that refused it; the caller
+    decides whether one refusal stops all (and rolls back).
     """
-    results: list[RippleLink | RippleError | None] = [None] * len(pairs)
-    candidates: list[int] = []
-    seen: set[tuple[int, int]] = set()
-    for n, (cause, effect) in enumerate(pairs):
-        if effect.kind != Kind.EFFECT:
-            results[n] = RippleError(
-                _("Alleen een effect kan ergens uit voortkomen, een activiteit niet."))
-        elif cause.collaboration_id != effect.collaboration_id:
-            results[n] = RippleError(
-                _("U kunt alleen items van hetzelfde samenwerkingsverband verbinden."))
-        elif cause.deleted_at is not None or effect.deleted_at is not None:
-            results[n] = RippleError(_("Dit item staat in de prullenbak. Zet het eerst terug."))
-        elif cause.id == effect.id:
-            results[n] = RippleError(_("Een effect kan niet uit zichzelf voortkomen."))
-        elif (cause.id, effect.id) in seen:
-            results[n] = RippleError(_("Deze verbinding bestaat al."))
-        else:
-            seen.add((cause.id, effect.id))
-            candidates.append(n)
-    by_collaboration: dict[int, list[int]] = defaultdict(list)
-    for n in candidates:
-        by_collaboration[pairs[n][1].collaboration_id].append(n)
+    ends = [(LinkEnd.of(cause), LinkEnd.of(effect)) for cause, effect in pairs]
+    collaborations = {effect.collaboration_id for _cause, effect in pairs}
+    stored: dict[tuple[int, int], int] = {}  # (cause, effect) -> link id, removed ones too
+    present: set[tuple[int, int]] = set()
+    live: dict[int, list[tuple[int, int]]] = {}
+    for collaboration_id in collaborations:
+        live[collaboration_id] = live_links(collaboration_id)
+        for link_id, a, b, deleted_at in db.session.execute(
+                sa.select(RippleLink.id, RippleLink.cause_id, RippleLink.effect_id,
+                          RippleLink.deleted_at)
+                .where(RippleLink.collaboration_id == collaboration_id)):
+            stored[(a, b)] = link_id
+            if deleted_at is None:
+                present.add((a, b))
+    verdicts = check_links(ends, lambda cid: live.get(cid, []), present)
     author = actor_id()
+    results: list[RippleLink | RippleError | None] = list(verdicts)
     made: list[tuple[int, RippleLink]] = []
-    for collaboration_id, numbers in by_collaboration.items():
-        ids = {i for n in numbers for i in (pairs[n][0].id, pairs[n][1].id)}
-        stored = {(link.cause_id, link.effect_id): link for link in db.session.scalars(
-            sa.select(RippleLink).where(RippleLink.collaboration_id == collaboration_id,
-                                        RippleLink.cause_id.in_(ids),
-                                        RippleLink.effect_id.in_(ids)))}
-        fresh = []
-        for n in numbers:
-            key = (pairs[n][0].id, pairs[n][1].id)
-            if key in stored and stored[key].deleted_at is None:
-                results[n] = RippleError(_("Deze verbinding bestaat al."))
-            else:
-                fresh.append(n)
-        _accepted, refused = graph.acyclic_additions(
-            live_links(collaboration_id), [(pairs[n][0].id, pairs[n][1].id) for n in fresh])
-        refused_set = set(refused)
-        for n in fresh:
-            cause, effect = pairs[n]
-            key = (cause.id, effect.id)
-            if key in refused_set:
-                results[n] = RippleError(
-                    _("Dit kan niet: “%(cause)s” komt zelf al voort uit “%(effect)s”. "
-                      "Een rimpeling kan niet in een kring lopen.", cause=cause.title,
-                      effect=effect.title))
-                continue
-            link = stored.get(key)
-            if link is not None:
-                link.deleted_at = None
-            else:
-                link = RippleLink(cause_id=cause.id, effect_id=effect.id,
-                                  collaboration_id=collaboration_id, created_by_id=author)
-                db.session.add(link)
-            made.append((n, link))
+    for n, ((cause, effect), verdict) in enumerate(zip(pairs, verdicts, strict=True)):
+        if verdict is not None:
+            continue
+        link_id = stored.get((cause.id, effect.id))
+        link = db.session.get(RippleLink, link_id) if link_id is not None else None
+        if link is not None:
+            link.deleted_at = None
+        else:
+            link = RippleLink(cause_id=cause.id, effect_id=effect.id,
+                              collaboration_id=effect.collaboration_id, created_by_id=author)
+            db.session.add(link)
+        made.append((n, link))
     db.session.flush()
+    record_many("link", [("link", link.id, pairs[n][1].collaboration_id,
+                          f"{pairs[n][0].title} → {pairs[n][1].title}",
+                          {"cause_id": pairs[n][0].id, "effect_id": pairs[n][1].id})
+                         for n, link in made])
     for n, link in made:
-        cause, effect = pairs[n]
-        record("link", "link", link.id, collaboration_id=effect.collaboration_id,
-               summary=f"{cause.title} → {effect.title}",
-               after={"cause_id": cause.id, "effect_id": effect.id})
         results[n] = link
     return results  # type: ignore[return-value]
 

@@ -214,10 +214,17 @@ def restore(slug: str, item_id: int):
     collaboration = _editable(slug)
     item = _item_or_404(collaboration, item_id, allow_deleted=True)
     if EmptyForm().validate_on_submit():
-        services.restore_item(item)
+        dropped = services.restore_item(item)
         db.session.commit()
-        flash(_("“%(title)s” is teruggezet, met zijn verbindingen.", title=item.title),
-              "success")
+        if not dropped:
+            flash(_("“%(title)s” is teruggezet, met zijn verbindingen.", title=item.title),
+                  "success")
+        else:
+            flash(_("“%(title)s” is teruggezet, maar zonder deze verbindingen: %(links)s",
+                    title=item.title, links=" ".join(
+                        _("“%(cause)s” → “%(effect)s” (%(reason)s)", cause=cause.title,
+                          effect=effect.title, reason=str(reason).rstrip("."))
+                        for cause, effect, reason in dropped)), "warning")
     return redirect(url_for("ripples.show", slug=slug, item_id=item.id))
 
 

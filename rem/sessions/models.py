@@ -201,12 +201,18 @@ class SessionStory(TimestampMixin, db.Model):
     )
     handled_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
     handled_at: orm.Mapped[datetime | None] = orm.mapped_column(sa.DateTime(timezone=True))
+    # A story the same participant sent just before that this one nearly equals: most
+    # likely typed again after the phone lost the answer (shown in the inbox).
+    likely_double_of_id: orm.Mapped[int | None] = orm.mapped_column(
+        sa.ForeignKey("session_stories.id", ondelete="SET NULL")
+    )
 
     session: orm.Mapped[EvaluationSession] = orm.relationship()
     participant: orm.Mapped[SessionParticipant | None] = orm.relationship()
     grew_from: orm.Mapped[RippleItem | None] = orm.relationship(foreign_keys=[grew_from_id])
     effect: orm.Mapped[RippleItem | None] = orm.relationship(foreign_keys=[effect_id])
     handled_by: orm.Mapped[User | None] = orm.relationship()
+    likely_double_of: orm.Mapped[SessionStory | None] = orm.relationship(remote_side=[id])
 
     @property
     def when(self) -> FuzzyDate | None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import secrets
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     current_app,
@@ -32,7 +31,7 @@ from flask_wtf.csrf import CSRFError
 from rem.extensions import db, limiter
 from rem.sessions import services
 from rem.sessions.forms import JoinForm, ParticipantForm, StoryForm
-from rem.sessions.models import EvaluationSession, SessionParticipant, SessionStory
+from rem.sessions.models import EvaluationSession, SessionParticipant
 
 bp = Blueprint("join", __name__)
 
@@ -192,14 +191,6 @@ def participant(code: str):
     return render_template("sessions/join_welcome.html", form=form, session=session)
 
 
-def _recent_keys(participant: SessionParticipant) -> list[str]:
-    return list(db.session.scalars(
-        sa.select(SessionStory.idempotency_key)
-        .where(SessionStory.participant_id == participant.id)
-        .order_by(SessionStory.id.desc()).limit(RECENT_KEYS)
-    ))
-
-
 @bp.route("/join/<code>/story", methods=["GET", "POST"])
 @guess_limit
 @limiter.limit(_limit("REM_STORY_LIMIT_ADDRESS"), methods=["POST"], key_func=_address_key)
@@ -242,9 +233,13 @@ def story(code: str):
     if request.method == "GET" or not services.valid_key(form.key.data):
         form.key.data = secrets.token_urlsafe(18)
     sent_key = request.args.get("sent", "") if request.method == "GET" else ""
-    keys = _recent_keys(person)
+    # The participant's own stories, so that after a reload (the answer to a send can be
+    # lost on a weak connection) the phone shows that the story arrived.
+    own = services.stories_by(person)
+    keys = [s.idempotency_key for s in own[:RECENT_KEYS]]
     if sent_key not in keys:
         sent_key = ""
     return render_template("sessions/join_story.html", form=form, session=session,
                            person=person, options=options, problems=problems,
-                           sent_key=sent_key, received_keys=keys, story_count=len(keys))
+                           sent_key=sent_key, received_keys=keys, story_count=len(own),
+                           own_stories=own)

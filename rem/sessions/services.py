@@ -15,7 +15,7 @@ import re
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -350,7 +350,50 @@ def submit_story(session: EvaluationSession, participant: SessionParticipant, da
     if new_id is None:
         existing = _story_by_key(session, key)
         return _same_sender(existing, participant), False
-    return db.session.get(SessionStory, new_id), True
+    story = db.session.get(SessionStory, new_id)
+    story.likely_double_of_id = _likely_double(story)
+    db.session.flush()
+    return story, True
+
+
+# A story typed again after the phone lost the answer comes from the same participant
+# within minutes; the facilitator sees it flagged in the inbox (and decides).
+JUST_SENT_MINUTES = 30
+NEARLY_EQUAL_SCORE = 85
+
+
+def nearly_equal(first: str, second: str) -> bool:
+    """Tell whether two stories are nearly the same text: the same words, give or take a
+    few typing differences, a word more or less, or another order (0-100 similarity of
+    the normalised texts, character by character and with the words sorted). The one
+    measure of "the same story typed twice"; keep it here."""
+    a, b = utils.default_process(first), utils.default_process(second)
+    if not a or not b:
+        return False
+    return max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b)) >= NEARLY_EQUAL_SCORE
+
+
+def _likely_double(story: SessionStory) -> int | None:
+    """Return the id of a story the same participant sent just before that ``story``
+    nearly equals (the most recent one), or None."""
+    if story.participant_id is None:
+        return None
+    since = story.created_at - timedelta(minutes=JUST_SENT_MINUTES)
+    earlier = db.session.execute(
+        sa.select(SessionStory.id, SessionStory.text)
+        .where(SessionStory.session_id == story.session_id,
+               SessionStory.participant_id == story.participant_id,
+               SessionStory.id != story.id, SessionStory.created_at >= since)
+        .order_by(SessionStory.id.desc())).all()
+    return next((story_id for story_id, text in earlier if nearly_equal(story.text, text)),
+                None)
+
+
+def stories_by(participant: SessionParticipant, limit: int = 50) -> list[SessionStory]:
+    """Return the stories one participant sent in their session, newest first."""
+    return list(db.session.scalars(
+        sa.select(SessionStory).where(SessionStory.participant_id == participant.id)
+        .order_by(SessionStory.id.desc()).limit(limit)))
 
 
 def _story_by_key(session: EvaluationSession, key: str) -> SessionStory | None:

@@ -49,7 +49,9 @@ class Problem:
 
 @dataclass
 class PlannedItem:
-    """One item to create. ``kind`` None means: decided by the links."""
+    """One item to create. ``kind`` None means: decided by the links; a kind that is
+    neither "activity" nor "effect" is kept as written, to be named in a warning.
+    Choice fields (visibility, valence...) likewise keep what the file says."""
 
     key: str
     title: str
@@ -95,6 +97,7 @@ class PlannedEntry:
     done_at: datetime | None = None
     codes: list[str] = field(default_factory=list)
     cites: list[str] = field(default_factory=list)
+    source: str = ""  # where it stands in the file, for messages
 
 
 @dataclass

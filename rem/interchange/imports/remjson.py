@@ -19,11 +19,21 @@ from rem.interchange.imports.base import (
     PlannedSession,
     UploadedFile,
 )
-from rem.interchange.imports.safety import decode_text, open_zip, read_entry
+from rem.interchange.imports.safety import decode_text, open_zip, read_entry, refuse_nul
 
 TEXT_FIELDS = ("description", "evidence_text", "evidence_url")
 CHOICE_FIELDS = ("visibility", "governance_style", "ladder_step", "valence", "noticed_by",
                  "evidence_kind")
+# What a rem export writes that an import takes over, and what it leaves by design: who
+# made an item and when (the import makes it now, by the person importing), and what rem
+# works out itself (the ripple order, the end of a date's period).
+ITEM_FIELDS = {"id", "kind", "title", "date", "date_start", "date_precision", "codes",
+               "participant_count", "intended", "session_id", *TEXT_FIELDS, *CHOICE_FIELDS}
+ITEM_DERIVED = {"collaboration", "order", "date_end", "created_by", "created_by_role",
+                "created_at", "updated_at"}
+ENTRY_FIELDS = {"id", "kind", "date", "title", "body", "due_date", "done_at", "visibility",
+                "codes", "cited_item_ids"}
+ENTRY_DERIVED = {"collaboration", "author", "author_role", "owner", "created_at", "updated_at"}
 
 
 def _load(files: list[UploadedFile], limit: int) -> dict:
@@ -49,8 +59,6 @@ def _load(files: list[UploadedFile], limit: int) -> dict:
 def _when(raw: dict) -> FuzzyDate | None:
     try:
         if raw.get("date_start") and raw.get("date_precision"):
-            from datetime import date
-
             return FuzzyDate.of(date.fromisoformat(str(raw["date_start"])),
                                 str(raw["date_precision"]))
         if raw.get("date"):
@@ -67,59 +75,101 @@ def _day(value) -> date | None:
         return None
 
 
-def _entry(raw: dict) -> PlannedEntry:
+def _strings(value, where: str, what: str, plan: ImportPlan) -> list[str]:
+    """Return the texts of a list, warning about what is not a text (or not a list)."""
+    if value in (None, ""):
+        return []
+    if not isinstance(value, list):
+        plan.warn(_("%(where)s: “%(what)s” is geen lijst en is niet overgenomen.", where=where,
+                    what=what))
+        return []
+    kept = [str(v) for v in value if isinstance(v, str)]
+    if len(kept) < len(value):
+        plan.warn(_("%(where)s: %(n)d waarde(n) in “%(what)s” zijn geen tekst en zijn niet "
+                    "overgenomen.", where=where, n=len(value) - len(kept), what=what))
+    return kept
+
+
+def _entry(raw: dict, where: str, plan: ImportPlan) -> PlannedEntry:
     done_at = None
     if raw.get("done_at"):
         try:
             done_at = datetime.fromisoformat(str(raw["done_at"]))
         except ValueError:
-            done_at = None
+            plan.warn(_("%(where)s: “klaar op” (%(value)s) is niet te lezen en blijft leeg.",
+                        where=where, value=str(raw["done_at"])[:40]))
+    entry_date = _day(raw.get("date"))
+    if entry_date is None and raw.get("date"):
+        plan.warn(_("%(where)s: de datum “%(value)s” is niet te lezen.", where=where,
+                    value=str(raw["date"])[:40]))
+    due_date = _day(raw.get("due_date"))
+    if due_date is None and raw.get("due_date"):
+        plan.warn(_("%(where)s: de einddatum “%(value)s” is niet te lezen en blijft leeg.",
+                    where=where, value=str(raw["due_date"])[:40]))
     cites = raw.get("cited_item_ids") or []
+    if not isinstance(cites, list):
+        plan.warn(_("%(where)s: “cited_item_ids” is geen lijst en is niet overgenomen.",
+                    where=where))
+        cites = []
     return PlannedEntry(
         kind=str(raw.get("kind") or ""), title=str(raw.get("title") or "").strip(),
-        entry_date=_day(raw.get("date")), body=str(raw.get("body") or ""),
+        entry_date=entry_date, body=str(raw.get("body") or ""),
         visibility=str(raw.get("visibility") or "collaboration"),
-        due_date=_day(raw.get("due_date")), done_at=done_at,
-        codes=[str(c) for c in raw.get("codes") or [] if isinstance(c, str)],
-        cites=[str(c) for c in cites if isinstance(c, int | str)] if isinstance(cites, list)
-        else [],
+        due_date=due_date, done_at=done_at,
+        codes=_strings(raw.get("codes"), where, "codes", plan),
+        cites=[str(c) for c in cites if isinstance(c, int | str)], source=where,
     )
+
+
+def _unknown_fields(counts: dict[str, int], what: str, plan: ImportPlan) -> None:
+    for name, count in sorted(counts.items()):
+        plan.warn(ngettext("%(what)s: het veld “%(field)s” kent rem niet; het is niet "
+                           "overgenomen (%(num)d keer).",
+                           "%(what)s: het veld “%(field)s” kent rem niet; het is niet "
+                           "overgenomen (%(num)d keer).", count, field=name[:60], what=what))
 
 
 def _sessions(document: dict, plan: ImportPlan) -> None:
     """Read the sessions of origin described in the file (those without a title or a
-    valid date are left out: their items keep no session)."""
+    valid date are left out, with a warning: their items keep no session)."""
     raw_sessions = document.get("sessions") or []
-    if isinstance(raw_sessions, list):
-        for raw in raw_sessions:
-            if not isinstance(raw, dict) or raw.get("id") is None:
-                continue
-            held_on = _day(raw.get("date"))
-            title = " ".join(str(raw.get("title") or "").split())
-            if held_on is None or not title:
-                continue
-            key = str(raw["id"])
-            plan.sessions[key] = PlannedSession(
-                key=key, title=title, held_on=held_on,
-                place=str(raw.get("place") or "").strip(),
-                focus_question=str(raw.get("focus_question") or "").strip())
+    if not isinstance(raw_sessions, list):
+        plan.warn(_("“sessions” is geen lijst; de evaluatiesessies zijn niet overgenomen."))
+        return
+    for n, raw in enumerate(raw_sessions, start=1):
+        if not isinstance(raw, dict) or raw.get("id") is None:
+            plan.warn(_("Evaluatiesessie %(n)d heeft geen id en is niet overgenomen.", n=n))
+            continue
+        held_on = _day(raw.get("date"))
+        title = " ".join(str(raw.get("title") or "").split())
+        if held_on is None or not title:
+            plan.warn(_("Evaluatiesessie %(n)d heeft geen titel of geen leesbare datum en is "
+                        "niet overgenomen.", n=n))
+            continue
+        key = str(raw["id"])
+        plan.sessions[key] = PlannedSession(
+            key=key, title=title, held_on=held_on,
+            place=str(raw.get("place") or "").strip(),
+            focus_question=str(raw.get("focus_question") or "").strip())
 
 
 def parse(files: list[UploadedFile], options: ImportOptions, limit: int) -> ImportPlan:
     """Turn a rem/1 document into a plan."""
     document = _load(files, limit)
+    refuse_nul(document, files[0].name)
     plan = ImportPlan()
     items = document.get("items")
     links = document.get("links", [])
     if not isinstance(items, list) or not isinstance(links, list):
         raise ImportRefused(_("Het bestand mist de lijsten “items” en “links”."))
     collaborations = document.get("collaborations") or []
-    if len(collaborations) > 1:
+    if isinstance(collaborations, list) and len(collaborations) > 1:
         plan.notes.append(_("Het bestand bevat %(n)d samenwerkingsverbanden; alles komt in dit "
                             "ene samenwerkingsverband.", n=len(collaborations)))
     if document.get("pseudonymised"):
         plan.notes.append(_("Dit bestand is gepseudonimiseerd: namen zijn vervangen."))
-    for book in document.get("codebooks") or []:
+    books = document.get("codebooks") or []
+    for n, book in enumerate(books if isinstance(books, list) else [], start=1):
         if isinstance(book, dict) and book.get("slug") and book.get("name"):
             info = CodebookInfo(str(book["slug"]), str(book["name"]),
                                 str(book.get("description") or ""))
@@ -128,30 +178,55 @@ def parse(files: list[UploadedFile], options: ImportOptions, limit: int) -> Impo
                     info.codes[str(code["slug"])] = (str(code.get("name") or code["slug"]),
                                                      str(code.get("description") or ""))
             plan.codebooks[info.slug] = info
+        else:
+            plan.warn(_("Codeboek %(n)d heeft geen slug of naam; zijn beschrijving is niet "
+                        "overgenomen (codes die ernaar verwijzen komen in “Geïmporteerd”).",
+                        n=n))
     _sessions(document, plan)
     missing = 0
+    unknown: dict[str, int] = {}
+    derived = 0
     for n, raw in enumerate(items, start=1):
+        where = _("item %(n)d", n=n)
         if not isinstance(raw, dict):
             plan.refuse(_("Item %(n)d is geen object.", n=n))
             continue
+        for name in raw:
+            if name in ITEM_DERIVED:
+                derived += 1
+            elif name not in ITEM_FIELDS:
+                unknown[name] = unknown.get(name, 0) + 1
         key = str(raw.get("id", f"#{n}"))
+        kind = raw.get("kind")
         item = PlannedItem(key=key, title=str(raw.get("title") or "").strip(),
-                           kind=raw.get("kind") if raw.get("kind") in ("activity", "effect")
-                           else None, source=_("item %(n)d", n=n))
+                           kind=str(kind) if kind not in (None, "") else None, source=where)
         item.when = _when(raw)
-        if item.when is None:
-            plan.warn(_("“%(title)s” heeft geen geldige datum.", title=item.title[:80]))
+        if item.when is None and any(raw.get(k) for k in ("date", "date_start")):
+            plan.warn(_("%(where)s, “%(title)s”: de datum “%(value)s” is niet te lezen.",
+                        where=where, title=item.title[:80],
+                        value=str(raw.get("date") or raw.get("date_start"))[:40]))
         for name in TEXT_FIELDS:
-            setattr(item, name, str(raw.get(name) or ""))
+            value = raw.get(name)
+            if value is not None and not isinstance(value, str):
+                plan.warn(_("%(where)s: “%(field)s” is geen tekst; het is als tekst "
+                            "overgenomen.", where=where, field=name))
+            setattr(item, name, str(value) if value else "")
         for name in CHOICE_FIELDS:
             value = raw.get(name)
-            setattr(item, name, str(value) if value else None)
+            setattr(item, name, str(value) if value not in (None, "") else None)
         item.visibility = item.visibility or "collaboration"
         count = raw.get("participant_count")
-        item.participant_count = count if isinstance(count, int) and count >= 0 else None
+        valid_count = isinstance(count, int) and not isinstance(count, bool) and count >= 0
+        item.participant_count = count if valid_count else None
+        if count is not None and not valid_count:
+            plan.warn(_("%(where)s: het aantal deelnemers “%(value)s” is geen getal vanaf 0 en "
+                        "blijft leeg.", where=where, value=str(count)[:40]))
         intended = raw.get("intended")
         item.intended = intended if isinstance(intended, bool) else None
-        item.codes = [str(c) for c in raw.get("codes") or [] if isinstance(c, str)]
+        if intended is not None and not isinstance(intended, bool):
+            plan.warn(_("%(where)s: “intended” moet true of false zijn, niet “%(value)s”; het "
+                        "blijft leeg.", where=where, value=str(intended)[:40]))
+        item.codes = _strings(raw.get("codes"), where, "codes", plan)
         session = raw.get("session_id")
         if session is not None and session != "":
             if str(session) in plan.sessions:
@@ -159,6 +234,10 @@ def parse(files: list[UploadedFile], options: ImportOptions, limit: int) -> Impo
             else:
                 missing += 1
         plan.items.append(item)
+    _unknown_fields(unknown, _("Items"), plan)
+    if derived:
+        plan.notes.append(_("Wie een item maakte en wanneer komt niet mee: de items worden nu "
+                            "door u gemaakt. De rimpelorde rekent rem zelf uit."))
     if missing:
         plan.warn(ngettext(
             "%(num)d item noemt een evaluatiesessie die niet in het bestand staat; bij dat "
@@ -173,12 +252,23 @@ def parse(files: list[UploadedFile], options: ImportOptions, limit: int) -> Impo
             "Het bestand bevat %(num)d regels uit het leerlogboek. Ze worden ingelezen met u "
             "als schrijver en zonder eigenaar van acties; opmaak ging bij de export verloren.",
             len(entries)))
+        unknown = {}
         for n, raw in enumerate(entries, start=1):
             if not isinstance(raw, dict):
                 plan.refuse(_("Logboekregel %(n)d is geen object.", n=n))
                 continue
-            plan.entries.append(_entry(raw))
-    for raw in links:
-        if isinstance(raw, dict) and "cause_id" in raw and "effect_id" in raw:
+            for name in raw:
+                if name not in ENTRY_FIELDS | ENTRY_DERIVED:
+                    unknown[name] = unknown.get(name, 0) + 1
+            plan.entries.append(_entry(raw, _("logboekregel %(n)d", n=n), plan))
+        _unknown_fields(unknown, _("Logboekregels"), plan)
+    elif entries and not isinstance(entries, list):
+        plan.warn(_("“log_entries” is geen lijst; het leerlogboek is niet overgenomen."))
+    for n, raw in enumerate(links, start=1):
+        if isinstance(raw, dict) and raw.get("cause_id") is not None \
+                and raw.get("effect_id") is not None:
             plan.links.append((str(raw["cause_id"]), str(raw["effect_id"])))
+        else:
+            plan.warn(_("Verbinding %(n)d heeft geen cause_id en effect_id en is "
+                        "overgeslagen.", n=n))
     return plan

@@ -23,7 +23,7 @@ from rem.interchange.imports.base import (
     PlannedItem,
     UploadedFile,
 )
-from rem.interchange.imports.safety import decode_text, open_zip, read_csv, read_entry
+from rem.interchange.imports.safety import CsvTable, decode_text, open_zip, read_entry
 
 GRAPHVIZ_ATTRIBUTES = {
     "shape", "style", "fillcolor", "color", "fontcolor", "fontsize", "fontname", "width",
@@ -49,7 +49,8 @@ def parse_day(text: str) -> date | None:
     return None
 
 
-def _csv_files(files: list[UploadedFile], limit: int) -> list[tuple[str, str]]:
+def _csv_files(files: list[UploadedFile], limit: int, plan: ImportPlan
+               ) -> list[tuple[str, str]]:
     texts: list[tuple[str, str]] = []
     for upload in files:
         if upload.data[:2] == b"PK":
@@ -57,6 +58,9 @@ def _csv_files(files: list[UploadedFile], limit: int) -> list[tuple[str, str]]:
             for entry in archive.namelist():
                 if entry.lower().endswith(".csv"):
                     texts.append((entry, decode_text(read_entry(archive, entry, limit), entry)))
+                elif not entry.endswith("/"):
+                    plan.warn(_("“%(name)s” in “%(zip)s” is geen CSV-bestand en is niet "
+                                "ingelezen.", name=entry, zip=upload.name))
         else:
             texts.append((upload.name, decode_text(upload.data, upload.name)))
     return texts
@@ -76,19 +80,24 @@ def _pairs(row: dict[str, str]) -> list[tuple[str, str]]:
 
 def parse(files: list[UploadedFile], options: ImportOptions, limit: int) -> ImportPlan:
     """Turn the nodes and relationships files into a plan."""
-    nodes_rows = rel_rows = None
-    for name, text in _csv_files(files, limit):
-        header, rows = read_csv(text, name)
-        if "match id 1" in header and "match id 2" in header:
-            rel_rows = rows
-        elif "attribute_label_1" in header:
-            nodes_rows = rows
-    if nodes_rows is None:
+    plan = ImportPlan()
+    nodes = relationships = None
+    for name, text in _csv_files(files, limit, plan):
+        table = CsvTable(text, name)
+        if "match id 1" in table.header and "match id 2" in table.header:
+            relationships = table
+        elif "attribute_label_1" in table.header:
+            nodes = table
+        else:
+            plan.warn(_("“%(name)s” is geen nodes- of relationships-bestand en is niet "
+                        "ingelezen.", name=name))
+    if nodes is None:
         raise ImportRefused(_("Er is geen nodes-bestand gevonden: een CSV met de kolommen "
                               "“type”, “attribute_label_1” en “value_1”."))
-    plan = ImportPlan()
     seen: set[str] = set()
-    for n, row in enumerate(nodes_rows, start=2):
+    looks: set[str] = set()  # Graphviz attributes (how a node was drawn): not kept
+    row_label = _("regel %(n)d")
+    for n, row in nodes.rows():
         attributes = _pairs(row)
         values = {label.lower(): value for label, value in attributes}
         name = " ".join(values.get("name", "").split())
@@ -97,31 +106,40 @@ def parse(files: list[UploadedFile], options: ImportOptions, limit: int) -> Impo
                         n=n))
             continue
         if name in seen:
-            plan.warn(_("“%(name)s” staat meer dan eens in het nodes-bestand; de regels zijn "
-                        "samengevoegd tot één item.", name=name))
+            plan.warn(_("Regel %(n)d: “%(name)s” staat al eerder in het nodes-bestand; deze "
+                        "regel is overgeslagen.", n=n, name=name))
             continue
         seen.add(name)
-        item = PlannedItem(key=name, title=name, source=_("regel %(n)d", n=n))
-        kind = values.get("kind", "").lower()
+        item = PlannedItem(key=name, title=name, source=row_label % {"n": n})
+        kind = values.get("kind", "")
         item.kind = {"activity": "activity", "activiteit": "activity",
-                     "effect": "effect"}.get(kind)
+                     "effect": "effect"}.get(kind.lower(), kind or None)
         if values.get("date"):
             day = parse_day(values["date"])
             if day is None:
-                plan.warn(_("“%(name)s”: de datum “%(date)s” is niet te lezen (verwacht "
-                            "dd/mm/jjjj).", name=name, date=values["date"]))
+                plan.warn(_("Regel %(n)d, “%(name)s”: de datum “%(date)s” is niet te lezen "
+                            "(verwacht dd/mm/jjjj).", n=n, name=name, date=values["date"][:40]))
             else:
                 precision = values.get("date_precision", "day")
                 if precision not in {p.value for p in Precision}:
+                    plan.warn(_("Regel %(n)d, “%(name)s”: de precisie “%(value)s” is onbekend; "
+                                "de datum geldt als dag.", n=n, name=name, value=precision[:40]))
                     precision = "day"
                 item.when = FuzzyDate.of(day, precision)
         item.valence = values.get("valence") or None
         intended = values.get("intended", "").lower()
         item.intended = True if intended in YES else False if intended in NO else None
+        if intended and item.intended is None:
+            plan.warn(_("Regel %(n)d, “%(name)s”: “%(value)s” bij intended is geen ja of nee; "
+                        "het blijft leeg.", n=n, name=name, value=intended[:40]))
         item.codes = [c.strip() for c in values.get("codes", "").split(";") if c.strip()]
         item.evidence_text = values.get("evidence", "")
         if item.evidence_text:
             item.evidence_kind = "quote"
+        looks.update(label.lower() for label, _value in attributes
+                     if label.lower() in GRAPHVIZ_ATTRIBUTES)
+        if (row.get("type") or "").strip():
+            looks.add("type")
         extra = [f"{label}: {value}" for label, value in attributes
                  if label.lower() not in GRAPHVIZ_ATTRIBUTES | {
                      "name", "date", "kind", "date_precision", "valence", "intended", "codes",
@@ -129,13 +147,32 @@ def parse(files: list[UploadedFile], options: ImportOptions, limit: int) -> Impo
         item.description = "\n\n".join(p for p in [values.get("description", ""),
                                                    "\n".join(extra)] if p)
         plan.items.append(item)
-    if rel_rows is None:
+    if looks:
+        plan.warn(_("De opmaak van de knopen (%(names)s) is niet overgenomen: rem tekent de "
+                    "kaart zelf.", names=", ".join(sorted(looks))))
+    if nodes.extra_cells:
+        plan.warn(_("Nodes-bestand, regels %(rows)s: meer cellen dan kolommen; die cellen zijn "
+                    "niet ingelezen.", rows=", ".join(map(str, nodes.extra_cells[:20]))))
+    if relationships is None:
         plan.notes.append(_("Er is geen relationships-bestand meegegeven: alleen items, geen "
                             "verbindingen."))
-        rel_rows = []
-    for row in rel_rows:
+        return plan
+    half: list[int] = []
+    dropped: set[str] = set()
+    for n, row in relationships.rows():
         cause = " ".join((row.get("match id 1") or "").split())
         effect = " ".join((row.get("match id 2") or "").split())
         if cause and effect:
             plan.links.append((cause, effect))
+        elif cause or effect:
+            half.append(n)
+        dropped.update(label.lower() for label, _value in _pairs(row)
+                       if label.lower() not in {"rem_id"})
+    if half:
+        plan.warn(_("Relationships-bestand, regels %(rows)s: een verbinding mist een van "
+                    "beide kanten en is overgeslagen.", rows=", ".join(map(str, half[:20]))))
+    if dropped:
+        plan.warn(_("Eigenschappen van verbindingen (%(names)s) zijn niet overgenomen: een "
+                    "verbinding in rem heeft alleen een oorzaak en een gevolg.",
+                    names=", ".join(sorted(dropped))))
     return plan

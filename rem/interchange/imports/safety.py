@@ -14,6 +14,7 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 from flask_babel import gettext as _
@@ -87,16 +88,42 @@ def read_entry(archive: zipfile.ZipFile, entry: str, limit: int) -> bytes:
 
 
 def decode_text(data: bytes, name: str) -> str:
-    """Return UTF-8 (or UTF-16 with BOM) text; refuse other encodings with advice."""
+    """Return UTF-8 (or UTF-16 with BOM) text; refuse other encodings with advice, and
+    text with a NUL character (PostgreSQL cannot store one)."""
     try:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return data.decode("utf-16")
-        return data.decode("utf-8-sig")
+            text = data.decode("utf-16")
+        else:
+            text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportRefused(_(
             "“%(name)s” is niet opgeslagen als UTF-8. Kies in Excel “Opslaan als” en dan "
             "“CSV UTF-8 (door komma's gescheiden)”, of in LibreOffice tekenset “Unicode "
             "(UTF-8)”.", name=name)) from exc
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ImportRefused(_("“%(name)s” bevat op regel %(line)d een NUL-teken (\\0). Dat "
+                              "kan niet worden opgeslagen; haal het weg en probeer het "
+                              "opnieuw.", name=name, line=line))
+    return text
+
+
+def refuse_nul(value, name: str, path: str = "") -> None:
+    """Refuse a parsed document (JSON) with a NUL character in any text, naming where."""
+    stack = [(path, value)]
+    while stack:
+        where, current = stack.pop()
+        if isinstance(current, str):
+            if "\x00" in current:
+                raise ImportRefused(_("“%(name)s” bevat een NUL-teken (\\0) bij %(where)s. Dat "
+                                      "kan niet worden opgeslagen; haal het weg en probeer het "
+                                      "opnieuw.", name=name, where=where or "/"))
+        elif isinstance(current, dict):
+            stack.extend((f"{where}/{key}", item) for key, item in current.items())
+            stack.extend((f"{where}/(sleutel)", key) for key in current
+                         if isinstance(key, str))
+        elif isinstance(current, list):
+            stack.extend((f"{where}/{n}", item) for n, item in enumerate(current))
 
 
 def parse_xml(data: bytes, name: str):
@@ -115,25 +142,58 @@ def parse_xml(data: bytes, name: str):
         raise ImportRefused(_("“%(name)s” is geen geldige XML.", name=name)) from exc
 
 
+class CsvTable:
+    """A CSV with a header, read row by row (a large file is never held as rows in memory).
+
+    The separator may be a comma, a semicolon or a tab. Rows come with their line number
+    in the file (quoted cells can span lines); empty rows are skipped. Lines with more
+    cells than the header has columns are noted in ``extra_cells`` while reading.
+    """
+
+    def __init__(self, text: str, name: str):
+        self.name = name
+        self.text = text
+        first_line = text.split("\n", 1)[0]
+        self.delimiter = max([",", ";", "\t"], key=first_line.count)
+        self.extra_cells: list[int] = []
+        try:
+            self._reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter)
+            self.header = [h.strip() for h in next(self._reader, [])]
+        except csv.Error as exc:
+            raise self._unreadable(exc) from exc
+        if not [h for h in self.header if h]:
+            raise ImportRefused(_("“%(name)s” heeft geen kopregel met kolomnamen.", name=name))
+
+    def _unreadable(self, exc: Exception) -> ImportRefused:
+        return ImportRefused(_("“%(name)s” is geen leesbaar CSV-bestand (%(error)s).",
+                               name=self.name, error=str(exc)[:100]))
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
+        """Yield (line number, {column: cell}) for each row that is not empty."""
+        header = self.header
+        width = len(header)
+        count = 0
+        try:
+            while True:
+                line = self._reader.line_num + 1
+                row = next(self._reader, None)
+                if row is None:
+                    return
+                if not any(cell.strip() for cell in row):
+                    continue
+                count += 1
+                if count > MAX_ROWS:
+                    raise ImportRefused(_("“%(name)s” heeft meer dan %(n)d regels.",
+                                          name=self.name, n=MAX_ROWS))
+                if len(row) > width and any(cell.strip() for cell in row[width:]):
+                    self.extra_cells.append(line)
+                yield line, {header[i]: row[i].strip() for i in range(min(width, len(row)))
+                             if header[i]}
+        except csv.Error as exc:
+            raise self._unreadable(exc) from exc
+
+
 def read_csv(text: str, name: str) -> tuple[list[str], list[dict[str, str]]]:
-    """Read a CSV with a header; the separator may be a comma, a semicolon or a tab."""
-    first_line = text.split("\n", 1)[0]
-    delimiter = max([",", ";", "\t"], key=first_line.count)
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        header = [h.strip() for h in next(reader, [])]
-        rows = []
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            rows.append({header[i]: row[i].strip() for i in range(min(len(header), len(row)))
-                         if header[i]})
-            if len(rows) > MAX_ROWS:
-                raise ImportRefused(_("“%(name)s” heeft meer dan %(n)d regels.", name=name,
-                                      n=MAX_ROWS))
-    except csv.Error as exc:
-        raise ImportRefused(_("“%(name)s” is geen leesbaar CSV-bestand (%(error)s).", name=name,
-                              error=str(exc)[:100])) from exc
-    if not [h for h in header if h]:
-        raise ImportRefused(_("“%(name)s” heeft geen kopregel met kolomnamen.", name=name))
-    return header, rows
+    """Read a whole CSV with a header into rows (small files; see :class:`CsvTable`)."""
+    table = CsvTable(text, name)
+    return table.header, [row for _line, row in table.rows()]
