@@ -89,7 +89,7 @@ def from_environment(instance_path: str) -> dict:
         "REM_MAIL_PASSWORD": os.environ.get("REM_MAIL_PASSWORD") or None,
         "REM_MAIL_FROM": os.environ.get("REM_MAIL_FROM") or None,
         "REM_MAIL_USE_TLS": _bool("REM_MAIL_USE_TLS", True),
-        # Evaluation sessions (rem/sessions/public.py has the defaults): limits for people
+        # Evaluation sessions (rem/workshops/public.py has the defaults): limits for people
         # joining and sending stories without an account, e.g. "300 per minute".
         **{name: os.environ[name] for name in (
             "REM_JOIN_LIMIT_GUESSES", "REM_JOIN_LIMIT_ADDRESS", "REM_STORY_LIMIT_ADDRESS",

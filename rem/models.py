@@ -18,7 +18,7 @@ from rem.interchange.models import ApiToken
 from rem.logbook.models import LogCitation, LogEntry, log_entry_codes
 from rem.reviews.models import BorgingReview, ReviewEvidence, ReviewScore, ReviewStrategy
 from rem.ripples.models import Activity, Effect, RippleItem, RippleLink, item_codes
-from rem.sessions.models import (
+from rem.workshops.models import (
     EvaluationSession,
     SessionParticipant,
     SessionStory,

@@ -77,8 +77,8 @@ def register_blueprints(app: Flask) -> None:
     from rem.analysis.views import bp as analysis_bp
 
     app.register_blueprint(analysis_bp)
-    from rem.sessions.public import bp as join_bp
-    from rem.sessions.views import bp as sessions_bp
+    from rem.workshops.public import bp as join_bp
+    from rem.workshops.views import bp as sessions_bp
 
     app.register_blueprint(sessions_bp)
     from rem.reviews.views import bp as reviews_bp
@@ -190,7 +190,7 @@ PUBLIC_ENDPOINTS = {"accounts.login", "accounts.set_language", "health",
                     "accounts.accept_invitation", "accounts.forgot_password",
                     "accounts.reset_password",
                     # Participants of an evaluation session join from a phone, without an
-                    # account (rem/sessions/public.py: CSRF, size and rate limits apply).
+                    # account (rem/workshops/public.py: CSRF, size and rate limits apply).
                     "join.start", "join.participant", "join.story"}
 
 

@@ -186,7 +186,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         EXCHANGE_MANAGERS_POST,
     ("/exchanges/<int:exchange_id>/outcomes/<int:outcome_id>/adopt", "POST"):
         _row(302, 302, 302, 302, 403, 403, 302),
-    # Evaluation sessions (rem/sessions): editors run them; everyone who reads all of the
+    # Evaluation sessions (rem/workshops): editors run them; everyone who reads all of the
     # collaboration (members too) sees the list, the projector and the report. Stories come
     # from people without an account, so researchers and outsiders see none of it.
     ("/collaborations/<slug>/sessions", "GET"): SESSION_READERS,
@@ -347,8 +347,8 @@ def _thread_world(a1, activity, effect, author, entry) -> dict:
 
 
 def _session_world(a1) -> dict:
-    """An open evaluation session of a1 with one new story (rem.sessions)."""
-    from rem.sessions import services as sessions
+    """An open evaluation session of a1 with one new story (rem.workshops)."""
+    from rem.workshops import services as sessions
 
     session = sessions.create_session(a1, sessions.SessionInput(
         title="Sessie", held_on=date(2026, 3, 1), focus_question="Wat veranderde er?"))

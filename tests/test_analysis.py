@@ -485,7 +485,7 @@ def test_a_change_in_one_collaboration_makes_only_its_part_again(app, world, mon
 
 def test_new_between_two_sessions(app, world):
     from rem.ripples.models import RippleItem
-    from rem.sessions import services as sessions
+    from rem.workshops import services as sessions
 
     with app.test_request_context():
         collab = db.session.scalar(db.select(Collaboration).where(Collaboration.slug == "dorp"))

@@ -40,7 +40,7 @@ def _entry_texts(fmt: str, data: bytes) -> str:
 def world(app):
     ids = build_log(app)
     from rem.exchanges.models import LearningExchange
-    from rem.sessions import services as sessions
+    from rem.workshops import services as sessions
 
     with app.app_context():
         collab = db.session.get(factories.CollaborationFactory._meta.model, ids["collab"])

@@ -167,7 +167,7 @@ def _with_sessions(app, ids: dict) -> dict:
     """Two evaluation sessions of origin in Achterveld (one holds two items)."""
     from datetime import date
 
-    from rem.sessions import services as sessions
+    from rem.workshops import services as sessions
 
     with app.app_context():
         collab = by_slug("achterveld")
@@ -194,7 +194,7 @@ def _export(app, tmp_path, slug: str) -> dict:
 
 
 def _session_count(app, slug: str) -> int:
-    from rem.sessions.models import EvaluationSession
+    from rem.workshops.models import EvaluationSession
 
     with app.app_context():
         return db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationSession)
@@ -213,7 +213,7 @@ def test_json_round_trip_gives_the_same_log(app, tmp_path):
     again = _export(app, tmp_path, "doel")
     assert _content(again) == _content(json.loads(first))
     # The sessions were made in the target collaboration, closed, with their details.
-    from rem.sessions.models import EvaluationSession
+    from rem.workshops.models import EvaluationSession
 
     with app.app_context():
         made = db.session.scalars(sa.select(EvaluationSession).where(

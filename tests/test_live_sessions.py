@@ -16,8 +16,8 @@ from rem.audit.models import AuditEvent
 from rem.extensions import db, limiter
 from rem.ripples import services as ripple_services
 from rem.ripples.models import Effect, RippleItem, RippleLink
-from rem.sessions import services
-from rem.sessions.models import (
+from rem.workshops import services
+from rem.workshops.models import (
     CODE_ALPHABET,
     CODE_LENGTH,
     EvaluationSession,

@@ -12,7 +12,7 @@ from rem.collaborations.models import Collaboration
 from rem.extensions import db
 from rem.logbook import services
 from rem.logbook.models import LogCitation, LogEntry
-from rem.sessions.models import EvaluationSession
+from rem.workshops.models import EvaluationSession
 from tests import factories
 from tests.conftest import login, post
 

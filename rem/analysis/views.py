@@ -405,7 +405,7 @@ def growth(slug: str):
 @bp.get("/collaborations/<slug>/analysis/new")
 def new_items(slug: str):
     """List what is new between two dates, or between two evaluation sessions."""
-    from rem.sessions.models import EvaluationSession
+    from rem.workshops.models import EvaluationSession
 
     collaboration = collaboration_or_404(slug)
     access = current_access()

@@ -103,7 +103,7 @@ def load_demo() -> dict[str, int]:
         _load_items(collaboration, spec, codes, authors.get(spec["slug"]), counts)
 
     db.session.flush()
-    from rem.sessions.demo import load_demo_sessions
+    from rem.workshops.demo import load_demo_sessions
 
     load_demo_sessions(new_collaborations, counts)
     check_log_data(set(codes))

@@ -372,7 +372,7 @@ class ExportScope:
 
     def sessions(self) -> list[dict]:
         """Return the evaluation sessions the visible items came from (id, title, date)."""
-        from rem.sessions.models import EvaluationSession
+        from rem.workshops.models import EvaluationSession
 
         used = (sa.select(RippleItem.session_id).distinct()
                 .where(self.visible_clause(), RippleItem.session_id.is_not(None)))

@@ -29,7 +29,7 @@ from rem.logbook.models import (
 from rem.ripples.models import RippleItem, Visibility
 
 if TYPE_CHECKING:
-    from rem.sessions.models import EvaluationSession
+    from rem.workshops.models import EvaluationSession
 
 ENTRY_FIELDS = ["kind", "title", "body", "entry_date", "visibility", "owner_id", "due_date",
                 "done_at"]
@@ -146,7 +146,7 @@ def _clean(collaboration: Collaboration, data: EntryInput,
             raise LogError(_("U kunt alleen regels uit het logboek van dit "
                              "samenwerkingsverband aanhalen."))
     if data.session_ids:
-        from rem.sessions.models import EvaluationSession
+        from rem.workshops.models import EvaluationSession
 
         found = set(db.session.scalars(sa.select(EvaluationSession.id).where(
             EvaluationSession.id.in_(data.session_ids),

@@ -108,7 +108,7 @@ def _entry_choices(collaboration: Collaboration, exclude: int | None) -> list[Se
 
 
 def _session_choices(collaboration: Collaboration) -> list[SelectChoice]:
-    from rem.sessions.models import EvaluationSession
+    from rem.workshops.models import EvaluationSession
 
     sessions = db.session.scalars(
         sa.select(EvaluationSession).where(EvaluationSession.collaboration_id == collaboration.id)

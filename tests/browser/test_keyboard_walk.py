@@ -126,7 +126,7 @@ def _open_session(live_server) -> str:
     """A live session of the demo collaboration, made directly; return its join code."""
     from rem.collaborations.models import Collaboration
     from rem.extensions import db
-    from rem.sessions import services
+    from rem.workshops import services
 
     with live_server.app.test_request_context():
         collaboration = db.session.scalar(sa.select(Collaboration).where(

@@ -193,8 +193,8 @@ def _apply_sessions(collaboration: Collaboration, plan: ImportPlan,
     title, date, place and focus question is made: without participants or stories,
     which an export does not carry.
     """
-    from rem.sessions import models as session_models
-    from rem.sessions import services as sessions
+    from rem.workshops import models as session_models
+    from rem.workshops import services as sessions
 
     used = list(dict.fromkeys(i.session_key for i in plan.items if i.session_key))
     if not used:

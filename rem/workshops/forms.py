@@ -22,7 +22,7 @@ from rem.core.dates import FuzzyDate, Precision
 from rem.core.forms import choices
 from rem.ripples.forms import EffectForm
 from rem.ripples.models import VALENCE_LABELS
-from rem.sessions.models import (
+from rem.workshops.models import (
     FIRST_NAME_MAX,
     FOCUS_MAX,
     FOR_WHOM_MAX,

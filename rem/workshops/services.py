@@ -39,7 +39,7 @@ from rem.ripples.services import (
     live_links,
     update_item,
 )
-from rem.sessions.models import (
+from rem.workshops.models import (
     CODE_ALPHABET,
     CODE_LENGTH,
     FIRST_NAME_MAX,

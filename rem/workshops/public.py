@@ -2,7 +2,7 @@
 
 These endpoints are in ``rem.web.PUBLIC_ENDPOINTS``. What keeps them safe:
 - CSRF applies as everywhere (the participant gets a session cookie with the form);
-- sizes and choices are checked in :mod:`rem.sessions.services`; stories are shown
+- sizes and choices are checked in :mod:`rem.workshops.services`; stories are shown
   as plain text everywhere (autoescaped, never through Markdown);
 - rate limits per address, per participant and per session (all counted in the
   app's database, so every app process counts together), and a tight limit on
@@ -30,9 +30,9 @@ from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFError
 
 from rem.extensions import db, limiter
-from rem.sessions import services
-from rem.sessions.forms import JoinForm, ParticipantForm, StoryForm
-from rem.sessions.models import EvaluationSession, SessionParticipant, SessionStory
+from rem.workshops import services
+from rem.workshops.forms import JoinForm, ParticipantForm, StoryForm
+from rem.workshops.models import EvaluationSession, SessionParticipant, SessionStory
 
 bp = Blueprint("join", __name__)
 
@@ -105,7 +105,7 @@ def _remember(session: EvaluationSession, participant: SessionParticipant) -> No
 
 def _problem(problem: str, status: int, session: EvaluationSession | None = None,
              code: str = ""):
-    return render_template("sessions/join_problem.html", problem=problem, session=session,
+    return render_template("workshops/join_problem.html", problem=problem, session=session,
                            code=code), status
 
 
@@ -162,7 +162,7 @@ def start():
         g.rem_unknown_code = True
         form.code.errors.append(_("Deze code kennen we niet. Kijk nog eens op het scherm. "
                                   "In de code staan geen 0, O, 1 of I."))
-    return render_template("sessions/join.html", form=form)
+    return render_template("workshops/join.html", form=form)
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
@@ -189,7 +189,7 @@ def participant(code: str):
             db.session.commit()
             _remember(session, person)
             return redirect(url_for("join.story", code=session.code))
-    return render_template("sessions/join_welcome.html", form=form, session=session)
+    return render_template("workshops/join_welcome.html", form=form, session=session)
 
 
 def _recent_keys(participant: SessionParticipant) -> list[str]:
@@ -245,6 +245,6 @@ def story(code: str):
     keys = _recent_keys(person)
     if sent_key not in keys:
         sent_key = ""
-    return render_template("sessions/join_story.html", form=form, session=session,
+    return render_template("workshops/join_story.html", form=form, session=session,
                            person=person, options=options, problems=problems,
                            sent_key=sent_key, received_keys=keys, story_count=len(keys))

@@ -19,14 +19,14 @@ from rem.core.dates import parse_iso
 from rem.demo import data
 from rem.extensions import db
 from rem.ripples.models import RippleItem, RippleLink
-from rem.sessions.models import (
+from rem.workshops.models import (
     EvaluationSession,
     SessionParticipant,
     SessionStatus,
     SessionStory,
     StoryStatus,
 )
-from rem.sessions.services import new_code
+from rem.workshops.services import new_code
 
 # 27 May 2025 is summer time in the Netherlands.
 DEMO_TZ = timezone(timedelta(hours=2))

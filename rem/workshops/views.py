@@ -41,15 +41,15 @@ from rem.extensions import db
 from rem.ripples.forms import LinkForm
 from rem.ripples.models import Kind, RippleItem
 from rem.ripples.services import RippleError, load_log
-from rem.sessions import drawing, services
-from rem.sessions.forms import (
+from rem.workshops import drawing, services
+from rem.workshops.forms import (
     AcceptForm,
     CodesForm,
     MergeForm,
     SessionForm,
     StatusForm,
 )
-from rem.sessions.models import (
+from rem.workshops.models import (
     PARTICIPANT_ROLE_LABELS,
     STORY_STATUS_LABELS,
     EvaluationSession,
@@ -130,7 +130,7 @@ def index(slug: str):
         sa.select(SessionStory.session_id, sa.func.count())
         .where(SessionStory.session_id.in_([s.id for s in sessions]))
         .group_by(SessionStory.session_id)).all()) if sessions else {}
-    return render_template("sessions/index.html", collaboration=collaboration,
+    return render_template("workshops/index.html", collaboration=collaboration,
                            sessions=sessions, counts=counts,
                            can_edit=current_access().edits(collaboration))
 
@@ -180,7 +180,7 @@ def new(slug: str):
             flash(_("De sessie staat klaar. Deelnemers kunnen meedoen met code %(code)s.",
                     code=session.display_code), "success")
             return redirect(url_for("sessions.show", slug=slug, session_id=session.id))
-    return render_template("sessions/form.html", collaboration=collaboration, form=form,
+    return render_template("workshops/form.html", collaboration=collaboration, form=form,
                            session=None)
 
 
@@ -199,7 +199,7 @@ def edit(slug: str, session_id: int):
             db.session.commit()
             flash(_("De wijzigingen zijn opgeslagen."), "success")
             return redirect(url_for("sessions.show", slug=slug, session_id=session.id))
-    return render_template("sessions/form.html", collaboration=collaboration, form=form,
+    return render_template("workshops/form.html", collaboration=collaboration, form=form,
                            session=session)
 
 
@@ -211,7 +211,7 @@ def _join_url(session: EvaluationSession) -> str:
 def show(slug: str, session_id: int):
     """The session's control page: join code, QR code, and the way to inbox and projector."""
     collaboration, session = _session(slug, session_id, edit=True)
-    return render_template("sessions/show.html", collaboration=collaboration, session=session,
+    return render_template("workshops/show.html", collaboration=collaboration, session=session,
                            join_url=_join_url(session), counts=services.status_counts(session),
                            form=StatusForm())
 
@@ -289,7 +289,7 @@ def _inbox_show() -> str:
 def inbox(slug: str, session_id: int):
     """The stories that came in, to accept, merge, link, code or park."""
     collaboration, session = _session(slug, session_id, edit=True)
-    return render_template("sessions/inbox.html", collaboration=collaboration, session=session,
+    return render_template("workshops/inbox.html", collaboration=collaboration, session=session,
                            **_inbox_context(session, _inbox_show()))
 
 
@@ -300,7 +300,7 @@ def inbox_list(slug: str, session_id: int):
     tag = services.state_tag(session)
     if _not_modified(tag):
         return _no_change(tag)
-    html = render_template("sessions/_inbox_list.html", collaboration=collaboration,
+    html = render_template("workshops/_inbox_list.html", collaboration=collaboration,
                            session=session, **_inbox_context(session, _inbox_show()))
     return _fresh(Response(html), tag)
 
@@ -379,7 +379,7 @@ def accept(slug: str, session_id: int, story_id: int):
             flash(_("Opgenomen als effect: “%(title)s”.", title=effect.title), "success")
             return _back_to_inbox(slug, session_id)
     return render_template(
-        "sessions/accept.html", collaboration=collaboration, session=session, story=story,
+        "workshops/accept.html", collaboration=collaboration, session=session, story=story,
         form=form, merge_form=_merge_form(collaboration, story, effects),
         suggestions=services.suggestions(story, effects), codebooks=all_codebooks(),
         handled=story.status not in (StoryStatus.NEW, StoryStatus.PARKED),
@@ -521,7 +521,7 @@ def _projector_context(collaboration: Collaboration, session: EvaluationSession)
 def projector(slug: str, session_id: int):
     """The map on the wall: it grows by itself as effects are taken in."""
     collaboration, session = _session(slug, session_id, edit=False)
-    return render_template("sessions/projector.html", collaboration=collaboration,
+    return render_template("workshops/projector.html", collaboration=collaboration,
                            session=session, **_projector_context(collaboration, session))
 
 
@@ -532,7 +532,7 @@ def projector_map(slug: str, session_id: int):
     tag = services.state_tag(session)
     if _not_modified(tag):
         return _no_change(tag)
-    html = render_template("sessions/_projector_live.html", collaboration=collaboration,
+    html = render_template("workshops/_projector_live.html", collaboration=collaboration,
                            session=session, **_projector_context(collaboration, session))
     return _fresh(Response(html), tag)
 
@@ -559,7 +559,7 @@ def _report_context(collaboration: Collaboration, session: EvaluationSession) ->
 def report(slug: str, session_id: int):
     """Who took part, what they told, and the map before and after; printable."""
     collaboration, session = _session(slug, session_id, edit=False)
-    return render_template("sessions/report.html", collaboration=collaboration,
+    return render_template("workshops/report.html", collaboration=collaboration,
                            session=session, for_pdf=False,
                            **_report_context(collaboration, session))
 
@@ -570,7 +570,7 @@ def report_pdf(slug: str, session_id: int):
     collaboration, session = _session(slug, session_id, edit=False)
     if not pdf.available():
         return pdf.unavailable()
-    html = render_template("sessions/report_pdf.html", collaboration=collaboration,
+    html = render_template("workshops/report_pdf.html", collaboration=collaboration,
                            session=session, for_pdf=True,
                            **_report_context(collaboration, session))
     css = Path(current_app.static_folder) / "css" / "report-pdf.css"
