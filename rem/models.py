@@ -1,7 +1,6 @@
 """Import every model so that the metadata (and Alembic) knows all tables."""
 
 from rem.accounts.models import AccountToken, Membership, User
-from rem.analysis.models import StoryThread, ThreadPlacement, ThreadStep
 from rem.audit.models import AuditEvent
 from rem.codes.models import Code, Codebook
 from rem.collaborations.models import Collaboration
@@ -18,6 +17,7 @@ from rem.interchange.models import ApiToken
 from rem.logbook.models import LogCitation, LogEntry, log_entry_codes
 from rem.reviews.models import BorgingReview, ReviewEvidence, ReviewScore, ReviewStrategy
 from rem.ripples.models import Activity, Effect, RippleItem, RippleLink, item_codes
+from rem.threads.models import StoryThread, ThreadPlacement, ThreadStep
 from rem.workshops.models import (
     EvaluationSession,
     SessionParticipant,

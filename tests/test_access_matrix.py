@@ -332,7 +332,7 @@ def _world(app) -> dict:
 
 def _thread_world(a1, activity, effect, author, entry) -> dict:
     """A story thread of a1 by the member, placed in the member's log entry."""
-    from rem.analysis.models import StoryThread, ThreadPlacement, ThreadStep
+    from rem.threads.models import StoryThread, ThreadPlacement, ThreadStep
 
     thread = StoryThread(collaboration=a1, title="Privé verhaal", author_id=author.id,
                          steps=[ThreadStep(position=0, item_id=activity.id, text="Begin"),

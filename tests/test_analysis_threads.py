@@ -8,13 +8,13 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from rem.analysis.models import StoryThread, ThreadPlacement
 from rem.collaborations.models import Collaboration
 from rem.extensions import db
 from rem.maps import renderer
 from rem.maps.model import MapEdge, MapNode, RippleMap
 from rem.ripples import services as ripples
 from rem.ripples.models import RippleItem
+from rem.threads.models import StoryThread, ThreadPlacement
 from tests import factories
 from tests.conftest import csrf_token, login, post
 from tests.test_analysis import build_world

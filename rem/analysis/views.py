@@ -30,8 +30,7 @@ from markupsafe import Markup
 
 from rem.accounts.forms import EmptyForm
 from rem.accounts.permissions import current_access
-from rem.analysis import charts, services, threads
-from rem.analysis.models import PlacementKind, StoryThread, ThreadPlacement
+from rem.analysis import charts, services
 from rem.collaborations.models import Collaboration
 from rem.collaborations.views import collaboration_or_404
 from rem.core.dates import DateError, FuzzyDate, Precision, parse_iso
@@ -42,6 +41,8 @@ from rem.maps import renderer
 from rem.maps.builder import MapFilters, map_from_log, render_cached, summary
 from rem.ripples.models import RippleItem
 from rem.ripples.services import load_log
+from rem.threads import services as threads
+from rem.threads.models import PlacementKind, StoryThread, ThreadPlacement
 
 log = logging.getLogger(__name__)
 
@@ -488,7 +489,7 @@ def thread_index(slug: str):
     if not access.reads_all_of(collaboration):
         abort(403)
     return render_template(
-        "analysis/threads.html", collaboration=collaboration,
+        "threads/index.html", collaboration=collaboration,
         threads=threads.threads_of(collaboration),
         binned=threads.threads_of(collaboration, deleted=True) if access.edits(collaboration)
         else [],
@@ -536,7 +537,7 @@ def thread_new(slug: str):
         title = _("Van “%(first)s” tot “%(last)s”", first=items[0].title,
                   last=items[-1].title)[:200]
     return render_template(
-        "analysis/thread_new.html", collaboration=collaboration, path=path, items=items,
+        "threads/new.html", collaboration=collaboration, path=path, items=items,
         options=options, activities=activities, problem=problem, form=form, title=title,
         preview=[threads.narrative(item, first=index == 0) for index, item in enumerate(items)])
 
@@ -652,7 +653,7 @@ def thread_show(slug: str, thread_id: int):
     can_edit = threads.may_edit(access, thread)
     placements = [(p, *_placement_label(p)) for p in threads.placements_of(thread)]
     return render_template(
-        "analysis/thread_show.html", collaboration=collaboration, thread=thread,
+        "threads/show.html", collaboration=collaboration, thread=thread,
         steps=threads.resolve(thread, access), can_edit=can_edit, placements=placements,
         choices=_placement_choices(thread) if can_edit and not thread.is_deleted else [],
         button_form=EmptyForm())
@@ -692,7 +693,7 @@ def thread_edit(slug: str, thread_id: int):
             db.session.commit()
             flash(_("Het verhaal is opgeslagen."), "success")
             return redirect(url_for("analysis.thread_show", slug=slug, thread_id=thread.id))
-    return render_template("analysis/thread_edit.html", collaboration=collaboration,
+    return render_template("threads/edit.html", collaboration=collaboration,
                            thread=thread, steps=threads.resolve(thread, access), title=title,
                            texts=texts, version=version, problem=problem, form=form)
 

@@ -24,7 +24,6 @@ from wtforms.fields.choices import SelectChoice
 
 from rem.accounts.forms import EmptyForm
 from rem.accounts.permissions import current_access
-from rem.analysis.threads import placed_threads
 from rem.codes.services import all_codebooks, code_by_qualified_slug
 from rem.collaborations.models import Collaboration
 from rem.core import pdf
@@ -37,6 +36,7 @@ from rem.extensions import db
 from rem.hubs.services import all_hubs
 from rem.logbook import search as search_service
 from rem.logbook.services import entries_citing
+from rem.threads.services import placed_threads
 
 bp = Blueprint("exchanges", __name__, url_prefix="/exchanges")
 

@@ -228,7 +228,7 @@ def show(slug: str, entry_id: int):
                                     AuditEvent.entity_id == entry.id)
         .order_by(AuditEvent.at.desc()).options(orm.joinedload(AuditEvent.user))
     ).all() if access.reads_all_of(collaboration) else []
-    from rem.analysis.threads import placed_threads
+    from rem.threads.services import placed_threads
 
     return render_template(
         "logbook/show.html", collaboration=collaboration, entry=entry, citations=citations,

@@ -26,9 +26,6 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from rem.accounts.forms import EmptyForm
 from rem.accounts.permissions import current_access
-from rem.analysis.models import PlacementKind
-from rem.analysis.threads import place as place_thread
-from rem.analysis.threads import placed_in, thread_snapshots
 from rem.collaborations.models import Collaboration
 from rem.collaborations.views import collaboration_or_404
 from rem.core import pdf
@@ -46,6 +43,9 @@ from rem.reviews.models import (
     STRATEGY_STATUS_LABELS,
     BorgingReview,
 )
+from rem.threads.models import PlacementKind
+from rem.threads.services import place as place_thread
+from rem.threads.services import placed_in, thread_snapshots
 
 log = logging.getLogger(__name__)
 

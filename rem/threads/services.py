@@ -17,7 +17,12 @@ from flask_babel import gettext as _
 from sqlalchemy import orm
 
 from rem.accounts.permissions import Access
-from rem.analysis.models import (
+from rem.audit.services import actor_id, record
+from rem.collaborations.models import Collaboration
+from rem.core.database import utcnow
+from rem.extensions import db
+from rem.ripples.models import Kind, RippleItem, RippleLink
+from rem.threads.models import (
     MAX_STEPS,
     STEP_TEXT_MAX,
     THREAD_TITLE_MAX,
@@ -26,11 +31,6 @@ from rem.analysis.models import (
     ThreadPlacement,
     ThreadStep,
 )
-from rem.audit.services import actor_id, record
-from rem.collaborations.models import Collaboration
-from rem.core.database import utcnow
-from rem.extensions import db
-from rem.ripples.models import Kind, RippleItem, RippleLink
 
 ENTITY = "story_thread"
 
@@ -303,7 +303,7 @@ def resolve(thread: StoryThread, access: Access) -> list[StepView]:
 def placed_threads(kind: str, target_id: int, access: Access
                    ) -> list[tuple[StoryThread, list[StepView]]]:
     """Return the live threads placed in a target, each with its steps for this person
-    (for the templates of entries, packs and reviews: ``analysis/_thread.html``)."""
+    (for the templates of entries, packs and reviews: ``threads/_thread.html``)."""
     return [(thread, resolve(thread, access))
             for _placement, thread in placed_in(PlacementKind(kind), target_id)]
 
