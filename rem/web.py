@@ -75,8 +75,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(logbook_bp)
     app.register_blueprint(exchanges_bp)
     from rem.analysis.views import bp as analysis_bp
+    from rem.threads.views import bp as threads_bp
 
     app.register_blueprint(analysis_bp)
+    app.register_blueprint(threads_bp)
     from rem.workshops.public import bp as join_bp
     from rem.workshops.views import bp as sessions_bp
 

@@ -1,0 +1,314 @@
+"""Story-thread pages: the list, picking a path, one thread, editing, the bin, placing."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from rem.accounts.forms import EmptyForm
+from rem.accounts.permissions import current_access
+from rem.analysis import services as analysis
+from rem.collaborations.models import Collaboration
+from rem.collaborations.views import collaboration_or_404
+from rem.extensions import db
+from rem.ripples.models import RippleItem
+from rem.threads import services as threads
+from rem.threads.models import PlacementKind, StoryThread, ThreadPlacement
+
+bp = Blueprint("threads", __name__)
+
+def _thread_or_404(collaboration: Collaboration, thread_id: int) -> StoryThread:
+    thread = db.session.get(StoryThread, thread_id)
+    if thread is None or thread.collaboration_id != collaboration.id:
+        abort(404)
+    return thread
+
+
+def _path_args() -> list[int]:
+    ids = []
+    for raw in request.values.getlist("path")[:40]:
+        if raw.strip().isdigit() and len(raw.strip()) < 12:
+            ids.append(int(raw.strip()))
+    return ids
+
+
+@bp.get("/collaborations/<slug>/threads")
+def index(slug: str):
+    """List the collaboration's story threads (and, for editors, the binned ones)."""
+    collaboration = collaboration_or_404(slug)
+    access = current_access()
+    if not access.reads_all_of(collaboration):
+        abort(403)
+    return render_template(
+        "threads/index.html", collaboration=collaboration,
+        threads=threads.threads_of(collaboration),
+        binned=threads.threads_of(collaboration, deleted=True) if access.edits(collaboration)
+        else [],
+        can_write=threads.may_write(access, collaboration), button_form=EmptyForm())
+
+
+@bp.route("/collaborations/<slug>/threads/new", methods=["GET", "POST"])
+def new(slug: str):
+    """Pick a path step by step (plain links), then save it as a thread."""
+    collaboration = collaboration_or_404(slug)
+    access = current_access()
+    if not threads.may_write(access, collaboration):
+        abort(403)
+    path = _path_args()
+    problem = None
+    items: list[RippleItem] = []
+    form = EmptyForm()
+    title = request.form.get("title", "")[:400]
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            thread = threads.create_thread(collaboration, title, path, access)
+        except threads.ThreadError as exc:
+            db.session.rollback()
+            problem = str(exc)
+        else:
+            db.session.commit()
+            flash(_("Het verhaal is opgeslagen. U kunt de tekst nu aanpassen."), "success")
+            return redirect(url_for("threads.edit", slug=slug, thread_id=thread.id))
+    elif request.method == "POST":
+        abort(400)
+    if path:
+        try:
+            items = threads.check_path(collaboration, path, access)
+        except threads.ThreadError as exc:
+            problem = problem or str(exc)
+            path, items = [], []
+    options = threads.next_options(collaboration, path[-1], access) if path else []
+    activities = [] if path else list(db.session.scalars(
+        sa.select(RippleItem).where(RippleItem.collaboration_id == collaboration.id,
+                                    RippleItem.kind == "activity",
+                                    RippleItem.deleted_at.is_(None),
+                                    access.item_clause(collaboration))
+        .order_by(RippleItem.date_start, RippleItem.id)))
+    if not title and items:
+        title = _("Van “%(first)s” tot “%(last)s”", first=items[0].title,
+                  last=items[-1].title)[:200]
+    return render_template(
+        "threads/new.html", collaboration=collaboration, path=path, items=items,
+        options=options, activities=activities, problem=problem, form=form, title=title,
+        preview=[threads.narrative(item, first=index == 0) for index, item in enumerate(items)])
+
+
+@bp.get("/collaborations/<slug>/threads/longest")
+def longest(slug: str):
+    """Propose the longest chain that grew from one activity as a new thread's path."""
+    collaboration = collaboration_or_404(slug)
+    access = current_access()
+    if not threads.may_write(access, collaboration):
+        abort(403)
+    raw = request.args.get("activity", "").strip()
+    scope = analysis.Scope(collaboration.name, [collaboration], access)
+    activities, _links, _orders = scope.graph()
+    if not raw.isdigit() or int(raw) not in set(activities):
+        flash(_("Kies een activiteit uit de lijst om de langste keten te zien."), "warning")
+        return redirect(url_for("analysis.influence", slug=slug))
+    return redirect(url_for("threads.new", slug=slug,
+                            path=analysis.longest_path(scope, int(raw))))
+
+
+def _placement_choices(thread: StoryThread) -> list[tuple[str, str]]:
+    """Return the targets this person may place the thread in: "kind:id" and a label."""
+    from rem.exchanges.models import LearningExchange, exchange_participants
+    from rem.exchanges.services import manages
+    from rem.logbook.access import may_edit as may_edit_entry
+    from rem.logbook.models import LogEntry
+
+    access = current_access()
+    choices = []
+    entries = db.session.scalars(
+        sa.select(LogEntry).where(LogEntry.collaboration_id == thread.collaboration_id,
+                                  LogEntry.deleted_at.is_(None))
+        .order_by(LogEntry.entry_date.desc(), LogEntry.id.desc()).limit(200))
+    for entry in entries:
+        if may_edit_entry(access, entry):
+            choices.append((f"log_entry:{entry.id}", _("Leerlogboek: %(title)s (%(date)s)",
+                                                       title=entry.title,
+                                                       date=entry.entry_date.isoformat())))
+    exchanges = db.session.scalars(
+        sa.select(LearningExchange)
+        .join(exchange_participants,
+              exchange_participants.c.exchange_id == LearningExchange.id)
+        .where(exchange_participants.c.collaboration_id == thread.collaboration_id)
+        .order_by(LearningExchange.id.desc()))
+    for exchange in exchanges:
+        if manages(access, exchange) or access.edits(thread.collaboration):
+            choices.append((f"exchange:{exchange.id}", _("Uitwisselingspakket: %(title)s",
+                                                         title=exchange.title)))
+    if access.edits(thread.collaboration):
+        # Only reviews not yet adopted: an adopted review is frozen.
+        for review in _open_reviews(thread.collaboration_id):
+            choices.append((f"review:{review.id}", _("Borgingsreview %(year)d (versie %(n)d)",
+                                                     year=review.year,
+                                                     n=review.version_number)))
+    return choices
+
+
+def _open_reviews(collaboration_id: int) -> list:
+    from rem.reviews.models import BorgingReview, ReviewStatus
+
+    return list(db.session.scalars(
+        sa.select(BorgingReview)
+        .where(BorgingReview.collaboration_id == collaboration_id,
+               BorgingReview.status != ReviewStatus.ADOPTED.value)
+        .order_by(BorgingReview.year.desc(), BorgingReview.version_number.desc())))
+
+
+def _adopted_review(placement: ThreadPlacement) -> bool:
+    """Tell whether the placement is in an adopted (frozen) review."""
+    from rem.reviews.models import BorgingReview
+
+    if placement.target_kind != PlacementKind.REVIEW.value:
+        return False
+    review = db.session.get(BorgingReview, placement.target_id)
+    return review is not None and review.is_adopted
+
+
+def _placement_label(placement: ThreadPlacement) -> tuple[str, str | None]:
+    from rem.exchanges.models import LearningExchange
+    from rem.logbook.models import LogEntry
+
+    if placement.target_kind == PlacementKind.LOG_ENTRY.value:
+        entry = db.session.get(LogEntry, placement.target_id)
+        if entry is not None:
+            return (_("Leerlogboek: %(title)s", title=entry.title),
+                    url_for("logbook.show", slug=entry.collaboration.slug, entry_id=entry.id))
+    elif placement.target_kind == PlacementKind.EXCHANGE.value:
+        exchange = db.session.get(LearningExchange, placement.target_id)
+        if exchange is not None:
+            return (_("Uitwisselingspakket: %(title)s", title=exchange.title),
+                    url_for("exchanges.pack", exchange_id=exchange.id))
+    elif placement.target_kind == PlacementKind.REVIEW.value:
+        from rem.reviews.models import BorgingReview
+
+        review = db.session.get(BorgingReview, placement.target_id)
+        if review is not None:
+            return (_("Borgingsreview %(year)d (versie %(n)d)", year=review.year,
+                      n=review.version_number),
+                    url_for("reviews.show", slug=review.collaboration.slug,
+                            review_id=review.id))
+    return _("(niet meer te vinden)"), None
+
+
+@bp.get("/collaborations/<slug>/threads/<int:thread_id>")
+def show(slug: str, thread_id: int):
+    """Show one thread with its evidence, and where it is placed."""
+    collaboration = collaboration_or_404(slug)
+    thread = _thread_or_404(collaboration, thread_id)
+    access = current_access()
+    if not threads.may_read(access, thread):
+        abort(403)
+    can_edit = threads.may_edit(access, thread)
+    placements = [(p, *_placement_label(p)) for p in threads.placements_of(thread)]
+    return render_template(
+        "threads/show.html", collaboration=collaboration, thread=thread,
+        steps=threads.resolve(thread, access), can_edit=can_edit, placements=placements,
+        choices=_placement_choices(thread) if can_edit and not thread.is_deleted else [],
+        button_form=EmptyForm())
+
+
+@bp.route("/collaborations/<slug>/threads/<int:thread_id>/edit", methods=["GET", "POST"])
+def edit(slug: str, thread_id: int):
+    """Change the title and the words of each step."""
+    collaboration = collaboration_or_404(slug)
+    thread = _thread_or_404(collaboration, thread_id)
+    access = current_access()
+    if not threads.may_edit(access, thread) or thread.is_deleted:
+        abort(403 if not threads.may_edit(access, thread) else 404)
+    form = EmptyForm()
+    problem = None
+    title = thread.title
+    texts = [step.text for step in thread.steps]
+    version = thread.version
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        title = request.form.get("title", "")[:400]
+        texts = [request.form.get(f"step-{index}", "")[:4000]
+                 for index in range(len(thread.steps))]
+        raw_version = request.form.get("version", "")
+        seen = int(raw_version) if raw_version.isdigit() else version
+        if not raw_version:
+            title = title or thread.title
+            texts = [t or s.text for t, s in zip(texts, thread.steps, strict=True)]
+        try:
+            threads.update_thread(thread, title, texts, seen)
+        except threads.ThreadError as exc:
+            db.session.rollback()
+            problem = str(exc)
+            version = thread.version
+        else:
+            db.session.commit()
+            flash(_("Het verhaal is opgeslagen."), "success")
+            return redirect(url_for("threads.show", slug=slug, thread_id=thread.id))
+    return render_template("threads/edit.html", collaboration=collaboration,
+                           thread=thread, steps=threads.resolve(thread, access), title=title,
+                           texts=texts, version=version, problem=problem, form=form)
+
+
+def _thread_post(slug: str, thread_id: int) -> tuple[Collaboration, StoryThread]:
+    collaboration = collaboration_or_404(slug)
+    thread = _thread_or_404(collaboration, thread_id)
+    if not threads.may_edit(current_access(), thread):
+        abort(403)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return collaboration, thread
+
+
+@bp.post("/collaborations/<slug>/threads/<int:thread_id>/delete")
+def delete(slug: str, thread_id: int):
+    """Move a thread to the bin."""
+    _collaboration, thread = _thread_post(slug, thread_id)
+    threads.delete_thread(thread)
+    db.session.commit()
+    flash(_("Het verhaal staat in de prullenbak. U kunt het terugzetten."), "success")
+    return redirect(url_for("threads.index", slug=slug))
+
+
+@bp.post("/collaborations/<slug>/threads/<int:thread_id>/restore")
+def restore(slug: str, thread_id: int):
+    """Take a thread out of the bin."""
+    _collaboration, thread = _thread_post(slug, thread_id)
+    threads.restore_thread(thread)
+    db.session.commit()
+    flash(_("Het verhaal is teruggezet."), "success")
+    return redirect(url_for("threads.show", slug=slug, thread_id=thread.id))
+
+
+@bp.post("/collaborations/<slug>/threads/<int:thread_id>/place")
+def place(slug: str, thread_id: int):
+    """Place a thread in a learning-log entry, an exchange pack or a draft review."""
+    _collaboration, thread = _thread_post(slug, thread_id)
+    target = request.form.get("target", "")
+    if thread.is_deleted or target not in dict(_placement_choices(thread)):
+        flash(_("Kies waar het verhaal moet komen."), "warning")
+        return redirect(url_for("threads.show", slug=slug, thread_id=thread.id))
+    kind, _sep, target_id = target.partition(":")
+    if threads.place(thread, PlacementKind(kind), int(target_id)):
+        db.session.commit()
+        flash(_("Het verhaal staat er nu in."), "success")
+    else:
+        flash(_("Het verhaal stond daar al."), "info")
+    return redirect(url_for("threads.show", slug=slug, thread_id=thread.id))
+
+
+@bp.post("/collaborations/<slug>/threads/<int:thread_id>/placements/<int:placement_id>/remove")
+def unplace(slug: str, thread_id: int, placement_id: int):
+    """Take a thread out of an entry or a pack (the thread itself stays)."""
+    _collaboration, thread = _thread_post(slug, thread_id)
+    placement = db.session.get(ThreadPlacement, placement_id)
+    if placement is None or placement.thread_id != thread.id:
+        abort(404)
+    if _adopted_review(placement):
+        flash(_("Deze review is vastgesteld: het verslag verandert niet meer. Maak een nieuwe "
+                "versie van de review om het verhaal weg te halen."), "warning")
+        return redirect(url_for("threads.show", slug=slug, thread_id=thread.id))
+    threads.unplace(placement)
+    db.session.commit()
+    flash(_("Het verhaal is daar weggehaald."), "success")
+    return redirect(url_for("threads.show", slug=slug, thread_id=thread.id))
