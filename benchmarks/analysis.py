@@ -78,8 +78,8 @@ def measure(app, hub_slug: str, repeat: int) -> list[tuple[str, float, float, st
     """Return (what, median ms, p95 ms, note) for the service calls and the pages."""
     import sqlalchemy as sa
 
+    from rem.access import load_access
     from rem.accounts.models import User
-    from rem.accounts.permissions import load_access
     from rem.analysis import services
     from rem.collaborations.models import Collaboration
     from rem.extensions import db

@@ -87,7 +87,7 @@ def build(effects: int) -> None:
 
 
 def run(fmt: str, traced: bool) -> tuple[float, int, int]:
-    from rem.accounts.permissions import Access
+    from rem.access import Access
     from rem.collaborations.services import by_slug
     from rem.interchange.exports import write_export
     from rem.interchange.scope import build_scope

@@ -129,8 +129,8 @@ def build(entries: int) -> dict:
 
 def measure(people: dict, runs: int) -> list[float]:
     """Run every query as every person ``runs`` times; return the times in ms."""
+    from rem.access import load_access
     from rem.accounts.models import User
-    from rem.accounts.permissions import load_access
     from rem.extensions import db
     from rem.logbook.search import SearchQuery, search
 

@@ -107,7 +107,7 @@ def build_collaboration(slug: str, effects: int, seed: int) -> None:
 def time_export(slug: str, fmt: str, traced: bool) -> tuple[float, float, int, bytes | None]:
     """Write one export to a temporary file; return wall and CPU seconds, traced peak and
     (when not traced) the bytes, for the import step."""
-    from rem.accounts.permissions import Access
+    from rem.access import Access
     from rem.collaborations.services import by_slug
     from rem.interchange.exports import write_export
     from rem.interchange.scope import build_scope

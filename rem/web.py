@@ -119,7 +119,7 @@ def request_translations():
 
 def register_template_helpers(app: Flask) -> None:
     """Expose filters and globals to templates."""
-    from rem.accounts.permissions import current_access
+    from rem.access import current_access
     from rem.core.markdown import render_markdown
     from rem.maps.outline_html import outline_html
     from rem.ripples.badges import item_badges

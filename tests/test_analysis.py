@@ -11,8 +11,8 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from rem.access import load_access
 from rem.accounts.models import Role
-from rem.accounts.permissions import load_access
 from rem.analysis import services
 from rem.codes.services import code_by_qualified_slug
 from rem.collaborations.models import Collaboration

@@ -9,8 +9,9 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from rem.access import load_access
+from rem.access import reviews as review_access
 from rem.accounts.models import Role, User
-from rem.accounts.permissions import load_access
 from rem.audit.models import AuditEvent
 from rem.codes.services import code_by_qualified_slug
 from rem.collaborations.models import Collaboration
@@ -355,12 +356,12 @@ def test_who_reads_and_who_edits(app, ctx):
     def access(email):
         return load_access(db.session.scalar(sa.select(User).where(User.email == email)))
 
-    assert services.may_edit(access("fac@example.org"), dorp)
-    assert services.may_edit(access("coord@example.org"), dorp)
-    assert services.may_read(access("lid@example.org"), dorp)
-    assert not services.may_edit(access("lid@example.org"), dorp)
+    assert review_access.may_edit(access("fac@example.org"), dorp)
+    assert review_access.may_edit(access("coord@example.org"), dorp)
+    assert review_access.may_read(access("lid@example.org"), dorp)
+    assert not review_access.may_edit(access("lid@example.org"), dorp)
     for outsider in ("onderzoek@example.org", "ander@example.org"):
-        assert not services.may_read(access(outsider), dorp)
+        assert not review_access.may_read(access(outsider), dorp)
 
 
 # --- pages -----------------------------------------------------------------------------------

@@ -7,11 +7,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
+from rem.access import current_access
 from rem.accounts import invitations
 from rem.accounts.forms import EmptyForm, HubInviteForm, InviteForm, RoleForm
 from rem.accounts.mail import mail_enabled, send_mail
 from rem.accounts.models import AccountToken, Membership, Role, TokenPurpose
-from rem.accounts.permissions import current_access
 from rem.accounts.services import (
     AccountError,
     change_role,

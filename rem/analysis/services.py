@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import orm
 from sqlalchemy.ext.compiler import compiles
 
-from rem.accounts.permissions import Access
+from rem.access import Access
 from rem.codes.labels import text_by_slugs
 from rem.codes.models import Code, Codebook
 from rem.collaborations.models import Collaboration

@@ -27,7 +27,9 @@ from flask import (
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from rem.accounts.permissions import current_access
+from rem.access import current_access
+from rem.access import threads as thread_access
+from rem.access.exchanges import may_view, network_view
 from rem.analysis import charts, services
 from rem.collaborations.models import Collaboration
 from rem.collaborations.views import collaboration_or_404
@@ -39,7 +41,6 @@ from rem.maps import renderer
 from rem.maps.builder import MapFilters, map_from_log, render_cached, summary
 from rem.ripples.models import RippleItem
 from rem.ripples.services import load_log
-from rem.threads import services as threads
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,6 @@ def _hub_scope(slug: str) -> tuple[Hub, services.Scope]:
 
 def _exchange_scope(exchange_id: int):
     from rem.exchanges.models import LearningExchange
-    from rem.exchanges.services import may_view, network_view
 
     if not may_view(current_access()):
         abort(403)
@@ -167,7 +167,7 @@ def _summary_page(kind: str, owner, scope: services.Scope):
         meeting=meeting, meeting_total=meeting_total,
         without_cause=services.without_cause(scope),
         periods={"year": _("Jaar"), "quarter": _("Kwartaal"), "month": _("Maand")},
-        can_thread=kind == "collaboration" and threads.may_write(current_access(), owner),
+        can_thread=kind == "collaboration" and thread_access.may_write(current_access(), owner),
         collaboration=owner if kind == "collaboration" else None,
     )
 
@@ -251,7 +251,7 @@ def influence(slug: str):
         "analysis/influence.html", collaboration=owner, ranking=ranking, meeting=meeting,
         meeting_total=meeting_total,
         without_cause=services.without_cause(scope),
-        can_thread=threads.may_write(current_access(), owner))
+        can_thread=thread_access.may_write(current_access(), owner))
 
 
 # --- CSV for researchers -----------------------------------------------------------------

@@ -15,7 +15,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from rem.accounts.permissions import current_access
+from rem.access import current_access
 from rem.collaborations.forms import CollaborationForm
 from rem.collaborations.models import Collaboration
 from rem.collaborations.services import CollaborationError, by_slug, save_collaboration

@@ -496,7 +496,7 @@ def _load_reviews(
         with current_app.test_request_context():
             _load_reviews(collaborations, users, counts)
         return
-    from rem.accounts.permissions import load_access
+    from rem.access import load_access
     from rem.reviews import services as reviews
     from rem.reviews.maps import year_map
 

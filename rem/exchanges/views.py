@@ -22,8 +22,9 @@ from flask import (
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
+from rem.access import current_access
+from rem.access import exchanges as exchange_access
 from rem.accounts.forms import EmptyForm
-from rem.accounts.permissions import current_access
 from rem.codes.services import all_codebooks, code_by_qualified_slug
 from rem.collaborations.models import Collaboration
 from rem.core import pdf
@@ -42,7 +43,7 @@ bp = Blueprint("exchanges", __name__, url_prefix="/exchanges")
 
 
 def _viewer() -> None:
-    if not services.may_view(current_access()):
+    if not exchange_access.may_view(current_access()):
         abort(403)
 
 
@@ -56,7 +57,7 @@ def _exchange_or_404(exchange_id: int) -> LearningExchange:
 
 def _managed(exchange_id: int) -> LearningExchange:
     exchange = _exchange_or_404(exchange_id)
-    if not services.manages(current_access(), exchange):
+    if not exchange_access.manages(current_access(), exchange):
         abort(403)
     return exchange
 
@@ -111,7 +112,7 @@ def index():
     access = current_access()
     return render_template("exchanges/index.html",
                            exchanges=services.visible_exchanges(access),
-                           can_create=services.may_create(access),
+                           can_create=exchange_access.may_create(access),
                            theme_label=services.theme_label)
 
 
@@ -119,7 +120,7 @@ def index():
 def new():
     """Let a coordinator or administrator prepare an exchange."""
     _viewer()
-    if not services.may_create(current_access()):
+    if not exchange_access.may_create(current_access()):
         abort(403)
     form = _form()
     if form.validate_on_submit():
@@ -173,7 +174,7 @@ def _context(exchange: LearningExchange) -> dict:
         "outcome_labels": OUTCOME_LABELS,
         "now_date": date.today(),
         # Story threads placed in this pack (rem.analysis): steps as the network sees them.
-        "threads": placed_threads("exchange", exchange.id, services.network_view()),
+        "threads": placed_threads("exchange", exchange.id, exchange_access.network_view()),
     }
 
 
@@ -188,7 +189,7 @@ def show(exchange_id: int):
     adopt_form.collaboration_id.choices = [SelectChoice(c.id, c.name) for c in adopt_choices]
     return render_template(
         "exchanges/show.html", **_context(exchange),
-        can_manage=services.manages(access, exchange), outcome_form=OutcomeForm(),
+        can_manage=exchange_access.manages(access, exchange), outcome_form=OutcomeForm(),
         button_form=EmptyForm(),
         adopt_form=adopt_form, adopt_choices=adopt_choices,
         visible_entry_ids={e.id for e in entries_citing(access, exchange_id=exchange.id)},
@@ -262,7 +263,7 @@ def export(exchange_id: int):
                                theme=services.theme_label(exchange), formats=EXPORT_FORMATS)
     if fmt not in FORMATS:
         abort(404)
-    scope = prepare_export(list(exchange.participants), services.network_view(), fmt,
+    scope = prepare_export(list(exchange.participants), exchange_access.network_view(), fmt,
                            pseudonymise=pseudonymise,
                            code_id=exchange.theme_code.id if exchange.theme_code else None)
     db.session.commit()
@@ -281,7 +282,7 @@ def search(exchange_id: int):
     page = int(page) if page.isdigit() and len(page) < 4 else 1
     result = None
     if query.active and query.collaboration_ids:
-        result = search_service.search(query, services.network_view(), page=page)
+        result = search_service.search(query, exchange_access.network_view(), page=page)
     args = request.args.to_dict(flat=False)
     args.pop("page", None)
     return render_template(

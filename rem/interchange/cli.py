@@ -21,8 +21,8 @@ def register(app: Flask) -> None:
 
 
 def _access_for(email: str | None):
+    from rem.access import Access, load_access
     from rem.accounts.models import User
-    from rem.accounts.permissions import Access, load_access
 
     if not email:
         return Access(user_id=None, is_admin=True)  # the operator sees everything
@@ -68,13 +68,13 @@ def _exchange_selection(reference: str, access):
     (and researchers, administrators) may export it, and whoever exports gets exactly
     what the participants shared with the network, on the exchange's theme.
     """
-    from rem.exchanges import services as exchanges
+    from rem.access import exchanges as exchange_access
 
     exchange = find_exchange(reference)
-    if not access.is_admin and not exchanges.may_view(access):
+    if not access.is_admin and not exchange_access.may_view(access):
         raise click.ClickException("This account may not see learning exchanges.")
     theme = exchange.theme_code.id if exchange.theme_code else None
-    return list(exchange.participants), exchanges.network_view(), theme
+    return list(exchange.participants), exchange_access.network_view(), theme
 
 
 @click.command("export")

@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from rem.access import Access
 from rem.accounts.models import Membership, Role, User
-from rem.accounts.permissions import Access
 from rem.codes.models import Code, Codebook
 from rem.collaborations.models import Collaboration
 from rem.core.dates import FuzzyDate, Precision
@@ -389,7 +389,7 @@ class ExportScope:
     def entry_clause(self) -> sa.ColumnElement[bool]:
         """Return the SQL condition for live log entries this person sees in the scope
         (the logbook's own rule: the same levels as for items)."""
-        from rem.logbook import access as logbook_access
+        from rem.access import entries as logbook_access
         from rem.logbook.models import LogEntry
 
         if not self.collaboration_ids:

@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from rem.accounts.permissions import current_access
+from rem.access import current_access
 from rem.collaborations.models import Collaboration
 from rem.collaborations.services import by_slug
 from rem.core.database import utcnow

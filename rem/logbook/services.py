@@ -10,15 +10,16 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy import orm
 
+from rem.access import Access
+from rem.access.entries import sees_entry, visible_clause
+from rem.access.exchanges import may_view as may_view_exchange
 from rem.accounts.models import Membership, Role, User
-from rem.accounts.permissions import Access
 from rem.audit.services import actor_id, record, snapshot
 from rem.codes.models import Code
 from rem.collaborations.models import Collaboration
 from rem.core.database import utcnow
 from rem.core.dates import EARLIEST
 from rem.extensions import db
-from rem.logbook.access import sees_entry, visible_clause
 from rem.logbook.models import (
     BODY_MAX,
     TITLE_MAX,
@@ -386,7 +387,6 @@ def visible_citations(entry: LogEntry, access: Access) -> tuple[list[ResolvedCit
     A session is shown to those who may read its report: the people who read all
     of its collaboration (members, facilitators, coordinators, admins).
     """
-    from rem.exchanges.services import may_view as may_view_exchange
 
     shown: list[ResolvedCitation] = []
     hidden = 0

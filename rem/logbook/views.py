@@ -11,8 +11,9 @@ from flask_babel import gettext as _
 from sqlalchemy import orm
 from wtforms.fields.choices import SelectChoice
 
+from rem.access import current_access
+from rem.access.entries import may_edit, may_mark_done, may_share, may_write, sees_entry
 from rem.accounts.forms import EmptyForm
-from rem.accounts.permissions import current_access
 from rem.audit.models import AuditEvent
 from rem.codes.services import all_codebooks, code_choices
 from rem.collaborations.models import Collaboration
@@ -23,7 +24,6 @@ from rem.extensions import db
 from rem.hubs.services import all_hubs
 from rem.logbook import search as search_service
 from rem.logbook import services
-from rem.logbook.access import may_edit, may_mark_done, may_share, may_write, sees_entry
 from rem.logbook.forms import PROMPTS, DoneForm, EntryForm
 from rem.logbook.models import (
     KIND_HINTS,

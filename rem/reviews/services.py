@@ -1,6 +1,6 @@
 """Business rules of the annual borging review: plain functions that flush, never commit.
 
-Who may do what (built on :class:`rem.accounts.permissions.Access`):
+Who may do what (built on :class:`rem.access.Access`):
 - everyone who reads all of a collaboration (members, facilitators, the hub's
   coordinators, administrators) reads its reviews;
 - those who edit its ripple log (facilitators, the hub's coordinators,
@@ -19,7 +19,6 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy import orm
 
-from rem.accounts.permissions import Access
 from rem.audit.services import actor_id, record
 from rem.codes.models import Code, Codebook
 from rem.collaborations.models import Collaboration
@@ -66,19 +65,6 @@ class EditConflict(ReviewError):
         super().__init__(_("Iemand anders heeft deze review intussen opgeslagen. Uw wijziging "
                            "is niet opgeslagen. Bekijk de review opnieuw en vul het nog eens "
                            "in."))
-
-
-# --- access ----------------------------------------------------------------------------------
-
-
-def may_read(access: Access, collaboration: Collaboration) -> bool:
-    """Tell whether the reviews of ``collaboration`` may be read."""
-    return access.reads_all_of(collaboration)
-
-
-def may_edit(access: Access, collaboration: Collaboration) -> bool:
-    """Tell whether reviews of ``collaboration`` may be opened, changed and adopted."""
-    return access.edits(collaboration)
 
 
 # --- names -----------------------------------------------------------------------------------

@@ -24,8 +24,9 @@ from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from rem.access import current_access
+from rem.access import reviews as review_access
 from rem.accounts.forms import EmptyForm
-from rem.accounts.permissions import current_access
 from rem.collaborations.models import Collaboration
 from rem.collaborations.views import collaboration_or_404
 from rem.core import pdf
@@ -58,8 +59,8 @@ bp = Blueprint("reviews", __name__)
 def _collaboration(slug: str, *, edit: bool) -> Collaboration:
     collaboration = collaboration_or_404(slug)
     access = current_access()
-    allowed = (services.may_edit(access, collaboration) if edit
-               else services.may_read(access, collaboration))
+    allowed = (review_access.may_edit(access, collaboration) if edit
+               else review_access.may_read(access, collaboration))
     if not allowed:
         abort(403)
     return collaboration
@@ -89,7 +90,7 @@ def index(slug: str):
         form.year.data = services.year_of()
     return render_template("reviews/index.html", collaboration=collaboration,
                            reviews=services.reviews_of(collaboration), form=form,
-                           can_edit=services.may_edit(current_access(), collaboration))
+                           can_edit=review_access.may_edit(current_access(), collaboration))
 
 
 @bp.post("/collaborations/<slug>/reviews")
@@ -388,7 +389,7 @@ def _report_context(collaboration: Collaboration, review: BorgingReview) -> dict
         "map_summary": map_summary, "map_problem": map_problem,
         "score_text": _score_text,
         "is_latest": services.is_latest_version(review),
-        "can_edit": services.may_edit(current_access(), collaboration),
+        "can_edit": review_access.may_edit(current_access(), collaboration),
         "pdf_available": pdf.available(),
         "today": date.today(),
     }

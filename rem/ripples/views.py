@@ -9,8 +9,8 @@ from flask_babel import ngettext
 from sqlalchemy import orm
 from wtforms.fields.choices import SelectChoice
 
+from rem.access import current_access
 from rem.accounts.forms import EmptyForm
-from rem.accounts.permissions import current_access
 from rem.audit.models import AuditEvent
 from rem.codes.services import all_codebooks, code_choices
 from rem.collaborations.models import Collaboration

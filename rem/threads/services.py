@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy import orm
 
-from rem.accounts.permissions import Access
+from rem.access import Access
 from rem.audit.services import actor_id, record
 from rem.collaborations.models import Collaboration
 from rem.core.database import utcnow
@@ -45,27 +45,6 @@ class ThreadConflict(ThreadError):
     def __init__(self):
         super().__init__(_("Iemand anders heeft dit verhaal intussen gewijzigd. Uw wijziging is "
                            "niet opgeslagen. Open het formulier opnieuw."))
-
-
-# --- who may do what -----------------------------------------------------------------------
-
-
-def may_read(access: Access, thread: StoryThread) -> bool:
-    """Tell whether this person sees the thread on its own page."""
-    return access.user_id is not None and access.reads_all_of(thread.collaboration)
-
-
-def may_write(access: Access, collaboration: Collaboration) -> bool:
-    """Tell whether this person may make threads in ``collaboration``."""
-    return access.user_id is not None and access.reads_all_of(collaboration)
-
-
-def may_edit(access: Access, thread: StoryThread) -> bool:
-    """Tell whether this person may change, place or delete the thread."""
-    if access.edits(thread.collaboration):
-        return True
-    return (access.user_id is not None and thread.author_id == access.user_id
-            and access.reads_all_of(thread.collaboration))
 
 
 # --- the words ---------------------------------------------------------------------------

@@ -6,8 +6,10 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from rem.access import current_access
+from rem.access import exchanges as exchange_access
+from rem.access import threads as thread_access
 from rem.accounts.forms import EmptyForm
-from rem.accounts.permissions import current_access
 from rem.analysis import services as analysis
 from rem.collaborations.models import Collaboration
 from rem.collaborations.views import collaboration_or_404
@@ -45,7 +47,7 @@ def index(slug: str):
         threads=threads.threads_of(collaboration),
         binned=threads.threads_of(collaboration, deleted=True) if access.edits(collaboration)
         else [],
-        can_write=threads.may_write(access, collaboration), button_form=EmptyForm())
+        can_write=thread_access.may_write(access, collaboration), button_form=EmptyForm())
 
 
 @bp.route("/collaborations/<slug>/threads/new", methods=["GET", "POST"])
@@ -53,7 +55,7 @@ def new(slug: str):
     """Pick a path step by step (plain links), then save it as a thread."""
     collaboration = collaboration_or_404(slug)
     access = current_access()
-    if not threads.may_write(access, collaboration):
+    if not thread_access.may_write(access, collaboration):
         abort(403)
     path = _path_args()
     problem = None
@@ -99,7 +101,7 @@ def longest(slug: str):
     """Propose the longest chain that grew from one activity as a new thread's path."""
     collaboration = collaboration_or_404(slug)
     access = current_access()
-    if not threads.may_write(access, collaboration):
+    if not thread_access.may_write(access, collaboration):
         abort(403)
     raw = request.args.get("activity", "").strip()
     scope = analysis.Scope(collaboration.name, [collaboration], access)
@@ -113,9 +115,8 @@ def longest(slug: str):
 
 def _placement_choices(thread: StoryThread) -> list[tuple[str, str]]:
     """Return the targets this person may place the thread in: "kind:id" and a label."""
+    from rem.access.entries import may_edit as may_edit_entry
     from rem.exchanges.models import LearningExchange, exchange_participants
-    from rem.exchanges.services import manages
-    from rem.logbook.access import may_edit as may_edit_entry
     from rem.logbook.models import LogEntry
 
     access = current_access()
@@ -136,7 +137,7 @@ def _placement_choices(thread: StoryThread) -> list[tuple[str, str]]:
         .where(exchange_participants.c.collaboration_id == thread.collaboration_id)
         .order_by(LearningExchange.id.desc()))
     for exchange in exchanges:
-        if manages(access, exchange) or access.edits(thread.collaboration):
+        if exchange_access.manages(access, exchange) or access.edits(thread.collaboration):
             choices.append((f"exchange:{exchange.id}", _("Uitwisselingspakket: %(title)s",
                                                          title=exchange.title)))
     if access.edits(thread.collaboration):
@@ -200,9 +201,9 @@ def show(slug: str, thread_id: int):
     collaboration = collaboration_or_404(slug)
     thread = _thread_or_404(collaboration, thread_id)
     access = current_access()
-    if not threads.may_read(access, thread):
+    if not thread_access.may_read(access, thread):
         abort(403)
-    can_edit = threads.may_edit(access, thread)
+    can_edit = thread_access.may_edit(access, thread)
     placements = [(p, *_placement_label(p)) for p in threads.placements_of(thread)]
     return render_template(
         "threads/show.html", collaboration=collaboration, thread=thread,
@@ -217,8 +218,8 @@ def edit(slug: str, thread_id: int):
     collaboration = collaboration_or_404(slug)
     thread = _thread_or_404(collaboration, thread_id)
     access = current_access()
-    if not threads.may_edit(access, thread) or thread.is_deleted:
-        abort(403 if not threads.may_edit(access, thread) else 404)
+    if not thread_access.may_edit(access, thread) or thread.is_deleted:
+        abort(403 if not thread_access.may_edit(access, thread) else 404)
     form = EmptyForm()
     problem = None
     title = thread.title
@@ -253,7 +254,7 @@ def edit(slug: str, thread_id: int):
 def _thread_post(slug: str, thread_id: int) -> tuple[Collaboration, StoryThread]:
     collaboration = collaboration_or_404(slug)
     thread = _thread_or_404(collaboration, thread_id)
-    if not threads.may_edit(current_access(), thread):
+    if not thread_access.may_edit(current_access(), thread):
         abort(403)
     if not EmptyForm().validate_on_submit():
         abort(400)

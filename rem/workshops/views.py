@@ -1,6 +1,6 @@
 """Facilitator pages of an evaluation session: create, QR code, inbox, projector, report.
 
-Who may do what (rem.accounts.permissions):
+Who may do what (rem.access):
 - those who edit the collaboration's ripple log (facilitators, the hub's coordinators,
   administrators) create and close sessions and work the inbox;
 - everyone who reads all of the collaboration (members too) sees the list of
@@ -31,7 +31,7 @@ from flask_babel import gettext as _
 from sqlalchemy import orm
 from wtforms.fields.choices import SelectChoice
 
-from rem.accounts.permissions import current_access
+from rem.access import current_access
 from rem.codes.services import all_codebooks, code_choices
 from rem.collaborations.models import Collaboration
 from rem.collaborations.views import collaboration_or_404

@@ -5,7 +5,7 @@ visible when ``Access.visible_levels(collaboration)`` allows its visibility.
 :func:`visible_clause` turns those per-collaboration rules into one SQL
 condition over many collaborations, for search and the overview of actions:
 it asks ``visible_levels`` for every collaboration, so there is only one
-place (``rem.accounts.permissions``) where the rules live.
+place (``rem.access``) where the rules live.
 
 Writing:
 - everyone who reads all of a collaboration (its members and facilitators,
@@ -22,7 +22,7 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
-from rem.accounts.permissions import Access
+from rem.access import Access
 from rem.collaborations.models import Collaboration
 from rem.extensions import db
 from rem.logbook.models import LogEntry
