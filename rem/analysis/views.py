@@ -30,7 +30,10 @@ from markupsafe import Markup
 from rem.access import current_access
 from rem.access import threads as thread_access
 from rem.access.exchanges import may_view, network_view
-from rem.analysis import charts, services
+from rem.analysis import charts, counts, reach
+from rem.analysis.counts import Count
+from rem.analysis.periods import parse_period, period_key, period_label, period_range, period_slug
+from rem.analysis.scope import PERIODS, AnalysisError, Scope
 from rem.collaborations.models import Collaboration
 from rem.collaborations.views import collaboration_or_404
 from rem.core.dates import DateError, FuzzyDate, Precision, parse_iso
@@ -64,15 +67,15 @@ def _year() -> tuple[int | None, str | None]:
     return None, _("Het jaar is niet te lezen; schrijf bijvoorbeeld 2024. U ziet alle jaren.")
 
 
-def _dated(scope: services.Scope, year: int | None) -> services.Scope:
+def _dated(scope: Scope, year: int | None) -> Scope:
     if year is not None:
         scope.date_from, scope.date_to = date(year, 1, 1), date(year, 12, 31)
     return scope
 
 
-def _collaboration_scope(slug: str) -> tuple[Collaboration, services.Scope]:
+def _collaboration_scope(slug: str) -> tuple[Collaboration, Scope]:
     collaboration = collaboration_or_404(slug)
-    return collaboration, services.Scope(collaboration.name, [collaboration], current_access())
+    return collaboration, Scope(collaboration.name, [collaboration], current_access())
 
 
 def _hub_or_404(slug: str) -> Hub:
@@ -82,12 +85,12 @@ def _hub_or_404(slug: str) -> Hub:
     return hub
 
 
-def _hub_scope(slug: str) -> tuple[Hub, services.Scope]:
+def _hub_scope(slug: str) -> tuple[Hub, Scope]:
     hub = _hub_or_404(slug)
     collaborations = list(db.session.scalars(
         sa.select(Collaboration).where(Collaboration.hub_id == hub.id)
         .order_by(Collaboration.name)))
-    return hub, services.Scope(hub.name, collaborations, current_access())
+    return hub, Scope(hub.name, collaborations, current_access())
 
 
 def _exchange_scope(exchange_id: int):
@@ -98,7 +101,7 @@ def _exchange_scope(exchange_id: int):
     exchange = db.session.get(LearningExchange, exchange_id)
     if exchange is None:
         abort(404)
-    return exchange, services.Scope(exchange.title, list(exchange.participants), network_view(),
+    return exchange, Scope(exchange.title, list(exchange.participants), network_view(),
                                     code_id=exchange.theme_code_id)
 
 
@@ -111,22 +114,22 @@ def _owner_args(kind: str, owner) -> dict:
 # --- the summary ------------------------------------------------------------------------
 
 
-def _summary_page(kind: str, owner, scope: services.Scope):
+def _summary_page(kind: str, owner, scope: Scope):
     year, year_message = _year()
     _dated(scope, year)
     unit = request.args.get("period", "year")
     messages = [year_message] if year_message else []
-    if unit not in services.PERIODS:
+    if unit not in PERIODS:
         messages.append(_("Kies per jaar, kwartaal of maand; u ziet de telling per jaar."))
         unit = "year"
-    result = services.summarise(scope, unit)
+    result = counts.summarise(scope, unit)
     args = _owner_args(kind, owner)
     extra = {"year": year} if year is not None else {}
 
     def items_url(measure: str, group: str) -> str:
         return url_for(f"analysis.{kind}_items", measure=measure, group=group, **args, **extra)
 
-    def bars(measure: str, counts: list[services.Count], title: str, chart_id: str):
+    def bars(measure: str, counts: list[Count], title: str, chart_id: str):
         return charts.bar_chart(title, [(c.label, c.value, items_url(measure, c.group))
                                         for c in counts], chart_id)
 
@@ -158,14 +161,14 @@ def _summary_page(kind: str, owner, scope: services.Scope):
         lambda p, part: valence.values.get((p, part), 0),
         lambda p, part: items_url("effects_by_period_valence", f"{p}:{part}"),
         "chart-valence-time")
-    ranking = services.influence(scope)
-    meeting, meeting_total = services.meeting_points(scope, INFLUENCE_ON_SUMMARY)
+    ranking = reach.influence(scope)
+    meeting, meeting_total = reach.meeting_points(scope, INFLUENCE_ON_SUMMARY)
     return render_template(
         "analysis/summary.html", kind=kind, owner=owner, scope=scope, result=result,
         chart=chart, messages=messages, unit=unit, year=year, args=args, items_url=items_url,
         ranking=ranking[:INFLUENCE_ON_SUMMARY], ranking_total=len(ranking),
         meeting=meeting, meeting_total=meeting_total,
-        without_cause=services.without_cause(scope),
+        without_cause=reach.without_cause(scope),
         periods={"year": _("Jaar"), "quarter": _("Kwartaal"), "month": _("Maand")},
         can_thread=kind == "collaboration" and thread_access.may_write(current_access(), owner),
         collaboration=owner if kind == "collaboration" else None,
@@ -199,7 +202,7 @@ def exchange(exchange_id: int):
 # --- the items behind a number ---------------------------------------------------------------
 
 
-def _items_page(kind: str, owner, scope: services.Scope):
+def _items_page(kind: str, owner, scope: Scope):
     year, _message = _year()
     _dated(scope, year)
     measure = request.args.get("measure", "")[:40]
@@ -208,8 +211,8 @@ def _items_page(kind: str, owner, scope: services.Scope):
     items: list[RippleItem] = []
     total = 0
     try:
-        items, total = services.items_behind(scope, measure, group)
-    except services.AnalysisError as exc:
+        items, total = counts.items_behind(scope, measure, group)
+    except AnalysisError as exc:
         problem = str(exc)
     return render_template("analysis/items.html", kind=kind, owner=owner, scope=scope,
                            items=items, total=total, problem=problem, measure=measure,
@@ -245,12 +248,12 @@ def exchange_items(exchange_id: int):
 def influence(slug: str):
     """Rank every activity by reach; list the meeting points."""
     owner, scope = _collaboration_scope(slug)
-    ranking = services.influence(scope)
-    meeting, meeting_total = services.meeting_points(scope)
+    ranking = reach.influence(scope)
+    meeting, meeting_total = reach.meeting_points(scope)
     return render_template(
         "analysis/influence.html", collaboration=owner, ranking=ranking, meeting=meeting,
         meeting_total=meeting_total,
-        without_cause=services.without_cause(scope),
+        without_cause=reach.without_cause(scope),
         can_thread=thread_access.may_write(current_access(), owner))
 
 
@@ -269,17 +272,17 @@ def _csv(rows: list[list], headers: list[str], name: str) -> Response:
     return response
 
 
-def _analysis_csv(owner, scope: services.Scope) -> Response:
+def _analysis_csv(owner, scope: Scope) -> Response:
     year, _message = _year()
     _dated(scope, year)
     unit = request.args.get("period", "year")
-    result = services.summarise(scope, unit if unit in services.PERIODS else "year")
-    return _csv([list(row) for row in services.csv_rows(result)], ["measure", "group", "value"],
+    result = counts.summarise(scope, unit if unit in PERIODS else "year")
+    return _csv([list(row) for row in counts.csv_rows(result)], ["measure", "group", "value"],
                 f"{owner.slug}-analysis")
 
 
-def _influence_csv(owner, scope: services.Scope) -> Response:
-    ranking = services.influence(scope)
+def _influence_csv(owner, scope: Scope) -> Response:
+    ranking = reach.influence(scope)
     rows = [[r.id, r.title, r.reach, r.max_order, " ".join(r.codes)] for r in ranking]
     return _csv(rows, ["id", "title", "reach", "max_order", "codes"], f"{owner.slug}-influence")
 
@@ -313,8 +316,8 @@ def hub_influence_csv(slug: str):
 
 def _period_keys(first: date, last: date, unit: str) -> list[tuple[int, int]]:
     keys = []
-    key = services.period_key(first.year, first.month, unit)
-    end = services.period_key(last.year, last.month, unit)
+    key = period_key(first.year, first.month, unit)
+    end = period_key(last.year, last.month, unit)
     while key <= end and len(keys) < MAX_GROWTH_PERIODS:
         keys.append(key)
         key = _next_key(key, unit)
@@ -364,21 +367,21 @@ def growth(slug: str):
     first = min(item.date_start for item in log_view.items)
     last = max(item.date_start for item in log_view.items)
     keys = _period_keys(first, last, unit)
-    slugs = [services.period_slug(k, unit) for k in keys]
+    slugs = [period_slug(k, unit) for k in keys]
     wanted = request.args.get("upto", "").strip()
-    parsed = services.parse_period(wanted) if wanted else None
+    parsed = parse_period(wanted) if wanted else None
     if wanted and (parsed is None or parsed[1] != unit
-                   or services.period_slug(*parsed) not in slugs):
+                   or period_slug(*parsed) not in slugs):
         messages.append(_("Die periode zit niet in deze kaart; u ziet de laatste periode."))
         parsed = None
     key = parsed[0] if parsed else keys[-1]
     index = keys.index(key)
-    start, end = services.period_range(key, unit)
+    start, end = period_range(key, unit)
     precision = Precision.YEAR if unit == "year" else Precision.QUARTER
     filters = MapFilters(date_to=FuzzyDate.of(start, precision))
     ripple_map = map_from_log(collaboration, log_view, filters)
     ripple_map.title = _("%(name)s tot en met %(period)s", name=collaboration.name,
-                         period=services.period_label(key, unit))
+                         period=period_label(key, unit))
     by_id = log_view.by_id()
     new_ids = {node.id for node in ripple_map.nodes
                if start <= by_id[node.id].date_start <= end}
@@ -390,8 +393,8 @@ def growth(slug: str):
     if ripple_map.nodes:
         svg, problem = _draw(collaboration, ripple_map)
     context.update(
-        periods=[(s, services.period_label(k, unit)) for s, k in zip(slugs, keys, strict=True)],
-        index=index, current=slugs[index], current_label=services.period_label(key, unit),
+        periods=[(s, period_label(k, unit)) for s, k in zip(slugs, keys, strict=True)],
+        index=index, current=slugs[index], current_label=period_label(key, unit),
         previous=slugs[index - 1] if index > 0 else None,
         next=slugs[index + 1] if index + 1 < len(slugs) else None,
         svg=svg, problem=problem, ripple_map=ripple_map,

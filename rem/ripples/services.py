@@ -439,7 +439,7 @@ def data_fingerprints(collaboration_ids: list[int],
     new link always has a new id; cause and effect are folded in; the latest change
     covers a removed one) and the codebooks (names and legends). ``clause`` narrows the
     items to what one person sees. Used to find results again without computing them:
-    rendered maps (``maps.builder.download_alias``) and analyses (``analysis.services``).
+    rendered maps (``maps.builder.download_alias``) and analyses (``analysis.scope``).
     """
     if not collaboration_ids:
         return {}

@@ -10,7 +10,8 @@ from rem.access import current_access
 from rem.access import exchanges as exchange_access
 from rem.access import threads as thread_access
 from rem.accounts.forms import EmptyForm
-from rem.analysis import services as analysis
+from rem.analysis import reach
+from rem.analysis.scope import Scope
 from rem.collaborations.models import Collaboration
 from rem.collaborations.views import collaboration_or_404
 from rem.extensions import db
@@ -104,13 +105,13 @@ def longest(slug: str):
     if not thread_access.may_write(access, collaboration):
         abort(403)
     raw = request.args.get("activity", "").strip()
-    scope = analysis.Scope(collaboration.name, [collaboration], access)
+    scope = Scope(collaboration.name, [collaboration], access)
     activities, _links, _orders = scope.graph()
     if not raw.isdigit() or int(raw) not in set(activities):
         flash(_("Kies een activiteit uit de lijst om de langste keten te zien."), "warning")
         return redirect(url_for("analysis.influence", slug=slug))
     return redirect(url_for("threads.new", slug=slug,
-                            path=analysis.longest_path(scope, int(raw))))
+                            path=reach.longest_path(scope, int(raw))))
 
 
 def _placement_choices(thread: StoryThread) -> list[tuple[str, str]]:
