@@ -11,13 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import orm
 from sqlalchemy.ext.compiler import compiles
 
-from rem.analysis.periods import (
-    parse_period,
-    period_key,
-    period_label,
-    period_range,
-    period_slug,
-)
+from rem.analysis.periods import parse_period, period_key, period_label, period_range, period_slug
 from rem.analysis.scope import (
     ACTIVITY,
     EFFECT,

@@ -9,11 +9,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from rem.analysis.scope import (
-    ACTIVITY,
-    EFFECT,
-    Scope,
-)
+from rem.analysis.scope import ACTIVITY, EFFECT, Scope
 from rem.codes.models import Code, Codebook
 from rem.collaborations.models import Collaboration
 from rem.core.dates import FuzzyDate, Precision

@@ -497,6 +497,7 @@ def _load_reviews(
             _load_reviews(collaborations, users, counts)
         return
     from rem.access import load_access
+    from rem.reviews import adoption
     from rem.reviews import services as reviews
     from rem.reviews.maps import year_map
 
@@ -517,7 +518,7 @@ def _load_reviews(
         reviews.update_review(review, form, review.version)
         adopter = users[spec["adopted_by"]]
         drawn = year_map(collaboration, spec["year"], load_access(adopter))
-        reviews.adopt(review, review.version, map_svg=drawn.svg,
+        adoption.adopt(review, review.version, map_svg=drawn.svg,
                       map_summary=drawn.summary if drawn.svg else drawn.problem)
         review.adopted_by_id = adopter.id
         # Adopted in the meeting itself, not on the day the demo was loaded.

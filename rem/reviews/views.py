@@ -32,7 +32,8 @@ from rem.collaborations.views import collaboration_or_404
 from rem.core import pdf
 from rem.extensions import db
 from rem.hubs.models import Hub
-from rem.reviews import radar, services
+from rem.reviews import adoption, comparison, radar, services
+from rem.reviews import evidence as review_evidence
 from rem.reviews.forms import NewReviewForm, review_form_class, score_field, strategy_field
 from rem.reviews.maps import year_map
 from rem.reviews.models import (
@@ -221,8 +222,8 @@ def evidence(slug: str, review_id: int):
         return _to_review(collaboration, review)
     return render_template("reviews/evidence.html", collaboration=collaboration, review=review,
                            names=services.strategy_names(),
-                           evidence=services.evidence_of(review),
-                           candidates=services.candidates(review), form=EmptyForm())
+                           evidence=review_evidence.evidence_of(review),
+                           candidates=review_evidence.candidates(review), form=EmptyForm())
 
 
 @bp.post("/collaborations/<slug>/reviews/<int:review_id>/evidence")
@@ -234,7 +235,7 @@ def decide(slug: str, review_id: int):
         abort(400)
     strategy = request.form.get("strategy", "")[:60]
     try:
-        services.decide_evidence(review, strategy, request.form.get("ref", "")[:40],
+        review_evidence.decide_evidence(review, strategy, request.form.get("ref", "")[:40],
                                  request.form.get("action", "")[:10])
     except services.ReviewError as exc:
         db.session.rollback()
@@ -266,7 +267,7 @@ def adopt(slug: str, review_id: int):
         return _to_review(collaboration, review)
     drawn = year_map(collaboration, review.year, current_access())
     try:
-        empty = services.adopt(review, int(seen), map_svg=drawn.svg,
+        empty = adoption.adopt(review, int(seen), map_svg=drawn.svg,
                                map_summary=drawn.summary if drawn.svg else drawn.problem,
                                threads=thread_snapshots("review", review.id, current_access()))
     except (services.ReviewError, StaleDataError) as exc:
@@ -291,7 +292,7 @@ def new_version(slug: str, review_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        copy = services.new_version(review)
+        copy = adoption.new_version(review)
         # The story threads placed in the old version come along into the new draft.
         for _placement, thread in placed_in(PlacementKind.REVIEW, review.id):
             place_thread(thread, PlacementKind.REVIEW, copy.id)
@@ -375,11 +376,11 @@ def _report_context(collaboration: Collaboration, review: BorgingReview) -> dict
         "strategies": strategies, "strategy_slugs": STRATEGY_SLUGS,
         "status_labels": {k.value: v for k, v in STRATEGY_STATUS_LABELS.items()},
         "review_status_labels": {k.value: v for k, v in REVIEW_STATUS_LABELS.items()},
-        "evidence": services.evidence_of(review, include_dropped=False),
-        "empty": services.empty_strategies(review),
-        "strategy_changes": services.strategy_changes(review, previous),
-        "score_changes": services.score_changes(review, previous),
-        "lists": services.year_lists(review),
+        "evidence": review_evidence.evidence_of(review, include_dropped=False),
+        "empty": adoption.empty_strategies(review),
+        "strategy_changes": comparison.strategy_changes(review, previous),
+        "score_changes": comparison.score_changes(review, previous),
+        "lists": comparison.year_lists(review),
         "story_threads": (list((review.frozen_extra or {}).get("threads", []))
                           if review.is_adopted else
                           thread_snapshots("review", review.id, current_access())),
