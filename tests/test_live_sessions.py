@@ -16,6 +16,7 @@ from rem.audit.models import AuditEvent
 from rem.extensions import db, limiter
 from rem.ripples import services as ripple_services
 from rem.ripples.models import Effect, RippleItem, RippleLink
+from rem.workshops import inbox as story_inbox
 from rem.workshops import services
 from rem.workshops.models import (
     CODE_ALPHABET,
@@ -414,7 +415,7 @@ def test_markdown_escape_keeps_words_literal(ctx):
     from rem.core.markdown import render_markdown
 
     text = "**vet** [klik](https://x.nl) <b>html</b> # kop"
-    html = str(render_markdown(services.markdown_escape(text)))
+    html = str(render_markdown(story_inbox.markdown_escape(text)))
     assert "<strong>" not in html and "<a " not in html and "<b>" not in html
     assert "**vet**" in html and "[klik](https://x.nl)" in html
 
@@ -529,9 +530,9 @@ def test_suggestions_rank_similar_wording_first(ctx):
         title="S", held_on=date(2026, 1, 1), focus_question="V"))
     story = SessionStory(session=session, text="Er komen nu veel meer vrijwilligers naar het "
                          "dorpshuis", for_whom="")
-    found = services.suggestions(story, [far, near])
+    found = story_inbox.suggestions(story, [far, near])
     assert found and found[0][0] is near and all(effect is not far for effect, _ in found)
-    assert services.suggestions(SessionStory(session=session, text="de het een", for_whom=""),
+    assert story_inbox.suggestions(SessionStory(session=session, text="de het een", for_whom=""),
                                 [near]) == []
 
 
@@ -659,10 +660,10 @@ def test_claim_is_a_conditional_update(app, running):
     (story,) = _stories(app)
     with app.app_context():
         first = db.session.get(SessionStory, story.id)
-        assert services.claim(first, "new", services.StoryStatus.PARKED) is True
+        assert story_inbox.claim(first, "new", services.StoryStatus.PARKED) is True
         db.session.commit()
         again = db.session.get(SessionStory, story.id)
-        assert services.claim(again, "new", services.StoryStatus.ACCEPTED) is False
+        assert story_inbox.claim(again, "new", services.StoryStatus.ACCEPTED) is False
         assert again.status == "parked"
         db.session.rollback()
 

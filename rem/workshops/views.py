@@ -40,8 +40,10 @@ from rem.core.dates import FuzzyDate, Precision
 from rem.extensions import db
 from rem.ripples.forms import LinkForm
 from rem.ripples.models import Kind, RippleItem
-from rem.ripples.services import RippleError, load_log
+from rem.ripples.services import ItemInput, RippleError, load_log
 from rem.workshops import drawing, services
+from rem.workshops import inbox as story_inbox
+from rem.workshops import report as session_report
 from rem.workshops.forms import (
     AcceptForm,
     CodesForm,
@@ -325,7 +327,7 @@ def _accept_form(collaboration: Collaboration, session: EvaluationSession,
         form.valence.data = story.valence or ""
         form.noticed_by.data = story.participant.role if story.participant else ""
         form.evidence_kind.data = "quote"
-        data = services.story_effect_input(story, form.title.data, when)
+        data = story_inbox.story_effect_input(story, form.title.data, when)
         form.evidence_text.data = data.evidence_text
         form.description.data = data.description
         form.causes.data = [story.grew_from_id] if story.grew_from_id else []
@@ -348,11 +350,11 @@ def accept(slug: str, session_id: int, story_id: int):
     collaboration, session = _session(slug, session_id, edit=True)
     story = _story(session, story_id)
     form = _accept_form(collaboration, session, story)
-    effects = services.live_effects(collaboration)
+    effects = story_inbox.live_effects(collaboration)
     if form.validate_on_submit():
         causes = [item for item in (db.session.get(RippleItem, i) for i in form.causes.data or [])
                   if item is not None and item.collaboration_id == collaboration.id]
-        data = services.ItemInput(
+        data = ItemInput(
             title=form.title.data or "",
             when=FuzzyDate.of(form.date_value.data, form.date_precision.data),
             description=form.description.data or "",
@@ -366,7 +368,7 @@ def accept(slug: str, session_id: int, story_id: int):
             evidence_url=(form.evidence_url.data or "").strip(),
         )
         try:
-            effect = services.accept_story(story, form.expected.data or "", data, causes)
+            effect = story_inbox.accept_story(story, form.expected.data or "", data, causes)
         except services.AlreadyHandled as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -381,7 +383,7 @@ def accept(slug: str, session_id: int, story_id: int):
     return render_template(
         "workshops/accept.html", collaboration=collaboration, session=session, story=story,
         form=form, merge_form=_merge_form(collaboration, story, effects),
-        suggestions=services.suggestions(story, effects), codebooks=all_codebooks(),
+        suggestions=story_inbox.suggestions(story, effects), codebooks=all_codebooks(),
         handled=story.status not in (StoryStatus.NEW, StoryStatus.PARKED),
         role_labels={k.value: v for k, v in PARTICIPANT_ROLE_LABELS.items()},
     )
@@ -392,7 +394,7 @@ def merge(slug: str, session_id: int, story_id: int):
     """Merge a story into an existing effect; the story stays with the session."""
     collaboration, session = _session(slug, session_id, edit=True)
     story = _story(session, story_id)
-    form = _merge_form(collaboration, story, services.live_effects(collaboration))
+    form = _merge_form(collaboration, story, story_inbox.live_effects(collaboration))
     if not form.validate_on_submit():
         flash(_("Kies het effect waarmee u dit verhaal wilt samenvoegen."), "error")
         return redirect(url_for("sessions.accept", slug=slug, session_id=session_id,
@@ -401,7 +403,7 @@ def merge(slug: str, session_id: int, story_id: int):
     try:
         if target is None or target.kind != Kind.EFFECT:
             raise services.SessionError(_("Kies een effect van dit samenwerkingsverband."))
-        services.merge_story(story, form.expected.data or "", target,
+        story_inbox.merge_story(story, form.expected.data or "", target,
                              add_text=bool(form.add_text.data))
     except (services.SessionError, RippleError, orm.exc.StaleDataError) as exc:
         db.session.rollback()
@@ -422,7 +424,7 @@ def park(slug: str, session_id: int, story_id: int):
     form = StatusForm()
     if form.validate_on_submit():
         try:
-            services.park_story(story, form.expected.data or StoryStatus.NEW.value)
+            story_inbox.park_story(story, form.expected.data or StoryStatus.NEW.value)
         except services.SessionError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -439,7 +441,7 @@ def reopen(slug: str, session_id: int, story_id: int):
     story = _story(session, story_id)
     if StatusForm().validate_on_submit():
         try:
-            services.reopen_story(story)
+            story_inbox.reopen_story(story)
         except services.SessionError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -461,7 +463,7 @@ def link(slug: str, session_id: int, story_id: int):
         try:
             if cause is None or cause.collaboration_id != collaboration.id:
                 raise services.SessionError(_("Kies een item van dit samenwerkingsverband."))
-            services.link_story(story, cause)
+            story_inbox.link_story(story, cause)
         except (services.SessionError, RippleError) as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -482,7 +484,7 @@ def codes(slug: str, session_id: int, story_id: int):
     form.codes.choices = code_choices()
     if form.validate_on_submit():
         try:
-            services.code_story(story, list(form.codes.data or []))
+            story_inbox.code_story(story, list(form.codes.data or []))
         except (services.SessionError, RippleError, orm.exc.StaleDataError) as exc:
             db.session.rollback()
             flash(str(exc) if not isinstance(exc, orm.exc.StaleDataError)
@@ -542,7 +544,7 @@ def projector_map(slug: str, session_id: int):
 
 def _report_context(collaboration: Collaboration, session: EvaluationSession) -> dict:
     access = current_access()
-    report = services.build_report(session, access.item_clause(collaboration))
+    report = session_report.build_report(session, access.item_clause(collaboration))
     before = drawing.draw(collaboration, report.before, _("Kaart bij de opening"),
                           id_prefix="before-")
     after = drawing.draw(collaboration, report.after, _("Kaart na de sessie"),
