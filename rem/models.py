@@ -19,10 +19,10 @@ from rem.reviews.models import BorgingReview, ReviewEvidence, ReviewScore, Revie
 from rem.ripples.models import Activity, Effect, RippleItem, RippleLink, item_codes
 from rem.threads.models import StoryThread, ThreadPlacement, ThreadStep
 from rem.workshops.models import (
-    EvaluationSession,
-    SessionParticipant,
-    SessionStory,
-    session_items,
+    Workshop,
+    WorkshopParticipant,
+    WorkshopStory,
+    workshop_items,
 )
 
 __all__ = [
@@ -31,7 +31,7 @@ __all__ = [
     "ApiToken",
     "ExchangeAdoption", "ExchangeOutcome", "LearningExchange", "LogCitation", "LogEntry",
     "exchange_participants", "log_entry_codes",
-    "EvaluationSession", "SessionParticipant", "SessionStory", "session_items",
+    "Workshop", "WorkshopParticipant", "WorkshopStory", "workshop_items",
     "BorgingReview", "ReviewEvidence", "ReviewScore", "ReviewStrategy",
     "StoryThread", "ThreadPlacement", "ThreadStep", "data_version",
 ]

@@ -350,9 +350,9 @@ def _session_world(a1) -> dict:
     """An open evaluation session of a1 with one new story (rem.workshops)."""
     from rem.workshops import services as sessions
 
-    session = sessions.create_session(a1, sessions.SessionInput(
+    session = sessions.create_workshop(a1, sessions.WorkshopInput(
         title="Sessie", held_on=date(2026, 3, 1), focus_question="Wat veranderde er?"))
-    person = sessions.join_session(session, "Anna")
+    person = sessions.join_workshop(session, "Anna")
     story, _created = sessions.submit_story(session, person, sessions.StoryInput(
         text="Privé verhaal"), "matrix-story-key-0001")
     return {"session_id": session.id, "story_id": story.id, "code": session.code}

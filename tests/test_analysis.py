@@ -491,9 +491,9 @@ def test_new_between_two_sessions(app, world):
 
     with app.test_request_context():
         collab = db.session.scalar(db.select(Collaboration).where(Collaboration.slug == "dorp"))
-        first = sessions.create_session(collab, sessions.SessionInput(
+        first = sessions.create_workshop(collab, sessions.WorkshopInput(
             title="Voorjaarssessie", held_on=date(2024, 3, 1), focus_question="Wat?"))
-        second = sessions.create_session(collab, sessions.SessionInput(
+        second = sessions.create_workshop(collab, sessions.WorkshopInput(
             title="Najaarssessie", held_on=date(2024, 9, 30), focus_question="Wat nog meer?"))
         # Told in the second session, though it happened earlier (before the first session).
         db.session.get(RippleItem, world["e1"]).session_id = second.id

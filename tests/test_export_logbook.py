@@ -64,7 +64,7 @@ def world(app):
                             LogCitation(item_id=ids["private"])]
         private = factories.LogEntryFactory(collaboration=collab, title="Geheime les",
                                             body="Alleen voor ons.", author_id=member.id)
-        session = sessions.create_session(collab, sessions.SessionInput(
+        session = sessions.create_workshop(collab, sessions.WorkshopInput(
             title="Voorjaarssessie", held_on=date(2024, 3, 1),
             focus_question="Wat veranderde er?"))
         db.session.flush()

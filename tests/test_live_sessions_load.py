@@ -95,7 +95,7 @@ def _prepare(url: str) -> str:
         db.session.flush()
         db.session.add(Membership(user_id=user.id, collaboration_id=collaboration.id,
                                   role=Role.FACILITATOR.value))
-        session = services.create_session(collaboration, services.SessionInput(
+        session = services.create_workshop(collaboration, services.WorkshopInput(
             title="Drukke sessie", held_on=date.today(),
             focus_question="Wat is er veranderd?"))
         code = session.code

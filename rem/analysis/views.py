@@ -406,13 +406,13 @@ def growth(slug: str):
 @bp.get("/collaborations/<slug>/analysis/new")
 def new_items(slug: str):
     """List what is new between two dates, or between two evaluation sessions."""
-    from rem.workshops.models import EvaluationSession
+    from rem.workshops.models import Workshop
 
     collaboration = collaboration_or_404(slug)
     access = current_access()
     sessions = list(db.session.scalars(
-        sa.select(EvaluationSession).where(EvaluationSession.collaboration_id == collaboration.id)
-        .order_by(EvaluationSession.held_on, EvaluationSession.id))
+        sa.select(Workshop).where(Workshop.collaboration_id == collaboration.id)
+        .order_by(Workshop.held_on, Workshop.id))
     ) if access.reads_all_of(collaboration) else []
     messages: list[str] = []
     start = end = None

@@ -103,9 +103,9 @@ def load_demo() -> dict[str, int]:
         _load_items(collaboration, spec, codes, authors.get(spec["slug"]), counts)
 
     db.session.flush()
-    from rem.workshops.demo import load_demo_sessions
+    from rem.workshops.demo import load_demo_workshops
 
-    load_demo_sessions(new_collaborations, counts)
+    load_demo_workshops(new_collaborations, counts)
     check_log_data(set(codes))
     _load_logs(existing, codes, users, counts)
     db.session.flush()

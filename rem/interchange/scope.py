@@ -372,7 +372,7 @@ class ExportScope:
 
     def sessions(self) -> list[dict]:
         """Return the evaluation sessions the visible items came from (id, title, date)."""
-        from rem.workshops.models import EvaluationSession
+        from rem.workshops.models import Workshop
 
         used = (sa.select(RippleItem.session_id).distinct()
                 .where(self.visible_clause(), RippleItem.session_id.is_not(None)))
@@ -381,8 +381,8 @@ class ExportScope:
                  "title": self.text(s.title), "date": s.held_on.isoformat(),
                  "place": self.text(s.place), "focus_question": self.text(s.focus_question)}
                 for s in db.session.scalars(
-                    sa.select(EvaluationSession).where(EvaluationSession.id.in_(used))
-                    .order_by(EvaluationSession.held_on, EvaluationSession.id))]
+                    sa.select(Workshop).where(Workshop.id.in_(used))
+                    .order_by(Workshop.held_on, Workshop.id))]
 
     # --- learning log ---------------------------------------------------------------
 

@@ -30,7 +30,7 @@ from rem.logbook.models import (
 from rem.ripples.models import RippleItem, Visibility
 
 if TYPE_CHECKING:
-    from rem.workshops.models import EvaluationSession
+    from rem.workshops.models import Workshop
 
 ENTRY_FIELDS = ["kind", "title", "body", "entry_date", "visibility", "owner_id", "due_date",
                 "done_at"]
@@ -147,11 +147,11 @@ def _clean(collaboration: Collaboration, data: EntryInput,
             raise LogError(_("U kunt alleen regels uit het logboek van dit "
                              "samenwerkingsverband aanhalen."))
     if data.session_ids:
-        from rem.workshops.models import EvaluationSession
+        from rem.workshops.models import Workshop
 
-        found = set(db.session.scalars(sa.select(EvaluationSession.id).where(
-            EvaluationSession.id.in_(data.session_ids),
-            EvaluationSession.collaboration_id == collaboration.id)))
+        found = set(db.session.scalars(sa.select(Workshop.id).where(
+            Workshop.id.in_(data.session_ids),
+            Workshop.collaboration_id == collaboration.id)))
         if found != set(data.session_ids):
             raise LogError(_("U kunt alleen evaluatiesessies van dit samenwerkingsverband "
                              "aanhalen."))
@@ -348,7 +348,7 @@ def open_actions(access: Access, collaboration_ids: list[int] | None = None,
 def entries_citing(access: Access, *, item: RippleItem | None = None,
                    entry: LogEntry | None = None,
                    exchange_id: int | None = None,
-                   session: EvaluationSession | None = None) -> list[LogEntry]:
+                   session: Workshop | None = None) -> list[LogEntry]:
     """Return the visible, live entries that cite ``item``, ``entry``, a session or an exchange."""
     if session is not None:
         target = LogCitation.session_id == session.id
@@ -415,11 +415,11 @@ def visible_citations(entry: LogEntry, access: Access) -> tuple[list[ResolvedCit
             shown.append(ResolvedCitation(citation, "exchange", exchange.title, {
                 "endpoint": "exchanges.show", "exchange_id": exchange.id}))
         elif citation.session_id is not None:
-            session = citation.session
-            if session is None or not access.reads_all_of(session.collaboration):
+            workshop = citation.workshop
+            if workshop is None or not access.reads_all_of(workshop.collaboration):
                 hidden += 1
                 continue
-            shown.append(ResolvedCitation(citation, "session", session.title, {
-                "endpoint": "sessions.report", "slug": session.collaboration.slug,
-                "session_id": session.id}))
+            shown.append(ResolvedCitation(citation, "session", workshop.title, {
+                "endpoint": "workshops.report", "slug": workshop.collaboration.slug,
+                "session_id": workshop.id}))
     return shown, hidden

@@ -44,9 +44,9 @@ def log_entries_citing(item: RippleItem) -> list[LogEntry]:
 
 
 @bp.app_template_global("log_entries_citing_session")
-def log_entries_citing_session(session) -> list[LogEntry]:
-    """Return the visible entries that cite evaluation ``session`` (for the session pages)."""
-    return services.entries_citing(current_access(), session=session)
+def log_entries_citing_session(workshop) -> list[LogEntry]:
+    """Return the visible entries that cite ``workshop`` (for the session pages)."""
+    return services.entries_citing(current_access(), session=workshop)
 
 
 @bp.app_template_global("log_may_write")
@@ -108,11 +108,11 @@ def _entry_choices(collaboration: Collaboration, exclude: int | None) -> list[Se
 
 
 def _session_choices(collaboration: Collaboration) -> list[SelectChoice]:
-    from rem.workshops.models import EvaluationSession
+    from rem.workshops.models import Workshop
 
     sessions = db.session.scalars(
-        sa.select(EvaluationSession).where(EvaluationSession.collaboration_id == collaboration.id)
-        .order_by(EvaluationSession.held_on.desc(), EvaluationSession.id.desc())
+        sa.select(Workshop).where(Workshop.collaboration_id == collaboration.id)
+        .order_by(Workshop.held_on.desc(), Workshop.id.desc())
     ).all()
     return [SelectChoice(s.id, f"{s.title} ({format_date(s.held_on)})") for s in sessions]
 

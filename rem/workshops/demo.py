@@ -20,11 +20,11 @@ from rem.demo import data
 from rem.extensions import db
 from rem.ripples.models import RippleItem, RippleLink
 from rem.workshops.models import (
-    EvaluationSession,
-    SessionParticipant,
-    SessionStatus,
-    SessionStory,
     StoryStatus,
+    Workshop,
+    WorkshopParticipant,
+    WorkshopStatus,
+    WorkshopStory,
 )
 from rem.workshops.services import new_code
 
@@ -32,7 +32,7 @@ from rem.workshops.services import new_code
 DEMO_TZ = timezone(timedelta(hours=2))
 
 
-def check_session_data() -> None:
+def check_workshop_data() -> None:
     """Raise ValueError when a demo session refers to something that does not exist."""
     collaborations = {c["slug"]: c for c in data.COLLABORATIONS}
     seen: set[str] = set()
@@ -74,20 +74,20 @@ def _facilitator_id(collaboration: Collaboration) -> int | None:
                                             Membership.role == Role.FACILITATOR.value))
 
 
-def load_demo_sessions(new_collaborations: list[tuple[Collaboration, dict[str, Any]]],
+def load_demo_workshops(new_collaborations: list[tuple[Collaboration, dict[str, Any]]],
                        counts: dict[str, int]) -> None:
     """Add the demo sessions of collaborations created in this run."""
-    check_session_data()
+    check_workshop_data()
     created = {collaboration.slug: (collaboration, spec)
                for collaboration, spec in new_collaborations}
     for spec in data.SESSIONS:
         if spec["collaboration"] not in created:
             continue
         collaboration, collaboration_spec = created[spec["collaboration"]]
-        _load_session(collaboration, collaboration_spec, spec, counts)
+        _load_workshop(collaboration, collaboration_spec, spec, counts)
 
 
-def _load_session(collaboration: Collaboration, collaboration_spec: dict[str, Any],
+def _load_workshop(collaboration: Collaboration, collaboration_spec: dict[str, Any],
                   spec: dict[str, Any], counts: dict[str, int]) -> None:
     titles = {item["key"]: item["title"] for item in collaboration_spec["items"]}
     items = {item.title: item for item in db.session.scalars(
@@ -99,21 +99,21 @@ def _load_session(collaboration: Collaboration, collaboration_spec: dict[str, An
     held_on = date.fromisoformat(spec["date"])
     opened, closed = _at(held_on, spec["opened"]), _at(held_on, spec["closed"])
     facilitator = _facilitator_id(collaboration)
-    session = EvaluationSession(
+    workshop = Workshop(
         collaboration_id=collaboration.id, title=spec["title"], held_on=held_on,
         place=spec["place"], focus_question=spec["focus_question"],
         prompts="\n".join(spec["prompts"]), allow_links=True, code=new_code(),
-        status=SessionStatus.CLOSED.value, opened_at=opened, closed_at=closed,
+        status=WorkshopStatus.CLOSED.value, opened_at=opened, closed_at=closed,
         created_by_id=facilitator, closed_by_id=facilitator,
         created_at=opened - timedelta(days=7), updated_at=closed,
     )
-    session.link_items = [item(key) for key in spec["link_items"]]
-    db.session.add(session)
+    workshop.link_items = [item(key) for key in spec["link_items"]]
+    db.session.add(workshop)
     db.session.flush()
     people = []
     for index, person in enumerate(spec["participants"]):
         at = opened + timedelta(minutes=5 + index)
-        people.append(SessionParticipant(session_id=session.id, first_name=person["name"],
+        people.append(WorkshopParticipant(session_id=workshop.id, first_name=person["name"],
                                          role=person["role"], created_at=at, updated_at=at))
     db.session.add_all(people)
     db.session.flush()
@@ -122,8 +122,8 @@ def _load_session(collaboration: Collaboration, collaboration_spec: dict[str, An
         handled = told + timedelta(minutes=4) if story["status"] != "new" else None
         when = parse_iso(story["date"]) if story["date"] else None
         effect = item(story["effect"]) if story["effect"] else None
-        db.session.add(SessionStory(
-            session_id=session.id, participant_id=people[story["participant"]].id,
+        db.session.add(WorkshopStory(
+            session_id=workshop.id, participant_id=people[story["participant"]].id,
             idempotency_key=f"demo-{collaboration.slug}-story-{index:03d}",
             text=story["text"], for_whom=story["for_whom"],
             date_start=when.start if when else None,
@@ -135,21 +135,21 @@ def _load_session(collaboration: Collaboration, collaboration_spec: dict[str, An
             created_at=told, updated_at=handled or told,
         ))
         if story["status"] == "accepted" and effect is not None:
-            effect.session_id = session.id
+            effect.session_id = workshop.id
             effect.created_at = effect.updated_at = handled
         counts["stories"] += 1
-    _date_the_log(collaboration, session, items.values(), opened, closed)
+    _date_the_log(collaboration, workshop, items.values(), opened, closed)
     counts["sessions"] += 1
     db.session.flush()
 
 
-def _date_the_log(collaboration: Collaboration, session: EvaluationSession,
+def _date_the_log(collaboration: Collaboration, workshop: Workshop,
                   items, opened: datetime, closed: datetime) -> None:
     """Give the demo items the times they would have been entered at."""
     for item in items:
-        if item.session_id == session.id:
+        if item.session_id == workshop.id:
             continue
-        if item.date_start <= session.held_on:
+        if item.date_start <= workshop.held_on:
             item.created_at = item.updated_at = opened - timedelta(days=1)
         else:
             later = datetime.combine(item.date_start, time(12), tzinfo=UTC)

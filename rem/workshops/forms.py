@@ -45,7 +45,7 @@ FIRST_YEAR = 2000
 # --- facilitators ---------------------------------------------------------------------------
 
 
-class SessionForm(FlaskForm):
+class WorkshopForm(FlaskForm):
     """Date, place, focus question, prompts, and what participants may link to."""
 
     title = StringField(_l("Naam van de sessie"), validators=[

@@ -26,22 +26,22 @@ from rem.ripples.services import (
     update_item,
 )
 from rem.workshops.models import (
-    SessionStory,
     StoryStatus,
+    WorkshopStory,
 )
 from rem.workshops.services import (
     STOPWORDS,
     SUGGEST_CUTOFF,
     SUGGEST_LIMIT,
     AlreadyHandled,
-    SessionError,
+    WorkshopError,
     bump,
 )
 
 # --- the inbox ----------------------------------------------------------------------------------
 
 
-def claim(story: SessionStory, expected: str, to: StoryStatus) -> bool:
+def claim(story: WorkshopStory, expected: str, to: StoryStatus) -> bool:
     """Move ``story`` from ``expected`` to ``to`` if nobody moved it first; tell whether it did.
 
     One conditional UPDATE: on PostgreSQL a second facilitator's UPDATE waits for
@@ -50,8 +50,8 @@ def claim(story: SessionStory, expected: str, to: StoryStatus) -> bool:
     """
     now = utcnow()
     result = db.session.execute(
-        sa.update(SessionStory)
-        .where(SessionStory.id == story.id, SessionStory.status == expected)
+        sa.update(WorkshopStory)
+        .where(WorkshopStory.id == story.id, WorkshopStory.status == expected)
         .values(status=to.value, handled_by_id=actor_id(), handled_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     )
@@ -59,26 +59,26 @@ def claim(story: SessionStory, expected: str, to: StoryStatus) -> bool:
     return result.rowcount == 1
 
 
-def _require(story: SessionStory, expected: str, to: StoryStatus,
+def _require(story: WorkshopStory, expected: str, to: StoryStatus,
              allowed_from: tuple[StoryStatus, ...]) -> None:
     if expected not in {s.value for s in allowed_from}:
-        raise SessionError(_("Dit kan niet met een verhaal dat al verwerkt is."))
+        raise WorkshopError(_("Dit kan niet met een verhaal dat al verwerkt is."))
     if not claim(story, expected, to):
         raise AlreadyHandled(story)
 
 
-def story_effect_input(story: SessionStory, title: str, when: FuzzyDate,
+def story_effect_input(story: WorkshopStory, title: str, when: FuzzyDate,
                        **extra) -> ItemInput:
     """Return the input for an effect made from ``story``: the participant's words as a quote."""
     evidence = story.text
     if story.for_whom:
         evidence += "\n" + _("Voor wie: %(who)s", who=story.for_whom)
-    session = story.session
+    workshop = story.workshop
     return ItemInput(
         title=title,
         when=when,
         description=_("Verteld tijdens de evaluatiesessie “%(title)s” (%(date)s).",
-                      title=session.title, date=session.held_on.isoformat()),
+                      title=workshop.title, date=workshop.held_on.isoformat()),
         intended=story.intended,
         valence=story.valence,
         noticed_by=story.participant.role if story.participant else None,
@@ -88,23 +88,23 @@ def story_effect_input(story: SessionStory, title: str, when: FuzzyDate,
     )
 
 
-def accept_story(story: SessionStory, expected: str, data: ItemInput,
+def accept_story(story: WorkshopStory, expected: str, data: ItemInput,
                  causes: list[RippleItem]) -> RippleItem:
     """Make ``story`` a new effect (recorded as coming from its session) with its causes."""
     _require(story, expected, StoryStatus.ACCEPTED, (StoryStatus.NEW, StoryStatus.PARKED))
-    session = story.session
-    effect = create_item(session.collaboration, Kind.EFFECT, data)
-    effect.session_id = session.id
+    workshop = story.workshop
+    effect = create_item(workshop.collaboration, Kind.EFFECT, data)
+    effect.session_id = workshop.id
     for cause in causes:
-        if cause.collaboration_id != session.collaboration_id:
+        if cause.collaboration_id != workshop.collaboration_id:
             raise RippleError(_("U kunt alleen items van hetzelfde samenwerkingsverband "
                                 "verbinden."))
         add_link(cause, effect)
     story.effect_id = effect.id
     db.session.flush()
-    record("accept", "story", story.id, collaboration_id=session.collaboration_id,
-           summary=effect.title, after={"effect_id": effect.id, "session_id": session.id})
-    bump(session)
+    record("accept", "story", story.id, collaboration_id=workshop.collaboration_id,
+           summary=effect.title, after={"effect_id": effect.id, "session_id": workshop.id})
+    bump(workshop)
     return effect
 
 
@@ -127,68 +127,68 @@ def _input_from(item: RippleItem, **changes) -> ItemInput:
     return data
 
 
-def merge_story(story: SessionStory, expected: str, target: RippleItem,
+def merge_story(story: WorkshopStory, expected: str, target: RippleItem,
                 add_text: bool = True) -> RippleItem:
     """Merge ``story`` into the existing effect ``target``; its words are added as a quote."""
-    session = story.session
-    if (target.kind != Kind.EFFECT or target.collaboration_id != session.collaboration_id
+    workshop = story.workshop
+    if (target.kind != Kind.EFFECT or target.collaboration_id != workshop.collaboration_id
             or target.deleted_at is not None):
-        raise SessionError(_("Kies een effect van dit samenwerkingsverband."))
+        raise WorkshopError(_("Kies een effect van dit samenwerkingsverband."))
     _require(story, expected, StoryStatus.MERGED, (StoryStatus.NEW, StoryStatus.PARKED))
     if add_text:
         quote = markdown_escape(" ".join(story.text.split()))
         addition = _("Ook verteld tijdens de evaluatiesessie “%(title)s”: “%(text)s”",
-                     title=markdown_escape(session.title), text=quote)
+                     title=markdown_escape(workshop.title), text=quote)
         description = (target.description.rstrip() + "\n\n" + addition).strip()
         update_item(target, _input_from(target, description=description), target.version)
     story.effect_id = target.id
     db.session.flush()
-    record("merge", "story", story.id, collaboration_id=session.collaboration_id,
-           summary=target.title, after={"effect_id": target.id, "session_id": session.id})
-    bump(session)
+    record("merge", "story", story.id, collaboration_id=workshop.collaboration_id,
+           summary=target.title, after={"effect_id": target.id, "session_id": workshop.id})
+    bump(workshop)
     return target
 
 
-def park_story(story: SessionStory, expected: str) -> None:
+def park_story(story: WorkshopStory, expected: str) -> None:
     """Put ``story`` aside; it stays with the session and can come back."""
     _require(story, expected, StoryStatus.PARKED, (StoryStatus.NEW,))
-    record("park", "story", story.id, collaboration_id=story.session.collaboration_id,
+    record("park", "story", story.id, collaboration_id=story.workshop.collaboration_id,
            summary=story.text[:100])
-    bump(story.session)
+    bump(story.workshop)
 
 
-def reopen_story(story: SessionStory) -> None:
+def reopen_story(story: WorkshopStory) -> None:
     """Bring a parked story back to the inbox."""
     if not claim(story, StoryStatus.PARKED.value, StoryStatus.NEW):
         raise AlreadyHandled(story)
-    record("reopen", "story", story.id, collaboration_id=story.session.collaboration_id,
+    record("reopen", "story", story.id, collaboration_id=story.workshop.collaboration_id,
            summary=story.text[:100])
-    bump(story.session)
+    bump(story.workshop)
 
 
-def _story_effect(story: SessionStory) -> RippleItem:
+def _story_effect(story: WorkshopStory) -> RippleItem:
     if story.status not in (StoryStatus.ACCEPTED, StoryStatus.MERGED) or story.effect is None \
             or story.effect.deleted_at is not None:
-        raise SessionError(_("Dit verhaal is (nog) geen effect. Neem het eerst op."))
+        raise WorkshopError(_("Dit verhaal is (nog) geen effect. Neem het eerst op."))
     return story.effect
 
 
-def link_story(story: SessionStory, cause: RippleItem) -> RippleLink:
+def link_story(story: WorkshopStory, cause: RippleItem) -> RippleLink:
     """Add a cause to the effect that ``story`` became."""
     effect = _story_effect(story)
     link = add_link(cause, effect)
-    bump(story.session)
+    bump(story.workshop)
     return link
 
 
-def code_story(story: SessionStory, code_ids: list[int]) -> RippleItem:
+def code_story(story: WorkshopStory, code_ids: list[int]) -> RippleItem:
     """Set the codes of the effect that ``story`` became."""
     effect = _story_effect(story)
     known = set(db.session.scalars(sa.select(Code.id).where(Code.id.in_(code_ids)))) \
         if code_ids else set()
     update_item(effect, _input_from(effect, code_ids=[c for c in code_ids if c in known]),
                 effect.version)
-    bump(story.session)
+    bump(story.workshop)
     return effect
 
 
@@ -197,7 +197,7 @@ def _words(text: str) -> str:
                     if word not in STOPWORDS)
 
 
-def suggestions(story: SessionStory, effects: list[RippleItem], limit: int = SUGGEST_LIMIT,
+def suggestions(story: WorkshopStory, effects: list[RippleItem], limit: int = SUGGEST_LIMIT,
                 cutoff: float = SUGGEST_CUTOFF) -> list[tuple[RippleItem, int]]:
     """Return the effects most alike in wording to ``story``, best first, with a 0-100 score."""
     words = _words(story.text + " " + story.for_whom)

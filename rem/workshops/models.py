@@ -39,7 +39,7 @@ FOR_WHOM_MAX = 200
 FIRST_NAME_MAX = 60
 
 
-class SessionStatus(enum.StrEnum):
+class WorkshopStatus(enum.StrEnum):
     """Whether participants can still join."""
 
     OPEN = "open"
@@ -95,7 +95,7 @@ def default_prompts_text() -> str:
     return "\n".join(str(prompt) for prompt in DEFAULT_PROMPTS)
 
 
-session_items = sa.Table(
+workshop_items = sa.Table(
     "evaluation_session_items",
     db.Model.metadata,
     sa.Column("session_id", sa.ForeignKey("evaluation_sessions.id", ondelete="CASCADE"),
@@ -106,7 +106,7 @@ session_items = sa.Table(
 )
 
 
-class EvaluationSession(TimestampMixin, db.Model):
+class Workshop(TimestampMixin, db.Model):
     """One evaluation session (workshop) of a collaboration."""
 
     __tablename__ = "evaluation_sessions"
@@ -122,7 +122,7 @@ class EvaluationSession(TimestampMixin, db.Model):
     prompts: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
     allow_links: orm.Mapped[bool] = orm.mapped_column(default=False)
     code: orm.Mapped[str] = orm.mapped_column(sa.String(CODE_LENGTH), unique=True, index=True)
-    status: orm.Mapped[str] = orm.mapped_column(sa.String(10), default=SessionStatus.OPEN.value)
+    status: orm.Mapped[str] = orm.mapped_column(sa.String(10), default=WorkshopStatus.OPEN.value)
     # Goes up with every change the projector must show; pollers compare it.
     version: orm.Mapped[int] = orm.mapped_column(default=1)
     opened_at: orm.Mapped[datetime] = orm.mapped_column(sa.DateTime(timezone=True),
@@ -133,13 +133,13 @@ class EvaluationSession(TimestampMixin, db.Model):
 
     collaboration: orm.Mapped[Collaboration] = orm.relationship()
     link_items: orm.Mapped[list[RippleItem]] = orm.relationship(
-        secondary=session_items, order_by="RippleItem.date_start"
+        secondary=workshop_items, order_by="RippleItem.date_start"
     )
 
     @property
     def is_open(self) -> bool:
         """Tell whether participants can still join and send stories."""
-        return self.status == SessionStatus.OPEN
+        return self.status == WorkshopStatus.OPEN
 
     @property
     def prompt_list(self) -> list[str]:
@@ -153,7 +153,7 @@ class EvaluationSession(TimestampMixin, db.Model):
         return f"{self.code[:half]} {self.code[half:]}"
 
 
-class SessionParticipant(TimestampMixin, db.Model):
+class WorkshopParticipant(TimestampMixin, db.Model):
     """Someone who joined a session on a phone, without an account."""
 
     __tablename__ = "session_participants"
@@ -171,7 +171,7 @@ class SessionParticipant(TimestampMixin, db.Model):
         return self.first_name or str(_l("anoniem"))
 
 
-class SessionStory(TimestampMixin, db.Model):
+class WorkshopStory(TimestampMixin, db.Model):
     """One story a participant sent: what changed, for whom, when, and how it was."""
 
     __tablename__ = "session_stories"
@@ -202,8 +202,8 @@ class SessionStory(TimestampMixin, db.Model):
     handled_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
     handled_at: orm.Mapped[datetime | None] = orm.mapped_column(sa.DateTime(timezone=True))
 
-    session: orm.Mapped[EvaluationSession] = orm.relationship()
-    participant: orm.Mapped[SessionParticipant | None] = orm.relationship()
+    workshop: orm.Mapped[Workshop] = orm.relationship()
+    participant: orm.Mapped[WorkshopParticipant | None] = orm.relationship()
     grew_from: orm.Mapped[RippleItem | None] = orm.relationship(foreign_keys=[grew_from_id])
     effect: orm.Mapped[RippleItem | None] = orm.relationship(foreign_keys=[effect_id])
     handled_by: orm.Mapped[User | None] = orm.relationship()

@@ -32,7 +32,7 @@ from flask_wtf.csrf import CSRFError
 from rem.extensions import db, limiter
 from rem.workshops import services
 from rem.workshops.forms import JoinForm, ParticipantForm, StoryForm
-from rem.workshops.models import EvaluationSession, SessionParticipant, SessionStory
+from rem.workshops.models import Workshop, WorkshopParticipant, WorkshopStory
 
 bp = Blueprint("join", __name__)
 
@@ -86,38 +86,38 @@ guess_limit = limiter.shared_limit(_limit("REM_JOIN_LIMIT_GUESSES"), scope="join
                                    key_func=_address_key, deduct_when=_bad_code_seen)
 
 
-def _participant(session: EvaluationSession) -> SessionParticipant | None:
-    participant_id = (cookie.get(PARTICIPANTS) or {}).get(session.code)
+def _participant(workshop: Workshop) -> WorkshopParticipant | None:
+    participant_id = (cookie.get(PARTICIPANTS) or {}).get(workshop.code)
     if not isinstance(participant_id, int):
         return None
-    participant = db.session.get(SessionParticipant, participant_id)
-    if participant is None or participant.session_id != session.id:
+    participant = db.session.get(WorkshopParticipant, participant_id)
+    if participant is None or participant.session_id != workshop.id:
         return None
     return participant
 
 
-def _remember(session: EvaluationSession, participant: SessionParticipant) -> None:
+def _remember(workshop: Workshop, participant: WorkshopParticipant) -> None:
     known = dict(cookie.get(PARTICIPANTS) or {})
-    known.pop(session.code, None)
-    known[session.code] = participant.id
+    known.pop(workshop.code, None)
+    known[workshop.code] = participant.id
     cookie[PARTICIPANTS] = dict(list(known.items())[-REMEMBER_SESSIONS:])
 
 
-def _problem(problem: str, status: int, session: EvaluationSession | None = None,
+def _problem(problem: str, status: int, workshop: Workshop | None = None,
              code: str = ""):
-    return render_template("workshops/join_problem.html", problem=problem, session=session,
+    return render_template("workshops/join_problem.html", problem=problem, workshop=workshop,
                            code=code), status
 
 
 def _open_session(code: str):
     """Return (session, None) for an open session, or (None, a friendly problem page)."""
-    session = services.session_by_code(code)
-    if session is None:
+    workshop = services.workshop_by_code(code)
+    if workshop is None:
         g.rem_unknown_code = True
         return None, _problem("unknown", 404, code=services.normalise_code(code)[:8])
-    if not session.is_open:
-        return None, _problem("closed", 410, session=session, code=session.code)
-    return session, None
+    if not workshop.is_open:
+        return None, _problem("closed", 410, workshop=workshop, code=workshop.code)
+    return workshop, None
 
 
 MAX_REQUEST_BYTES = 64 * 1024  # a story is at most 2,000 characters
@@ -156,9 +156,9 @@ def start():
     """Type the code from the screen."""
     form = JoinForm()
     if form.validate_on_submit():
-        session = services.session_by_code(form.code.data)
-        if session is not None:
-            return redirect(url_for("join.participant", code=session.code))
+        workshop = services.workshop_by_code(form.code.data)
+        if workshop is not None:
+            return redirect(url_for("join.participant", code=workshop.code))
         g.rem_unknown_code = True
         form.code.errors.append(_("Deze code kennen we niet. Kijk nog eens op het scherm. "
                                   "In de code staan geen 0, O, 1 of I."))
@@ -170,33 +170,33 @@ def start():
 @limiter.limit(_limit("REM_JOIN_LIMIT_ADDRESS"), methods=["POST"], key_func=_address_key)
 def participant(code: str):
     """Say who you are (a first name, or nobody) and start."""
-    session, problem = _open_session(code)
+    workshop, problem = _open_session(code)
     if problem:
         return problem
-    if code != session.code:
-        return redirect(url_for("join.participant", code=session.code))
-    if request.method == "GET" and _participant(session) is not None:
-        return redirect(url_for("join.story", code=session.code))
+    if code != workshop.code:
+        return redirect(url_for("join.participant", code=workshop.code))
+    if request.method == "GET" and _participant(workshop) is not None:
+        return redirect(url_for("join.story", code=workshop.code))
     form = ParticipantForm()
     if form.validate_on_submit():
         try:
-            person = services.join_session(session, form.first_name.data or "",
+            person = services.join_workshop(workshop, form.first_name.data or "",
                                            form.role.data or None)
-        except services.SessionError as exc:
+        except services.WorkshopError as exc:
             db.session.rollback()
             form.first_name.errors.append(str(exc))
         else:
             db.session.commit()
-            _remember(session, person)
-            return redirect(url_for("join.story", code=session.code))
-    return render_template("workshops/join_welcome.html", form=form, session=session)
+            _remember(workshop, person)
+            return redirect(url_for("join.story", code=workshop.code))
+    return render_template("workshops/join_welcome.html", form=form, workshop=workshop)
 
 
-def _recent_keys(participant: SessionParticipant) -> list[str]:
+def _recent_keys(participant: WorkshopParticipant) -> list[str]:
     return list(db.session.scalars(
-        sa.select(SessionStory.idempotency_key)
-        .where(SessionStory.participant_id == participant.id)
-        .order_by(SessionStory.id.desc()).limit(RECENT_KEYS)
+        sa.select(WorkshopStory.idempotency_key)
+        .where(WorkshopStory.participant_id == participant.id)
+        .order_by(WorkshopStory.id.desc()).limit(RECENT_KEYS)
     ))
 
 
@@ -208,13 +208,13 @@ def _recent_keys(participant: SessionParticipant) -> list[str]:
 @limiter.limit(_limit("REM_STORY_LIMIT_SESSION"), methods=["POST"], key_func=_session_key)
 def story(code: str):
     """Tell a story: what changed, for whom, roughly when, and how it was."""
-    session, problem = _open_session(code)
+    workshop, problem = _open_session(code)
     if problem:
         return problem
-    person = _participant(session)
-    if person is None or code != session.code:
-        return redirect(url_for("join.participant", code=session.code))
-    options = services.link_options(session)
+    person = _participant(workshop)
+    if person is None or code != workshop.code:
+        return redirect(url_for("join.participant", code=workshop.code))
+    options = services.link_options(workshop)
     form = StoryForm(link_options=options)
     problems: list[str] = []
     if form.validate_on_submit():
@@ -229,13 +229,13 @@ def story(code: str):
             grew_from_id=int(chosen) if chosen.isdigit() else None,
         )
         try:
-            sent, _created = services.submit_story(session, person, data, form.key.data or "")
-        except services.SessionError as exc:
+            sent, _created = services.submit_story(workshop, person, data, form.key.data or "")
+        except services.WorkshopError as exc:
             db.session.rollback()
             problems.append(str(exc))
         else:
             db.session.commit()
-            return redirect(url_for("join.story", code=session.code,
+            return redirect(url_for("join.story", code=workshop.code,
                                     sent=sent.idempotency_key))
     elif request.method == "POST":
         problems.append(_("Er ontbreekt nog iets. Kijk bij de rode tekst hieronder."))
@@ -245,6 +245,6 @@ def story(code: str):
     keys = _recent_keys(person)
     if sent_key not in keys:
         sent_key = ""
-    return render_template("workshops/join_story.html", form=form, session=session,
+    return render_template("workshops/join_story.html", form=form, workshop=workshop,
                            person=person, options=options, problems=problems,
                            sent_key=sent_key, received_keys=keys, story_count=len(keys))

@@ -18,10 +18,10 @@ from rem.ripples.services import (
     live_links,
 )
 from rem.workshops.models import (
-    EvaluationSession,
     ParticipantRole,
-    SessionParticipant,
     StoryStatus,
+    Workshop,
+    WorkshopParticipant,
 )
 from rem.workshops.services import (
     status_counts,
@@ -31,7 +31,7 @@ from rem.workshops.services import (
 # --- the report ----------------------------------------------------------------------------------
 
 
-def log_at(session: EvaluationSession, clause: sa.ColumnElement[bool], *, after: bool
+def log_at(workshop: Workshop, clause: sa.ColumnElement[bool], *, after: bool
            ) -> LogView:
     """Return the visible ripple log as it was when ``session`` opened (or closed).
 
@@ -40,22 +40,22 @@ def log_at(session: EvaluationSession, clause: sa.ColumnElement[bool], *, after:
     from the session, also those taken in from the inbox after closing. Links follow
     the same moments; links to the session's own effects always count afterwards.
     """
-    collaboration_id = session.collaboration_id
+    collaboration_id = workshop.collaboration_id
     if after:
-        moment = session.closed_at or utcnow()
-        when = sa.or_(RippleItem.created_at <= moment, RippleItem.session_id == session.id)
+        moment = workshop.closed_at or utcnow()
+        when = sa.or_(RippleItem.created_at <= moment, RippleItem.session_id == workshop.id)
     else:
-        moment = session.opened_at
+        moment = workshop.opened_at
         when = sa.and_(RippleItem.created_at < moment,
                        sa.or_(RippleItem.session_id.is_(None),
-                              RippleItem.session_id != session.id))
+                              RippleItem.session_id != workshop.id))
     items = list(db.session.scalars(
         sa.select(RippleItem).where(RippleItem.collaboration_id == collaboration_id,
                                     RippleItem.deleted_at.is_(None), clause, when)
     ))
     items.sort(key=lambda i: i.sort_key())
     ids = {i.id for i in items}
-    own = {i.id for i in items if i.session_id == session.id}
+    own = {i.id for i in items if i.session_id == workshop.id}
     moment = _aware(moment)
     created = _link_times(collaboration_id)
     links = []
@@ -92,7 +92,7 @@ def _aware(value: datetime) -> datetime:
 class Report:
     """Everything the session report shows."""
 
-    session: EvaluationSession
+    workshop: Workshop
     participants: int
     participants_with_story: int
     named: int
@@ -109,19 +109,19 @@ class Report:
     after: LogView
 
 
-def build_report(session: EvaluationSession, clause: sa.ColumnElement[bool]) -> Report:
+def build_report(workshop: Workshop, clause: sa.ColumnElement[bool]) -> Report:
     """Count who took part, what they told and what it added to the map."""
     participants = list(db.session.scalars(
-        sa.select(SessionParticipant).where(SessionParticipant.session_id == session.id)))
-    stories = stories_of(session)
+        sa.select(WorkshopParticipant).where(WorkshopParticipant.session_id == workshop.id)))
+    stories = stories_of(workshop)
     senders = {story.participant_id for story in stories}
     roles = Counter(p.role for p in participants)
     order_of_roles = [r.value for r in ParticipantRole] + [None]
     by_role = [(role, roles[role]) for role in order_of_roles if roles.get(role)]
-    before = log_at(session, clause, after=False)
-    after = log_at(session, clause, after=True)
+    before = log_at(workshop, clause, after=False)
+    after = log_at(workshop, clause, after=True)
     visible = after.by_id()
-    new_effects = [item for item in after.items if item.session_id == session.id]
+    new_effects = [item for item in after.items if item.session_id == workshop.id]
     merged_ids = {s.effect_id for s in stories if s.status == StoryStatus.MERGED}
     merged_into = [visible[i] for i in sorted(merged_ids) if i in visible]
     order_counts = Counter(after.orders.get(item.id) for item in new_effects)
@@ -136,10 +136,10 @@ def build_report(session: EvaluationSession, clause: sa.ColumnElement[bool]) -> 
                        for i in new_effects)
     valence = Counter(i.valence or "unknown" for i in new_effects)
     return Report(
-        session=session, participants=len(participants),
+        workshop=workshop, participants=len(participants),
         participants_with_story=len(senders - {None}),
         named=sum(1 for p in participants if p.first_name), by_role=by_role,
-        stories=len(stories), by_status=status_counts(session),
+        stories=len(stories), by_status=status_counts(workshop),
         new_effects=new_effects, merged_into=merged_into, orders=orders, codes=codes,
         intended=dict(intended), valence=dict(valence), before=before, after=after,
     )

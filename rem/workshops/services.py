@@ -35,12 +35,12 @@ from rem.workshops.models import (
     PROMPTS_MAX,
     STORY_MAX,
     TITLE_MAX,
-    EvaluationSession,
     ParticipantRole,
-    SessionParticipant,
-    SessionStatus,
-    SessionStory,
     StoryStatus,
+    Workshop,
+    WorkshopParticipant,
+    WorkshopStatus,
+    WorkshopStory,
 )
 
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -56,14 +56,14 @@ _STOPWORD_TEXT = (
 STOPWORDS = frozenset(_STOPWORD_TEXT.split(" "))
 
 
-class SessionError(ValueError):
+class WorkshopError(ValueError):
     """A change that a session refuses; the message is shown as it is."""
 
 
-class AlreadyHandled(SessionError):
+class AlreadyHandled(WorkshopError):
     """Someone else handled the story first."""
 
-    def __init__(self, story: SessionStory):
+    def __init__(self, story: WorkshopStory):
         super().__init__(_("Iemand anders heeft dit verhaal net verwerkt. "
                            "Kijk in de inbox wat ermee is gebeurd."))
         self.story = story
@@ -73,7 +73,7 @@ class AlreadyHandled(SessionError):
 
 
 @dataclass
-class SessionInput:
+class WorkshopInput:
     """What a facilitator typed for a session."""
 
     title: str
@@ -94,14 +94,14 @@ def new_code() -> str:
     """Return a join code that no session has yet."""
     for _attempt in range(20):
         code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        taken = db.session.scalar(sa.select(EvaluationSession.id)
-                                  .where(EvaluationSession.code == code))
+        taken = db.session.scalar(sa.select(Workshop.id)
+                                  .where(Workshop.code == code))
         if taken is None:
             return code
     raise RuntimeError("could not find a free join code")  # 1 in 10^9 per attempt
 
 
-def _clean_session(collaboration: Collaboration, data: SessionInput) -> SessionInput:
+def _clean_workshop(collaboration: Collaboration, data: WorkshopInput) -> WorkshopInput:
     data.title = (data.title or "").strip()
     data.focus_question = (data.focus_question or "").strip()
     data.place = (data.place or "").strip()
@@ -109,14 +109,14 @@ def _clean_session(collaboration: Collaboration, data: SessionInput) -> SessionI
         line.strip() for line in (data.prompts or "").splitlines() if line.strip()
     )
     if not data.title:
-        raise SessionError(_("Geef de sessie een naam."))
+        raise WorkshopError(_("Geef de sessie een naam."))
     if not data.focus_question:
-        raise SessionError(_("Schrijf de vraag op waar de sessie over gaat."))
+        raise WorkshopError(_("Schrijf de vraag op waar de sessie over gaat."))
     if data.held_on is None:
-        raise SessionError(_("Kies de datum van de sessie."))
+        raise WorkshopError(_("Kies de datum van de sessie."))
     if (len(data.title) > TITLE_MAX or len(data.place) > PLACE_MAX
             or len(data.focus_question) > FOCUS_MAX or len(data.prompts) > PROMPTS_MAX):
-        raise SessionError(_("Een van de teksten is te lang."))
+        raise WorkshopError(_("Een van de teksten is te lang."))
     if data.link_item_ids:
         found = set(db.session.scalars(
             sa.select(RippleItem.id).where(RippleItem.id.in_(data.link_item_ids),
@@ -126,109 +126,109 @@ def _clean_session(collaboration: Collaboration, data: SessionInput) -> SessionI
     return data
 
 
-def create_session(collaboration: Collaboration, data: SessionInput) -> EvaluationSession:
+def create_workshop(collaboration: Collaboration, data: WorkshopInput) -> Workshop:
     """Open a new evaluation session with a fresh join code."""
-    data = _clean_session(collaboration, data)
-    session = EvaluationSession(
+    data = _clean_workshop(collaboration, data)
+    workshop = Workshop(
         collaboration=collaboration, collaboration_id=collaboration.id, code=new_code(),
-        created_by_id=actor_id(), opened_at=utcnow(), status=SessionStatus.OPEN.value,
+        created_by_id=actor_id(), opened_at=utcnow(), status=WorkshopStatus.OPEN.value,
     )
-    _apply_session(session, data)
-    db.session.add(session)
+    _apply_workshop(workshop, data)
+    db.session.add(workshop)
     db.session.flush()
-    record("create", "session", session.id, collaboration_id=collaboration.id,
-           summary=session.title, after={"code": session.code, "held_on": str(session.held_on)})
-    return session
+    record("create", "session", workshop.id, collaboration_id=collaboration.id,
+           summary=workshop.title, after={"code": workshop.code, "held_on": str(workshop.held_on)})
+    return workshop
 
 
-def update_session(session: EvaluationSession, data: SessionInput) -> EvaluationSession:
+def update_workshop(workshop: Workshop, data: WorkshopInput) -> Workshop:
     """Change a session's details."""
-    data = _clean_session(session.collaboration, data)
-    _apply_session(session, data)
+    data = _clean_workshop(workshop.collaboration, data)
+    _apply_workshop(workshop, data)
     db.session.flush()
-    bump(session)
-    record("update", "session", session.id, collaboration_id=session.collaboration_id,
-           summary=session.title)
-    return session
+    bump(workshop)
+    record("update", "session", workshop.id, collaboration_id=workshop.collaboration_id,
+           summary=workshop.title)
+    return workshop
 
 
-def _apply_session(session: EvaluationSession, data: SessionInput) -> None:
-    session.title = data.title
-    session.held_on = data.held_on
-    session.place = data.place
-    session.focus_question = data.focus_question
-    session.prompts = data.prompts
-    session.allow_links = bool(data.allow_links)
-    session.link_items = list(db.session.scalars(
+def _apply_workshop(workshop: Workshop, data: WorkshopInput) -> None:
+    workshop.title = data.title
+    workshop.held_on = data.held_on
+    workshop.place = data.place
+    workshop.focus_question = data.focus_question
+    workshop.prompts = data.prompts
+    workshop.allow_links = bool(data.allow_links)
+    workshop.link_items = list(db.session.scalars(
         sa.select(RippleItem).where(RippleItem.id.in_(data.link_item_ids))
     )) if data.link_item_ids else []
 
 
-def close_session(session: EvaluationSession) -> bool:
+def close_workshop(workshop: Workshop) -> bool:
     """Close the session: its code stops working. Return False when it was closed already."""
     result = db.session.execute(
-        sa.update(EvaluationSession)
-        .where(EvaluationSession.id == session.id,
-               EvaluationSession.status == SessionStatus.OPEN.value)
-        .values(status=SessionStatus.CLOSED.value, closed_at=utcnow(), closed_by_id=actor_id(),
-                version=EvaluationSession.version + 1, updated_at=utcnow())
+        sa.update(Workshop)
+        .where(Workshop.id == workshop.id,
+               Workshop.status == WorkshopStatus.OPEN.value)
+        .values(status=WorkshopStatus.CLOSED.value, closed_at=utcnow(), closed_by_id=actor_id(),
+                version=Workshop.version + 1, updated_at=utcnow())
         .execution_options(synchronize_session=False)
     )
-    db.session.expire(session)
+    db.session.expire(workshop)
     if result.rowcount != 1:
         return False
-    record("close", "session", session.id, collaboration_id=session.collaboration_id,
-           summary=session.title)
+    record("close", "session", workshop.id, collaboration_id=workshop.collaboration_id,
+           summary=workshop.title)
     return True
 
 
-def bump(session: EvaluationSession) -> None:
+def bump(workshop: Workshop) -> None:
     """Tell every open screen that something changed (one UPDATE, safe for many processes)."""
     db.session.execute(
-        sa.update(EvaluationSession).where(EvaluationSession.id == session.id)
-        .values(version=EvaluationSession.version + 1)
+        sa.update(Workshop).where(Workshop.id == workshop.id)
+        .values(version=Workshop.version + 1)
         .execution_options(synchronize_session=False)
     )
-    db.session.expire(session, ["version"])
+    db.session.expire(workshop, ["version"])
 
 
-def session_by_code(code: str) -> EvaluationSession | None:
+def workshop_by_code(code: str) -> Workshop | None:
     """Return the session with this join code, open or closed."""
     code = normalise_code(code)
     if len(code) != CODE_LENGTH:
         return None
-    return db.session.scalar(sa.select(EvaluationSession).where(EvaluationSession.code == code))
+    return db.session.scalar(sa.select(Workshop).where(Workshop.code == code))
 
 
-def sessions_of(collaboration: Collaboration) -> list[EvaluationSession]:
+def workshops_of(collaboration: Collaboration) -> list[Workshop]:
     """Return the sessions of a collaboration, newest first."""
     return list(db.session.scalars(
-        sa.select(EvaluationSession).where(EvaluationSession.collaboration_id == collaboration.id)
-        .order_by(EvaluationSession.held_on.desc(), EvaluationSession.id.desc())
+        sa.select(Workshop).where(Workshop.collaboration_id == collaboration.id)
+        .order_by(Workshop.held_on.desc(), Workshop.id.desc())
     ))
 
 
-def link_options(session: EvaluationSession) -> list[RippleItem]:
+def link_options(workshop: Workshop) -> list[RippleItem]:
     """Return the items participants may say their story grew from (titles only are shown)."""
-    if not session.allow_links:
+    if not workshop.allow_links:
         return []
-    return [item for item in session.link_items
-            if item.deleted_at is None and item.collaboration_id == session.collaboration_id]
+    return [item for item in workshop.link_items
+            if item.deleted_at is None and item.collaboration_id == workshop.collaboration_id]
 
 
-def state_tag(session: EvaluationSession) -> str:
+def state_tag(workshop: Workshop) -> str:
     """Return a short tag that changes whenever the map or the inbox of ``session`` changes.
 
     Read from the database in one query, so every app process gives the same tag.
     """
     items = sa.select(sa.func.count(), sa.func.max(RippleItem.updated_at)).where(
-        RippleItem.collaboration_id == session.collaboration_id)
+        RippleItem.collaboration_id == workshop.collaboration_id)
     links = sa.select(sa.func.count(), sa.func.max(RippleLink.updated_at)).where(
-        RippleLink.collaboration_id == session.collaboration_id)
-    stories = sa.select(sa.func.count(), sa.func.max(SessionStory.updated_at)).where(
-        SessionStory.session_id == session.id)
-    own = sa.select(EvaluationSession.version, EvaluationSession.status).where(
-        EvaluationSession.id == session.id)
+        RippleLink.collaboration_id == workshop.collaboration_id)
+    stories = sa.select(sa.func.count(), sa.func.max(WorkshopStory.updated_at)).where(
+        WorkshopStory.session_id == workshop.id)
+    own = sa.select(Workshop.version, Workshop.status).where(
+        Workshop.id == workshop.id)
     parts = []
     for query in (items, links, stories, own):
         parts.extend(str(value) for value in db.session.execute(query).one())
@@ -250,43 +250,43 @@ class StoryInput:
     grew_from_id: int | None = None
 
 
-def join_session(session: EvaluationSession, first_name: str = "",
-                 role: str | None = None) -> SessionParticipant:
+def join_workshop(workshop: Workshop, first_name: str = "",
+                 role: str | None = None) -> WorkshopParticipant:
     """Add a participant (a first name or nobody, and a role or none)."""
-    if not session.is_open:
-        raise SessionError(_("Deze sessie is gesloten."))
+    if not workshop.is_open:
+        raise WorkshopError(_("Deze sessie is gesloten."))
     first_name = " ".join((first_name or "").split())
     if len(first_name) > FIRST_NAME_MAX:
-        raise SessionError(_("Je naam is te lang. Alleen je voornaam is genoeg."))
+        raise WorkshopError(_("Je naam is te lang. Alleen je voornaam is genoeg."))
     if role not in {r.value for r in ParticipantRole}:
         role = None
-    participant = SessionParticipant(session_id=session.id, first_name=first_name, role=role)
+    participant = WorkshopParticipant(session_id=workshop.id, first_name=first_name, role=role)
     db.session.add(participant)
     db.session.flush()
     return participant
 
 
-def _clean_story(session: EvaluationSession, data: StoryInput) -> StoryInput:
+def _clean_story(workshop: Workshop, data: StoryInput) -> StoryInput:
     data.text = (data.text or "").strip()
     data.for_whom = " ".join((data.for_whom or "").split())
     if not data.text:
-        raise SessionError(_("Schrijf eerst op wat er veranderd is."))
+        raise WorkshopError(_("Schrijf eerst op wat er veranderd is."))
     if len(data.text) > STORY_MAX:
-        raise SessionError(_("Je verhaal is te lang: hoogstens %(n)d tekens. "
+        raise WorkshopError(_("Je verhaal is te lang: hoogstens %(n)d tekens. "
                              "Maak het wat korter, of vertel het in twee delen.", n=STORY_MAX))
     if len(data.for_whom) > FOR_WHOM_MAX:
-        raise SessionError(_("Het antwoord op ‘voor wie’ is te lang: hoogstens %(n)d tekens.",
+        raise WorkshopError(_("Het antwoord op ‘voor wie’ is te lang: hoogstens %(n)d tekens.",
                              n=FOR_WHOM_MAX))
     if data.when is not None:
         try:
             check_date(data.when, allow_future=False)
         except DateError:
-            raise SessionError(_("Die tijd ligt in de toekomst. Kies een moment tot nu, "
+            raise WorkshopError(_("Die tijd ligt in de toekomst. Kies een moment tot nu, "
                                  "of kies ‘weet ik niet’.")) from None
     if data.valence not in {None, *(v.value for v in Valence)}:
         data.valence = None
     if data.grew_from_id is not None and data.grew_from_id not in {
-            item.id for item in link_options(session)}:
+            item.id for item in link_options(workshop)}:
         data.grew_from_id = None
     return data
 
@@ -296,33 +296,33 @@ def valid_key(key: str | None) -> bool:
     return bool(key and KEY_RE.match(key))
 
 
-def submit_story(session: EvaluationSession, participant: SessionParticipant, data: StoryInput,
-                 key: str) -> tuple[SessionStory, bool]:
+def submit_story(workshop: Workshop, participant: WorkshopParticipant, data: StoryInput,
+                 key: str) -> tuple[WorkshopStory, bool]:
     """Store a story once per ``key``; return it and whether it is new.
 
     A second request with the same key (a double tap, or "send again" after a
     lost connection) returns the story that is already there.
     """
-    if not session.is_open:
-        raise SessionError(_("Deze sessie is gesloten. Je verhaal is niet verstuurd."))
-    if participant.session_id != session.id:
-        raise SessionError(_("Meld je eerst aan bij deze sessie."))
+    if not workshop.is_open:
+        raise WorkshopError(_("Deze sessie is gesloten. Je verhaal is niet verstuurd."))
+    if participant.session_id != workshop.id:
+        raise WorkshopError(_("Meld je eerst aan bij deze sessie."))
     if not valid_key(key):
-        raise SessionError(_("Het formulier was niet compleet. Laad de pagina opnieuw."))
-    existing = _story_by_key(session, key)
+        raise WorkshopError(_("Het formulier was niet compleet. Laad de pagina opnieuw."))
+    existing = _story_by_key(workshop, key)
     if existing is not None:
         return _same_sender(existing, participant), False
-    data = _clean_story(session, data)
+    data = _clean_story(workshop, data)
     now = utcnow()
     values = {
-        "session_id": session.id, "participant_id": participant.id, "idempotency_key": key,
+        "session_id": workshop.id, "participant_id": participant.id, "idempotency_key": key,
         "text": data.text, "for_whom": data.for_whom,
         "date_start": data.when.start if data.when else None,
         "date_precision": data.when.precision.value if data.when else None,
         "intended": data.intended, "valence": data.valence, "grew_from_id": data.grew_from_id,
         "status": StoryStatus.NEW.value, "created_at": now, "updated_at": now,
     }
-    table = SessionStory.__table__
+    table = WorkshopStory.__table__
     if db.session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
@@ -334,37 +334,37 @@ def submit_story(session: EvaluationSession, participant: SessionParticipant, da
         .returning(table.c.id)
     ).scalar()
     if new_id is None:
-        existing = _story_by_key(session, key)
+        existing = _story_by_key(workshop, key)
         return _same_sender(existing, participant), False
-    return db.session.get(SessionStory, new_id), True
+    return db.session.get(WorkshopStory, new_id), True
 
 
-def _story_by_key(session: EvaluationSession, key: str) -> SessionStory | None:
-    return db.session.scalar(sa.select(SessionStory).where(
-        SessionStory.session_id == session.id, SessionStory.idempotency_key == key))
+def _story_by_key(workshop: Workshop, key: str) -> WorkshopStory | None:
+    return db.session.scalar(sa.select(WorkshopStory).where(
+        WorkshopStory.session_id == workshop.id, WorkshopStory.idempotency_key == key))
 
 
-def _same_sender(story: SessionStory, participant: SessionParticipant) -> SessionStory:
+def _same_sender(story: WorkshopStory, participant: WorkshopParticipant) -> WorkshopStory:
     if story.participant_id != participant.id:
-        raise SessionError(_("Het formulier was niet compleet. Laad de pagina opnieuw."))
+        raise WorkshopError(_("Het formulier was niet compleet. Laad de pagina opnieuw."))
     return story
 
 
-def stories_of(session: EvaluationSession, statuses: list[str] | None = None
-               ) -> list[SessionStory]:
+def stories_of(workshop: Workshop, statuses: list[str] | None = None
+               ) -> list[WorkshopStory]:
     """Return the session's stories (oldest first), optionally only some statuses."""
-    query = sa.select(SessionStory).where(SessionStory.session_id == session.id)
+    query = sa.select(WorkshopStory).where(WorkshopStory.session_id == workshop.id)
     if statuses:
-        query = query.where(SessionStory.status.in_(statuses))
-    return list(db.session.scalars(query.order_by(SessionStory.id)))
+        query = query.where(WorkshopStory.status.in_(statuses))
+    return list(db.session.scalars(query.order_by(WorkshopStory.id)))
 
 
-def status_counts(session: EvaluationSession) -> dict[str, int]:
+def status_counts(workshop: Workshop) -> dict[str, int]:
     """Return how many stories have each status (every status present, zero or more)."""
     counts = dict.fromkeys((s.value for s in StoryStatus), 0)
     rows = db.session.execute(
-        sa.select(SessionStory.status, sa.func.count()).where(
-            SessionStory.session_id == session.id).group_by(SessionStory.status))
+        sa.select(WorkshopStory.status, sa.func.count()).where(
+            WorkshopStory.session_id == workshop.id).group_by(WorkshopStory.status))
     for status, count in rows:
         counts[status] = count
     return counts

@@ -48,21 +48,21 @@ from rem.workshops.forms import (
     AcceptForm,
     CodesForm,
     MergeForm,
-    SessionForm,
     StatusForm,
+    WorkshopForm,
 )
 from rem.workshops.models import (
     PARTICIPANT_ROLE_LABELS,
     STORY_STATUS_LABELS,
-    EvaluationSession,
-    SessionStory,
     StoryStatus,
+    Workshop,
+    WorkshopStory,
     default_prompts_text,
 )
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("sessions", __name__, url_prefix="/collaborations/<slug>/sessions")
+bp = Blueprint("workshops", __name__, url_prefix="/collaborations/<slug>/sessions")
 
 INBOX_VIEWS = {
     "new": [StoryStatus.NEW.value],
@@ -85,17 +85,17 @@ def _collaboration(slug: str, *, edit: bool) -> Collaboration:
 
 
 def _session(slug: str, session_id: int, *, edit: bool
-             ) -> tuple[Collaboration, EvaluationSession]:
+             ) -> tuple[Collaboration, Workshop]:
     collaboration = _collaboration(slug, edit=edit)
-    session = db.session.get(EvaluationSession, session_id)
-    if session is None or session.collaboration_id != collaboration.id:
+    workshop = db.session.get(Workshop, session_id)
+    if workshop is None or workshop.collaboration_id != collaboration.id:
         abort(404)
-    return collaboration, session
+    return collaboration, workshop
 
 
-def _story(session: EvaluationSession, story_id: int) -> SessionStory:
-    story = db.session.get(SessionStory, story_id)
-    if story is None or story.session_id != session.id:
+def _story(workshop: Workshop, story_id: int) -> WorkshopStory:
+    story = db.session.get(WorkshopStory, story_id)
+    if story is None or story.session_id != workshop.id:
         abort(404)
     return story
 
@@ -115,9 +115,9 @@ def _item_choices(collaboration: Collaboration, *, effects_only: bool = False
 
 
 @bp.app_template_global()
-def evaluation_sessions_of(collaboration: Collaboration) -> dict[int, EvaluationSession]:
+def workshops_by_id(collaboration: Collaboration) -> dict[int, Workshop]:
     """Return the collaboration's sessions by id (the timeline marks effects from a session)."""
-    return {s.id: s for s in services.sessions_of(collaboration)}
+    return {s.id: s for s in services.workshops_of(collaboration)}
 
 
 # --- sessions ------------------------------------------------------------------------------------
@@ -127,22 +127,22 @@ def evaluation_sessions_of(collaboration: Collaboration) -> dict[int, Evaluation
 def index(slug: str):
     """List the collaboration's sessions."""
     collaboration = _collaboration(slug, edit=False)
-    sessions = services.sessions_of(collaboration)
+    workshops = services.workshops_of(collaboration)
     counts = dict(db.session.execute(
-        sa.select(SessionStory.session_id, sa.func.count())
-        .where(SessionStory.session_id.in_([s.id for s in sessions]))
-        .group_by(SessionStory.session_id)).all()) if sessions else {}
+        sa.select(WorkshopStory.session_id, sa.func.count())
+        .where(WorkshopStory.session_id.in_([s.id for s in workshops]))
+        .group_by(WorkshopStory.session_id)).all()) if workshops else {}
     return render_template("workshops/index.html", collaboration=collaboration,
-                           sessions=sessions, counts=counts,
+                           workshops=workshops, counts=counts,
                            can_edit=current_access().edits(collaboration))
 
 
-def _session_form(collaboration: Collaboration, session: EvaluationSession | None = None
-                  ) -> SessionForm:
-    form = SessionForm(obj=session)
+def _session_form(collaboration: Collaboration, workshop: Workshop | None = None
+                  ) -> WorkshopForm:
+    form = WorkshopForm(obj=workshop)
     form.link_items.choices = _item_choices(collaboration)
     if request.method == "GET":
-        if session is None:
+        if workshop is None:
             form.held_on.data = date.today()
             form.title.data = _("Evaluatiesessie %(date)s",
                                 date=format_date(date.today(), "d MMMM y"))
@@ -153,12 +153,12 @@ def _session_form(collaboration: Collaboration, session: EvaluationSession | Non
             form.link_items.data = [c.value for c in form.link_items.choices
                                     if str(c.optgroup) == _("Activiteiten")]
         else:
-            form.link_items.data = [item.id for item in session.link_items]
+            form.link_items.data = [item.id for item in workshop.link_items]
     return form
 
 
-def _session_input(form: SessionForm) -> services.SessionInput:
-    return services.SessionInput(
+def _session_input(form: WorkshopForm) -> services.WorkshopInput:
+    return services.WorkshopInput(
         title=form.title.data or "", held_on=form.held_on.data,
         focus_question=form.focus_question.data or "", place=form.place.data or "",
         prompts=form.prompts.data or "", allow_links=bool(form.allow_links.data),
@@ -173,48 +173,48 @@ def new(slug: str):
     form = _session_form(collaboration)
     if form.validate_on_submit():
         try:
-            session = services.create_session(collaboration, _session_input(form))
-        except services.SessionError as exc:
+            workshop = services.create_workshop(collaboration, _session_input(form))
+        except services.WorkshopError as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:
             db.session.commit()
             flash(_("De sessie staat klaar. Deelnemers kunnen meedoen met code %(code)s.",
-                    code=session.display_code), "success")
-            return redirect(url_for("sessions.show", slug=slug, session_id=session.id))
+                    code=workshop.display_code), "success")
+            return redirect(url_for("workshops.show", slug=slug, session_id=workshop.id))
     return render_template("workshops/form.html", collaboration=collaboration, form=form,
-                           session=None)
+                           workshop=None)
 
 
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
 def edit(slug: str, session_id: int):
     """Change a session's details."""
-    collaboration, session = _session(slug, session_id, edit=True)
-    form = _session_form(collaboration, session)
+    collaboration, workshop = _session(slug, session_id, edit=True)
+    form = _session_form(collaboration, workshop)
     if form.validate_on_submit():
         try:
-            services.update_session(session, _session_input(form))
-        except services.SessionError as exc:
+            services.update_workshop(workshop, _session_input(form))
+        except services.WorkshopError as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:
             db.session.commit()
             flash(_("De wijzigingen zijn opgeslagen."), "success")
-            return redirect(url_for("sessions.show", slug=slug, session_id=session.id))
+            return redirect(url_for("workshops.show", slug=slug, session_id=workshop.id))
     return render_template("workshops/form.html", collaboration=collaboration, form=form,
-                           session=session)
+                           workshop=workshop)
 
 
-def _join_url(session: EvaluationSession) -> str:
-    return url_for("join.participant", code=session.code, _external=True)
+def _join_url(workshop: Workshop) -> str:
+    return url_for("join.participant", code=workshop.code, _external=True)
 
 
 @bp.get("/<int:session_id>")
 def show(slug: str, session_id: int):
     """The session's control page: join code, QR code, and the way to inbox and projector."""
-    collaboration, session = _session(slug, session_id, edit=True)
-    return render_template("workshops/show.html", collaboration=collaboration, session=session,
-                           join_url=_join_url(session), counts=services.status_counts(session),
+    collaboration, workshop = _session(slug, session_id, edit=True)
+    return render_template("workshops/show.html", collaboration=collaboration, workshop=workshop,
+                           join_url=_join_url(workshop), counts=services.status_counts(workshop),
                            form=StatusForm())
 
 
@@ -223,9 +223,9 @@ def qr(slug: str, session_id: int):
     """The QR code of the join link, as SVG."""
     import segno
 
-    _collaboration_, session = _session(slug, session_id, edit=False)
+    _collaboration_, workshop = _session(slug, session_id, edit=False)
     buffer = io.BytesIO()
-    segno.make(_join_url(session), error="m").save(
+    segno.make(_join_url(workshop), error="m").save(
         buffer, kind="svg", scale=8, border=2, dark="#000000", light="#ffffff",
         title=_("QR-code om mee te doen"), svgclass="qr-code", xmldecl=False)
     response = Response(buffer.getvalue(), content_type="image/svg+xml")
@@ -236,15 +236,15 @@ def qr(slug: str, session_id: int):
 @bp.post("/<int:session_id>/close")
 def close(slug: str, session_id: int):
     """Close the session: the code stops working; the inbox stays."""
-    _collaboration_, session = _session(slug, session_id, edit=True)
+    _collaboration_, workshop = _session(slug, session_id, edit=True)
     if StatusForm().validate_on_submit():
-        if services.close_session(session):
+        if services.close_workshop(workshop):
             db.session.commit()
             flash(_("De sessie is gesloten. De code werkt niet meer. Verhalen in de inbox "
                     "kunt u nog verwerken."), "success")
         else:
             flash(_("Deze sessie was al gesloten."), "info")
-    return redirect(url_for("sessions.show", slug=slug, session_id=session_id))
+    return redirect(url_for("workshops.show", slug=slug, session_id=session_id))
 
 
 # --- the inbox -----------------------------------------------------------------------------------
@@ -265,18 +265,18 @@ def _no_change(tag: str) -> Response:
     return _fresh(Response(status=204), tag)
 
 
-def _inbox_context(session: EvaluationSession, show: str) -> dict:
-    stories = services.stories_of(session, INBOX_VIEWS[show])
+def _inbox_context(workshop: Workshop, show: str) -> dict:
+    stories = services.stories_of(workshop, INBOX_VIEWS[show])
     if show == "done":
         stories.reverse()
     done = show == "done"
     return {
         "stories": stories,
         "show": show,
-        "cause_options": _item_choices(session.collaboration) if done else [],
+        "cause_options": _item_choices(workshop.collaboration) if done else [],
         "codebook_list": all_codebooks() if done else [],
-        "counts": services.status_counts(session),
-        "tag": services.state_tag(session),
+        "counts": services.status_counts(workshop),
+        "tag": services.state_tag(workshop),
         "form": StatusForm(),
         "role_labels": {k.value: v for k, v in PARTICIPANT_ROLE_LABELS.items()},
     }
@@ -290,29 +290,29 @@ def _inbox_show() -> str:
 @bp.get("/<int:session_id>/inbox")
 def inbox(slug: str, session_id: int):
     """The stories that came in, to accept, merge, link, code or park."""
-    collaboration, session = _session(slug, session_id, edit=True)
-    return render_template("workshops/inbox.html", collaboration=collaboration, session=session,
-                           **_inbox_context(session, _inbox_show()))
+    collaboration, workshop = _session(slug, session_id, edit=True)
+    return render_template("workshops/inbox.html", collaboration=collaboration, workshop=workshop,
+                           **_inbox_context(workshop, _inbox_show()))
 
 
 @bp.get("/<int:session_id>/inbox/list")
 def inbox_list(slug: str, session_id: int):
     """The inbox list alone, for polling: 204 when nothing changed since ``v``."""
-    collaboration, session = _session(slug, session_id, edit=True)
-    tag = services.state_tag(session)
+    collaboration, workshop = _session(slug, session_id, edit=True)
+    tag = services.state_tag(workshop)
     if _not_modified(tag):
         return _no_change(tag)
     html = render_template("workshops/_inbox_list.html", collaboration=collaboration,
-                           session=session, **_inbox_context(session, _inbox_show()))
+                           workshop=workshop, **_inbox_context(workshop, _inbox_show()))
     return _fresh(Response(html), tag)
 
 
 def _back_to_inbox(slug: str, session_id: int, show: str = "new"):
-    return redirect(url_for("sessions.inbox", slug=slug, session_id=session_id, show=show))
+    return redirect(url_for("workshops.inbox", slug=slug, session_id=session_id, show=show))
 
 
-def _accept_form(collaboration: Collaboration, session: EvaluationSession,
-                 story: SessionStory) -> AcceptForm:
+def _accept_form(collaboration: Collaboration, workshop: Workshop,
+                 story: WorkshopStory) -> AcceptForm:
     form = AcceptForm()
     form.codes.choices = code_choices()
     form.causes.choices = _item_choices(collaboration)
@@ -320,7 +320,7 @@ def _accept_form(collaboration: Collaboration, session: EvaluationSession,
         form.expected.data = story.status
         first_line = " ".join(story.text.split())
         form.title.data = first_line if len(first_line) <= 120 else first_line[:119] + "…"
-        when = story.when or FuzzyDate.of(session.held_on, Precision.YEAR)
+        when = story.when or FuzzyDate.of(workshop.held_on, Precision.YEAR)
         form.date_value.data = when.start
         form.date_precision.data = when.precision.value
         form.intended.data = {True: "yes", False: "no"}.get(story.intended, "unknown")
@@ -334,7 +334,7 @@ def _accept_form(collaboration: Collaboration, session: EvaluationSession,
     return form
 
 
-def _merge_form(collaboration: Collaboration, story: SessionStory,
+def _merge_form(collaboration: Collaboration, story: WorkshopStory,
                 effects: list[RippleItem]) -> MergeForm:
     form = MergeForm()
     form.target_id.choices = [SelectChoice(e.id, f"{e.title} ({e.when.label()})")
@@ -347,9 +347,9 @@ def _merge_form(collaboration: Collaboration, story: SessionStory,
 @bp.route("/<int:session_id>/stories/<int:story_id>/accept", methods=["GET", "POST"])
 def accept(slug: str, session_id: int, story_id: int):
     """Take a story in as a new effect (with causes and codes), or merge it."""
-    collaboration, session = _session(slug, session_id, edit=True)
-    story = _story(session, story_id)
-    form = _accept_form(collaboration, session, story)
+    collaboration, workshop = _session(slug, session_id, edit=True)
+    story = _story(workshop, story_id)
+    form = _accept_form(collaboration, workshop, story)
     effects = story_inbox.live_effects(collaboration)
     if form.validate_on_submit():
         causes = [item for item in (db.session.get(RippleItem, i) for i in form.causes.data or [])
@@ -373,7 +373,7 @@ def accept(slug: str, session_id: int, story_id: int):
             db.session.rollback()
             flash(str(exc), "error")
             return _back_to_inbox(slug, session_id)
-        except (services.SessionError, RippleError) as exc:
+        except (services.WorkshopError, RippleError) as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:
@@ -381,7 +381,7 @@ def accept(slug: str, session_id: int, story_id: int):
             flash(_("Opgenomen als effect: “%(title)s”.", title=effect.title), "success")
             return _back_to_inbox(slug, session_id)
     return render_template(
-        "workshops/accept.html", collaboration=collaboration, session=session, story=story,
+        "workshops/accept.html", collaboration=collaboration, workshop=workshop, story=story,
         form=form, merge_form=_merge_form(collaboration, story, effects),
         suggestions=story_inbox.suggestions(story, effects), codebooks=all_codebooks(),
         handled=story.status not in (StoryStatus.NEW, StoryStatus.PARKED),
@@ -392,20 +392,20 @@ def accept(slug: str, session_id: int, story_id: int):
 @bp.post("/<int:session_id>/stories/<int:story_id>/merge")
 def merge(slug: str, session_id: int, story_id: int):
     """Merge a story into an existing effect; the story stays with the session."""
-    collaboration, session = _session(slug, session_id, edit=True)
-    story = _story(session, story_id)
+    collaboration, workshop = _session(slug, session_id, edit=True)
+    story = _story(workshop, story_id)
     form = _merge_form(collaboration, story, story_inbox.live_effects(collaboration))
     if not form.validate_on_submit():
         flash(_("Kies het effect waarmee u dit verhaal wilt samenvoegen."), "error")
-        return redirect(url_for("sessions.accept", slug=slug, session_id=session_id,
+        return redirect(url_for("workshops.accept", slug=slug, session_id=session_id,
                                 story_id=story_id))
     target = db.session.get(RippleItem, form.target_id.data)
     try:
         if target is None or target.kind != Kind.EFFECT:
-            raise services.SessionError(_("Kies een effect van dit samenwerkingsverband."))
+            raise services.WorkshopError(_("Kies een effect van dit samenwerkingsverband."))
         story_inbox.merge_story(story, form.expected.data or "", target,
                              add_text=bool(form.add_text.data))
-    except (services.SessionError, RippleError, orm.exc.StaleDataError) as exc:
+    except (services.WorkshopError, RippleError, orm.exc.StaleDataError) as exc:
         db.session.rollback()
         message = str(exc) if not isinstance(exc, orm.exc.StaleDataError) else _(
             "Iemand anders heeft dit effect net gewijzigd. Probeer het opnieuw.")
@@ -419,13 +419,13 @@ def merge(slug: str, session_id: int, story_id: int):
 @bp.post("/<int:session_id>/stories/<int:story_id>/park")
 def park(slug: str, session_id: int, story_id: int):
     """Put a story aside (it is kept and can come back)."""
-    _collaboration_, session = _session(slug, session_id, edit=True)
-    story = _story(session, story_id)
+    _collaboration_, workshop = _session(slug, session_id, edit=True)
+    story = _story(workshop, story_id)
     form = StatusForm()
     if form.validate_on_submit():
         try:
             story_inbox.park_story(story, form.expected.data or StoryStatus.NEW.value)
-        except services.SessionError as exc:
+        except services.WorkshopError as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:
@@ -437,12 +437,12 @@ def park(slug: str, session_id: int, story_id: int):
 @bp.post("/<int:session_id>/stories/<int:story_id>/reopen")
 def reopen(slug: str, session_id: int, story_id: int):
     """Bring a parked story back to the inbox."""
-    _collaboration_, session = _session(slug, session_id, edit=True)
-    story = _story(session, story_id)
+    _collaboration_, workshop = _session(slug, session_id, edit=True)
+    story = _story(workshop, story_id)
     if StatusForm().validate_on_submit():
         try:
             story_inbox.reopen_story(story)
-        except services.SessionError as exc:
+        except services.WorkshopError as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:
@@ -454,17 +454,17 @@ def reopen(slug: str, session_id: int, story_id: int):
 @bp.post("/<int:session_id>/stories/<int:story_id>/link")
 def link(slug: str, session_id: int, story_id: int):
     """Add a cause to the effect a story became."""
-    collaboration, session = _session(slug, session_id, edit=True)
-    story = _story(session, story_id)
+    collaboration, workshop = _session(slug, session_id, edit=True)
+    story = _story(workshop, story_id)
     form = LinkForm()
     form.cause_id.choices = _item_choices(collaboration)
     if form.validate_on_submit():
         cause = db.session.get(RippleItem, form.cause_id.data)
         try:
             if cause is None or cause.collaboration_id != collaboration.id:
-                raise services.SessionError(_("Kies een item van dit samenwerkingsverband."))
+                raise services.WorkshopError(_("Kies een item van dit samenwerkingsverband."))
             story_inbox.link_story(story, cause)
-        except (services.SessionError, RippleError) as exc:
+        except (services.WorkshopError, RippleError) as exc:
             db.session.rollback()
             flash(str(exc), "error")
         else:
@@ -478,14 +478,14 @@ def link(slug: str, session_id: int, story_id: int):
 @bp.post("/<int:session_id>/stories/<int:story_id>/codes")
 def codes(slug: str, session_id: int, story_id: int):
     """Set the codes of the effect a story became."""
-    _collaboration_, session = _session(slug, session_id, edit=True)
-    story = _story(session, story_id)
+    _collaboration_, workshop = _session(slug, session_id, edit=True)
+    story = _story(workshop, story_id)
     form = CodesForm()
     form.codes.choices = code_choices()
     if form.validate_on_submit():
         try:
             story_inbox.code_story(story, list(form.codes.data or []))
-        except (services.SessionError, RippleError, orm.exc.StaleDataError) as exc:
+        except (services.WorkshopError, RippleError, orm.exc.StaleDataError) as exc:
             db.session.rollback()
             flash(str(exc) if not isinstance(exc, orm.exc.StaleDataError)
                   else _("Iemand anders heeft dit effect net gewijzigd. Probeer het opnieuw."),
@@ -501,20 +501,20 @@ def codes(slug: str, session_id: int, story_id: int):
 # --- the projector -------------------------------------------------------------------------------
 
 
-def _projector_context(collaboration: Collaboration, session: EvaluationSession) -> dict:
+def _projector_context(collaboration: Collaboration, workshop: Workshop) -> dict:
     access = current_access()
     log_view = load_log(collaboration, access.item_clause(collaboration))
     drawn = drawing.draw(collaboration, log_view, _("Rimpelkaart %(name)s",
                                                     name=collaboration.name))
-    own = [item for item in log_view.items if item.session_id == session.id]
+    own = [item for item in log_view.items if item.session_id == workshop.id]
     own.sort(key=lambda item: item.created_at, reverse=True)
     return {
         "drawing": drawn,
         "recent": own[:PROJECTOR_RECENT],
         "own_ids": [item.id for item in own],
         "newest_id": own[0].id if own else None,
-        "counts": services.status_counts(session),
-        "tag": services.state_tag(session),
+        "counts": services.status_counts(workshop),
+        "tag": services.state_tag(workshop),
         "contrast": request.args.get("contrast") == "high",
     }
 
@@ -522,29 +522,29 @@ def _projector_context(collaboration: Collaboration, session: EvaluationSession)
 @bp.get("/<int:session_id>/projector")
 def projector(slug: str, session_id: int):
     """The map on the wall: it grows by itself as effects are taken in."""
-    collaboration, session = _session(slug, session_id, edit=False)
+    collaboration, workshop = _session(slug, session_id, edit=False)
     return render_template("workshops/projector.html", collaboration=collaboration,
-                           session=session, **_projector_context(collaboration, session))
+                           workshop=workshop, **_projector_context(collaboration, workshop))
 
 
 @bp.get("/<int:session_id>/projector/map")
 def projector_map(slug: str, session_id: int):
     """The growing part of the projector, for polling: 204 when nothing changed since ``v``."""
-    collaboration, session = _session(slug, session_id, edit=False)
-    tag = services.state_tag(session)
+    collaboration, workshop = _session(slug, session_id, edit=False)
+    tag = services.state_tag(workshop)
     if _not_modified(tag):
         return _no_change(tag)
     html = render_template("workshops/_projector_live.html", collaboration=collaboration,
-                           session=session, **_projector_context(collaboration, session))
+                           workshop=workshop, **_projector_context(collaboration, workshop))
     return _fresh(Response(html), tag)
 
 
 # --- the report ----------------------------------------------------------------------------------
 
 
-def _report_context(collaboration: Collaboration, session: EvaluationSession) -> dict:
+def _report_context(collaboration: Collaboration, workshop: Workshop) -> dict:
     access = current_access()
-    report = session_report.build_report(session, access.item_clause(collaboration))
+    report = session_report.build_report(workshop, access.item_clause(collaboration))
     before = drawing.draw(collaboration, report.before, _("Kaart bij de opening"),
                           id_prefix="before-")
     after = drawing.draw(collaboration, report.after, _("Kaart na de sessie"),
@@ -560,25 +560,25 @@ def _report_context(collaboration: Collaboration, session: EvaluationSession) ->
 @bp.get("/<int:session_id>/report")
 def report(slug: str, session_id: int):
     """Who took part, what they told, and the map before and after; printable."""
-    collaboration, session = _session(slug, session_id, edit=False)
+    collaboration, workshop = _session(slug, session_id, edit=False)
     return render_template("workshops/report.html", collaboration=collaboration,
-                           session=session, for_pdf=False,
-                           **_report_context(collaboration, session))
+                           workshop=workshop, for_pdf=False,
+                           **_report_context(collaboration, workshop))
 
 
 @bp.get("/<int:session_id>/report.pdf")
 def report_pdf(slug: str, session_id: int):
     """The session report as PDF (needs WeasyPrint)."""
-    collaboration, session = _session(slug, session_id, edit=False)
+    collaboration, workshop = _session(slug, session_id, edit=False)
     if not pdf.available():
         return pdf.unavailable()
     html = render_template("workshops/report_pdf.html", collaboration=collaboration,
-                           session=session, for_pdf=True,
-                           **_report_context(collaboration, session))
+                           workshop=workshop, for_pdf=True,
+                           **_report_context(collaboration, workshop))
     css = Path(current_app.static_folder) / "css" / "report-pdf.css"
     response = Response(pdf.render(html, request.host_url, [css], svg_data=True),
                         content_type="application/pdf")
     response.headers["Content-Disposition"] = (
-        f'inline; filename="sessieverslag-{session.id}-{session.held_on.isoformat()}.pdf"')
+        f'inline; filename="sessieverslag-{workshop.id}-{workshop.held_on.isoformat()}.pdf"')
     response.headers["Cache-Control"] = "private, no-cache"
     return response

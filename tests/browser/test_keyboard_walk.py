@@ -131,7 +131,7 @@ def _open_session(live_server) -> str:
     with live_server.app.test_request_context():
         collaboration = db.session.scalar(sa.select(Collaboration).where(
             Collaboration.slug == DEMO_COLLABORATION))
-        session = services.create_session(collaboration, services.SessionInput(
+        session = services.create_workshop(collaboration, services.WorkshopInput(
             title="Toetsenbordsessie", held_on=date.today(),
             focus_question="Wat is er veranderd?"))
         db.session.commit()

@@ -201,10 +201,10 @@ def _apply_sessions(collaboration: Collaboration, plan: ImportPlan,
         return {}
     existing: dict[tuple[str, object], int] = {}
     for session_id, title, held_on in db.session.execute(
-        sa.select(session_models.EvaluationSession.id, session_models.EvaluationSession.title,
-                  session_models.EvaluationSession.held_on)
-        .where(session_models.EvaluationSession.collaboration_id == collaboration.id)
-        .order_by(session_models.EvaluationSession.id.desc())
+        sa.select(session_models.Workshop.id, session_models.Workshop.title,
+                  session_models.Workshop.held_on)
+        .where(session_models.Workshop.collaboration_id == collaboration.id)
+        .order_by(session_models.Workshop.id.desc())
     ):
         existing[(" ".join(title.split()), held_on)] = session_id  # the oldest wins
     found: dict[str, int] = {}
@@ -216,18 +216,18 @@ def _apply_sessions(collaboration: Collaboration, plan: ImportPlan,
             found[key] = match
             result.matched_sessions += 1
             continue
-        data = sessions.SessionInput(
+        data = sessions.WorkshopInput(
             title=title, held_on=planned.held_on,
             focus_question=planned.focus_question[:session_models.FOCUS_MAX]
             or _("(overgenomen uit een rem-export)"),
             place=planned.place[:session_models.PLACE_MAX])
         try:
-            made = sessions.create_session(collaboration, data)
-        except sessions.SessionError as exc:
+            made = sessions.create_workshop(collaboration, data)
+        except sessions.WorkshopError as exc:
             plan.warn(_("Evaluatiesessie “%(title)s” is niet overgenomen: %(error)s",
                         title=title[:80], error=str(exc)))
             continue
-        sessions.close_session(made)
+        sessions.close_workshop(made)
         existing[(title, planned.held_on)] = found[key] = made.id
         result.created_sessions += 1
     return found
