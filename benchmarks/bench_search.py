@@ -69,8 +69,8 @@ def build(entries: int) -> dict:
     import sqlalchemy as sa
 
     from rem.accounts.models import Membership, Role, User
-    from rem.codes.defaults import install_default_codebooks
     from rem.codes.models import Code
+    from rem.codes.services import install_default_codebooks
     from rem.extensions import db
     from rem.logbook.models import LogEntry, log_entry_codes
     from rem.models import Collaboration, Hub, RippleItem, item_codes

@@ -175,7 +175,7 @@ def run(args, url: str) -> None:
     from flask_migrate import upgrade
 
     from rem import create_app
-    from rem.codes.defaults import install_default_codebooks
+    from rem.codes.services import install_default_codebooks
     from rem.extensions import db
     from rem.interchange.imports import UploadedFile
     from rem.models import Collaboration, Hub

@@ -94,7 +94,7 @@ def codebooks() -> None:
 @codebooks.command("install")
 def install_codebooks_command() -> None:
     """Install the built-in codebooks (idempotent)."""
-    from rem.codes.defaults import install_default_codebooks
+    from rem.codes.services import install_default_codebooks
 
     added = install_default_codebooks()
     db.session.commit()

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import secrets
-from urllib.parse import urlsplit
 
-from flask import Flask, g, has_app_context, render_template, request, session
-from flask_babel import format_date, format_datetime, format_decimal, get_translations
+from flask import Flask, g, render_template, request, session
+from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from rem.core.i18n import request_translations
 from rem.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -64,9 +64,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(members_bp)
     from rem.interchange.api import bp as api_bp
     from rem.interchange.views import bp as interchange_bp
-    from rem.interchange.views import tokens_bp
+    from rem.interchange.views import exchange_export_bp, tokens_bp
 
-    for bp in (interchange_bp, tokens_bp, api_bp):
+    for bp in (interchange_bp, tokens_bp, api_bp, exchange_export_bp):
         app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
     from rem.exchanges.views import bp as exchanges_bp
@@ -92,29 +92,6 @@ def register_blueprints(app: Flask) -> None:
     def health():
         """Tell a load balancer that this process answers."""
         return {"status": "ok"}
-
-
-def request_translations():
-    """Return the translations of the current locale, looked up once per request.
-
-    Flask-Babel looks the locale and the catalogue up again on every ``_()`` in a
-    template (several context lookups each); a map page calls it ~700 times. The
-    answer is kept on Flask-Babel's own request namespace, tied to the locale and
-    domain objects it was made for, so ``force_locale`` and ``refresh`` still work.
-    """
-    ctx = g.get("_flask_babel") if has_app_context() else None
-    if ctx is not None:
-        cached = getattr(ctx, "rem_translations", None)
-        locale = getattr(ctx, "babel_locale", None)
-        if cached is not None and locale is not None and cached[0] is locale \
-                and cached[1] is getattr(ctx, "babel_domain", None):
-            return cached[2]
-    translations = get_translations()
-    ctx = g.get("_flask_babel") if has_app_context() else None
-    if ctx is not None and getattr(ctx, "babel_locale", None) is not None:
-        ctx.rem_translations = (ctx.babel_locale, getattr(ctx, "babel_domain", None),
-                                translations)
-    return translations
 
 
 def register_template_helpers(app: Flask) -> None:
@@ -194,15 +171,6 @@ PUBLIC_ENDPOINTS = {"accounts.login", "accounts.set_language", "health",
                     # Participants of an evaluation session join from a phone, without an
                     # account (rem/workshops/public.py: CSRF, size and rate limits apply).
                     "join.start", "join.participant", "join.story"}
-
-
-def is_safe_next(target: str | None) -> bool:
-    """Accept only relative paths on this site as a place to go after sign-in."""
-    if not target:
-        return False
-    parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc and target.startswith("/") \
-        and not target.startswith("//") and "\\" not in target
 
 
 def register_errors(app: Flask) -> None:

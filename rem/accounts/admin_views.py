@@ -9,10 +9,10 @@ from flask_login import current_user
 
 from rem.access import current_access
 from rem.accounts import invitations
-from rem.accounts.forms import EmptyForm
 from rem.accounts.models import ROLE_LABELS, User
 from rem.accounts.services import AccountError, all_users, set_active, set_researcher
 from rem.collaborations.models import Collaboration
+from rem.core.forms import EmptyForm
 from rem.extensions import db
 from rem.hubs.models import Hub
 

@@ -8,8 +8,9 @@ from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
 from rem.access import current_access
+from rem.access.routes import collaboration_or_404
 from rem.accounts import invitations
-from rem.accounts.forms import EmptyForm, HubInviteForm, InviteForm, RoleForm
+from rem.accounts.forms import HubInviteForm, InviteForm, RoleForm
 from rem.accounts.mail import mail_enabled, send_mail
 from rem.accounts.models import AccountToken, Membership, Role, TokenPurpose
 from rem.accounts.services import (
@@ -20,7 +21,7 @@ from rem.accounts.services import (
     remove_membership,
 )
 from rem.collaborations.models import Collaboration
-from rem.collaborations.views import collaboration_or_404
+from rem.core.forms import EmptyForm
 from rem.extensions import db
 from rem.hubs.models import Hub
 

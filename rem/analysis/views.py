@@ -30,12 +30,12 @@ from markupsafe import Markup
 from rem.access import current_access
 from rem.access import threads as thread_access
 from rem.access.exchanges import may_view, network_view
+from rem.access.routes import collaboration_or_404
 from rem.analysis import charts, counts, reach
 from rem.analysis.counts import Count
 from rem.analysis.periods import parse_period, period_key, period_label, period_range, period_slug
 from rem.analysis.scope import PERIODS, AnalysisError, Scope
 from rem.collaborations.models import Collaboration
-from rem.collaborations.views import collaboration_or_404
 from rem.core.dates import DateError, FuzzyDate, Precision, parse_iso
 from rem.core.pagecache import cached_page
 from rem.extensions import db

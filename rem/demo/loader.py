@@ -13,8 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from rem.accounts.models import Membership, Role, User
-from rem.codes.defaults import install_default_codebooks
 from rem.codes.models import Code, Codebook
+from rem.codes.services import install_default_codebooks
 from rem.collaborations.models import Collaboration
 from rem.core.dates import DateError, FuzzyDate, parse_iso
 from rem.demo import data
@@ -103,7 +103,7 @@ def load_demo() -> dict[str, int]:
         _load_items(collaboration, spec, codes, authors.get(spec["slug"]), counts)
 
     db.session.flush()
-    from rem.workshops.demo import load_demo_workshops
+    from rem.demo.workshops import load_demo_workshops
 
     load_demo_workshops(new_collaborations, counts)
     check_log_data(set(codes))

@@ -24,10 +24,10 @@ from wtforms.fields.choices import SelectChoice
 
 from rem.access import current_access
 from rem.access import exchanges as exchange_access
-from rem.accounts.forms import EmptyForm
 from rem.codes.services import all_codebooks, code_by_qualified_slug
 from rem.collaborations.models import Collaboration
 from rem.core import pdf
+from rem.core.forms import EmptyForm
 from rem.core.pagecache import cached_page
 from rem.exchanges import maps as exchange_maps
 from rem.exchanges import services
@@ -244,31 +244,6 @@ def pack_pdf(exchange_id: int):
         f'inline; filename="leeruitwisseling-{exchange.id}-{name}.pdf"')
     response.headers["Cache-Control"] = "private, no-cache"
     return response
-
-
-@bp.get("/<int:exchange_id>/export")
-def export(exchange_id: int):
-    """Export the exchange's selection: what its participants shared with the learning
-    network, on its theme. Without ``format`` the page lists the file formats."""
-    from rem.interchange.exports import FORMATS
-    from rem.interchange.forms import EXPORT_FORMATS
-    from rem.interchange.services import export_filename, prepare_export
-    from rem.interchange.views import download
-
-    exchange = _exchange_or_404(exchange_id)
-    fmt = request.args.get("format")
-    pseudonymise = request.args.get("pseudonymise") == "1"
-    if fmt is None:
-        return render_template("exchanges/export.html", exchange=exchange,
-                               theme=services.theme_label(exchange), formats=EXPORT_FORMATS)
-    if fmt not in FORMATS:
-        abort(404)
-    scope = prepare_export(list(exchange.participants), exchange_access.network_view(), fmt,
-                           pseudonymise=pseudonymise,
-                           code_id=exchange.theme_code.id if exchange.theme_code else None)
-    db.session.commit()
-    return download(scope, fmt, export_filename(f"leeruitwisseling-{exchange.id}", fmt,
-                                                scope.pseudonymised))
 
 
 @bp.get("/<int:exchange_id>/search")

@@ -13,11 +13,11 @@ from wtforms.fields.choices import SelectChoice
 
 from rem.access import current_access
 from rem.access.entries import may_edit, may_mark_done, may_share, may_write, sees_entry
-from rem.accounts.forms import EmptyForm
+from rem.access.routes import collaboration_or_404
 from rem.audit.models import AuditEvent
 from rem.codes.services import all_codebooks, code_choices
 from rem.collaborations.models import Collaboration
-from rem.collaborations.views import collaboration_or_404
+from rem.core.forms import EmptyForm
 from rem.core.markdown import plain_text
 from rem.core.pagecache import cached_page
 from rem.extensions import db

@@ -26,10 +26,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from rem.access import current_access
 from rem.access import reviews as review_access
-from rem.accounts.forms import EmptyForm
+from rem.access.routes import collaboration_or_404
 from rem.collaborations.models import Collaboration
-from rem.collaborations.views import collaboration_or_404
 from rem.core import pdf
+from rem.core.forms import EmptyForm
 from rem.extensions import db
 from rem.hubs.models import Hub
 from rem.reviews import adoption, comparison, radar, services

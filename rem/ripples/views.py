@@ -10,12 +10,12 @@ from sqlalchemy import orm
 from wtforms.fields.choices import SelectChoice
 
 from rem.access import current_access
-from rem.accounts.forms import EmptyForm
+from rem.access.routes import collaboration_or_404
 from rem.audit.models import AuditEvent
 from rem.codes.services import all_codebooks, code_choices
 from rem.collaborations.models import Collaboration
-from rem.collaborations.views import collaboration_or_404
 from rem.core.dates import FuzzyDate
+from rem.core.forms import EmptyForm
 from rem.core.pagecache import cached_page
 from rem.extensions import db
 from rem.ripples import services

@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from rem.access import current_access
 from rem.access import exchanges as exchange_access
 from rem.access import threads as thread_access
-from rem.accounts.forms import EmptyForm
+from rem.access.routes import collaboration_or_404
 from rem.analysis import reach
 from rem.analysis.scope import Scope
 from rem.collaborations.models import Collaboration
-from rem.collaborations.views import collaboration_or_404
+from rem.core.forms import EmptyForm
 from rem.extensions import db
 from rem.ripples.models import RippleItem
 from rem.threads import services as threads

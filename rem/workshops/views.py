@@ -32,9 +32,9 @@ from sqlalchemy import orm
 from wtforms.fields.choices import SelectChoice
 
 from rem.access import current_access
+from rem.access.routes import collaboration_or_404
 from rem.codes.services import all_codebooks, code_choices
 from rem.collaborations.models import Collaboration
-from rem.collaborations.views import collaboration_or_404
 from rem.core import pdf
 from rem.core.dates import FuzzyDate, Precision
 from rem.extensions import db
