@@ -10,8 +10,34 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from rem import models  # noqa: F401  (registers every model with the metadata)
+from rem.access import current_access
+from rem.accounts.admin_views import bp as admin_bp
+from rem.accounts.member_views import bp as members_bp
+from rem.accounts.models import User
+from rem.accounts.views import bp as accounts_bp
+from rem.analysis.views import bp as analysis_bp
+from rem.audit.views import bp as audit_bp
+from rem.codes.views import bp as codes_bp
+from rem.collaborations.views import bp as collaborations_bp
 from rem.core.i18n import request_translations
+from rem.core.markdown import render_markdown
+from rem.exchanges.views import bp as exchanges_bp
 from rem.extensions import babel, csrf, db, limiter, login_manager, migrate
+from rem.help.views import bp as help_bp
+from rem.hubs.views import bp as hubs_bp
+from rem.interchange.api import bp as api_bp
+from rem.interchange.views import bp as interchange_bp
+from rem.interchange.views import exchange_export_bp, tokens_bp
+from rem.logbook.views import bp as logbook_bp
+from rem.maps.outline_html import outline_html
+from rem.maps.views import bp as maps_bp
+from rem.reviews.views import bp as reviews_bp
+from rem.ripples.badges import item_badges
+from rem.ripples.views import bp as ripples_bp
+from rem.threads.views import bp as threads_bp
+from rem.workshops.public import bp as join_bp
+from rem.workshops.views import bp as sessions_bp
 
 
 def select_locale() -> str:
@@ -26,7 +52,6 @@ def select_locale() -> str:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions to ``app``."""
-    from rem import models  # noqa: F401  (registers every model with the metadata)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
@@ -40,50 +65,29 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str):
-        from rem.accounts.models import User
 
         return User.from_session_id(session_id)
 
 
 def register_blueprints(app: Flask) -> None:
     """Register every blueprint."""
-    from rem.accounts.admin_views import bp as admin_bp
-    from rem.accounts.member_views import bp as members_bp
-    from rem.accounts.views import bp as accounts_bp
-    from rem.audit.views import bp as audit_bp
-    from rem.codes.views import bp as codes_bp
-    from rem.collaborations.views import bp as collaborations_bp
-    from rem.help.views import bp as help_bp
-    from rem.hubs.views import bp as hubs_bp
-    from rem.maps.views import bp as maps_bp
-    from rem.ripples.views import bp as ripples_bp
 
     for bp in (accounts_bp, hubs_bp, collaborations_bp, ripples_bp, codes_bp, maps_bp,
                audit_bp, help_bp):
         app.register_blueprint(bp)
     app.register_blueprint(members_bp)
-    from rem.interchange.api import bp as api_bp
-    from rem.interchange.views import bp as interchange_bp
-    from rem.interchange.views import exchange_export_bp, tokens_bp
 
     for bp in (interchange_bp, tokens_bp, api_bp, exchange_export_bp):
         app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
-    from rem.exchanges.views import bp as exchanges_bp
-    from rem.logbook.views import bp as logbook_bp
 
     app.register_blueprint(logbook_bp)
     app.register_blueprint(exchanges_bp)
-    from rem.analysis.views import bp as analysis_bp
-    from rem.threads.views import bp as threads_bp
 
     app.register_blueprint(analysis_bp)
     app.register_blueprint(threads_bp)
-    from rem.workshops.public import bp as join_bp
-    from rem.workshops.views import bp as sessions_bp
 
     app.register_blueprint(sessions_bp)
-    from rem.reviews.views import bp as reviews_bp
 
     app.register_blueprint(reviews_bp)
     app.register_blueprint(join_bp)
@@ -96,10 +100,6 @@ def register_blueprints(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     """Expose filters and globals to templates."""
-    from rem.access import current_access
-    from rem.core.markdown import render_markdown
-    from rem.maps.outline_html import outline_html
-    from rem.ripples.badges import item_badges
 
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: request_translations().ugettext(s),

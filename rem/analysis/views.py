@@ -38,12 +38,14 @@ from rem.analysis.scope import PERIODS, AnalysisError, Scope
 from rem.collaborations.models import Collaboration
 from rem.core.dates import DateError, FuzzyDate, Precision, parse_iso
 from rem.core.pagecache import cached_page
+from rem.exchanges.models import LearningExchange
 from rem.extensions import db
 from rem.hubs.models import Hub
 from rem.maps import renderer
 from rem.maps.builder import MapFilters, map_from_log, render_cached, summary
 from rem.ripples.models import RippleItem
 from rem.ripples.services import load_log
+from rem.workshops.models import Workshop
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +96,6 @@ def _hub_scope(slug: str) -> tuple[Hub, Scope]:
 
 
 def _exchange_scope(exchange_id: int):
-    from rem.exchanges.models import LearningExchange
 
     if not may_view(current_access()):
         abort(403)
@@ -406,7 +407,6 @@ def growth(slug: str):
 @bp.get("/collaborations/<slug>/analysis/new")
 def new_items(slug: str):
     """List what is new between two dates, or between two evaluation sessions."""
-    from rem.workshops.models import Workshop
 
     collaboration = collaboration_or_404(slug)
     access = current_access()

@@ -28,6 +28,7 @@ from rem.logbook.models import (
     LogEntry,
 )
 from rem.ripples.models import RippleItem, Visibility
+from rem.workshops.models import Workshop
 
 if TYPE_CHECKING:
     from rem.workshops.models import Workshop
@@ -147,7 +148,6 @@ def _clean(collaboration: Collaboration, data: EntryInput,
             raise LogError(_("U kunt alleen regels uit het logboek van dit "
                              "samenwerkingsverband aanhalen."))
     if data.session_ids:
-        from rem.workshops.models import Workshop
 
         found = set(db.session.scalars(sa.select(Workshop.id).where(
             Workshop.id.in_(data.session_ids),

@@ -33,6 +33,8 @@ from rem.logbook.models import (
     LogEntry,
 )
 from rem.ripples.models import RippleItem
+from rem.threads.services import placed_threads
+from rem.workshops.models import Workshop
 
 bp = Blueprint("logbook", __name__)
 
@@ -108,7 +110,6 @@ def _entry_choices(collaboration: Collaboration, exclude: int | None) -> list[Se
 
 
 def _session_choices(collaboration: Collaboration) -> list[SelectChoice]:
-    from rem.workshops.models import Workshop
 
     sessions = db.session.scalars(
         sa.select(Workshop).where(Workshop.collaboration_id == collaboration.id)
@@ -228,7 +229,6 @@ def show(slug: str, entry_id: int):
                                     AuditEvent.entity_id == entry.id)
         .order_by(AuditEvent.at.desc()).options(orm.joinedload(AuditEvent.user))
     ).all() if access.reads_all_of(collaboration) else []
-    from rem.threads.services import placed_threads
 
     return render_template(
         "logbook/show.html", collaboration=collaboration, entry=entry, citations=citations,

@@ -9,12 +9,16 @@ from flask_babel import gettext as _
 from rem.access import current_access
 from rem.access import exchanges as exchange_access
 from rem.access import threads as thread_access
+from rem.access.entries import may_edit as may_edit_entry
 from rem.access.routes import collaboration_or_404
 from rem.analysis import reach
 from rem.analysis.scope import Scope
 from rem.collaborations.models import Collaboration
 from rem.core.forms import EmptyForm
+from rem.exchanges.models import LearningExchange, exchange_participants
 from rem.extensions import db
+from rem.logbook.models import LogEntry
+from rem.reviews.models import BorgingReview, ReviewStatus
 from rem.ripples.models import RippleItem
 from rem.threads import services as threads
 from rem.threads.models import PlacementKind, StoryThread, ThreadPlacement
@@ -116,9 +120,6 @@ def longest(slug: str):
 
 def _placement_choices(thread: StoryThread) -> list[tuple[str, str]]:
     """Return the targets this person may place the thread in: "kind:id" and a label."""
-    from rem.access.entries import may_edit as may_edit_entry
-    from rem.exchanges.models import LearningExchange, exchange_participants
-    from rem.logbook.models import LogEntry
 
     access = current_access()
     choices = []
@@ -151,7 +152,6 @@ def _placement_choices(thread: StoryThread) -> list[tuple[str, str]]:
 
 
 def _open_reviews(collaboration_id: int) -> list:
-    from rem.reviews.models import BorgingReview, ReviewStatus
 
     return list(db.session.scalars(
         sa.select(BorgingReview)
@@ -162,7 +162,6 @@ def _open_reviews(collaboration_id: int) -> list:
 
 def _adopted_review(placement: ThreadPlacement) -> bool:
     """Tell whether the placement is in an adopted (frozen) review."""
-    from rem.reviews.models import BorgingReview
 
     if placement.target_kind != PlacementKind.REVIEW.value:
         return False
@@ -171,8 +170,6 @@ def _adopted_review(placement: ThreadPlacement) -> bool:
 
 
 def _placement_label(placement: ThreadPlacement) -> tuple[str, str | None]:
-    from rem.exchanges.models import LearningExchange
-    from rem.logbook.models import LogEntry
 
     if placement.target_kind == PlacementKind.LOG_ENTRY.value:
         entry = db.session.get(LogEntry, placement.target_id)
@@ -185,7 +182,6 @@ def _placement_label(placement: ThreadPlacement) -> tuple[str, str | None]:
             return (_("Uitwisselingspakket: %(title)s", title=exchange.title),
                     url_for("exchanges.pack", exchange_id=exchange.id))
     elif placement.target_kind == PlacementKind.REVIEW.value:
-        from rem.reviews.models import BorgingReview
 
         review = db.session.get(BorgingReview, placement.target_id)
         if review is not None:

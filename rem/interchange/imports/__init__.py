@@ -11,6 +11,8 @@ from flask_babel import gettext as _
 
 from rem.collaborations.models import Collaboration
 from rem.extensions import db
+from rem.interchange.imports import remjson, ripplefx, table, xmind
+from rem.interchange.imports.apply import apply_plan
 from rem.interchange.imports.base import (
     ImportOptions,
     ImportPlan,
@@ -32,7 +34,6 @@ def max_bytes() -> int:
 
 def build_plan(files: list[UploadedFile], options: ImportOptions) -> ImportPlan:
     """Check the files and turn them into a plan, or raise ImportRefused."""
-    from rem.interchange.imports import remjson, ripplefx, table, xmind
 
     limit = max_bytes()
     if not files:
@@ -62,7 +63,6 @@ def run_import(collaboration: Collaboration, files: list[UploadedFile], options:
     except ImportRefused as exc:
         return ImportResult(format=options.format, problems=[Problem(str(exc), blocking=True)],
                             mapping=options.mapping)
-    from rem.interchange.imports.apply import apply_plan
 
     result = apply_plan(collaboration, plan, fallback, options.format)
     if not result.ok:

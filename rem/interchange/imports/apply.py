@@ -23,6 +23,8 @@ from rem.core.dates import FuzzyDate
 from rem.core.forms import slugify
 from rem.extensions import db
 from rem.interchange.imports.base import ImportPlan, ImportResult, PlannedItem, PreviewItem
+from rem.logbook import services as logbook
+from rem.logbook.models import EntryKind
 from rem.ripples import services
 from rem.ripples.models import (
     GOVERNANCE_STYLES,
@@ -35,6 +37,8 @@ from rem.ripples.models import (
     Valence,
     Visibility,
 )
+from rem.workshops import models as session_models
+from rem.workshops import services as sessions
 
 IMPORTED_CODEBOOK = "Geïmporteerd"
 PREVIEW_ITEMS = 15
@@ -157,8 +161,6 @@ def _input(item: PlannedItem, when: FuzzyDate, code_ids: list[int]) -> services.
 def _apply_entries(collaboration: Collaboration, plan: ImportPlan, resolver: CodeResolver,
                    created: dict[str, RippleItem]) -> int:
     """Create the plan's learning-log entries; citations point to the created items."""
-    from rem.logbook import services as logbook
-    from rem.logbook.models import EntryKind
 
     count = 0
     for planned in plan.entries:
@@ -193,8 +195,6 @@ def _apply_sessions(collaboration: Collaboration, plan: ImportPlan,
     title, date, place and focus question is made: without participants or stories,
     which an export does not carry.
     """
-    from rem.workshops import models as session_models
-    from rem.workshops import services as sessions
 
     used = list(dict.fromkeys(i.session_key for i in plan.items if i.session_key))
     if not used:
