@@ -339,8 +339,8 @@ def _thread_world(a1, activity, effect, author, entry) -> dict:
                                 ThreadStep(position=1, item_id=effect.id, text="Daarna")])
     db.session.add(thread)
     db.session.flush()
-    placement = ThreadPlacement(thread_id=thread.id, target_kind="log_entry",
-                                target_id=entry.id)
+    placement = ThreadPlacement(thread_id=thread.id,
+                                entry_id=entry.id)
     db.session.add(placement)
     db.session.flush()
     return {"thread_id": thread.id, "placement_id": placement.id}

@@ -161,8 +161,8 @@ def test_exchange_pack_shows_only_steps_shared_with_the_network(app, world):
     with app.test_request_context():
         thread = _thread(app)
         thread_id = thread.id
-        db.session.add(ThreadPlacement(thread_id=thread_id, target_kind="exchange",
-                                       target_id=exchange_id))
+        db.session.add(ThreadPlacement(thread_id=thread_id,
+                                       exchange_id=exchange_id))
         db.session.commit()
     pack = client.get(f"/exchanges/{exchange_id}/pack").get_data(as_text=True)
     assert "Gedeeld verhaal" in pack and "Dorpsondersteuner" in pack

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import orm
 
 from rem.access import Access
-from rem.access.exchanges import may_view
+from rem.access.exchanges import manages, may_view
 from rem.audit.services import actor_id, record, snapshot
 from rem.codes.models import Code, Codebook
 from rem.collaborations.models import Collaboration
@@ -32,12 +32,14 @@ from rem.exchanges.models import (
     ExchangeOutcome,
     LearningExchange,
     OutcomeKind,
+    exchange_participants,
 )
 from rem.extensions import db
 from rem.hubs.models import Hub
 from rem.logbook import services as log_services
 from rem.logbook.models import EntryKind, LogEntry, log_entry_codes
 from rem.ripples.models import Kind, RippleItem, Visibility, item_codes
+from rem.threads.models import StoryThread
 
 BORGING = "borging"
 NETWORK = Visibility.NETWORK.value
@@ -465,3 +467,17 @@ def visible_exchanges(access: Access) -> list[LearningExchange]:
                  orm.joinedload(LearningExchange.theme_code))
         .order_by(LearningExchange.meeting_date.desc().nulls_last(),
                   LearningExchange.id.desc())))
+
+
+def thread_target_choices(access: Access, thread: StoryThread) -> list[tuple[int, str]]:
+    """Return the exchanges the thread's collaboration takes part in whose pack this person
+    may place it in: those they manage, or any when they edit that collaboration."""
+    exchanges = db.session.scalars(
+        sa.select(LearningExchange)
+        .join(exchange_participants,
+              exchange_participants.c.exchange_id == LearningExchange.id)
+        .where(exchange_participants.c.collaboration_id == thread.collaboration_id)
+        .order_by(LearningExchange.id.desc()))
+    return [(exchange.id, _("Uitwisselingspakket: %(title)s", title=exchange.title))
+            for exchange in exchanges
+            if manages(access, exchange) or access.edits(thread.collaboration)]

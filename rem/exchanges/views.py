@@ -37,9 +37,23 @@ from rem.extensions import db
 from rem.hubs.services import all_hubs
 from rem.logbook import search as search_service
 from rem.logbook.services import entries_citing
+from rem.threads.models import PlacementKind
 from rem.threads.services import placed_threads
+from rem.threads.targets import ThreadTarget, register_target
 
 bp = Blueprint("exchanges", __name__, url_prefix="/exchanges")
+
+
+def _describe_exchange(exchange_id: int) -> tuple[str, str] | None:
+    exchange = db.session.get(LearningExchange, exchange_id)
+    if exchange is None:
+        return None
+    return (_("Uitwisselingspakket: %(title)s", title=exchange.title),
+            url_for("exchanges.pack", exchange_id=exchange.id))
+
+
+register_target(bp, ThreadTarget(PlacementKind.EXCHANGE.value,
+                                 services.thread_target_choices, _describe_exchange))
 
 
 def _viewer() -> None:

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import orm
 
 from rem.access import Access
-from rem.access.entries import sees_entry, visible_clause
+from rem.access.entries import may_edit, sees_entry, visible_clause
 from rem.access.exchanges import may_view as may_view_exchange
 from rem.accounts.models import Membership, Role, User
 from rem.audit.services import actor_id, record, snapshot
@@ -28,6 +28,7 @@ from rem.logbook.models import (
     LogEntry,
 )
 from rem.ripples.models import RippleItem, Visibility
+from rem.threads.models import StoryThread
 from rem.workshops.models import Workshop
 
 if TYPE_CHECKING:
@@ -423,3 +424,15 @@ def visible_citations(entry: LogEntry, access: Access) -> tuple[list[ResolvedCit
                 "endpoint": "workshops.report", "slug": workshop.collaboration.slug,
                 "session_id": workshop.id}))
     return shown, hidden
+
+
+def thread_target_choices(access: Access, thread: StoryThread) -> list[tuple[int, str]]:
+    """Return the live entries of the thread's collaboration this person may place it in
+    (those they may change; newest first, at most 200)."""
+    entries = db.session.scalars(
+        sa.select(LogEntry).where(LogEntry.collaboration_id == thread.collaboration_id,
+                                  LogEntry.deleted_at.is_(None))
+        .order_by(LogEntry.entry_date.desc(), LogEntry.id.desc()).limit(200))
+    return [(entry.id, _("Leerlogboek: %(title)s (%(date)s)", title=entry.title,
+                         date=entry.entry_date.isoformat()))
+            for entry in entries if may_edit(access, entry)]

@@ -33,10 +33,24 @@ from rem.logbook.models import (
     LogEntry,
 )
 from rem.ripples.models import RippleItem
+from rem.threads.models import PlacementKind
 from rem.threads.services import placed_threads
+from rem.threads.targets import ThreadTarget, register_target
 from rem.workshops.models import Workshop
 
 bp = Blueprint("logbook", __name__)
+
+
+def _describe_entry(entry_id: int) -> tuple[str, str] | None:
+    entry = db.session.get(LogEntry, entry_id)
+    if entry is None:
+        return None
+    return (_("Leerlogboek: %(title)s", title=entry.title),
+            url_for("logbook.show", slug=entry.collaboration.slug, entry_id=entry.id))
+
+
+register_target(bp, ThreadTarget(PlacementKind.LOG_ENTRY.value,
+                                 services.thread_target_choices, _describe_entry))
 
 
 @bp.app_template_global("log_entries_citing")

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy import orm
 
+from rem.access import Access
 from rem.audit.services import actor_id, record
 from rem.codes.models import Code, Codebook
 from rem.collaborations.models import Collaboration
@@ -45,6 +46,7 @@ from rem.reviews.models import (
     StrategyStatus,
 )
 from rem.ripples.models import RippleItem
+from rem.threads.models import StoryThread
 
 ENTITY = "borging_review"
 BORGING = "borging"
@@ -335,3 +337,23 @@ def year_of(day: date | None = None) -> int:
 def year_period(year: int) -> FuzzyDate:
     """Return ``year`` as a fuzzy date (for the map filter)."""
     return FuzzyDate(date(year, 1, 1), Precision.YEAR)
+
+
+def thread_target_choices(access: Access, thread: StoryThread) -> list[tuple[int, str]]:
+    """Return the reviews of the thread's collaboration this person may place it in: for
+    those who edit it, every review not yet adopted (an adopted review is frozen)."""
+    if not access.edits(thread.collaboration):
+        return []
+    reviews = db.session.scalars(
+        sa.select(BorgingReview)
+        .where(BorgingReview.collaboration_id == thread.collaboration_id,
+               BorgingReview.status != ReviewStatus.ADOPTED.value)
+        .order_by(BorgingReview.year.desc(), BorgingReview.version_number.desc()))
+    return [(review.id, _("Borgingsreview %(year)d (versie %(n)d)", year=review.year,
+                          n=review.version_number)) for review in reviews]
+
+
+def is_adopted(review_id: int) -> bool:
+    """Tell whether the review is adopted (its report, threads included, is frozen)."""
+    review = db.session.get(BorgingReview, review_id)
+    return review is not None and review.is_adopted

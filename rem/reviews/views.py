@@ -48,10 +48,24 @@ from rem.reviews.models import (
 from rem.threads.models import PlacementKind
 from rem.threads.services import place as place_thread
 from rem.threads.services import placed_in, thread_snapshots
+from rem.threads.targets import ThreadTarget, register_target
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("reviews", __name__)
+
+
+def _describe_review(review_id: int) -> tuple[str, str] | None:
+    review = db.session.get(BorgingReview, review_id)
+    if review is None:
+        return None
+    return (_("Borgingsreview %(year)d (versie %(n)d)", year=review.year,
+              n=review.version_number),
+            url_for("reviews.show", slug=review.collaboration.slug, review_id=review.id))
+
+
+register_target(bp, ThreadTarget(PlacementKind.REVIEW.value, services.thread_target_choices,
+                                 _describe_review, frozen=services.is_adopted))
 
 
 # --- loading and access ----------------------------------------------------------------------

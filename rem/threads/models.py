@@ -3,7 +3,9 @@
 A thread belongs to one collaboration; its steps point to items (an activity, then
 effects that grew from it). A step keeps its own text, so the wording can be edited;
 an item that is deleted later leaves the step in place (shown as deleted). Placements
-put a thread into a learning-log entry, an exchange pack or (later) a review report.
+put a thread into a learning-log entry, an exchange pack or a review report: one foreign
+key per target and a check that exactly one is set, so the database keeps them true (a
+target that is deleted takes its placements with it).
 """
 
 from __future__ import annotations
@@ -89,19 +91,53 @@ class ThreadPlacement(db.Model):
 
     __tablename__ = "thread_placements"
     __table_args__ = (
-        sa.UniqueConstraint("thread_id", "target_kind", "target_id"),
-        sa.Index("ix_thread_placements_target", "target_kind", "target_id"),
+        sa.CheckConstraint(
+            "(CASE WHEN entry_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN exchange_id IS NULL THEN 0 ELSE 1 END"
+            " + CASE WHEN review_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_target",
+        ),
+        # A thread is placed in a target once (NULLs never clash); each also indexes the
+        # target's placements, which is how they are read.
+        sa.UniqueConstraint("entry_id", "thread_id"),
+        sa.UniqueConstraint("exchange_id", "thread_id"),
+        sa.UniqueConstraint("review_id", "thread_id"),
     )
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
     thread_id: orm.Mapped[int] = orm.mapped_column(
         sa.ForeignKey("story_threads.id", ondelete="CASCADE"), index=True
     )
-    target_kind: orm.Mapped[str] = orm.mapped_column(sa.String(20))
-    target_id: orm.Mapped[int] = orm.mapped_column()
+    entry_id: orm.Mapped[int | None] = orm.mapped_column(
+        sa.ForeignKey("log_entries.id", ondelete="CASCADE"))
+    exchange_id: orm.Mapped[int | None] = orm.mapped_column(
+        sa.ForeignKey("learning_exchanges.id", ondelete="CASCADE"))
+    review_id: orm.Mapped[int | None] = orm.mapped_column(
+        sa.ForeignKey("borging_reviews.id", ondelete="CASCADE"))
     created_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
     created_at: orm.Mapped[datetime] = orm.mapped_column(
         sa.DateTime(timezone=True), default=utcnow, nullable=False
     )
 
     thread: orm.Mapped[StoryThread] = orm.relationship()
+
+    @property
+    def target_kind(self) -> str:
+        """Return the kind of place the thread is in (a PlacementKind value)."""
+        for kind, column in TARGET_COLUMNS.items():
+            if getattr(self, column) is not None:
+                return kind
+        raise ValueError("a placement without a target")  # the check constraint forbids it
+
+    @property
+    def target_id(self) -> int:
+        """Return the id of the entry, exchange or review the thread is placed in."""
+        return getattr(self, TARGET_COLUMNS[self.target_kind])
+
+
+# The column of ThreadPlacement that points to each kind of target.
+TARGET_COLUMNS = {
+    PlacementKind.LOG_ENTRY.value: "entry_id",
+    PlacementKind.EXCHANGE.value: "exchange_id",
+    PlacementKind.REVIEW.value: "review_id",
+}

@@ -25,6 +25,7 @@ from rem.ripples.models import Kind, RippleItem, RippleLink
 from rem.threads.models import (
     MAX_STEPS,
     STEP_TEXT_MAX,
+    TARGET_COLUMNS,
     THREAD_TITLE_MAX,
     PlacementKind,
     StoryThread,
@@ -197,13 +198,14 @@ def restore_thread(thread: StoryThread) -> None:
 
 def place(thread: StoryThread, kind: PlacementKind, target_id: int) -> bool:
     """Place the thread in a target; return False when it was there already."""
+    column = TARGET_COLUMNS[kind.value]
     existing = db.session.scalar(sa.select(ThreadPlacement).where(
-        ThreadPlacement.thread_id == thread.id, ThreadPlacement.target_kind == kind.value,
-        ThreadPlacement.target_id == target_id))
+        ThreadPlacement.thread_id == thread.id,
+        getattr(ThreadPlacement, column) == target_id))
     if existing is not None:
         return False
-    db.session.add(ThreadPlacement(thread_id=thread.id, target_kind=kind.value,
-                                   target_id=target_id, created_by_id=actor_id()))
+    db.session.add(ThreadPlacement(thread_id=thread.id, created_by_id=actor_id(),
+                                   **{column: target_id}))
     db.session.flush()
     record("place", ENTITY, thread.id, collaboration_id=thread.collaboration_id,
            summary=thread.title, after={"target_kind": kind.value, "target_id": target_id})
@@ -213,11 +215,11 @@ def place(thread: StoryThread, kind: PlacementKind, target_id: int) -> bool:
 def unplace(placement: ThreadPlacement) -> None:
     """Take a thread out of a target."""
     thread = placement.thread
+    before = {"target_kind": placement.target_kind, "target_id": placement.target_id}
     db.session.delete(placement)
     db.session.flush()
     record("unplace", ENTITY, thread.id, collaboration_id=thread.collaboration_id,
-           summary=thread.title,
-           before={"target_kind": placement.target_kind, "target_id": placement.target_id})
+           summary=thread.title, before=before)
 
 
 # --- reading -----------------------------------------------------------------------------
@@ -239,8 +241,8 @@ def placed_in(kind: PlacementKind, target_id: int) -> list[tuple[ThreadPlacement
     rows = db.session.execute(
         sa.select(ThreadPlacement, StoryThread)
         .join(StoryThread, StoryThread.id == ThreadPlacement.thread_id)
-        .where(ThreadPlacement.target_kind == kind.value,
-               ThreadPlacement.target_id == target_id, StoryThread.deleted_at.is_(None))
+        .where(getattr(ThreadPlacement, TARGET_COLUMNS[kind.value]) == target_id,
+               StoryThread.deleted_at.is_(None))
         .options(orm.selectinload(StoryThread.steps).joinedload(ThreadStep.item))
         .order_by(ThreadPlacement.id)).all()
     return [(placement, thread) for placement, thread in rows]

@@ -7,21 +7,17 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 
 from rem.access import current_access
-from rem.access import exchanges as exchange_access
 from rem.access import threads as thread_access
-from rem.access.entries import may_edit as may_edit_entry
 from rem.access.routes import collaboration_or_404
 from rem.analysis import reach
 from rem.analysis.scope import Scope
 from rem.collaborations.models import Collaboration
 from rem.core.forms import EmptyForm
-from rem.exchanges.models import LearningExchange, exchange_participants
 from rem.extensions import db
-from rem.logbook.models import LogEntry
-from rem.reviews.models import BorgingReview, ReviewStatus
 from rem.ripples.models import RippleItem
 from rem.threads import services as threads
 from rem.threads.models import PlacementKind, StoryThread, ThreadPlacement
+from rem.threads.targets import targets
 
 bp = Blueprint("threads", __name__)
 
@@ -120,76 +116,21 @@ def longest(slug: str):
 
 def _placement_choices(thread: StoryThread) -> list[tuple[str, str]]:
     """Return the targets this person may place the thread in: "kind:id" and a label."""
-
     access = current_access()
-    choices = []
-    entries = db.session.scalars(
-        sa.select(LogEntry).where(LogEntry.collaboration_id == thread.collaboration_id,
-                                  LogEntry.deleted_at.is_(None))
-        .order_by(LogEntry.entry_date.desc(), LogEntry.id.desc()).limit(200))
-    for entry in entries:
-        if may_edit_entry(access, entry):
-            choices.append((f"log_entry:{entry.id}", _("Leerlogboek: %(title)s (%(date)s)",
-                                                       title=entry.title,
-                                                       date=entry.entry_date.isoformat())))
-    exchanges = db.session.scalars(
-        sa.select(LearningExchange)
-        .join(exchange_participants,
-              exchange_participants.c.exchange_id == LearningExchange.id)
-        .where(exchange_participants.c.collaboration_id == thread.collaboration_id)
-        .order_by(LearningExchange.id.desc()))
-    for exchange in exchanges:
-        if exchange_access.manages(access, exchange) or access.edits(thread.collaboration):
-            choices.append((f"exchange:{exchange.id}", _("Uitwisselingspakket: %(title)s",
-                                                         title=exchange.title)))
-    if access.edits(thread.collaboration):
-        # Only reviews not yet adopted: an adopted review is frozen.
-        for review in _open_reviews(thread.collaboration_id):
-            choices.append((f"review:{review.id}", _("Borgingsreview %(year)d (versie %(n)d)",
-                                                     year=review.year,
-                                                     n=review.version_number)))
-    return choices
+    return [(f"{kind}:{target_id}", label) for kind, target in targets().items()
+            for target_id, label in target.choices(access, thread)]
 
 
-def _open_reviews(collaboration_id: int) -> list:
-
-    return list(db.session.scalars(
-        sa.select(BorgingReview)
-        .where(BorgingReview.collaboration_id == collaboration_id,
-               BorgingReview.status != ReviewStatus.ADOPTED.value)
-        .order_by(BorgingReview.year.desc(), BorgingReview.version_number.desc())))
-
-
-def _adopted_review(placement: ThreadPlacement) -> bool:
-    """Tell whether the placement is in an adopted (frozen) review."""
-
-    if placement.target_kind != PlacementKind.REVIEW.value:
-        return False
-    review = db.session.get(BorgingReview, placement.target_id)
-    return review is not None and review.is_adopted
+def _frozen(placement: ThreadPlacement) -> bool:
+    """Tell whether the placement may no longer be taken out (an adopted review)."""
+    target = targets().get(placement.target_kind)
+    return target is not None and target.frozen(placement.target_id)
 
 
 def _placement_label(placement: ThreadPlacement) -> tuple[str, str | None]:
-
-    if placement.target_kind == PlacementKind.LOG_ENTRY.value:
-        entry = db.session.get(LogEntry, placement.target_id)
-        if entry is not None:
-            return (_("Leerlogboek: %(title)s", title=entry.title),
-                    url_for("logbook.show", slug=entry.collaboration.slug, entry_id=entry.id))
-    elif placement.target_kind == PlacementKind.EXCHANGE.value:
-        exchange = db.session.get(LearningExchange, placement.target_id)
-        if exchange is not None:
-            return (_("Uitwisselingspakket: %(title)s", title=exchange.title),
-                    url_for("exchanges.pack", exchange_id=exchange.id))
-    elif placement.target_kind == PlacementKind.REVIEW.value:
-
-        review = db.session.get(BorgingReview, placement.target_id)
-        if review is not None:
-            return (_("Borgingsreview %(year)d (versie %(n)d)", year=review.year,
-                      n=review.version_number),
-                    url_for("reviews.show", slug=review.collaboration.slug,
-                            review_id=review.id))
-    return _("(niet meer te vinden)"), None
+    target = targets().get(placement.target_kind)
+    found = target.describe(placement.target_id) if target is not None else None
+    return found if found is not None else (_("(niet meer te vinden)"), None)
 
 
 @bp.get("/collaborations/<slug>/threads/<int:thread_id>")
@@ -302,7 +243,7 @@ def unplace(slug: str, thread_id: int, placement_id: int):
     placement = db.session.get(ThreadPlacement, placement_id)
     if placement is None or placement.thread_id != thread.id:
         abort(404)
-    if _adopted_review(placement):
+    if _frozen(placement):
         flash(_("Deze review is vastgesteld: het verslag verandert niet meer. Maak een nieuwe "
                 "versie van de review om het verhaal weg te halen."), "warning")
         return redirect(url_for("threads.show", slug=slug, thread_id=thread.id))
