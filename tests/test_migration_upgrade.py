@@ -269,8 +269,9 @@ def _insert_filled(conn, table: str, row: dict) -> int:
         name = column["name"]
         if name in row or name == "id" or column["nullable"] or column.get("default"):
             continue
+        text = name[:getattr(column["type"], "length", None) or len(name)]
         row[name] = next((value for kind, value in filler.items()
-                          if isinstance(column["type"], kind)), f"{table}-{name}")
+                          if isinstance(column["type"], kind)), text)
     return _insert(conn, table, row)
 
 

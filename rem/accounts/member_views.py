@@ -22,6 +22,7 @@ from rem.accounts.services import (
 )
 from rem.collaborations.models import Collaboration
 from rem.core.forms import EmptyForm
+from rem.core.http import saving
 from rem.extensions import db
 from rem.hubs.models import Hub
 
@@ -141,18 +142,13 @@ def change(slug: str, membership_id: int):
     if not form.validate_on_submit():
         flash(_("Kies een rol."), "error")
     else:
-        try:
+        with saving(AccountError) as saved:
             changed = change_role(membership, Role(form.role.data),
                                   may_overrule=current_access().overrules_facilitators(
                                       collaboration))
-        except AccountError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            if changed:
-                flash(_("De rol van %(name)s is gewijzigd.",
-                        name=membership.user.display_name), "success")
+        if saved and changed:
+            flash(_("De rol van %(name)s is gewijzigd.",
+                    name=membership.user.display_name), "success")
     return redirect(url_for("members.collaboration", slug=collaboration.slug))
 
 
@@ -162,16 +158,11 @@ def remove(slug: str, membership_id: int):
     collaboration = _managed(slug)
     membership = _membership_or_404(membership_id, collaboration_id=collaboration.id)
     name = membership.user.display_name
-    try:
+    with saving(AccountError) as saved:
         remove_membership(membership,
                           may_overrule=current_access().overrules_facilitators(collaboration))
-    except AccountError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("%(name)s is geen lid meer. Wat %(name)s schreef, blijft bewaard.", name=name),
-              "success")
+        saved.flash(_("%(name)s is geen lid meer. Wat %(name)s schreef, blijft bewaard.",
+                      name=name))
     return redirect(url_for("members.collaboration", slug=collaboration.slug))
 
 
@@ -233,12 +224,7 @@ def hub_remove(slug: str, membership_id: int):
     hub = _managed_hub(slug)
     membership = _membership_or_404(membership_id, hub_id=hub.id)
     name = membership.user.display_name
-    try:
+    with saving(AccountError) as saved:
         remove_membership(membership, may_overrule=current_access().is_admin)
-    except AccountError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("%(name)s is geen coördinator meer van deze hub.", name=name), "success")
+        saved.flash(_("%(name)s is geen coördinator meer van deze hub.", name=name))
     return redirect(url_for("members.hub", slug=hub.slug))

@@ -28,6 +28,7 @@ from rem.codes.services import all_codebooks, code_by_qualified_slug
 from rem.collaborations.models import Collaboration
 from rem.core import pdf
 from rem.core.forms import EmptyForm
+from rem.core.http import saving
 from rem.core.pagecache import cached_page
 from rem.exchanges import maps as exchange_maps
 from rem.exchanges import services
@@ -138,15 +139,11 @@ def new():
         abort(403)
     form = _form()
     if form.validate_on_submit():
-        try:
+        with saving(services.ExchangeError) as saved:
             exchange = services.create_exchange(_input(form))
-        except services.ExchangeError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("De leeruitwisseling is klaargezet. Hieronder staat het gedeelde bewijs."),
-                  "success")
+            saved.flash(_("De leeruitwisseling is klaargezet. Hieronder staat het gedeelde "
+                          "bewijs."))
+        if saved:
             return redirect(url_for("exchanges.show", exchange_id=exchange.id))
     return _render_form(form, None)
 
@@ -288,16 +285,11 @@ def add_outcome(exchange_id: int):
     exchange = _managed(exchange_id)
     form = OutcomeForm()
     if form.validate_on_submit():
-        try:
+        with saving(services.ExchangeError) as saved:
             services.add_outcome(exchange, form.kind.data, form.title.data or "",
                                  form.body.data or "", form.due_date.data)
-        except services.ExchangeError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("De uitkomst is opgeslagen. De deelnemers kunnen hem nu in hun "
-                    "leerlogboek overnemen."), "success")
+            saved.flash(_("De uitkomst is opgeslagen. De deelnemers kunnen hem nu in hun "
+                    "leerlogboek overnemen."))
     else:
         for errors in form.errors.values():
             for error in errors:
@@ -318,14 +310,9 @@ def delete_outcome(exchange_id: int, outcome_id: int):
     exchange = _managed(exchange_id)
     outcome = _outcome_or_404(exchange, outcome_id)
     if EmptyForm().validate_on_submit():
-        try:
+        with saving(services.ExchangeError) as saved:
             services.delete_outcome(outcome)
-        except services.ExchangeError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("De uitkomst is weggehaald."), "success")
+            saved.flash(_("De uitkomst is weggehaald."))
     return redirect(url_for("exchanges.show", exchange_id=exchange.id, _anchor="outcomes"))
 
 

@@ -18,6 +18,7 @@ from rem.audit.models import AuditEvent
 from rem.codes.services import all_codebooks, code_choices
 from rem.collaborations.models import Collaboration
 from rem.core.forms import EmptyForm
+from rem.core.http import saving
 from rem.core.markdown import plain_text
 from rem.core.pagecache import cached_page
 from rem.extensions import db
@@ -217,15 +218,11 @@ def new(slug: str):
     collaboration = _writable(slug)
     form = _form(collaboration)
     if form.validate_on_submit():
-        try:
+        with saving(services.LogError) as saved:
             entry = services.create_entry(
                 collaboration, _input(form, may_share(current_access(), collaboration)))
-        except services.LogError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Opgeslagen in het leerlogboek: “%(title)s”.", title=entry.title), "success")
+            saved.flash(_("Opgeslagen in het leerlogboek: “%(title)s”.", title=entry.title))
+        if saved:
             return redirect(url_for("logbook.show", slug=slug, entry_id=entry.id))
     return _render_form(collaboration, form)
 
@@ -266,20 +263,15 @@ def edit(slug: str, entry_id: int):
     form = _form(collaboration, entry)
     conflict = None
     if form.validate_on_submit():
-        try:
+        with saving(services.LogError, silent=(services.EditConflict,)) as saved:
             services.update_entry(entry, _input(form, may_share(access, collaboration)),
                                   int(form.version.data or 0))
-        except services.EditConflict as exc:
-            db.session.rollback()
-            conflict = exc
-            form.version.data = str(entry.version)
-        except services.LogError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("De wijzigingen zijn opgeslagen."), "success")
+            saved.flash(_("De wijzigingen zijn opgeslagen."))
+        if saved:
             return redirect(url_for("logbook.show", slug=slug, entry_id=entry.id))
+        if isinstance(saved.error, services.EditConflict):
+            conflict = saved.error
+            form.version.data = str(entry.version)
     return _render_form(collaboration, form, entry, conflict, 409 if conflict else 200)
 
 
@@ -326,16 +318,11 @@ def done(slug: str, entry_id: int):
     form = DoneForm()
     if form.validate_on_submit():
         want = form.done.data != "0"
-        try:
+        with saving(services.LogError) as saved:
             changed = services.set_done(entry, want)
-        except services.LogError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            if changed:
-                flash(_("“%(title)s” is klaar. Goed gedaan!", title=entry.title) if want
-                      else _("“%(title)s” staat weer open.", title=entry.title), "success")
+        if saved and changed:
+            flash(_("“%(title)s” is klaar. Goed gedaan!", title=entry.title) if want
+                  else _("“%(title)s” staat weer open.", title=entry.title), "success")
     back = form.back.data or ""
     if back.startswith("/") and not back.startswith("//") and "\\" not in back:
         return redirect(back)

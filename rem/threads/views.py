@@ -13,6 +13,7 @@ from rem.analysis import reach
 from rem.analysis.scope import Scope
 from rem.collaborations.models import Collaboration
 from rem.core.forms import EmptyForm
+from rem.core.http import saving
 from rem.extensions import db
 from rem.ripples.models import RippleItem
 from rem.threads import services as threads
@@ -64,15 +65,12 @@ def new(slug: str):
     form = EmptyForm()
     title = request.form.get("title", "")[:400]
     if request.method == "POST" and form.validate_on_submit():
-        try:
+        with saving(silent=(threads.ThreadError,)) as saved:
             thread = threads.create_thread(collaboration, title, path, access)
-        except threads.ThreadError as exc:
-            db.session.rollback()
-            problem = str(exc)
-        else:
-            db.session.commit()
-            flash(_("Het verhaal is opgeslagen. U kunt de tekst nu aanpassen."), "success")
+            saved.flash(_("Het verhaal is opgeslagen. U kunt de tekst nu aanpassen."))
+        if saved:
             return redirect(url_for("threads.edit", slug=slug, thread_id=thread.id))
+        problem = str(saved.error)
     elif request.method == "POST":
         abort(400)
     if path:
@@ -174,16 +172,13 @@ def edit(slug: str, thread_id: int):
         if not raw_version:
             title = title or thread.title
             texts = [t or s.text for t, s in zip(texts, thread.steps, strict=True)]
-        try:
+        with saving(silent=(threads.ThreadError,)) as saved:
             threads.update_thread(thread, title, texts, seen)
-        except threads.ThreadError as exc:
-            db.session.rollback()
-            problem = str(exc)
-            version = thread.version
-        else:
-            db.session.commit()
-            flash(_("Het verhaal is opgeslagen."), "success")
+            saved.flash(_("Het verhaal is opgeslagen."))
+        if saved:
             return redirect(url_for("threads.show", slug=slug, thread_id=thread.id))
+        problem = str(saved.error)
+        version = thread.version
     return render_template("threads/edit.html", collaboration=collaboration,
                            thread=thread, steps=threads.resolve(thread, access), title=title,
                            texts=texts, version=version, problem=problem, form=form)

@@ -37,6 +37,7 @@ from rem.codes.services import all_codebooks, code_choices
 from rem.collaborations.models import Collaboration
 from rem.core import pdf
 from rem.core.dates import FuzzyDate, Precision
+from rem.core.http import saving
 from rem.extensions import db
 from rem.ripples.forms import LinkForm
 from rem.ripples.models import Kind, RippleItem
@@ -172,15 +173,11 @@ def new(slug: str):
     collaboration = _collaboration(slug, edit=True)
     form = _session_form(collaboration)
     if form.validate_on_submit():
-        try:
+        with saving(services.WorkshopError) as saved:
             workshop = services.create_workshop(collaboration, _session_input(form))
-        except services.WorkshopError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("De sessie staat klaar. Deelnemers kunnen meedoen met code %(code)s.",
-                    code=workshop.display_code), "success")
+            saved.flash(_("De sessie staat klaar. Deelnemers kunnen meedoen met code %(code)s.",
+                    code=workshop.display_code))
+        if saved:
             return redirect(url_for("workshops.show", slug=slug, session_id=workshop.id))
     return render_template("workshops/form.html", collaboration=collaboration, form=form,
                            workshop=None)
@@ -192,14 +189,10 @@ def edit(slug: str, session_id: int):
     collaboration, workshop = _session(slug, session_id, edit=True)
     form = _session_form(collaboration, workshop)
     if form.validate_on_submit():
-        try:
+        with saving(services.WorkshopError) as saved:
             services.update_workshop(workshop, _session_input(form))
-        except services.WorkshopError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("De wijzigingen zijn opgeslagen."), "success")
+            saved.flash(_("De wijzigingen zijn opgeslagen."))
+        if saved:
             return redirect(url_for("workshops.show", slug=slug, session_id=workshop.id))
     return render_template("workshops/form.html", collaboration=collaboration, form=form,
                            workshop=workshop)
@@ -423,14 +416,9 @@ def park(slug: str, session_id: int, story_id: int):
     story = _story(workshop, story_id)
     form = StatusForm()
     if form.validate_on_submit():
-        try:
+        with saving(services.WorkshopError) as saved:
             story_inbox.park_story(story, form.expected.data or StoryStatus.NEW.value)
-        except services.WorkshopError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Het verhaal is geparkeerd. U vindt het onder ‘Geparkeerd’."), "success")
+            saved.flash(_("Het verhaal is geparkeerd. U vindt het onder ‘Geparkeerd’."))
     return _back_to_inbox(slug, session_id)
 
 
@@ -440,14 +428,9 @@ def reopen(slug: str, session_id: int, story_id: int):
     _collaboration_, workshop = _session(slug, session_id, edit=True)
     story = _story(workshop, story_id)
     if StatusForm().validate_on_submit():
-        try:
+        with saving(services.WorkshopError) as saved:
             story_inbox.reopen_story(story)
-        except services.WorkshopError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Het verhaal staat weer bij ‘Nieuw’."), "success")
+            saved.flash(_("Het verhaal staat weer bij ‘Nieuw’."))
     return _back_to_inbox(slug, session_id, "parked")
 
 
@@ -460,16 +443,11 @@ def link(slug: str, session_id: int, story_id: int):
     form.cause_id.choices = _item_choices(collaboration)
     if form.validate_on_submit():
         cause = db.session.get(RippleItem, form.cause_id.data)
-        try:
+        with saving(services.WorkshopError, RippleError) as saved:
             if cause is None or cause.collaboration_id != collaboration.id:
                 raise services.WorkshopError(_("Kies een item van dit samenwerkingsverband."))
             story_inbox.link_story(story, cause)
-        except (services.WorkshopError, RippleError) as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("De verbinding is toegevoegd."), "success")
+            saved.flash(_("De verbinding is toegevoegd."))
     else:
         flash(_("Kies waar dit effect uit voortkwam."), "error")
     return _back_to_inbox(slug, session_id, "done")
