@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy import orm
 from sqlalchemy.ext.compiler import compiles
 
-from rem.analysis.periods import parse_period, period_key, period_label, period_range, period_slug
 from rem.analysis.scope import (
     ACTIVITY,
     EFFECT,
@@ -24,6 +24,7 @@ from rem.analysis.scope import (
 )
 from rem.codes.labels import text_by_slugs
 from rem.codes.models import Code, Codebook
+from rem.core.periods import Period
 from rem.extensions import db
 from rem.ripples.models import RippleItem, item_codes
 
@@ -252,17 +253,17 @@ def _time_counts(rows, unit: str) -> tuple[Series, Series, dict[str, list[Count]
     """Count items per period and kind, and effects per period and valence, from the rows
     grouped by year and month (months fold into quarters or years here: a few rows per
     year, not one per item)."""
-    kinds: dict[tuple[tuple[int, int], str], int] = defaultdict(int)
-    valences: dict[tuple[tuple[int, int], str], int] = defaultdict(int)
-    keys: set[tuple[int, int]] = set()
+    kinds: dict[tuple[Period, str], int] = defaultdict(int)
+    valences: dict[tuple[Period, str], int] = defaultdict(int)
+    keys: set[Period] = set()
     for y, m, kind, _intended, valence, value in rows:
-        key = period_key(int(y), int(m), unit)
+        key = Period.of(date(int(y), int(m), 1), unit)
         keys.add(key)
         kinds[key, kind] += value
         if kind == EFFECT:
             valences[key, valence or UNKNOWN] += value
-    periods = [(period_slug(k, unit), period_label(k, unit)) for k in sorted(keys)]
-    slug_of = {k: period_slug(k, unit) for k in keys}
+    periods = [(k.slug, k.label()) for k in sorted(keys)]
+    slug_of = {k: k.slug for k in keys}
     kind_labels = _kind_labels()
     over_time = Series(periods, list(kind_labels.items()),
                        {(slug_of[k], kind): v for (k, kind), v in kinds.items()})
@@ -343,19 +344,19 @@ def items_behind(scope: Scope, measure: str, group: str, limit: int = 500
         conditions.append(RippleItem.id.in_(wanted[:5000]))
     elif measure == "effects_by_period_valence":
         period, _sep, valence = group.partition(":")
-        parsed = parse_period(period)
+        parsed = Period.parse(period)
         if parsed is None or valence not in ("positive", "negative", "mixed", UNKNOWN):
             raise AnalysisError(_("Deze groep bestaat niet in deze telling."))
-        start, end = period_range(*parsed)
+        start, end = parsed.start, parsed.end
         conditions += [RippleItem.date_start >= start, RippleItem.date_start <= end,
                        RippleItem.valence.is_(None) if valence == UNKNOWN
                        else RippleItem.valence == valence]
     elif measure.endswith("_by_period"):
-        parsed = parse_period(group)
+        parsed = Period.parse(group)
         if parsed is None:
             raise AnalysisError(_("Deze periode is niet te lezen; schrijf bijvoorbeeld 2024, "
                                   "2024-Q2 of 2024-05."))
-        start, end = period_range(*parsed)
+        start, end = parsed.start, parsed.end
         conditions += [RippleItem.date_start >= start, RippleItem.date_start <= end]
     total = db.session.scalar(sa.select(sa.func.count(RippleItem.id)).where(*conditions)) or 0
     items = list(db.session.scalars(

@@ -33,11 +33,11 @@ from rem.access.exchanges import may_view, network_view
 from rem.access.routes import collaboration_or_404
 from rem.analysis import charts, counts, reach
 from rem.analysis.counts import Count
-from rem.analysis.periods import parse_period, period_key, period_label, period_range, period_slug
 from rem.analysis.scope import PERIODS, AnalysisError, Scope
 from rem.collaborations.models import Collaboration
 from rem.core.dates import DateError, FuzzyDate, Precision, parse_iso
 from rem.core.pagecache import cached_page
+from rem.core.periods import Period
 from rem.exchanges.models import LearningExchange
 from rem.extensions import db
 from rem.hubs.models import Hub
@@ -315,23 +315,6 @@ def hub_influence_csv(slug: str):
 # --- the map through time -------------------------------------------------------------------
 
 
-def _period_keys(first: date, last: date, unit: str) -> list[tuple[int, int]]:
-    keys = []
-    key = period_key(first.year, first.month, unit)
-    end = period_key(last.year, last.month, unit)
-    while key <= end and len(keys) < MAX_GROWTH_PERIODS:
-        keys.append(key)
-        key = _next_key(key, unit)
-    return keys
-
-
-def _next_key(key: tuple[int, int], unit: str) -> tuple[int, int]:
-    year, sub = key
-    if unit == "year":
-        return (year + 1, 0)
-    return (year + 1, 1) if sub == 4 else (year, sub + 1)
-
-
 def _draw(collaboration: Collaboration, ripple_map) -> tuple[Markup | None, str | None]:
     """Render a map through the cached renderer; return (svg, problem)."""
     if len(ripple_map.nodes) > current_app.config["REM_MAP_MAX_NODES"]:
@@ -367,22 +350,20 @@ def growth(slug: str):
         return render_template("analysis/growth.html", **context)
     first = min(item.date_start for item in log_view.items)
     last = max(item.date_start for item in log_view.items)
-    keys = _period_keys(first, last, unit)
-    slugs = [period_slug(k, unit) for k in keys]
+    periods = Period.span(first, last, unit, MAX_GROWTH_PERIODS)
     wanted = request.args.get("upto", "").strip()
-    parsed = parse_period(wanted) if wanted else None
-    if wanted and (parsed is None or parsed[1] != unit
-                   or period_slug(*parsed) not in slugs):
+    period = Period.parse(wanted) if wanted else None
+    if wanted and period not in periods:
         messages.append(_("Die periode zit niet in deze kaart; u ziet de laatste periode."))
-        parsed = None
-    key = parsed[0] if parsed else keys[-1]
-    index = keys.index(key)
-    start, end = period_range(key, unit)
+        period = None
+    period = period or periods[-1]
+    index = periods.index(period)
+    start, end = period.start, period.end
     precision = Precision.YEAR if unit == "year" else Precision.QUARTER
     filters = MapFilters(date_to=FuzzyDate.of(start, precision))
     ripple_map = map_from_log(collaboration, log_view, filters)
     ripple_map.title = _("%(name)s tot en met %(period)s", name=collaboration.name,
-                         period=period_label(key, unit))
+                         period=period.label())
     by_id = log_view.by_id()
     new_ids = {node.id for node in ripple_map.nodes
                if start <= by_id[node.id].date_start <= end}
@@ -394,10 +375,10 @@ def growth(slug: str):
     if ripple_map.nodes:
         svg, problem = _draw(collaboration, ripple_map)
     context.update(
-        periods=[(s, period_label(k, unit)) for s, k in zip(slugs, keys, strict=True)],
-        index=index, current=slugs[index], current_label=period_label(key, unit),
-        previous=slugs[index - 1] if index > 0 else None,
-        next=slugs[index + 1] if index + 1 < len(slugs) else None,
+        periods=[(p.slug, p.label()) for p in periods],
+        index=index, current=period.slug, current_label=period.label(),
+        previous=periods[index - 1].slug if index > 0 else None,
+        next=periods[index + 1].slug if index + 1 < len(periods) else None,
         svg=svg, problem=problem, ripple_map=ripple_map,
         new_items=[by_id[i] for i in sorted(new_ids, key=lambda i: by_id[i].sort_key())],
         total=len(ripple_map.nodes))
