@@ -36,6 +36,7 @@ from rem.reviews.views import bp as reviews_bp
 from rem.ripples.badges import item_badges
 from rem.ripples.views import bp as ripples_bp
 from rem.threads.views import bp as threads_bp
+from rem.workshops.inbox_views import bp as inbox_bp
 from rem.workshops.public import bp as join_bp
 from rem.workshops.views import bp as sessions_bp
 
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(threads_bp)
 
     app.register_blueprint(sessions_bp)
+    app.register_blueprint(inbox_bp)
 
     app.register_blueprint(reviews_bp)
     app.register_blueprint(join_bp)

@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     redirect,
@@ -28,91 +27,40 @@ from flask import (
 )
 from flask_babel import format_date
 from flask_babel import gettext as _
-from sqlalchemy import orm
-from wtforms.fields.choices import SelectChoice
 
 from rem.access import current_access
-from rem.access.routes import collaboration_or_404
-from rem.codes.services import all_codebooks, code_choices
 from rem.collaborations.models import Collaboration
 from rem.core import pdf
-from rem.core.dates import FuzzyDate, Precision
 from rem.core.http import saving
 from rem.extensions import db
-from rem.ripples.forms import LinkForm
-from rem.ripples.models import Kind, RippleItem
-from rem.ripples.services import ItemInput, RippleError, load_log
+from rem.ripples.services import load_log
 from rem.workshops import drawing, services
-from rem.workshops import inbox as story_inbox
 from rem.workshops import report as session_report
 from rem.workshops.forms import (
-    AcceptForm,
-    CodesForm,
-    MergeForm,
     StatusForm,
     WorkshopForm,
 )
 from rem.workshops.models import (
     PARTICIPANT_ROLE_LABELS,
     STORY_STATUS_LABELS,
-    StoryStatus,
     Workshop,
     WorkshopStory,
     default_prompts_text,
+)
+from rem.workshops.routes import (
+    fresh,
+    item_choices,
+    no_change,
+    not_modified,
+    workshop_collaboration,
+    workshop_or_404,
 )
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("workshops", __name__, url_prefix="/collaborations/<slug>/sessions")
 
-INBOX_VIEWS = {
-    "new": [StoryStatus.NEW.value],
-    "done": [StoryStatus.ACCEPTED.value, StoryStatus.MERGED.value],
-    "parked": [StoryStatus.PARKED.value],
-}
 PROJECTOR_RECENT = 6
-
-
-# --- loading and access ----------------------------------------------------------------------
-
-
-def _collaboration(slug: str, *, edit: bool) -> Collaboration:
-    collaboration = collaboration_or_404(slug)
-    access = current_access()
-    allowed = access.edits(collaboration) if edit else access.reads_all_of(collaboration)
-    if not allowed:
-        abort(403)
-    return collaboration
-
-
-def _session(slug: str, session_id: int, *, edit: bool
-             ) -> tuple[Collaboration, Workshop]:
-    collaboration = _collaboration(slug, edit=edit)
-    workshop = db.session.get(Workshop, session_id)
-    if workshop is None or workshop.collaboration_id != collaboration.id:
-        abort(404)
-    return collaboration, workshop
-
-
-def _story(workshop: Workshop, story_id: int) -> WorkshopStory:
-    story = db.session.get(WorkshopStory, story_id)
-    if story is None or story.session_id != workshop.id:
-        abort(404)
-    return story
-
-
-def _item_choices(collaboration: Collaboration, *, effects_only: bool = False
-                  ) -> list[SelectChoice]:
-    items = db.session.scalars(
-        sa.select(RippleItem).where(RippleItem.collaboration_id == collaboration.id,
-                                    RippleItem.deleted_at.is_(None))
-    ).all()
-    items = sorted(items, key=lambda i: (not i.is_activity, i.sort_key()))
-    return [
-        SelectChoice(i.id, f"{i.title} ({i.when.label()})",
-                     optgroup=_("Activiteiten") if i.is_activity else _("Effecten"))
-        for i in items if not (effects_only and i.is_activity)
-    ]
 
 
 @bp.app_template_global()
@@ -127,7 +75,7 @@ def workshops_by_id(collaboration: Collaboration) -> dict[int, Workshop]:
 @bp.get("")
 def index(slug: str):
     """List the collaboration's sessions."""
-    collaboration = _collaboration(slug, edit=False)
+    collaboration = workshop_collaboration(slug, edit=False)
     workshops = services.workshops_of(collaboration)
     counts = dict(db.session.execute(
         sa.select(WorkshopStory.session_id, sa.func.count())
@@ -141,7 +89,7 @@ def index(slug: str):
 def _session_form(collaboration: Collaboration, workshop: Workshop | None = None
                   ) -> WorkshopForm:
     form = WorkshopForm(obj=workshop)
-    form.link_items.choices = _item_choices(collaboration)
+    form.link_items.choices = item_choices(collaboration)
     if request.method == "GET":
         if workshop is None:
             form.held_on.data = date.today()
@@ -170,7 +118,7 @@ def _session_input(form: WorkshopForm) -> services.WorkshopInput:
 @bp.route("/new", methods=["GET", "POST"])
 def new(slug: str):
     """Prepare a session: date, place, focus question, prompts, what participants see."""
-    collaboration = _collaboration(slug, edit=True)
+    collaboration = workshop_collaboration(slug, edit=True)
     form = _session_form(collaboration)
     if form.validate_on_submit():
         with saving(services.WorkshopError) as saved:
@@ -186,7 +134,7 @@ def new(slug: str):
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
 def edit(slug: str, session_id: int):
     """Change a session's details."""
-    collaboration, workshop = _session(slug, session_id, edit=True)
+    collaboration, workshop = workshop_or_404(slug, session_id, edit=True)
     form = _session_form(collaboration, workshop)
     if form.validate_on_submit():
         with saving(services.WorkshopError) as saved:
@@ -205,7 +153,7 @@ def _join_url(workshop: Workshop) -> str:
 @bp.get("/<int:session_id>")
 def show(slug: str, session_id: int):
     """The session's control page: join code, QR code, and the way to inbox and projector."""
-    collaboration, workshop = _session(slug, session_id, edit=True)
+    collaboration, workshop = workshop_or_404(slug, session_id, edit=True)
     return render_template("workshops/show.html", collaboration=collaboration, workshop=workshop,
                            join_url=_join_url(workshop), counts=services.status_counts(workshop),
                            form=StatusForm())
@@ -216,7 +164,7 @@ def qr(slug: str, session_id: int):
     """The QR code of the join link, as SVG."""
     import segno
 
-    _collaboration_, workshop = _session(slug, session_id, edit=False)
+    _collaboration_, workshop = workshop_or_404(slug, session_id, edit=False)
     buffer = io.BytesIO()
     segno.make(_join_url(workshop), error="m").save(
         buffer, kind="svg", scale=8, border=2, dark="#000000", light="#ffffff",
@@ -229,7 +177,7 @@ def qr(slug: str, session_id: int):
 @bp.post("/<int:session_id>/close")
 def close(slug: str, session_id: int):
     """Close the session: the code stops working; the inbox stays."""
-    _collaboration_, workshop = _session(slug, session_id, edit=True)
+    _collaboration_, workshop = workshop_or_404(slug, session_id, edit=True)
     if StatusForm().validate_on_submit():
         if services.close_workshop(workshop):
             db.session.commit()
@@ -238,242 +186,6 @@ def close(slug: str, session_id: int):
         else:
             flash(_("Deze sessie was al gesloten."), "info")
     return redirect(url_for("workshops.show", slug=slug, session_id=session_id))
-
-
-# --- the inbox -----------------------------------------------------------------------------------
-
-
-def _not_modified(tag: str) -> bool:
-    """Tell whether the poller already has the state ``tag`` (then it gets 204)."""
-    return request.args.get("v") == tag or request.if_none_match.contains(tag)
-
-
-def _fresh(response: Response, tag: str) -> Response:
-    response.set_etag(tag)
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-def _no_change(tag: str) -> Response:
-    return _fresh(Response(status=204), tag)
-
-
-def _inbox_context(workshop: Workshop, show: str) -> dict:
-    stories = services.stories_of(workshop, INBOX_VIEWS[show])
-    if show == "done":
-        stories.reverse()
-    done = show == "done"
-    return {
-        "stories": stories,
-        "show": show,
-        "cause_options": _item_choices(workshop.collaboration) if done else [],
-        "codebook_list": all_codebooks() if done else [],
-        "counts": services.status_counts(workshop),
-        "tag": services.state_tag(workshop),
-        "form": StatusForm(),
-        "role_labels": {k.value: v for k, v in PARTICIPANT_ROLE_LABELS.items()},
-    }
-
-
-def _inbox_show() -> str:
-    show = request.args.get("show", "new")
-    return show if show in INBOX_VIEWS else "new"
-
-
-@bp.get("/<int:session_id>/inbox")
-def inbox(slug: str, session_id: int):
-    """The stories that came in, to accept, merge, link, code or park."""
-    collaboration, workshop = _session(slug, session_id, edit=True)
-    return render_template("workshops/inbox.html", collaboration=collaboration, workshop=workshop,
-                           **_inbox_context(workshop, _inbox_show()))
-
-
-@bp.get("/<int:session_id>/inbox/list")
-def inbox_list(slug: str, session_id: int):
-    """The inbox list alone, for polling: 204 when nothing changed since ``v``."""
-    collaboration, workshop = _session(slug, session_id, edit=True)
-    tag = services.state_tag(workshop)
-    if _not_modified(tag):
-        return _no_change(tag)
-    html = render_template("workshops/_inbox_list.html", collaboration=collaboration,
-                           workshop=workshop, **_inbox_context(workshop, _inbox_show()))
-    return _fresh(Response(html), tag)
-
-
-def _back_to_inbox(slug: str, session_id: int, show: str = "new"):
-    return redirect(url_for("workshops.inbox", slug=slug, session_id=session_id, show=show))
-
-
-def _accept_form(collaboration: Collaboration, workshop: Workshop,
-                 story: WorkshopStory) -> AcceptForm:
-    form = AcceptForm()
-    form.codes.choices = code_choices()
-    form.causes.choices = _item_choices(collaboration)
-    if request.method == "GET":
-        form.expected.data = story.status
-        first_line = " ".join(story.text.split())
-        form.title.data = first_line if len(first_line) <= 120 else first_line[:119] + "…"
-        when = story.when or FuzzyDate.of(workshop.held_on, Precision.YEAR)
-        form.date_value.data = when.start
-        form.date_precision.data = when.precision.value
-        form.intended.data = {True: "yes", False: "no"}.get(story.intended, "unknown")
-        form.valence.data = story.valence or ""
-        form.noticed_by.data = story.participant.role if story.participant else ""
-        form.evidence_kind.data = "quote"
-        data = story_inbox.story_effect_input(story, form.title.data, when)
-        form.evidence_text.data = data.evidence_text
-        form.description.data = data.description
-        form.causes.data = [story.grew_from_id] if story.grew_from_id else []
-    return form
-
-
-def _merge_form(collaboration: Collaboration, story: WorkshopStory,
-                effects: list[RippleItem]) -> MergeForm:
-    form = MergeForm()
-    form.target_id.choices = [SelectChoice(e.id, f"{e.title} ({e.when.label()})")
-                              for e in effects]
-    if request.method == "GET":
-        form.expected.data = story.status
-    return form
-
-
-@bp.route("/<int:session_id>/stories/<int:story_id>/accept", methods=["GET", "POST"])
-def accept(slug: str, session_id: int, story_id: int):
-    """Take a story in as a new effect (with causes and codes), or merge it."""
-    collaboration, workshop = _session(slug, session_id, edit=True)
-    story = _story(workshop, story_id)
-    form = _accept_form(collaboration, workshop, story)
-    effects = story_inbox.live_effects(collaboration)
-    if form.validate_on_submit():
-        causes = [item for item in (db.session.get(RippleItem, i) for i in form.causes.data or [])
-                  if item is not None and item.collaboration_id == collaboration.id]
-        data = ItemInput(
-            title=form.title.data or "",
-            when=FuzzyDate.of(form.date_value.data, form.date_precision.data),
-            description=form.description.data or "",
-            visibility=form.visibility.data,
-            code_ids=list(form.codes.data or []),
-            intended={"yes": True, "no": False}.get(form.intended.data),
-            valence=form.valence.data or None,
-            noticed_by=form.noticed_by.data or None,
-            evidence_kind=form.evidence_kind.data or None,
-            evidence_text=form.evidence_text.data or "",
-            evidence_url=(form.evidence_url.data or "").strip(),
-        )
-        try:
-            effect = story_inbox.accept_story(story, form.expected.data or "", data, causes)
-        except services.AlreadyHandled as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            return _back_to_inbox(slug, session_id)
-        except (services.WorkshopError, RippleError) as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Opgenomen als effect: “%(title)s”.", title=effect.title), "success")
-            return _back_to_inbox(slug, session_id)
-    return render_template(
-        "workshops/accept.html", collaboration=collaboration, workshop=workshop, story=story,
-        form=form, merge_form=_merge_form(collaboration, story, effects),
-        suggestions=story_inbox.suggestions(story, effects), codebooks=all_codebooks(),
-        handled=story.status not in (StoryStatus.NEW, StoryStatus.PARKED),
-        role_labels={k.value: v for k, v in PARTICIPANT_ROLE_LABELS.items()},
-    )
-
-
-@bp.post("/<int:session_id>/stories/<int:story_id>/merge")
-def merge(slug: str, session_id: int, story_id: int):
-    """Merge a story into an existing effect; the story stays with the session."""
-    collaboration, workshop = _session(slug, session_id, edit=True)
-    story = _story(workshop, story_id)
-    form = _merge_form(collaboration, story, story_inbox.live_effects(collaboration))
-    if not form.validate_on_submit():
-        flash(_("Kies het effect waarmee u dit verhaal wilt samenvoegen."), "error")
-        return redirect(url_for("workshops.accept", slug=slug, session_id=session_id,
-                                story_id=story_id))
-    target = db.session.get(RippleItem, form.target_id.data)
-    try:
-        if target is None or target.kind != Kind.EFFECT:
-            raise services.WorkshopError(_("Kies een effect van dit samenwerkingsverband."))
-        story_inbox.merge_story(story, form.expected.data or "", target,
-                             add_text=bool(form.add_text.data))
-    except (services.WorkshopError, RippleError, orm.exc.StaleDataError) as exc:
-        db.session.rollback()
-        message = str(exc) if not isinstance(exc, orm.exc.StaleDataError) else _(
-            "Iemand anders heeft dit effect net gewijzigd. Probeer het opnieuw.")
-        flash(message, "error")
-    else:
-        db.session.commit()
-        flash(_("Samengevoegd met “%(title)s”.", title=target.title), "success")
-    return _back_to_inbox(slug, session_id)
-
-
-@bp.post("/<int:session_id>/stories/<int:story_id>/park")
-def park(slug: str, session_id: int, story_id: int):
-    """Put a story aside (it is kept and can come back)."""
-    _collaboration_, workshop = _session(slug, session_id, edit=True)
-    story = _story(workshop, story_id)
-    form = StatusForm()
-    if form.validate_on_submit():
-        with saving(services.WorkshopError) as saved:
-            story_inbox.park_story(story, form.expected.data or StoryStatus.NEW.value)
-            saved.flash(_("Het verhaal is geparkeerd. U vindt het onder ‘Geparkeerd’."))
-    return _back_to_inbox(slug, session_id)
-
-
-@bp.post("/<int:session_id>/stories/<int:story_id>/reopen")
-def reopen(slug: str, session_id: int, story_id: int):
-    """Bring a parked story back to the inbox."""
-    _collaboration_, workshop = _session(slug, session_id, edit=True)
-    story = _story(workshop, story_id)
-    if StatusForm().validate_on_submit():
-        with saving(services.WorkshopError) as saved:
-            story_inbox.reopen_story(story)
-            saved.flash(_("Het verhaal staat weer bij ‘Nieuw’."))
-    return _back_to_inbox(slug, session_id, "parked")
-
-
-@bp.post("/<int:session_id>/stories/<int:story_id>/link")
-def link(slug: str, session_id: int, story_id: int):
-    """Add a cause to the effect a story became."""
-    collaboration, workshop = _session(slug, session_id, edit=True)
-    story = _story(workshop, story_id)
-    form = LinkForm()
-    form.cause_id.choices = _item_choices(collaboration)
-    if form.validate_on_submit():
-        cause = db.session.get(RippleItem, form.cause_id.data)
-        with saving(services.WorkshopError, RippleError) as saved:
-            if cause is None or cause.collaboration_id != collaboration.id:
-                raise services.WorkshopError(_("Kies een item van dit samenwerkingsverband."))
-            story_inbox.link_story(story, cause)
-            saved.flash(_("De verbinding is toegevoegd."))
-    else:
-        flash(_("Kies waar dit effect uit voortkwam."), "error")
-    return _back_to_inbox(slug, session_id, "done")
-
-
-@bp.post("/<int:session_id>/stories/<int:story_id>/codes")
-def codes(slug: str, session_id: int, story_id: int):
-    """Set the codes of the effect a story became."""
-    _collaboration_, workshop = _session(slug, session_id, edit=True)
-    story = _story(workshop, story_id)
-    form = CodesForm()
-    form.codes.choices = code_choices()
-    if form.validate_on_submit():
-        try:
-            story_inbox.code_story(story, list(form.codes.data or []))
-        except (services.WorkshopError, RippleError, orm.exc.StaleDataError) as exc:
-            db.session.rollback()
-            flash(str(exc) if not isinstance(exc, orm.exc.StaleDataError)
-                  else _("Iemand anders heeft dit effect net gewijzigd. Probeer het opnieuw."),
-                  "error")
-        else:
-            db.session.commit()
-            flash(_("De codes zijn opgeslagen."), "success")
-    else:
-        flash(_("Deze codes bestaan niet."), "error")
-    return _back_to_inbox(slug, session_id, "done")
 
 
 # --- the projector -------------------------------------------------------------------------------
@@ -500,7 +212,7 @@ def _projector_context(collaboration: Collaboration, workshop: Workshop) -> dict
 @bp.get("/<int:session_id>/projector")
 def projector(slug: str, session_id: int):
     """The map on the wall: it grows by itself as effects are taken in."""
-    collaboration, workshop = _session(slug, session_id, edit=False)
+    collaboration, workshop = workshop_or_404(slug, session_id, edit=False)
     return render_template("workshops/projector.html", collaboration=collaboration,
                            workshop=workshop, **_projector_context(collaboration, workshop))
 
@@ -508,13 +220,13 @@ def projector(slug: str, session_id: int):
 @bp.get("/<int:session_id>/projector/map")
 def projector_map(slug: str, session_id: int):
     """The growing part of the projector, for polling: 204 when nothing changed since ``v``."""
-    collaboration, workshop = _session(slug, session_id, edit=False)
+    collaboration, workshop = workshop_or_404(slug, session_id, edit=False)
     tag = services.state_tag(workshop)
-    if _not_modified(tag):
-        return _no_change(tag)
+    if not_modified(tag):
+        return no_change(tag)
     html = render_template("workshops/_projector_live.html", collaboration=collaboration,
                            workshop=workshop, **_projector_context(collaboration, workshop))
-    return _fresh(Response(html), tag)
+    return fresh(Response(html), tag)
 
 
 # --- the report ----------------------------------------------------------------------------------
@@ -538,7 +250,7 @@ def _report_context(collaboration: Collaboration, workshop: Workshop) -> dict:
 @bp.get("/<int:session_id>/report")
 def report(slug: str, session_id: int):
     """Who took part, what they told, and the map before and after; printable."""
-    collaboration, workshop = _session(slug, session_id, edit=False)
+    collaboration, workshop = workshop_or_404(slug, session_id, edit=False)
     return render_template("workshops/report.html", collaboration=collaboration,
                            workshop=workshop, for_pdf=False,
                            **_report_context(collaboration, workshop))
@@ -547,7 +259,7 @@ def report(slug: str, session_id: int):
 @bp.get("/<int:session_id>/report.pdf")
 def report_pdf(slug: str, session_id: int):
     """The session report as PDF (needs WeasyPrint)."""
-    collaboration, workshop = _session(slug, session_id, edit=False)
+    collaboration, workshop = workshop_or_404(slug, session_id, edit=False)
     if not pdf.available():
         return pdf.unavailable()
     html = render_template("workshops/report_pdf.html", collaboration=collaboration,
