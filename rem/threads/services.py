@@ -76,6 +76,16 @@ def narrative(item: RippleItem, first: bool) -> str:
 # --- paths -----------------------------------------------------------------------------
 
 
+def start_options(collaboration: Collaboration, access: Access) -> list[RippleItem]:
+    """Return the visible, live activities a thread can start from, in date order."""
+    return list(db.session.scalars(
+        sa.select(RippleItem).where(RippleItem.collaboration_id == collaboration.id,
+                                    RippleItem.kind == Kind.ACTIVITY.value,
+                                    RippleItem.deleted_at.is_(None),
+                                    access.item_clause(collaboration))
+        .order_by(RippleItem.date_start, RippleItem.id)))
+
+
 def next_options(collaboration: Collaboration, item_id: int, access: Access
                  ) -> list[RippleItem]:
     """Return the visible, live effects that grew directly from ``item_id``."""

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from rem.access import current_access
+from rem.access import Access, current_access
 from rem.access import threads as thread_access
-from rem.access.routes import collaboration_or_404
+from rem.access.routes import collaboration_route
 from rem.analysis import reach
 from rem.analysis.scope import Scope
 from rem.collaborations.models import Collaboration
@@ -38,12 +37,10 @@ def _path_args() -> list[int]:
 
 
 @bp.get("/collaborations/<slug>/threads")
-def index(slug: str):
+@collaboration_route(Access.reads_all_of)
+def index(collaboration: Collaboration):
     """List the collaboration's story threads (and, for editors, the binned ones)."""
-    collaboration = collaboration_or_404(slug)
     access = current_access()
-    if not access.reads_all_of(collaboration):
-        abort(403)
     return render_template(
         "threads/index.html", collaboration=collaboration,
         threads=threads.threads_of(collaboration),
@@ -53,12 +50,10 @@ def index(slug: str):
 
 
 @bp.route("/collaborations/<slug>/threads/new", methods=["GET", "POST"])
-def new(slug: str):
+@collaboration_route(thread_access.may_write)
+def new(collaboration: Collaboration):
     """Pick a path step by step (plain links), then save it as a thread."""
-    collaboration = collaboration_or_404(slug)
     access = current_access()
-    if not thread_access.may_write(access, collaboration):
-        abort(403)
     path = _path_args()
     problem = None
     items: list[RippleItem] = []
@@ -69,7 +64,7 @@ def new(slug: str):
             thread = threads.create_thread(collaboration, title, path, access)
             saved.flash(_("Het verhaal is opgeslagen. U kunt de tekst nu aanpassen."))
         if saved:
-            return redirect(url_for("threads.edit", slug=slug, thread_id=thread.id))
+            return redirect(url_for("threads.edit", slug=collaboration.slug, thread_id=thread.id))
         problem = str(saved.error)
     elif request.method == "POST":
         abort(400)
@@ -80,12 +75,7 @@ def new(slug: str):
             problem = problem or str(exc)
             path, items = [], []
     options = threads.next_options(collaboration, path[-1], access) if path else []
-    activities = [] if path else list(db.session.scalars(
-        sa.select(RippleItem).where(RippleItem.collaboration_id == collaboration.id,
-                                    RippleItem.kind == "activity",
-                                    RippleItem.deleted_at.is_(None),
-                                    access.item_clause(collaboration))
-        .order_by(RippleItem.date_start, RippleItem.id)))
+    activities = [] if path else threads.start_options(collaboration, access)
     if not title and items:
         title = _("Van “%(first)s” tot “%(last)s”", first=items[0].title,
                   last=items[-1].title)[:200]
@@ -96,19 +86,17 @@ def new(slug: str):
 
 
 @bp.get("/collaborations/<slug>/threads/longest")
-def longest(slug: str):
+@collaboration_route(thread_access.may_write)
+def longest(collaboration: Collaboration):
     """Propose the longest chain that grew from one activity as a new thread's path."""
-    collaboration = collaboration_or_404(slug)
     access = current_access()
-    if not thread_access.may_write(access, collaboration):
-        abort(403)
     raw = request.args.get("activity", "").strip()
     scope = Scope(collaboration.name, [collaboration], access)
     activities, _links, _orders = scope.graph()
     if not raw.isdigit() or int(raw) not in set(activities):
         flash(_("Kies een activiteit uit de lijst om de langste keten te zien."), "warning")
-        return redirect(url_for("analysis.influence", slug=slug))
-    return redirect(url_for("threads.new", slug=slug,
+        return redirect(url_for("analysis.influence", slug=collaboration.slug))
+    return redirect(url_for("threads.new", slug=collaboration.slug,
                             path=reach.longest_path(scope, int(raw))))
 
 
@@ -132,9 +120,9 @@ def _placement_label(placement: ThreadPlacement) -> tuple[str, str | None]:
 
 
 @bp.get("/collaborations/<slug>/threads/<int:thread_id>")
-def show(slug: str, thread_id: int):
+@collaboration_route()
+def show(collaboration: Collaboration, thread_id: int):
     """Show one thread with its evidence, and where it is placed."""
-    collaboration = collaboration_or_404(slug)
     thread = _thread_or_404(collaboration, thread_id)
     access = current_access()
     if not thread_access.may_read(access, thread):
@@ -149,9 +137,9 @@ def show(slug: str, thread_id: int):
 
 
 @bp.route("/collaborations/<slug>/threads/<int:thread_id>/edit", methods=["GET", "POST"])
-def edit(slug: str, thread_id: int):
+@collaboration_route()
+def edit(collaboration: Collaboration, thread_id: int):
     """Change the title and the words of each step."""
-    collaboration = collaboration_or_404(slug)
     thread = _thread_or_404(collaboration, thread_id)
     access = current_access()
     if not thread_access.may_edit(access, thread) or thread.is_deleted:
@@ -176,7 +164,7 @@ def edit(slug: str, thread_id: int):
             threads.update_thread(thread, title, texts, seen)
             saved.flash(_("Het verhaal is opgeslagen."))
         if saved:
-            return redirect(url_for("threads.show", slug=slug, thread_id=thread.id))
+            return redirect(url_for("threads.show", slug=collaboration.slug, thread_id=thread.id))
         problem = str(saved.error)
         version = thread.version
     return render_template("threads/edit.html", collaboration=collaboration,
@@ -184,65 +172,68 @@ def edit(slug: str, thread_id: int):
                            texts=texts, version=version, problem=problem, form=form)
 
 
-def _thread_post(slug: str, thread_id: int) -> tuple[Collaboration, StoryThread]:
-    collaboration = collaboration_or_404(slug)
+def _thread_post(collaboration: Collaboration, thread_id: int) -> StoryThread:
     thread = _thread_or_404(collaboration, thread_id)
     if not thread_access.may_edit(current_access(), thread):
         abort(403)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    return collaboration, thread
+    return thread
 
 
 @bp.post("/collaborations/<slug>/threads/<int:thread_id>/delete")
-def delete(slug: str, thread_id: int):
+@collaboration_route()
+def delete(collaboration: Collaboration, thread_id: int):
     """Move a thread to the bin."""
-    _collaboration, thread = _thread_post(slug, thread_id)
+    thread = _thread_post(collaboration, thread_id)
     threads.delete_thread(thread)
     db.session.commit()
     flash(_("Het verhaal staat in de prullenbak. U kunt het terugzetten."), "success")
-    return redirect(url_for("threads.index", slug=slug))
+    return redirect(url_for("threads.index", slug=collaboration.slug))
 
 
 @bp.post("/collaborations/<slug>/threads/<int:thread_id>/restore")
-def restore(slug: str, thread_id: int):
+@collaboration_route()
+def restore(collaboration: Collaboration, thread_id: int):
     """Take a thread out of the bin."""
-    _collaboration, thread = _thread_post(slug, thread_id)
+    thread = _thread_post(collaboration, thread_id)
     threads.restore_thread(thread)
     db.session.commit()
     flash(_("Het verhaal is teruggezet."), "success")
-    return redirect(url_for("threads.show", slug=slug, thread_id=thread.id))
+    return redirect(url_for("threads.show", slug=collaboration.slug, thread_id=thread.id))
 
 
 @bp.post("/collaborations/<slug>/threads/<int:thread_id>/place")
-def place(slug: str, thread_id: int):
+@collaboration_route()
+def place(collaboration: Collaboration, thread_id: int):
     """Place a thread in a learning-log entry, an exchange pack or a draft review."""
-    _collaboration, thread = _thread_post(slug, thread_id)
+    thread = _thread_post(collaboration, thread_id)
     target = request.form.get("target", "")
     if thread.is_deleted or target not in dict(_placement_choices(thread)):
         flash(_("Kies waar het verhaal moet komen."), "warning")
-        return redirect(url_for("threads.show", slug=slug, thread_id=thread.id))
+        return redirect(url_for("threads.show", slug=collaboration.slug, thread_id=thread.id))
     kind, _sep, target_id = target.partition(":")
     if threads.place(thread, PlacementKind(kind), int(target_id)):
         db.session.commit()
         flash(_("Het verhaal staat er nu in."), "success")
     else:
         flash(_("Het verhaal stond daar al."), "info")
-    return redirect(url_for("threads.show", slug=slug, thread_id=thread.id))
+    return redirect(url_for("threads.show", slug=collaboration.slug, thread_id=thread.id))
 
 
 @bp.post("/collaborations/<slug>/threads/<int:thread_id>/placements/<int:placement_id>/remove")
-def unplace(slug: str, thread_id: int, placement_id: int):
+@collaboration_route()
+def unplace(collaboration: Collaboration, thread_id: int, placement_id: int):
     """Take a thread out of an entry or a pack (the thread itself stays)."""
-    _collaboration, thread = _thread_post(slug, thread_id)
+    thread = _thread_post(collaboration, thread_id)
     placement = db.session.get(ThreadPlacement, placement_id)
     if placement is None or placement.thread_id != thread.id:
         abort(404)
     if _frozen(placement):
         flash(_("Deze review is vastgesteld: het verslag verandert niet meer. Maak een nieuwe "
                 "versie van de review om het verhaal weg te halen."), "warning")
-        return redirect(url_for("threads.show", slug=slug, thread_id=thread.id))
+        return redirect(url_for("threads.show", slug=collaboration.slug, thread_id=thread.id))
     threads.unplace(placement)
     db.session.commit()
     flash(_("Het verhaal is daar weggehaald."), "success")
-    return redirect(url_for("threads.show", slug=slug, thread_id=thread.id))
+    return redirect(url_for("threads.show", slug=collaboration.slug, thread_id=thread.id))
