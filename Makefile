@@ -27,7 +27,7 @@ help:
 	@echo "make test           lint, then all tests on SQLite and on a throwaway PostgreSQL"
 	@echo "make test-sqlite    only the SQLite test run"
 	@echo "make test-postgres  only the PostgreSQL test run"
-	@echo "make lint           ruff check"
+	@echo "make lint           ruff check, and the import contracts of .importlinter"
 	@echo "make screenshots    save PNGs of the main pages in docs/screenshots/"
 	@echo "make bench          measure speed and scale, write docs/performance.md (SQLite;"
 	@echo "                    REM_BENCH_DATABASE_URL=postgresql://... for a PostgreSQL server)"
@@ -88,6 +88,7 @@ run: deps venv translations
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 # Lint and both test runs always all run, so one failure does not hide the other results
 # (make test fails at the end if any failed). On PostgreSQL the browser tests' demo server

@@ -7,8 +7,8 @@ Builds one hub (benchmarks/generate.py: realistic DAGs, codes, visibilities) in 
 SQLite file (or REM_BENCH_DATABASE_URL, PostgreSQL), then times, as the administrator
 (who sees everything):
 
-- the summary (``analysis.services.summarise``: grouped SQL counts plus the ripple
-  orders) and the influence ranking (``analysis.services.influence``: one query of link
+- the summary (``analysis.analysis_counts.summarise``: grouped SQL counts plus the ripple
+  orders) and the influence ranking (``analysis.analysis_reach.influence``: one query of link
   id pairs, reach as bitsets) through the service, a new Scope per call (as per request);
 - the same through the pages with the test client: /hubs/<slug>/analysis (summary,
   charts and the top of the ranking) and /hubs/<slug>/influence.csv (every activity).
@@ -78,9 +78,11 @@ def measure(app, hub_slug: str, repeat: int) -> list[tuple[str, float, float, st
     """Return (what, median ms, p95 ms, note) for the service calls and the pages."""
     import sqlalchemy as sa
 
+    from rem.access import load_access
     from rem.accounts.models import User
-    from rem.accounts.permissions import load_access
-    from rem.analysis import services
+    from rem.analysis import counts as analysis_counts
+    from rem.analysis import reach as analysis_reach
+    from rem.analysis import scope as analysis_scope
     from rem.collaborations.models import Collaboration
     from rem.extensions import db
     from rem.hubs.models import Hub
@@ -103,7 +105,7 @@ def measure(app, hub_slug: str, repeat: int) -> list[tuple[str, float, float, st
         note = f"{effects} effects, {activities} activities, {len(ids)} collaborations"
 
         def scope():
-            return services.Scope(hub.name, collaborations, access)
+            return analysis_scope.Scope(hub.name, collaborations, access)
 
         # One real change before each call: an item of the next collaboration gets a new
         # title (and version), committed, as a facilitator's edit would.
@@ -123,10 +125,10 @@ def measure(app, hub_slug: str, repeat: int) -> list[tuple[str, float, float, st
                 db.session.commit()
 
         def empty_memo():
-            services._MEMO.clear()
+            analysis_scope._MEMO.clear()
 
-        for label, call in (("summary", lambda: services.summarise(scope())),
-                            ("influence ranking", lambda: services.influence(scope()))):
+        for label, call in (("summary", lambda: analysis_counts.summarise(scope())),
+                            ("influence ranking", lambda: analysis_reach.influence(scope()))):
             rows.append((f"{label} (service, after a change)",
                          *_figures(_time(call, repeat, change)),
                          f"{note}; one collaboration changed"))

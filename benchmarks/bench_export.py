@@ -30,8 +30,8 @@ def build(effects: int) -> None:
     two codes each, and 300 accounts whose names the pseudonymiser looks for."""
     import sqlalchemy as sa
 
-    from rem.codes.defaults import install_default_codebooks
     from rem.codes.models import Code
+    from rem.codes.services import install_default_codebooks
     from rem.core.dates import FuzzyDate
     from rem.extensions import db
     from rem.models import Collaboration, Hub, RippleItem, RippleLink, User, item_codes
@@ -87,7 +87,7 @@ def build(effects: int) -> None:
 
 
 def run(fmt: str, traced: bool) -> tuple[float, int, int]:
-    from rem.accounts.permissions import Access
+    from rem.access import Access
     from rem.collaborations.services import by_slug
     from rem.interchange.exports import write_export
     from rem.interchange.scope import build_scope

@@ -69,8 +69,8 @@ def build(entries: int) -> dict:
     import sqlalchemy as sa
 
     from rem.accounts.models import Membership, Role, User
-    from rem.codes.defaults import install_default_codebooks
     from rem.codes.models import Code
+    from rem.codes.services import install_default_codebooks
     from rem.extensions import db
     from rem.logbook.models import LogEntry, log_entry_codes
     from rem.models import Collaboration, Hub, RippleItem, item_codes
@@ -129,8 +129,8 @@ def build(entries: int) -> dict:
 
 def measure(people: dict, runs: int) -> list[float]:
     """Run every query as every person ``runs`` times; return the times in ms."""
+    from rem.access import load_access
     from rem.accounts.models import User
-    from rem.accounts.permissions import load_access
     from rem.extensions import db
     from rem.logbook.search import SearchQuery, search
 

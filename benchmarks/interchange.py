@@ -107,7 +107,7 @@ def build_collaboration(slug: str, effects: int, seed: int) -> None:
 def time_export(slug: str, fmt: str, traced: bool) -> tuple[float, float, int, bytes | None]:
     """Write one export to a temporary file; return wall and CPU seconds, traced peak and
     (when not traced) the bytes, for the import step."""
-    from rem.accounts.permissions import Access
+    from rem.access import Access
     from rem.collaborations.services import by_slug
     from rem.interchange.exports import write_export
     from rem.interchange.scope import build_scope
@@ -176,7 +176,7 @@ def run(args, url: str) -> None:
     from flask_migrate import upgrade
 
     from rem import create_app
-    from rem.codes.defaults import install_default_codebooks
+    from rem.codes.services import install_default_codebooks
     from rem.extensions import db
     from rem.interchange.imports import UploadedFile
     from rem.models import Collaboration, Hub

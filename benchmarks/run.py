@@ -168,7 +168,7 @@ def machine_facts(database_note: str, dialect_version: str) -> list[tuple[str, s
 
 
 def bench_maps(app, network: Network, report: Report, sizes: list[int], admin_id: int) -> None:
-    from rem.accounts.permissions import Access
+    from rem.access import Access
     from rem.collaborations.services import by_slug
     from rem.maps import renderer
     from rem.maps.builder import MapFilters, build_map
@@ -265,7 +265,7 @@ def timed_get(client, path: str, headers: dict | None = None) -> tuple[float, ob
 def bench_cache(app, network: Network, report: Report, admin_id: int) -> None:
     import sqlalchemy as sa
 
-    from rem.accounts.permissions import Access
+    from rem.access import Access
     from rem.collaborations.services import by_slug
     from rem.extensions import db
     from rem.maps import renderer

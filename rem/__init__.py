@@ -20,7 +20,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     os.makedirs(app.instance_path, exist_ok=True)
 
+    # The factory imports the app's parts when it is called, not at the top: every module
+    # of the package runs this file first, so a top-level import here would load the whole
+    # app (in a circle through rem.web) whenever any one module is imported.
+    from rem import cli, web
     from rem.config import from_environment
+    from rem.core import pagecache
 
     app.config.from_mapping(from_environment(app.instance_path))
     if test_config:
@@ -34,18 +39,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,
                                 x_host=proxies, x_port=proxies, x_prefix=proxies)
 
-    from rem import web
-
     web.register_extensions(app)
     web.register_blueprints(app)
     web.register_template_helpers(app)
-    from rem.core import pagecache
-
     pagecache.init_app(app)  # its hook answers before the others: see rem/core/pagecache.py
     web.register_security(app)
     web.register_errors(app)
-
-    from rem import cli
-
     cli.register(app)
     return app

@@ -12,7 +12,13 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from rem.accounts.models import Role
+from rem.accounts.services import AccountError, create_user, grant
+from rem.codes.services import install_default_codebooks
+from rem.collaborations.models import Collaboration
+from rem.demo.loader import load_demo
 from rem.extensions import db
+from rem.hubs.models import Hub
+from rem.interchange.cli import register as register_interchange
 
 
 def register(app: Flask) -> None:
@@ -22,7 +28,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(codebooks)
     app.cli.add_command(mail)
     app.cli.add_command(check_command)
-    from rem.interchange.cli import register as register_interchange
 
     register_interchange(app)
 
@@ -47,9 +52,6 @@ def users() -> None:
 def create_user_command(email, password, name, admin, researcher, role, hub_slug,
                         collaboration_slug) -> None:
     """Create an account (and optionally a role)."""
-    from rem.accounts.services import AccountError, create_user, grant
-    from rem.collaborations.models import Collaboration
-    from rem.hubs.models import Hub
 
     try:
         user = create_user(email, password, name=name, admin=admin, researcher=researcher)
@@ -84,7 +86,6 @@ def load_demo_command() -> None:
     """Load the demo hubs, collaborations, ripple logs and accounts (idempotent)."""
     if not current_app.config.get("REM_DEMO_ALLOWED"):
         raise click.ClickException("Demo data is never loaded in production mode (REM_ENV).")
-    from rem.demo.loader import load_demo
 
     counts = load_demo()
     db.session.commit()
@@ -100,7 +101,6 @@ def codebooks() -> None:
 @codebooks.command("install")
 def install_codebooks_command() -> None:
     """Install the built-in codebooks (idempotent)."""
-    from rem.codes.defaults import install_default_codebooks
 
     added = install_default_codebooks()
     db.session.commit()

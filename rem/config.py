@@ -136,7 +136,7 @@ def from_environment(instance_path: str) -> dict:
         or "10 per 15 minutes",
         "REM_SIGNIN_LIMIT_ADDRESS": os.environ.get("REM_SIGNIN_LIMIT_ADDRESS")
         or "50 per 15 minutes",
-        # Evaluation sessions (rem/sessions/public.py has the defaults): limits for people
+        # Evaluation sessions (rem/workshops/public.py has the defaults): limits for people
         # joining and sending stories without an account, e.g. "300 per minute".
         **{name: os.environ[name] for name in (
             "REM_JOIN_LIMIT_GUESSES", "REM_JOIN_LIMIT_ADDRESS", "REM_STORY_LIMIT_ADDRESS",

@@ -1,7 +1,6 @@
 """Import every model so that the metadata (and Alembic) knows all tables."""
 
 from rem.accounts.models import AccountToken, Membership, OutboxMessage, SignIn, User
-from rem.analysis.models import StoryThread, ThreadPlacement, ThreadStep
 from rem.audit.models import AuditEvent
 from rem.codes.models import Code, Codebook
 from rem.collaborations.models import Collaboration
@@ -18,11 +17,12 @@ from rem.interchange.models import ApiToken
 from rem.logbook.models import LogCitation, LogEntry, log_entry_codes
 from rem.reviews.models import BorgingReview, ReviewEvidence, ReviewScore, ReviewStrategy
 from rem.ripples.models import Activity, Effect, RippleItem, RippleLink, item_codes
-from rem.sessions.models import (
-    EvaluationSession,
-    SessionParticipant,
-    SessionStory,
-    session_items,
+from rem.threads.models import StoryThread, ThreadPlacement, ThreadStep
+from rem.workshops.models import (
+    Workshop,
+    WorkshopParticipant,
+    WorkshopStory,
+    workshop_items,
 )
 
 __all__ = [
@@ -31,7 +31,7 @@ __all__ = [
     "ApiToken",
     "ExchangeAdoption", "ExchangeOutcome", "LearningExchange", "LogCitation", "LogEntry",
     "exchange_participants", "log_entry_codes",
-    "EvaluationSession", "SessionParticipant", "SessionStory", "session_items",
+    "Workshop", "WorkshopParticipant", "WorkshopStory", "workshop_items",
     "BorgingReview", "ReviewEvidence", "ReviewScore", "ReviewStrategy",
     "StoryThread", "ThreadPlacement", "ThreadStep", "data_version",
     "OutboxMessage", "SignIn",

@@ -5,16 +5,44 @@ from __future__ import annotations
 import re
 import secrets
 from pathlib import Path
-from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, g, has_app_context, render_template, request, session
-from flask_babel import format_date, format_datetime, format_decimal, get_translations
+from flask import Flask, Response, abort, g, render_template, request, session
+from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
+from rem import models  # noqa: F401  (registers every model with the metadata)
+from rem.access import current_access
+from rem.accounts import signins
+from rem.accounts.admin_views import bp as admin_bp
+from rem.accounts.member_views import bp as members_bp
+from rem.accounts.views import bp as accounts_bp
+from rem.analysis.views import bp as analysis_bp
+from rem.audit.views import bp as audit_bp
+from rem.codes.views import bp as codes_bp
+from rem.collaborations.views import bp as collaborations_bp
+from rem.core.i18n import request_translations
+from rem.core.markdown import render_markdown
+from rem.core.urls import refuse_unknown_hosts, site_root
+from rem.exchanges.views import bp as exchanges_bp
 from rem.extensions import babel, csrf, db, limiter, login_manager, migrate
+from rem.help.views import bp as help_bp
+from rem.hubs.views import bp as hubs_bp
+from rem.interchange.api import bp as api_bp
+from rem.interchange.views import bp as interchange_bp
+from rem.interchange.views import exchange_export_bp, tokens_bp
+from rem.logbook.views import bp as logbook_bp
+from rem.maps.outline_html import outline_html
+from rem.maps.views import bp as maps_bp
+from rem.reviews.views import bp as reviews_bp
+from rem.ripples.badges import item_badges
+from rem.ripples.views import bp as ripples_bp
+from rem.threads.views import bp as threads_bp
+from rem.workshops.inbox_views import bp as inbox_bp
+from rem.workshops.public import bp as join_bp
+from rem.workshops.views import bp as sessions_bp
 
 
 def select_locale() -> str:
@@ -29,7 +57,6 @@ def select_locale() -> str:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extensions to ``app``."""
-    from rem import models  # noqa: F401  (registers every model with the metadata)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
@@ -43,8 +70,6 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str):
-        from rem.accounts import signins
-
         return signins.load(session_id)
 
 
@@ -53,41 +78,24 @@ OPENAPI_FILE = Path(__file__).resolve().parent.parent / "docs" / "openapi.yaml"
 
 def register_blueprints(app: Flask) -> None:
     """Register every blueprint."""
-    from rem.accounts.admin_views import bp as admin_bp
-    from rem.accounts.member_views import bp as members_bp
-    from rem.accounts.views import bp as accounts_bp
-    from rem.audit.views import bp as audit_bp
-    from rem.codes.views import bp as codes_bp
-    from rem.collaborations.views import bp as collaborations_bp
-    from rem.help.views import bp as help_bp
-    from rem.hubs.views import bp as hubs_bp
-    from rem.maps.views import bp as maps_bp
-    from rem.ripples.views import bp as ripples_bp
 
     for bp in (accounts_bp, hubs_bp, collaborations_bp, ripples_bp, codes_bp, maps_bp,
                audit_bp, help_bp):
         app.register_blueprint(bp)
     app.register_blueprint(members_bp)
-    from rem.interchange.api import bp as api_bp
-    from rem.interchange.views import bp as interchange_bp
-    from rem.interchange.views import tokens_bp
 
-    for bp in (interchange_bp, tokens_bp, api_bp):
+    for bp in (interchange_bp, tokens_bp, api_bp, exchange_export_bp):
         app.register_blueprint(bp)
     app.register_blueprint(admin_bp)
-    from rem.exchanges.views import bp as exchanges_bp
-    from rem.logbook.views import bp as logbook_bp
 
     app.register_blueprint(logbook_bp)
     app.register_blueprint(exchanges_bp)
-    from rem.analysis.views import bp as analysis_bp
 
     app.register_blueprint(analysis_bp)
-    from rem.sessions.public import bp as join_bp
-    from rem.sessions.views import bp as sessions_bp
+    app.register_blueprint(threads_bp)
 
     app.register_blueprint(sessions_bp)
-    from rem.reviews.views import bp as reviews_bp
+    app.register_blueprint(inbox_bp)
 
     app.register_blueprint(reviews_bp)
     app.register_blueprint(join_bp)
@@ -100,8 +108,6 @@ def register_blueprints(app: Flask) -> None:
     @app.get("/api/openapi.yaml")
     def openapi():
         """Describe the API (docs/openapi.yaml) with its absolute address on this site."""
-        from rem.core.urls import site_root
-
         text = OPENAPI_FILE.read_text(encoding="utf-8")
         server = site_root().rstrip("/") + "/api/v1"
         text = re.sub(r"^(servers:\n  - url: )\S+$", lambda m: m.group(1) + server, text,
@@ -109,35 +115,8 @@ def register_blueprints(app: Flask) -> None:
         return Response(text, mimetype="application/yaml")
 
 
-def request_translations():
-    """Return the translations of the current locale, looked up once per request.
-
-    Flask-Babel looks the locale and the catalogue up again on every ``_()`` in a
-    template (several context lookups each); a map page calls it ~700 times. The
-    answer is kept on Flask-Babel's own request namespace, tied to the locale and
-    domain objects it was made for, so ``force_locale`` and ``refresh`` still work.
-    """
-    ctx = g.get("_flask_babel") if has_app_context() else None
-    if ctx is not None:
-        cached = getattr(ctx, "rem_translations", None)
-        locale = getattr(ctx, "babel_locale", None)
-        if cached is not None and locale is not None and cached[0] is locale \
-                and cached[1] is getattr(ctx, "babel_domain", None):
-            return cached[2]
-    translations = get_translations()
-    ctx = g.get("_flask_babel") if has_app_context() else None
-    if ctx is not None and getattr(ctx, "babel_locale", None) is not None:
-        ctx.rem_translations = (ctx.babel_locale, getattr(ctx, "babel_domain", None),
-                                translations)
-    return translations
-
-
 def register_template_helpers(app: Flask) -> None:
     """Expose filters and globals to templates."""
-    from rem.accounts.permissions import current_access
-    from rem.core.markdown import render_markdown
-    from rem.maps.outline_html import outline_html
-    from rem.ripples.badges import item_badges
 
     app.jinja_env.install_gettext_callables(
         gettext=lambda s: request_translations().ugettext(s),
@@ -171,8 +150,6 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_security(app: Flask) -> None:
     """Set security headers on every response and refuse protected pages to visitors."""
-
-    from rem.core.urls import refuse_unknown_hosts
 
     refuse_unknown_hosts(app)  # first of all request hooks
 
@@ -222,17 +199,8 @@ PUBLIC_ENDPOINTS = {"accounts.login", "accounts.set_language", "health",
                     "accounts.accept_invitation", "accounts.forgot_password",
                     "accounts.reset_password",
                     # Participants of an evaluation session join from a phone, without an
-                    # account (rem/sessions/public.py: CSRF, size and rate limits apply).
+                    # account (rem/workshops/public.py: CSRF, size and rate limits apply).
                     "join.start", "join.participant", "join.story"}
-
-
-def is_safe_next(target: str | None) -> bool:
-    """Accept only relative paths on this site as a place to go after sign-in."""
-    if not target:
-        return False
-    parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc and target.startswith("/") \
-        and not target.startswith("//") and "\\" not in target
 
 
 def register_errors(app: Flask) -> None:

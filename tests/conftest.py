@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from rem import create_app
-from rem.codes.defaults import install_default_codebooks
+from rem.codes.services import install_default_codebooks
 from rem.extensions import db, limiter
 from tests import factories
 

@@ -192,7 +192,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         EXCHANGE_MANAGERS_POST,
     ("/exchanges/<int:exchange_id>/outcomes/<int:outcome_id>/adopt", "POST"):
         _row(302, 302, 302, 302, 403, 403, 302),
-    # Evaluation sessions (rem/sessions): editors run them; everyone who reads all of the
+    # Evaluation sessions (rem/workshops): editors run them; everyone who reads all of the
     # collaboration (members too) sees the list, the projector and the report. Stories come
     # from people without an account, so researchers and outsiders see none of it.
     ("/collaborations/<slug>/sessions", "GET"): SESSION_READERS,
@@ -338,27 +338,27 @@ def _world(app) -> dict:
 
 def _thread_world(a1, activity, effect, author, entry) -> dict:
     """A story thread of a1 by the member, placed in the member's log entry."""
-    from rem.analysis.models import StoryThread, ThreadPlacement, ThreadStep
+    from rem.threads.models import StoryThread, ThreadPlacement, ThreadStep
 
     thread = StoryThread(collaboration=a1, title="Privé verhaal", author_id=author.id,
                          steps=[ThreadStep(position=0, item_id=activity.id, text="Begin"),
                                 ThreadStep(position=1, item_id=effect.id, text="Daarna")])
     db.session.add(thread)
     db.session.flush()
-    placement = ThreadPlacement(thread_id=thread.id, target_kind="log_entry",
-                                target_id=entry.id)
+    placement = ThreadPlacement(thread_id=thread.id,
+                                entry_id=entry.id)
     db.session.add(placement)
     db.session.flush()
     return {"thread_id": thread.id, "placement_id": placement.id}
 
 
 def _session_world(a1) -> dict:
-    """An open evaluation session of a1 with one new story (rem.sessions)."""
-    from rem.sessions import services as sessions
+    """An open evaluation session of a1 with one new story (rem.workshops)."""
+    from rem.workshops import services as sessions
 
-    session = sessions.create_session(a1, sessions.SessionInput(
+    session = sessions.create_workshop(a1, sessions.WorkshopInput(
         title="Sessie", held_on=date(2026, 3, 1), focus_question="Wat veranderde er?"))
-    person = sessions.join_session(session, "Anna")
+    person = sessions.join_workshop(session, "Anna")
     story, _created = sessions.submit_story(session, person, sessions.StoryInput(
         text="Privé verhaal"), "matrix-story-key-0001")
     return {"session_id": session.id, "story_id": story.id, "code": session.code}

@@ -11,9 +11,11 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from rem.access import load_access
 from rem.accounts.models import Role
-from rem.accounts.permissions import load_access
-from rem.analysis import services
+from rem.analysis import counts as analysis_counts
+from rem.analysis import reach as analysis_reach
+from rem.analysis import scope as analysis_scope
 from rem.codes.services import code_by_qualified_slug
 from rem.collaborations.models import Collaboration
 from rem.core.dates import FuzzyDate, Precision
@@ -88,11 +90,11 @@ def world(app):
     return build_world(app)
 
 
-def _scope(email: str, slug: str = "dorp", **kwargs) -> services.Scope:
+def _scope(email: str, slug: str = "dorp", **kwargs) -> analysis_scope.Scope:
     from rem.accounts.models import User
     user = db.session.scalar(db.select(User).where(User.email == email))
     collab = db.session.scalar(db.select(Collaboration).where(Collaboration.slug == slug))
-    return services.Scope(collab.name, [collab], load_access(user), **kwargs)
+    return analysis_scope.Scope(collab.name, [collab], load_access(user), **kwargs)
 
 
 def _counts(summary, measure) -> dict[str, int]:
@@ -101,7 +103,7 @@ def _counts(summary, measure) -> dict[str, int]:
 
 def test_counts_match_the_hand_made_log(app, world):
     with app.test_request_context():
-        result = services.summarise(_scope("member@example.org"))
+        result = analysis_counts.summarise(_scope("member@example.org"))
         assert (result.activities, result.effects) == (2, 6)  # the deleted effect is not there
         assert _counts(result, "effects_by_order") == {"1": 3, "2": 1, "3": 1, "unknown": 1}
         assert _counts(result, "effects_by_valence") == {"positive": 3, "negative": 1,
@@ -112,17 +114,17 @@ def test_counts_match_the_hand_made_log(app, world):
         assert _counts(result, "activities_by_code") == {INFRA: 1, "none": 1}
         assert _counts(result, "activities_by_period") == {"2023": 1, "2024": 1}
         assert _counts(result, "effects_by_period") == {"2023": 1, "2024": 5}
-        quarters = services.summarise(_scope("member@example.org"), "quarter")
+        quarters = analysis_counts.summarise(_scope("member@example.org"), "quarter")
         assert _counts(quarters, "effects_by_period") == {
             "2023-Q2": 1, "2024-Q1": 1, "2024-Q2": 2, "2024-Q3": 1, "2024-Q4": 1}
         assert quarters.valence_over_time.values[("2024-Q2", "negative")] == 1
-        months = services.summarise(_scope("member@example.org"), "month")
+        months = analysis_counts.summarise(_scope("member@example.org"), "month")
         assert _counts(months, "effects_by_period")["2024-05"] == 1
 
 
 def test_a_review_year_counts_only_that_year_but_keeps_ripple_orders(app, world):
     with app.test_request_context():
-        result = services.summarise(_scope("member@example.org",
+        result = analysis_counts.summarise(_scope("member@example.org",
                                            date_from=date(2024, 1, 1),
                                            date_to=date(2024, 12, 31)))
         assert (result.activities, result.effects) == (1, 5)
@@ -132,27 +134,27 @@ def test_a_review_year_counts_only_that_year_but_keeps_ripple_orders(app, world)
 
 def test_an_outsider_counts_only_what_is_shared(app, world):
     with app.test_request_context():
-        result = services.summarise(_scope("outsider@example.org"))
+        result = analysis_counts.summarise(_scope("outsider@example.org"))
         assert (result.activities, result.effects) == (1, 1)
-        ranking = services.influence(_scope("outsider@example.org"))
+        ranking = analysis_reach.influence(_scope("outsider@example.org"))
         assert [(r.id, r.reach) for r in ranking] == [(world["a2"], 1)]
-        assert services.meeting_points(_scope("outsider@example.org")) == ([], 0)
+        assert analysis_reach.meeting_points(_scope("outsider@example.org")) == ([], 0)
 
 
 def test_influence_ranks_reach_order_codes_and_meeting_points(app, world):
     with app.test_request_context():
-        ranking = services.influence(_scope("member@example.org"))
-        meeting, total = services.meeting_points(_scope("member@example.org"))
-        assert total == 1 and services.meeting_points(_scope("member@example.org"), 0)[1] == 1
+        ranking = analysis_reach.influence(_scope("member@example.org"))
+        meeting, total = analysis_reach.meeting_points(_scope("member@example.org"))
+        assert total == 1 and analysis_reach.meeting_points(_scope("member@example.org"), 0)[1] == 1
         rows = [(r.id, r.reach, r.direct, r.max_order, r.codes) for r in ranking]
         assert rows == [(world["a1"], 4, 2, 3, sorted([SLEUTEL, GELD])),
                         (world["a2"], 2, 2, 1, [])]
         assert ranking[0].code_count == 2
-        assert services.longest_path(_scope("member@example.org"), world["a1"]) == [
+        assert analysis_reach.longest_path(_scope("member@example.org"), world["a1"]) == [
             world["a1"], world["e1"], world["e2"], world["e4"]]
         assert [(m.id, [c for c, _t in m.causes]) for m in meeting] == [
             (world["e3"], sorted([world["a1"], world["a2"]]))]
-        assert services.without_cause(_scope("member@example.org")) == 1
+        assert analysis_reach.without_cause(_scope("member@example.org")) == 1
 
 
 def test_reach_table_agrees_with_a_plain_walk_on_a_random_dag():
@@ -166,7 +168,7 @@ def test_reach_table_agrees_with_a_plain_walk_on_a_random_dag():
     activities = list(range(1, 30))
     orders = ripple_orders(activities, links)
     codes = {node: 1 << rng.randrange(8) for node in nodes if rng.random() < 0.3}
-    table = services.reach_table(nodes, links, orders, codes)
+    table = analysis_reach.reach_table(nodes, links, orders, codes)
     forward: dict[int, list[int]] = {}
     for cause, effect in links:
         forward.setdefault(cause, []).append(effect)
@@ -186,44 +188,44 @@ def test_reach_table_agrees_with_a_plain_walk_on_a_random_dag():
         assert code_bits == expected_bits
         # The chain follows links, is as long as the longest, and at each step takes the
         # lowest id among the effects that still allow the longest chain.
-        path = services.chain_from(node, links)
+        path = analysis_reach.chain_from(node, links)
         assert path[0] == node and len(path) - 1 == longest(node)
         for cause, effect in zip(path, path[1:], strict=False):
             assert (cause, effect) in set(links)
             assert effect == min(e for e in forward[cause]
                                  if longest(e) == longest(cause) - 1)
     some = {1, 5, 200}
-    assert set(services.reach_table(nodes, links, orders, codes, some)) == some
+    assert set(analysis_reach.reach_table(nodes, links, orders, codes, some)) == some
 
 
 def test_a_chain_ends_where_a_link_would_lead_back():
     # Links are kept free of cycles when they are made; should one slip in, the chain
     # still ends instead of walking round for ever.
-    assert services.chain_from(1, [(1, 2), (2, 3), (3, 1), (2, 4), (4, 5)]) == [1, 2, 4, 5]
-    assert services.chain_from(7, []) == [7]
+    assert analysis_reach.chain_from(1, [(1, 2), (2, 3), (3, 1), (2, 4), (4, 5)]) == [1, 2, 4, 5]
+    assert analysis_reach.chain_from(7, []) == [7]
 
 
 def test_items_behind_every_number(app, world):
     with app.test_request_context():
         scope = _scope("member@example.org")
-        result = services.summarise(scope)
+        result = analysis_counts.summarise(scope)
         for (period, part), value in result.valence_over_time.values.items():
-            items, total = services.items_behind(_scope("member@example.org"),
+            items, total = analysis_counts.items_behind(_scope("member@example.org"),
                                                  "effects_by_period_valence", f"{period}:{part}")
             assert total == value == len(items), (period, part)
         for measure, counts in result.measures.items():
             for count in counts:
-                items, total = services.items_behind(_scope("member@example.org"), measure,
+                items, total = analysis_counts.items_behind(_scope("member@example.org"), measure,
                                                      count.group)
                 assert total == count.value == len(items), (measure, count.group)
-        with pytest.raises(services.AnalysisError):
-            services.items_behind(scope, "effects_by_code", "borging:bestaat-niet")
-        with pytest.raises(services.AnalysisError):
-            services.items_behind(scope, "nonsense", "x")
-        with pytest.raises(services.AnalysisError):
-            services.items_behind(scope, "effects_by_period", "2024-13")
-        with pytest.raises(services.AnalysisError):
-            services.items_behind(scope, "effects_by_period_valence", "2024:vrolijk")
+        with pytest.raises(analysis_scope.AnalysisError):
+            analysis_counts.items_behind(scope, "effects_by_code", "borging:bestaat-niet")
+        with pytest.raises(analysis_scope.AnalysisError):
+            analysis_counts.items_behind(scope, "nonsense", "x")
+        with pytest.raises(analysis_scope.AnalysisError):
+            analysis_counts.items_behind(scope, "effects_by_period", "2024-13")
+        with pytest.raises(analysis_scope.AnalysisError):
+            analysis_counts.items_behind(scope, "effects_by_period_valence", "2024:vrolijk")
 
 
 def test_summary_page_has_charts_tables_and_links(app, world):
@@ -399,7 +401,7 @@ def test_remembered_results_follow_every_change(app, world):
 
     def counts():
         scope = _scope("member@example.org")
-        return services.summarise(scope), services.influence(scope)
+        return analysis_counts.summarise(scope), analysis_reach.influence(scope)
 
     with app.test_request_context():
         result, ranking = counts()
@@ -437,26 +439,26 @@ def test_a_change_in_one_collaboration_makes_only_its_part_again(app, world, mon
     from rem.ripples.models import Kind, RippleItem
 
     made: list[list[int]] = []
-    real = services._summary_parts
+    real = analysis_counts._summary_parts
 
     def recording(scope, ids):
         made.append(sorted(ids))
         return real(scope, ids)
 
-    monkeypatch.setattr(services, "_summary_parts", recording)
+    monkeypatch.setattr(analysis_counts, "_summary_parts", recording)
 
     def hub_scope():
         admin = db.session.scalar(db.select(User).where(User.email == "admin@example.org"))
         collaborations = list(db.session.scalars(db.select(Collaboration)
                                                  .order_by(Collaboration.id)))
-        return services.Scope("hub", collaborations, load_access(admin))
+        return analysis_scope.Scope("hub", collaborations, load_access(admin))
 
     def fresh():
-        services._MEMO.clear()
+        analysis_scope._MEMO.clear()
         scope = hub_scope()
-        return (services.csv_rows(services.summarise(scope)),
-                [(r.id, r.reach, r.max_order, r.codes) for r in services.influence(scope)],
-                services.without_cause(scope))
+        return (analysis_counts.csv_rows(analysis_counts.summarise(scope)),
+                [(r.id, r.reach, r.max_order, r.codes) for r in analysis_reach.influence(scope)],
+                analysis_reach.without_cause(scope))
 
     with app.test_request_context():
         admin = factories.UserFactory(email="admin@example.org", is_admin=True)
@@ -465,7 +467,7 @@ def test_a_change_in_one_collaboration_makes_only_its_part_again(app, world, mon
         fresh()
         made.clear()
         scope = hub_scope()
-        services.summarise(scope)
+        analysis_counts.summarise(scope)
         assert made == []  # nothing changed: every part, and the sum, remembered
         activity = ripples.create_item(elders, Kind.ACTIVITY, ripples.ItemInput(
             title="Buurtfeest", when=FuzzyDate(date(2024, 6, 1), Precision.DAY)))
@@ -474,9 +476,9 @@ def test_a_change_in_one_collaboration_makes_only_its_part_again(app, world, mon
         ripples.add_link(activity, effect)
         db.session.commit()
         scope = hub_scope()
-        after = (services.csv_rows(services.summarise(scope)),
-                 [(r.id, r.reach, r.max_order, r.codes) for r in services.influence(scope)],
-                 services.without_cause(scope))
+        after = (analysis_counts.csv_rows(analysis_counts.summarise(scope)),
+                 [(r.id, r.reach, r.max_order, r.codes) for r in analysis_reach.influence(scope)],
+                 analysis_reach.without_cause(scope))
         assert made == [[elders.id]]
         assert after == fresh()
         assert (activity.id, 1, 1, []) in after[1]
@@ -485,13 +487,13 @@ def test_a_change_in_one_collaboration_makes_only_its_part_again(app, world, mon
 
 def test_new_between_two_sessions(app, world):
     from rem.ripples.models import RippleItem
-    from rem.sessions import services as sessions
+    from rem.workshops import services as sessions
 
     with app.test_request_context():
         collab = db.session.scalar(db.select(Collaboration).where(Collaboration.slug == "dorp"))
-        first = sessions.create_session(collab, sessions.SessionInput(
+        first = sessions.create_workshop(collab, sessions.WorkshopInput(
             title="Voorjaarssessie", held_on=date(2024, 3, 1), focus_question="Wat?"))
-        second = sessions.create_session(collab, sessions.SessionInput(
+        second = sessions.create_workshop(collab, sessions.WorkshopInput(
             title="Najaarssessie", held_on=date(2024, 9, 30), focus_question="Wat nog meer?"))
         # Told in the second session, though it happened earlier (before the first session).
         db.session.get(RippleItem, world["e1"]).session_id = second.id

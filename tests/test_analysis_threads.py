@@ -8,13 +8,13 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from rem.analysis.models import StoryThread, ThreadPlacement
 from rem.collaborations.models import Collaboration
 from rem.extensions import db
 from rem.maps import renderer
 from rem.maps.model import MapEdge, MapNode, RippleMap
 from rem.ripples import services as ripples
 from rem.ripples.models import RippleItem
+from rem.threads.models import StoryThread, ThreadPlacement
 from tests import factories
 from tests.conftest import csrf_token, login, post
 from tests.test_analysis import build_world
@@ -161,8 +161,8 @@ def test_exchange_pack_shows_only_steps_shared_with_the_network(app, world):
     with app.test_request_context():
         thread = _thread(app)
         thread_id = thread.id
-        db.session.add(ThreadPlacement(thread_id=thread_id, target_kind="exchange",
-                                       target_id=exchange_id))
+        db.session.add(ThreadPlacement(thread_id=thread_id,
+                                       exchange_id=exchange_id))
         db.session.commit()
     pack = client.get(f"/exchanges/{exchange_id}/pack").get_data(as_text=True)
     assert "Gedeeld verhaal" in pack and "Dorpsondersteuner" in pack

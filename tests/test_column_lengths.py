@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from rem import create_app
-from rem.accounts.permissions import Access
+from rem.access import Access
 from rem.codes.models import Code, Codebook
 from rem.core.database import SLUG_MAX
 from rem.core.forms import slugify

@@ -11,8 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from rem.accounts.models import User
-from rem.codes.defaults import DEFAULT_CODEBOOKS, default_code_refs, install_default_codebooks
+from rem.codes.defaults import DEFAULT_CODEBOOKS, default_code_refs
 from rem.codes.models import Code, Codebook
+from rem.codes.services import install_default_codebooks
 from rem.core.dates import parse_iso
 from rem.demo import data
 from rem.demo.loader import load_demo

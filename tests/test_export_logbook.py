@@ -40,7 +40,7 @@ def _entry_texts(fmt: str, data: bytes) -> str:
 def world(app):
     ids = build_log(app)
     from rem.exchanges.models import LearningExchange
-    from rem.sessions import services as sessions
+    from rem.workshops import services as sessions
 
     with app.app_context():
         collab = db.session.get(factories.CollaborationFactory._meta.model, ids["collab"])
@@ -64,7 +64,7 @@ def world(app):
                             LogCitation(item_id=ids["private"])]
         private = factories.LogEntryFactory(collaboration=collab, title="Geheime les",
                                             body="Alleen voor ons.", author_id=member.id)
-        session = sessions.create_session(collab, sessions.SessionInput(
+        session = sessions.create_workshop(collab, sessions.WorkshopInput(
             title="Voorjaarssessie", held_on=date(2024, 3, 1),
             focus_question="Wat veranderde er?"))
         db.session.flush()

@@ -107,11 +107,11 @@ def test_the_administrators_reset_link_points_at_the_real_site(based):
 
 def _open_session(app, ids) -> tuple[int, str]:
     from rem.collaborations.models import Collaboration
-    from rem.sessions import services as sessions
+    from rem.workshops import services as sessions
 
     with app.test_request_context():
         collaboration = db.session.get(Collaboration, ids["collaboration"])
-        session = sessions.create_session(collaboration, sessions.SessionInput(
+        session = sessions.create_workshop(collaboration, sessions.WorkshopInput(
             title="Sessie", held_on=date(2026, 3, 1), focus_question="Wat veranderde er?"))
         db.session.commit()
         return session.id, session.code

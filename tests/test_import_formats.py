@@ -167,14 +167,14 @@ def _with_sessions(app, ids: dict) -> dict:
     """Two evaluation sessions of origin in Achterveld (one holds two items)."""
     from datetime import date
 
-    from rem.sessions import services as sessions
+    from rem.workshops import services as sessions
 
     with app.app_context():
         collab = by_slug("achterveld")
-        spring = sessions.create_session(collab, sessions.SessionInput(
+        spring = sessions.create_workshop(collab, sessions.WorkshopInput(
             title="Voorjaarssessie", held_on=date(2024, 3, 1), place="Dorpshuis",
             focus_question="Wat veranderde er sinds de markt?"))
-        autumn = sessions.create_session(collab, sessions.SessionInput(
+        autumn = sessions.create_workshop(collab, sessions.WorkshopInput(
             title="Najaarssessie", held_on=date(2024, 10, 1),
             focus_question="Wat blijft er?"))
         db.session.flush()
@@ -194,11 +194,11 @@ def _export(app, tmp_path, slug: str) -> dict:
 
 
 def _session_count(app, slug: str) -> int:
-    from rem.sessions.models import EvaluationSession
+    from rem.workshops.models import Workshop
 
     with app.app_context():
-        return db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationSession)
-                                 .where(EvaluationSession.collaboration_id == by_slug(slug).id))
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Workshop)
+                                 .where(Workshop.collaboration_id == by_slug(slug).id))
 
 
 def test_json_round_trip_gives_the_same_log(app, tmp_path):
@@ -213,12 +213,12 @@ def test_json_round_trip_gives_the_same_log(app, tmp_path):
     again = _export(app, tmp_path, "doel")
     assert _content(again) == _content(json.loads(first))
     # The sessions were made in the target collaboration, closed, with their details.
-    from rem.sessions.models import EvaluationSession
+    from rem.workshops.models import Workshop
 
     with app.app_context():
-        made = db.session.scalars(sa.select(EvaluationSession).where(
-            EvaluationSession.collaboration_id == by_slug("doel").id)
-            .order_by(EvaluationSession.held_on)).all()
+        made = db.session.scalars(sa.select(Workshop).where(
+            Workshop.collaboration_id == by_slug("doel").id)
+            .order_by(Workshop.held_on)).all()
         assert [(s.title, s.place, s.status) for s in made] == [
             ("Voorjaarssessie", "Dorpshuis", "closed"), ("Najaarssessie", "", "closed")]
         assert made[0].focus_question == "Wat veranderde er sinds de markt?"

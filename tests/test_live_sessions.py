@@ -16,13 +16,14 @@ from rem.audit.models import AuditEvent
 from rem.extensions import db, limiter
 from rem.ripples import services as ripple_services
 from rem.ripples.models import Effect, RippleItem, RippleLink
-from rem.sessions import services
-from rem.sessions.models import (
+from rem.workshops import inbox as story_inbox
+from rem.workshops import services
+from rem.workshops.models import (
     CODE_ALPHABET,
     CODE_LENGTH,
-    EvaluationSession,
-    SessionParticipant,
-    SessionStory,
+    Workshop,
+    WorkshopParticipant,
+    WorkshopStory,
 )
 from tests import factories
 from tests.conftest import CSRF_RE, login, post
@@ -106,9 +107,9 @@ def _send(client, code: str, text: str = "Er komen meer vrijwilligers naar het d
     return client.post(f"/join/{code}/story", data=data)
 
 
-def _stories(app) -> list[SessionStory]:
+def _stories(app) -> list[WorkshopStory]:
     with app.app_context():
-        stories = db.session.scalars(sa.select(SessionStory).order_by(SessionStory.id)).all()
+        stories = db.session.scalars(sa.select(WorkshopStory).order_by(WorkshopStory.id)).all()
         for story in stories:
             db.session.expunge(story)
         return stories
@@ -161,7 +162,7 @@ def test_a_session_gets_an_unambiguous_code_and_a_qr_code(app, client):
     assert qr.status_code == 200 and qr.content_type == "image/svg+xml"
     assert qr.data.startswith(b"<svg") and b"<script" not in qr.data
     with app.app_context():
-        session = db.session.get(EvaluationSession, session_id)
+        session = db.session.get(Workshop, session_id)
         assert session.is_open and session.allow_links
         assert [i.id for i in session.link_items] == [ids["activity"]]
         assert session.prompt_list == ["Waar ben je trots op?", "Wat verraste je?"]
@@ -183,7 +184,7 @@ def test_session_form_refuses_missing_and_overlong_fields(app, client):
              token_from=form)
     assert r.status_code == 200 and "Kies de datum" in r.get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationSession)) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Workshop)) == 0
 
 
 def test_link_items_of_another_collaboration_are_refused(app, client):
@@ -194,20 +195,20 @@ def test_link_items_of_another_collaboration_are_refused(app, client):
                             "link_items": [ids["foreign"]]}, token_from=form)
     assert r.status_code == 200  # not a valid choice: the form again
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(EvaluationSession)) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Workshop)) == 0
 
 
 def test_codes_are_unique_and_typed_codes_are_normalised(app, ctx, monkeypatch):
     assert services.normalise_code(" abc-234 ") == "ABC234"
     collab = factories.CollaborationFactory()
-    first = services.create_session(collab, services.SessionInput(
+    first = services.create_workshop(collab, services.WorkshopInput(
         title="Een", held_on=date(2026, 1, 1), focus_question="V"))
     # The next code would collide: it is drawn again.
     drawn = iter(first.code + "XYZ234")
     monkeypatch.setattr(services.secrets, "choice", lambda alphabet: next(drawn))
     assert services.new_code() == "XYZ234"
-    assert services.session_by_code(first.code.lower()) is first
-    assert services.session_by_code("ABC") is None
+    assert services.workshop_by_code(first.code.lower()) is first
+    assert services.workshop_by_code("ABC") is None
 
 
 # --- step 2: participants join and tell stories ---
@@ -229,7 +230,7 @@ def test_a_participant_joins_by_typing_the_code(app, client):
     assert "Zeg ik liever niet" in welcome and "/login" not in welcome
     _join(phone, code, name="", role="")
     with app.test_request_context():
-        participant = db.session.scalar(sa.select(SessionParticipant))
+        participant = db.session.scalar(sa.select(WorkshopParticipant))
         assert participant.first_name == "" and participant.role is None
         assert participant.label == "anoniem"
 
@@ -290,8 +291,8 @@ def test_a_forged_cause_is_refused(app, running):
     assert _stories(app) == []
     # The service ignores a cause the session does not offer, whatever the form says.
     with app.app_context():
-        session = db.session.get(EvaluationSession, running["session_id"])
-        person = db.session.scalar(sa.select(SessionParticipant))
+        session = db.session.get(Workshop, running["session_id"])
+        person = db.session.scalar(sa.select(WorkshopParticipant))
         story, _created = services.submit_story(session, person, services.StoryInput(
             text="x", grew_from_id=running["secret"]), "forged-key-0123456789")
         assert story.grew_from_id is None
@@ -312,15 +313,15 @@ def test_a_double_tap_stores_one_story(app, running):
 def test_the_same_key_at_the_same_moment_stores_one_story(app, running):
     """Two requests with one key racing each other (ON CONFLICT DO NOTHING)."""
     with app.app_context():
-        session = db.session.get(EvaluationSession, running["session_id"])
-        participant = db.session.scalar(sa.select(SessionParticipant))
+        session = db.session.get(Workshop, running["session_id"])
+        participant = db.session.scalar(sa.select(WorkshopParticipant))
         session_id, participant_id = session.id, participant.id
     results = []
 
     def send():
         with app.app_context():
-            s = db.session.get(EvaluationSession, session_id)
-            p = db.session.get(SessionParticipant, participant_id)
+            s = db.session.get(Workshop, session_id)
+            p = db.session.get(WorkshopParticipant, participant_id)
             try:
                 story, created = services.submit_story(
                     s, p, services.StoryInput(text="Tegelijk"), "same-key-0123456789")
@@ -414,7 +415,7 @@ def test_markdown_escape_keeps_words_literal(ctx):
     from rem.core.markdown import render_markdown
 
     text = "**vet** [klik](https://x.nl) <b>html</b> # kop"
-    html = str(render_markdown(services.markdown_escape(text)))
+    html = str(render_markdown(story_inbox.markdown_escape(text)))
     assert "<strong>" not in html and "<a " not in html and "<b>" not in html
     assert "**vet**" in html and "[klik](https://x.nl)" in html
 
@@ -439,20 +440,20 @@ def test_closing_stops_the_code_but_keeps_the_inbox(app, client, running):
     r = post(client, running["base"] + "/close", {}, token_from=running["base"])
     assert r.status_code == 302
     with app.app_context():
-        session = db.session.get(EvaluationSession, running["session_id"])
+        session = db.session.get(Workshop, running["session_id"])
         assert session.status == "closed" and session.closed_at is not None
 
 
 def test_a_closed_session_refuses_joining_in_the_service(ctx):
     collab = factories.CollaborationFactory()
-    session = services.create_session(collab, services.SessionInput(
+    session = services.create_workshop(collab, services.WorkshopInput(
         title="S", held_on=date(2026, 1, 1), focus_question="V"))
-    person = services.join_session(session, "Jan")
-    assert services.close_session(session) is True
-    assert services.close_session(session) is False
-    with pytest.raises(services.SessionError):
-        services.join_session(session, "Piet")
-    with pytest.raises(services.SessionError):
+    person = services.join_workshop(session, "Jan")
+    assert services.close_workshop(session) is True
+    assert services.close_workshop(session) is False
+    with pytest.raises(services.WorkshopError):
+        services.join_workshop(session, "Piet")
+    with pytest.raises(services.WorkshopError):
         services.submit_story(session, person, services.StoryInput(text="x"), "k" * 20)
 
 
@@ -471,7 +472,7 @@ def test_accepting_a_story_makes_an_effect_from_the_session(app, client, running
                           codes=[]), token_from=f"{running['base']}/stories/{story.id}/accept")
     assert r.status_code == 302 and "/inbox" in r.headers["Location"]
     with app.app_context():
-        stored = db.session.get(SessionStory, story.id)
+        stored = db.session.get(WorkshopStory, story.id)
         effect = db.session.get(RippleItem, stored.effect_id)
         assert stored.status == "accepted" and stored.handled_by_id is not None
         assert effect.session_id == running["session_id"] and effect.kind == "effect"
@@ -512,7 +513,7 @@ def test_the_inbox_suggests_likely_duplicates_and_merges(app, client, running):
              {"expected": "new", "target_id": running["effect"], "add_text": "y"}, token_from=url)
     assert r.status_code == 302
     with app.app_context():
-        stored = db.session.get(SessionStory, story.id)
+        stored = db.session.get(WorkshopStory, story.id)
         effect = db.session.get(RippleItem, running["effect"])
         assert stored.status == "merged" and stored.effect_id == effect.id
         assert "Steeds meer vrijwilligers" in effect.description
@@ -525,13 +526,13 @@ def test_suggestions_rank_similar_wording_first(ctx):
     near = factories.EffectFactory(collaboration=collab,
                                    title="Vrijwilligers melden zich aan bij het dorpshuis")
     far = factories.EffectFactory(collaboration=collab, title="Vier medewerkers vertrekken")
-    session = services.create_session(collab, services.SessionInput(
+    session = services.create_workshop(collab, services.WorkshopInput(
         title="S", held_on=date(2026, 1, 1), focus_question="V"))
-    story = SessionStory(session=session, text="Er komen nu veel meer vrijwilligers naar het "
+    story = WorkshopStory(workshop=session, text="Er komen nu veel meer vrijwilligers naar het "
                          "dorpshuis", for_whom="")
-    found = services.suggestions(story, [far, near])
+    found = story_inbox.suggestions(story, [far, near])
     assert found and found[0][0] is near and all(effect is not far for effect, _ in found)
-    assert services.suggestions(SessionStory(session=session, text="de het een", for_whom=""),
+    assert story_inbox.suggestions(WorkshopStory(workshop=session, text="de het een", for_whom=""),
                                 [near]) == []
 
 
@@ -613,7 +614,7 @@ def test_two_facilitators_never_handle_one_story_twice(app, client, running):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Effect)) == 2
         effect = db.session.get(RippleItem, running["effect"])
         assert "vrijwilligers naar het dorpshuis" not in effect.description
-        stored = db.session.get(SessionStory, story.id)
+        stored = db.session.get(WorkshopStory, story.id)
         assert stored.status == "accepted"
     # The accept page now says it is done, without forms.
     page = second.get(url).get_data(as_text=True)
@@ -658,11 +659,11 @@ def test_claim_is_a_conditional_update(app, running):
     _send(running["participant"], running["code"])
     (story,) = _stories(app)
     with app.app_context():
-        first = db.session.get(SessionStory, story.id)
-        assert services.claim(first, "new", services.StoryStatus.PARKED) is True
+        first = db.session.get(WorkshopStory, story.id)
+        assert story_inbox.claim(first, "new", services.StoryStatus.PARKED) is True
         db.session.commit()
-        again = db.session.get(SessionStory, story.id)
-        assert services.claim(again, "new", services.StoryStatus.ACCEPTED) is False
+        again = db.session.get(WorkshopStory, story.id)
+        assert story_inbox.claim(again, "new", services.StoryStatus.ACCEPTED) is False
         assert again.status == "parked"
         db.session.rollback()
 
@@ -706,7 +707,7 @@ def test_every_app_process_gives_the_same_tag(app, running):
     tags = []
     for each in (app, other):
         with each.app_context():
-            tags.append(services.state_tag(db.session.get(EvaluationSession,
+            tags.append(services.state_tag(db.session.get(Workshop,
                                                           running["session_id"])))
             db.session.remove()
     with other.app_context():
@@ -784,7 +785,7 @@ def test_a_later_session_continues_the_same_map(app, client, running):
          token_from=url)
     post(client, running["base"] + "/close", {}, token_from=running["base"])
     with app.app_context():
-        sessions = db.session.scalars(sa.select(EvaluationSession)).all()
+        sessions = db.session.scalars(sa.select(Workshop)).all()
         for s in sessions:  # the second session opens later
             s.opened_at = s.opened_at.replace(year=2020)
         db.session.commit()
@@ -952,7 +953,7 @@ def test_the_demo_has_a_closed_session_with_a_right_report(app, client):
         counts = load_demo()
         db.session.commit()
         assert counts["sessions"] == 1 and counts["stories"] == 6
-        session = db.session.scalar(sa.select(EvaluationSession))
+        session = db.session.scalar(sa.select(Workshop))
         assert not session.is_open and session.held_on == date(2025, 5, 27)
         own = db.session.scalars(sa.select(RippleItem.title).where(
             RippleItem.session_id == session.id)).all()

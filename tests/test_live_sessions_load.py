@@ -76,7 +76,7 @@ def _prepare(url: str) -> str:
     from rem.collaborations.models import Collaboration
     from rem.extensions import db
     from rem.hubs.models import Hub
-    from rem.sessions import services
+    from rem.workshops import services
 
     # Only builds the schema: the limiter object is shared by every app in this process,
     # so keep it off here (the gunicorn workers below have their own, switched on).
@@ -95,7 +95,7 @@ def _prepare(url: str) -> str:
         db.session.flush()
         db.session.add(Membership(user_id=user.id, collaboration_id=collaboration.id,
                                   role=Role.FACILITATOR.value))
-        session = services.create_session(collaboration, services.SessionInput(
+        session = services.create_workshop(collaboration, services.WorkshopInput(
             title="Drukke sessie", held_on=date.today(),
             focus_question="Wat is er veranderd?"))
         code = session.code

@@ -8,14 +8,14 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from rem.access import load_access
+from rem.access.entries import may_edit, may_share, may_write, sees_entry
 from rem.accounts.models import Role, User
-from rem.accounts.permissions import load_access
 from rem.audit.models import AuditEvent
 from rem.codes.services import code_by_qualified_slug
 from rem.collaborations.models import Collaboration
 from rem.extensions import db
 from rem.logbook import services
-from rem.logbook.access import may_edit, may_share, may_write, sees_entry
 from rem.logbook.models import LogEntry
 from rem.ripples import services as ripple_services
 from rem.ripples.models import Activity

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
+from rem.access import load_access
 from rem.accounts.models import Role, User
-from rem.accounts.permissions import load_access
 from rem.audit.models import AuditEvent
 from rem.collaborations.models import Collaboration
 from rem.core.database import utcnow

@@ -12,7 +12,7 @@ from rem.collaborations.models import Collaboration
 from rem.extensions import db
 from rem.logbook import services
 from rem.logbook.models import LogCitation, LogEntry
-from rem.sessions.models import EvaluationSession
+from rem.workshops.models import Workshop
 from tests import factories
 from tests.conftest import login, post
 
@@ -29,10 +29,10 @@ def _world(app) -> dict:
                                     ("ander@example.org", elders, Role.FACILITATOR)]:
             user = factories.UserFactory(email=email, name=email.split("@")[0].title())
             factories.MembershipFactory(user=user, collaboration_id=collab.id, role=role.value)
-        ours = EvaluationSession(collaboration_id=dorp.id, title="Voorjaarssessie",
+        ours = Workshop(collaboration_id=dorp.id, title="Voorjaarssessie",
                                  held_on=date(2026, 3, 12), focus_question="Wat veranderde?",
                                  code="ABC234")
-        theirs = EvaluationSession(collaboration_id=elders.id, title="Sessie elders",
+        theirs = Workshop(collaboration_id=elders.id, title="Sessie elders",
                                    held_on=date(2026, 3, 1), focus_question="Wat?",
                                    code="XYZ789")
         db.session.add_all([ours, theirs])

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from rem.accounts.permissions import Access
+from rem.access import Access
 from rem.codes.services import code_by_qualified_slug
 from rem.extensions import db
 from rem.maps import builder, renderer

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
-from flask_migrate import upgrade
+from flask_migrate import downgrade, upgrade
 from werkzeug.security import generate_password_hash
 
 from rem import create_app
@@ -255,3 +255,87 @@ def test_a_first_release_database_with_data_upgrades_to_head(old_app):
     _sign_in(member, "lid@example.org")
     assert member.get("/collaborations/achterveld").status_code == 200
     assert member.get("/collaborations/achterveld/activities/new").status_code == 403
+
+
+# --- 0016: story-thread placements get a foreign key per target -------------------------
+
+
+def _insert_filled(conn, table: str, row: dict) -> int:
+    """INSERT a row, giving every other required column of the table at hand a plain value
+    (the test writes for the schema of 0013, whatever today's models say)."""
+    filler = {sa.Integer: 1, sa.Boolean: False, sa.Date: date(2024, 1, 1),
+              sa.DateTime: NOW, sa.Float: 1.0, sa.Numeric: 1}
+    for column in sa.inspect(conn).get_columns(table):
+        name = column["name"]
+        if name in row or name == "id" or column["nullable"] or column.get("default"):
+            continue
+        text = name[:getattr(column["type"], "length", None) or len(name)]
+        row[name] = next((value for kind, value in filler.items()
+                          if isinstance(column["type"], kind)), text)
+    return _insert(conn, table, row)
+
+
+def test_thread_placements_move_to_one_foreign_key_per_target(old_app):
+    with old_app.app_context():
+        upgrade(revision="0013")
+        with db.engine.begin() as conn:
+            stamp = {"created_at": NOW, "updated_at": NOW}
+            user = _insert_filled(conn, "users", dict(stamp, email="a@example.org"))
+            hub = _insert_filled(conn, "hubs", dict(stamp, slug="noord"))
+            collaboration = _insert_filled(conn, "collaborations", dict(
+                stamp, hub_id=hub, slug="dorp"))
+            entry = _insert_filled(conn, "log_entries", dict(
+                stamp, collaboration_id=collaboration, author_id=user, deleted_at=None))
+            exchange = _insert_filled(conn, "learning_exchanges", dict(
+                stamp, created_by_id=user))
+            review = _insert_filled(conn, "borging_reviews", dict(
+                stamp, collaboration_id=collaboration, year=2024, version_number=1))
+            threads = [_insert_filled(conn, "story_threads", dict(
+                stamp, collaboration_id=collaboration, author_id=user, deleted_at=None,
+                title=f"Verhaal {n}")) for n in range(2)]
+            placed = {}
+            for thread, kind, target in [(threads[0], "log_entry", entry),
+                                         (threads[0], "exchange", exchange),
+                                         (threads[0], "review", review),
+                                         (threads[1], "log_entry", entry),
+                                         (threads[1], "review", 99999)]:  # target is gone
+                placed[(thread, kind, target)] = _insert(conn, "thread_placements", dict(
+                    thread_id=thread, target_kind=kind, target_id=target,
+                    created_by_id=user, created_at=NOW))
+
+        upgrade(revision="0016")
+
+        with db.engine.connect() as conn:
+            rows = {row.id: row for row in conn.execute(sa.text(
+                "SELECT id, thread_id, entry_id, exchange_id, review_id "
+                "FROM thread_placements"))}
+        column = {"log_entry": "entry_id", "exchange": "exchange_id", "review": "review_id"}
+        gone = placed.pop((threads[1], "review", 99999))
+        assert gone not in rows, "a placement whose target no longer exists is removed"
+        assert set(rows) == set(placed.values()), "every other placement is kept, same id"
+        for (thread, kind, target), placement_id in placed.items():
+            row = rows[placement_id]._mapping
+            assert row["thread_id"] == thread and row[column[kind]] == target
+            assert [name for name in column.values() if row[name] is not None] \
+                == [column[kind]], "exactly one target column is set"
+        # The database now keeps the rule: no placement without, or with two, targets.
+        for targets in ((None, None, None), (entry, exchange, None)):
+            with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as conn:
+                conn.execute(sa.text(
+                    "INSERT INTO thread_placements (thread_id, entry_id, exchange_id, "
+                    "review_id, created_at) VALUES (:thread, :entry, :exchange, :review, :now)"),
+                    dict(zip(("entry", "exchange", "review"), targets, strict=True),
+                         thread=threads[1], now=NOW))
+        # Deleting a target takes its placements with it.
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM borging_reviews WHERE id = :id"), {"id": review})
+            left = conn.execute(sa.text("SELECT count(*) FROM thread_placements "
+                                        "WHERE review_id IS NOT NULL")).scalar_one()
+        assert left == 0
+
+        downgrade(revision="0013")
+        with db.engine.connect() as conn:
+            back = set(conn.execute(sa.text(
+                "SELECT thread_id, target_kind, target_id FROM thread_placements")).all())
+    assert back == {(threads[0], "log_entry", entry), (threads[0], "exchange", exchange),
+                    (threads[1], "log_entry", entry)}

@@ -7,10 +7,10 @@ import re
 
 import sqlalchemy as sa
 
-from rem.analysis.models import StoryThread, ThreadStep
 from rem.extensions import db
 from rem.ripples import services as ripples
 from rem.ripples.models import RippleItem
+from rem.threads.models import StoryThread, ThreadStep
 from tests.conftest import login, post
 from tests.test_reviews import _open, _review_id, _world
 

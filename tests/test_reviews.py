@@ -9,13 +9,15 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from rem.access import load_access
+from rem.access import reviews as review_access
 from rem.accounts.models import Role, User
-from rem.accounts.permissions import load_access
 from rem.audit.models import AuditEvent
 from rem.codes.services import code_by_qualified_slug
 from rem.collaborations.models import Collaboration
 from rem.extensions import db
-from rem.reviews import services
+from rem.reviews import adoption, comparison, services
+from rem.reviews import evidence as review_evidence
 from rem.reviews.models import BorgingReview, ReviewScore
 from rem.ripples.models import RippleItem
 from tests import factories
@@ -188,7 +190,7 @@ def test_a_stale_form_is_refused(app, ctx):
 def test_evidence_proposes_coded_items_and_entries_of_the_year_only(app, ctx):
     ids = _world(app)
     review = services.create_review(_dorp(), 2025)
-    evidence = services.evidence_of(review)
+    evidence = review_evidence.evidence_of(review)
     titles = {slug: [e.title for e in rows] for slug, rows in evidence.items()}
     assert titles["sleutelpersonen"] == ["Buurtverbinders getraind"]  # not 2024, not elders
     assert titles["beleidsverankering"] == ["Gemeente neemt het op"]  # not the binned one
@@ -203,17 +205,17 @@ def test_evidence_proposes_coded_items_and_entries_of_the_year_only(app, ctx):
 def test_keep_drop_and_add(app, ctx):
     ids = _world(app)
     review = services.create_review(_dorp(), 2025)
-    services.decide_evidence(review, "beleidsverankering", f"item:{ids['effect']}", "drop")
-    services.decide_evidence(review, "infrastructuur", f"item:{ids['ongecodeerd']}", "add")
-    services.decide_evidence(review, "infrastructuur", f"entry:{ids['actie']}", "add")
-    evidence = services.evidence_of(review)
+    review_evidence.decide_evidence(review, "beleidsverankering", f"item:{ids['effect']}", "drop")
+    review_evidence.decide_evidence(review, "infrastructuur", f"item:{ids['ongecodeerd']}", "add")
+    review_evidence.decide_evidence(review, "infrastructuur", f"entry:{ids['actie']}", "add")
+    evidence = review_evidence.evidence_of(review)
     assert [e.kept for e in evidence["beleidsverankering"]] == [False]
     assert [(e.title, e.added) for e in evidence["infrastructuur"]] == [
         ("Subsidie aanvragen", True), ("Zonder code", True)]
-    kept = services.evidence_of(review, include_dropped=False)
+    kept = review_evidence.evidence_of(review, include_dropped=False)
     assert kept["beleidsverankering"] == []
-    services.decide_evidence(review, "beleidsverankering", f"item:{ids['effect']}", "keep")
-    assert services.evidence_of(review)["beleidsverankering"][0].kept
+    review_evidence.decide_evidence(review, "beleidsverankering", f"item:{ids['effect']}", "keep")
+    assert review_evidence.evidence_of(review)["beleidsverankering"][0].kept
 
 
 @pytest.mark.parametrize("ref", ["item:999999", "entry:999999", "nonsense", "item:abc", ""])
@@ -221,7 +223,7 @@ def test_adding_something_unknown_is_refused(app, ctx, ref):
     _world(app)
     review = services.create_review(_dorp(), 2025)
     with pytest.raises(services.ReviewError):
-        services.decide_evidence(review, "infrastructuur", ref, "add")
+        review_evidence.decide_evidence(review, "infrastructuur", ref, "add")
 
 
 def test_adding_another_collaborations_item_or_a_binned_one_is_refused(app, ctx):
@@ -229,9 +231,9 @@ def test_adding_another_collaborations_item_or_a_binned_one_is_refused(app, ctx)
     review = services.create_review(_dorp(), 2025)
     for ref in (f"item:{ids['vreemd']}", f"item:{ids['weg']}"):
         with pytest.raises(services.ReviewError, match="hoort niet bij"):
-            services.decide_evidence(review, "infrastructuur", ref, "add")
+            review_evidence.decide_evidence(review, "infrastructuur", ref, "add")
     with pytest.raises(services.ReviewError):
-        services.decide_evidence(review, "geen-strategie", f"item:{ids['nieuw']}", "add")
+        review_evidence.decide_evidence(review, "geen-strategie", f"item:{ids['nieuw']}", "add")
 
 
 # --- services: adopting, freezing and new versions ----------------------------------------------
@@ -241,8 +243,8 @@ def test_adopting_freezes_the_evidence_and_the_lists(app, ctx):
     ids = _world(app)
     review = services.create_review(_dorp(), 2025)
     services.update_review(review, _input(), review.version)
-    services.decide_evidence(review, "infrastructuur", f"item:{ids['ongecodeerd']}", "add")
-    empty = services.adopt(review, review.version, map_svg="<svg>kaart</svg>",
+    review_evidence.decide_evidence(review, "infrastructuur", f"item:{ids['ongecodeerd']}", "add")
+    empty = adoption.adopt(review, review.version, map_svg="<svg>kaart</svg>",
                            map_summary="Een kaart")
     assert empty == ["Infrastructuur", "Kennisdeling en training", "Juridische borging",
                      "Financiële duurzaamheid"]
@@ -258,12 +260,12 @@ def test_adopting_freezes_the_evidence_and_the_lists(app, ctx):
                             codes=[_code("borging:sleutelpersonen")])
     db.session.commit()
     review = db.session.get(BorgingReview, review.id)
-    evidence = services.evidence_of(review)
+    evidence = review_evidence.evidence_of(review)
     assert [e.title for e in evidence["beleidsverankering"]] == ["Gemeente neemt het op"]
     assert [e.title for e in evidence["sleutelpersonen"]] == ["Buurtverbinders getraind"]
     assert [e.title for e in evidence["infrastructuur"]] == ["Zonder code"]
     assert [e.title for e in evidence["financiele-duurzaamheid"]] == ["Wie betaalt straks?"]
-    lists = services.year_lists(review)
+    lists = comparison.year_lists(review)
     assert "Een heel andere titel" not in [e["title"] for e in lists["new_effects"]]
     assert "Later erbij" not in [e["title"] for e in lists["new_effects"]]
     assert [a["title"] for a in lists["open_actions"]] == ["Subsidie aanvragen"]
@@ -273,11 +275,11 @@ def test_adopting_freezes_the_evidence_and_the_lists(app, ctx):
 def test_an_adopted_review_refuses_every_change(app, ctx):
     ids = _world(app)
     review = services.create_review(_dorp(), 2025)
-    services.adopt(review, review.version)
+    adoption.adopt(review, review.version)
     for attempt in (lambda: services.update_review(review, _input(), review.version),
-                    lambda: services.decide_evidence(review, "infrastructuur",
+                    lambda: review_evidence.decide_evidence(review, "infrastructuur",
                                                      f"item:{ids['nieuw']}", "add"),
-                    lambda: services.adopt(review, review.version)):
+                    lambda: adoption.adopt(review, review.version)):
         with pytest.raises(services.ReviewError, match="vastgesteld"):
             attempt()
 
@@ -285,26 +287,26 @@ def test_an_adopted_review_refuses_every_change(app, ctx):
 def test_adopting_with_every_strategy_empty_is_allowed_and_says_so(app, ctx):
     _world(app)
     review = services.create_review(_dorp(), 2025)
-    assert len(services.adopt(review, review.version)) == 6
+    assert len(adoption.adopt(review, review.version)) == 6
 
 
 def test_a_new_version_is_a_deliberate_copy(app, ctx):
     ids = _world(app)
     review = services.create_review(_dorp(), 2025)
     with pytest.raises(services.ReviewError, match="nog niet vastgesteld"):
-        services.new_version(review)
+        adoption.new_version(review)
     services.update_review(review, _input(), review.version)
-    services.decide_evidence(review, "beleidsverankering", f"item:{ids['effect']}", "drop")
-    services.adopt(review, review.version)
-    copy = services.new_version(review)
+    review_evidence.decide_evidence(review, "beleidsverankering", f"item:{ids['effect']}", "drop")
+    adoption.adopt(review, review.version)
+    copy = adoption.new_version(review)
     assert (copy.year, copy.version_number, copy.status) == (2025, 2, "draft")
     assert {s.pillar: s.score for s in copy.scores} == {"diversiteit": 3.0, "invloed": 2.5}
     assert {s.strategy: s.status for s in copy.strategies}["sleutelpersonen"] == "realised"
-    assert [e.kept for e in services.evidence_of(copy)["beleidsverankering"]] == [False]
+    assert [e.kept for e in review_evidence.evidence_of(copy)["beleidsverankering"]] == [False]
     assert review.is_adopted and services.latest_for_year(review.collaboration_id,
                                                           2025).id == copy.id
     with pytest.raises(services.ReviewError, match="nieuwere versie"):
-        services.new_version(review)
+        adoption.new_version(review)
     # The copy can be changed, the original stays as adopted.
     services.update_review(copy, _input(diversiteit="4"), copy.version)
     assert {s.pillar: s.score for s in review.scores}["diversiteit"] == 3.0
@@ -318,20 +320,20 @@ def test_year_over_year(app, ctx):
                        "beleidsverankering": ("in_development", "")}
     data.scores = {"diversiteit": "2", "invloed": "2,5"}
     services.update_review(last, data, last.version)
-    services.adopt(last, last.version)
+    adoption.adopt(last, last.version)
     review = services.create_review(_dorp(), 2025)
     services.update_review(review, _input(), review.version)
     previous = services.previous_review(review)
     assert previous.id == last.id
-    strategies = {c.key: c for c in services.strategy_changes(review, previous)}
+    strategies = {c.key: c for c in comparison.strategy_changes(review, previous)}
     assert strategies["sleutelpersonen"].before == "In ontwikkeling"
     assert strategies["sleutelpersonen"].now == "Gerealiseerd"
     assert strategies["sleutelpersonen"].changed
     assert not strategies["beleidsverankering"].changed
-    scores = {c.key: c for c in services.score_changes(review, previous)}
+    scores = {c.key: c for c in comparison.score_changes(review, previous)}
     assert scores["diversiteit"].delta == 1.0 and scores["invloed"].delta == 0.0
     assert scores["draagvlak"].delta is None
-    new_effects = [e["title"] for e in services.year_lists(review)["new_effects"]]
+    new_effects = [e["title"] for e in comparison.year_lists(review)["new_effects"]]
     assert new_effects == ["Gemeente neemt het op", "Zonder code"]
 
 
@@ -355,12 +357,12 @@ def test_who_reads_and_who_edits(app, ctx):
     def access(email):
         return load_access(db.session.scalar(sa.select(User).where(User.email == email)))
 
-    assert services.may_edit(access("fac@example.org"), dorp)
-    assert services.may_edit(access("coord@example.org"), dorp)
-    assert services.may_read(access("lid@example.org"), dorp)
-    assert not services.may_edit(access("lid@example.org"), dorp)
+    assert review_access.may_edit(access("fac@example.org"), dorp)
+    assert review_access.may_edit(access("coord@example.org"), dorp)
+    assert review_access.may_read(access("lid@example.org"), dorp)
+    assert not review_access.may_edit(access("lid@example.org"), dorp)
     for outsider in ("onderzoek@example.org", "ander@example.org"):
-        assert not services.may_read(access(outsider), dorp)
+        assert not review_access.may_read(access(outsider), dorp)
 
 
 # --- pages -----------------------------------------------------------------------------------
@@ -519,7 +521,7 @@ def test_the_report_as_pdf(app, client):
     with app.test_request_context():
         review = services.create_review(_dorp(), 2025)
         services.update_review(review, _input(), review.version)
-        services.adopt(review, review.version)
+        adoption.adopt(review, review.version)
         db.session.commit()
         review_id = review.id
     login(client, "fac@example.org")

@@ -10,14 +10,14 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
+from rem.access import load_access
+from rem.access.entries import sees_entry
 from rem.accounts.models import Role, User
-from rem.accounts.permissions import load_access
 from rem.codes.services import code_by_qualified_slug
 from rem.collaborations.models import Collaboration
 from rem.extensions import db
 from rem.logbook import search as search_service
 from rem.logbook import services as log_services
-from rem.logbook.access import sees_entry
 from rem.logbook.models import LogEntry
 from rem.ripples import services as ripple_services
 from rem.ripples.models import RippleItem

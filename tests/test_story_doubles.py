@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from rem.core.database import utcnow
 from rem.extensions import db
-from rem.sessions import services
-from rem.sessions.models import SessionStory
+from rem.workshops import services
+from rem.workshops.models import WorkshopStory
 from tests.test_live_sessions import _join, _send, _stories, running  # noqa: F401
 
 TOLD = "Door de inspiratiemarkt kennen de vrijwilligers van zorg en welzijn elkaar nu."
@@ -63,7 +63,7 @@ def test_only_a_story_sent_just_before_counts(app, running):  # noqa: F811
     phone, code = running["participant"], running["code"]
     _send(phone, code, TOLD)
     with app.app_context():  # the first one was sent an hour ago
-        story = db.session.scalar(sa.select(SessionStory))
+        story = db.session.scalar(sa.select(WorkshopStory))
         story.created_at = utcnow() - timedelta(hours=1)
         db.session.commit()
     _send(phone, code, RETYPED)

@@ -1,7 +1,7 @@
 """Slugs as long as slugify makes them; stories that are likely typed twice.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-10
 
 - codebooks.slug and codes.slug: 60 -> 80 characters (rem.core.database.SLUG_MAX), the
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -8,14 +8,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from rem.access import current_access
 from rem.accounts import invitations
 from rem.accounts import mail as outbox
-from rem.accounts.forms import EmptyForm
 from rem.accounts.models import ROLE_LABELS, User
-from rem.accounts.permissions import current_access
 from rem.accounts.services import AccountError, all_users, set_active, set_researcher
 from rem.collaborations.models import Collaboration
 from rem.core.database import utcnow
+from rem.core.forms import EmptyForm
 from rem.core.urls import external_url
 from rem.extensions import db
 from rem.hubs.models import Hub

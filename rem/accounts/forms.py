@@ -34,10 +34,6 @@ class ProfileForm(FlaskForm):
     locale = SelectField(_l("Taal"), choices=choices(LANGUAGES))
 
 
-class EmptyForm(FlaskForm):
-    """A form with only a CSRF token, for buttons that change something."""
-
-
 def _email_field() -> EmailField:
     return EmailField(_l("E-mailadres"), validators=[DataRequired(_l("Vul een e-mailadres in.")),
                                                      Email(_l("Dit is geen geldig e-mailadres.")),

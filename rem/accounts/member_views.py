@@ -7,11 +7,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
+from rem.access import current_access
+from rem.access.routes import collaboration_or_404
 from rem.accounts import invitations
-from rem.accounts.forms import EmptyForm, HubInviteForm, InviteForm, RoleForm
+from rem.accounts.forms import HubInviteForm, InviteForm, RoleForm
 from rem.accounts.mail import MailKind, mail_enabled, queue
 from rem.accounts.models import AccountToken, Membership, Role, TokenPurpose
-from rem.accounts.permissions import current_access
 from rem.accounts.services import (
     AccountError,
     change_role,
@@ -20,7 +21,8 @@ from rem.accounts.services import (
     remove_membership,
 )
 from rem.collaborations.models import Collaboration
-from rem.collaborations.views import collaboration_or_404
+from rem.core.forms import EmptyForm
+from rem.core.http import saving
 from rem.core.urls import external_url
 from rem.extensions import db
 from rem.hubs.models import Hub
@@ -138,18 +140,13 @@ def change(slug: str, membership_id: int):
     if not form.validate_on_submit():
         flash(_("Kies een rol."), "error")
     else:
-        try:
+        with saving(AccountError) as saved:
             changed = change_role(membership, Role(form.role.data),
                                   may_overrule=current_access().overrules_facilitators(
                                       collaboration))
-        except AccountError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            if changed:
-                flash(_("De rol van %(name)s is gewijzigd.",
-                        name=membership.user.display_name), "success")
+        if saved and changed:
+            flash(_("De rol van %(name)s is gewijzigd.",
+                    name=membership.user.display_name), "success")
     return redirect(url_for("members.collaboration", slug=collaboration.slug))
 
 
@@ -159,16 +156,11 @@ def remove(slug: str, membership_id: int):
     collaboration = _managed(slug)
     membership = _membership_or_404(membership_id, collaboration_id=collaboration.id)
     name = membership.user.display_name
-    try:
+    with saving(AccountError) as saved:
         remove_membership(membership,
                           may_overrule=current_access().overrules_facilitators(collaboration))
-    except AccountError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("%(name)s is geen lid meer. Wat %(name)s schreef, blijft bewaard.", name=name),
-              "success")
+        saved.flash(_("%(name)s is geen lid meer. Wat %(name)s schreef, blijft bewaard.",
+                      name=name))
     return redirect(url_for("members.collaboration", slug=collaboration.slug))
 
 
@@ -229,12 +221,7 @@ def hub_remove(slug: str, membership_id: int):
     hub = _managed_hub(slug)
     membership = _membership_or_404(membership_id, hub_id=hub.id)
     name = membership.user.display_name
-    try:
+    with saving(AccountError) as saved:
         remove_membership(membership, may_overrule=current_access().is_admin)
-    except AccountError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("%(name)s is geen coördinator meer van deze hub.", name=name), "success")
+        saved.flash(_("%(name)s is geen coördinator meer van deze hub.", name=name))
     return redirect(url_for("members.hub", slug=hub.slug))

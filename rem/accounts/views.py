@@ -9,7 +9,6 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from rem.accounts import invitations, lockout, signins
 from rem.accounts.forms import (
-    EmptyForm,
     ForgotPasswordForm,
     LoginForm,
     NewAccountForm,
@@ -21,8 +20,9 @@ from rem.accounts.mail import mail_enabled, queue_reset_request
 from rem.accounts.models import TokenPurpose
 from rem.accounts.services import AccountError, authenticate, find_user
 from rem.core.database import utcnow
+from rem.core.forms import EmptyForm
+from rem.core.http import is_safe_next
 from rem.extensions import db, limiter
-from rem.web import is_safe_next
 
 bp = Blueprint("accounts", __name__)
 

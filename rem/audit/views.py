@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, render_template, request
 from sqlalchemy import orm
 
+from rem.access import current_access
 from rem.accounts.models import User
-from rem.accounts.permissions import current_access
 from rem.audit.labels import ACTION_LABELS, action_label, type_label
 from rem.audit.models import AuditEvent
 from rem.collaborations.models import Collaboration

@@ -1,4 +1,4 @@
-"""The built-in codebooks, as plain data, and an idempotent installer.
+"""The built-in codebooks as plain data (``codes.services.install_default_codebooks`` adds them).
 
 The schemes come from the source reports: the six borging strategies and the
 five working elements ("Aan de slag met burgerparticipatie!", chapters 3-4),
@@ -15,11 +15,6 @@ stored in Dutch (exports keep them so) and marked with ``N_`` for the catalogue,
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import sqlalchemy as sa
-
-from rem.codes.models import Code, Codebook
-from rem.extensions import db
 
 
 def N_(text: str) -> str:
@@ -326,45 +321,3 @@ DEFAULT_CODEBOOKS: tuple[CodebookSpec, ...] = (
 def default_code_refs() -> set[str]:
     """Return every built-in code as ``codebook-slug:code-slug``."""
     return {f"{book.slug}:{code.slug}" for book in DEFAULT_CODEBOOKS for code in book.codes}
-
-
-def install_default_codebooks() -> int:
-    """Add the built-in codebooks and codes that are missing; return the rows added.
-
-    Matches by slug, never changes or deletes what is there (users may have
-    renamed a built-in code), flushes but does not commit.
-    """
-    existing = {book.slug: book for book in db.session.scalars(sa.select(Codebook))}
-    added = 0
-    for spec in DEFAULT_CODEBOOKS:
-        book = existing.get(spec.slug)
-        if book is None:
-            book = Codebook(
-                slug=spec.slug,
-                name=spec.name,
-                description=spec.description,
-                position=spec.position,
-                builtin=True,
-            )
-            db.session.add(book)
-            added += 1
-            known: set[str] = set()
-        else:
-            known = set(
-                db.session.scalars(sa.select(Code.slug).where(Code.codebook_id == book.id))
-            )
-        for code_spec in spec.codes:
-            if code_spec.slug in known:
-                continue
-            db.session.add(
-                Code(
-                    codebook=book,
-                    slug=code_spec.slug,
-                    name=code_spec.name,
-                    description=code_spec.description,
-                    position=code_spec.position,
-                )
-            )
-            added += 1
-    db.session.flush()
-    return added

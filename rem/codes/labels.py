@@ -14,6 +14,9 @@ from typing import TYPE_CHECKING
 
 from flask import has_app_context
 
+from rem.codes.defaults import DEFAULT_CODEBOOKS
+from rem.core.i18n import request_translations
+
 if TYPE_CHECKING:
     from rem.codes.models import Code, Codebook
 
@@ -21,8 +24,6 @@ if TYPE_CHECKING:
 @cache
 def _builtin_texts() -> dict[tuple[str, str | None], tuple[str, str]]:
     """(codebook slug, code slug or None) -> (Dutch name, Dutch description)."""
-    from rem.codes.defaults import DEFAULT_CODEBOOKS
-
     texts: dict[tuple[str, str | None], tuple[str, str]] = {}
     for book in DEFAULT_CODEBOOKS:
         texts[(book.slug, None)] = (book.name, book.description)
@@ -34,8 +35,6 @@ def _builtin_texts() -> dict[tuple[str, str | None], tuple[str, str]]:
 def _translate(stored: str, builtin: str | None) -> str:
     if not stored or stored != builtin or not has_app_context():
         return stored
-    from rem.web import request_translations
-
     return request_translations().ugettext(stored)
 
 

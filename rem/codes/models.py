@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from rem.codes.labels import code_description, code_name, codebook_description, codebook_name
 from rem.core.database import SLUG_MAX, TimestampMixin
 from rem.extensions import db
 
@@ -31,15 +32,11 @@ class Codebook(TimestampMixin, db.Model):
     @property
     def label(self) -> str:
         """The name to show: a built-in codebook's in the reader's language."""
-        from rem.codes.labels import codebook_name
-
         return codebook_name(self)
 
     @property
     def hint(self) -> str:
         """The explanation to show: a built-in codebook's in the reader's language."""
-        from rem.codes.labels import codebook_description
-
         return codebook_description(self)
 
 
@@ -61,15 +58,11 @@ class Code(TimestampMixin, db.Model):
     @property
     def label(self) -> str:
         """The name to show: a built-in code's in the reader's language."""
-        from rem.codes.labels import code_name
-
         return code_name(self)
 
     @property
     def hint(self) -> str:
         """The explanation to show: a built-in code's in the reader's language."""
-        from rem.codes.labels import code_description
-
         return code_description(self)
 
     @property

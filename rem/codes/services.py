@@ -8,6 +8,7 @@ from sqlalchemy import orm
 from wtforms.fields.choices import SelectChoice
 
 from rem.audit.services import record
+from rem.codes.defaults import DEFAULT_CODEBOOKS
 from rem.codes.models import NAME_MAX, Code, Codebook
 from rem.core.forms import slugify
 from rem.extensions import db
@@ -78,3 +79,45 @@ def add_code(book: Codebook, name: str, description: str = "") -> Code:
     db.session.flush()
     record("create", "code", code.id, summary=f"{book.name}: {name}")
     return code
+
+
+def install_default_codebooks() -> int:
+    """Add the built-in codebooks and codes that are missing; return the rows added.
+
+    Matches by slug, never changes or deletes what is there (users may have
+    renamed a built-in code), flushes but does not commit.
+    """
+    existing = {book.slug: book for book in db.session.scalars(sa.select(Codebook))}
+    added = 0
+    for spec in DEFAULT_CODEBOOKS:
+        book = existing.get(spec.slug)
+        if book is None:
+            book = Codebook(
+                slug=spec.slug,
+                name=spec.name,
+                description=spec.description,
+                position=spec.position,
+                builtin=True,
+            )
+            db.session.add(book)
+            added += 1
+            known: set[str] = set()
+        else:
+            known = set(
+                db.session.scalars(sa.select(Code.slug).where(Code.codebook_id == book.id))
+            )
+        for code_spec in spec.codes:
+            if code_spec.slug in known:
+                continue
+            db.session.add(
+                Code(
+                    codebook=book,
+                    slug=code_spec.slug,
+                    name=code_spec.name,
+                    description=code_spec.description,
+                    position=code_spec.position,
+                )
+            )
+            added += 1
+    db.session.flush()
+    return added

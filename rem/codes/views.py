@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from rem.accounts.permissions import Access, current_access
+from rem.access import Access, current_access
 from rem.codes.forms import CodebookForm, CodeForm
 from rem.codes.models import Codebook
 from rem.codes.services import (

@@ -15,10 +15,10 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from rem.accounts.permissions import current_access
+from rem.access import current_access
+from rem.access.routes import collaboration_or_404
 from rem.collaborations.forms import CollaborationForm
-from rem.collaborations.models import Collaboration
-from rem.collaborations.services import CollaborationError, by_slug, save_collaboration
+from rem.collaborations.services import CollaborationError, save_collaboration
 from rem.core.forms import choices
 from rem.core.pagecache import cached_page
 from rem.extensions import db
@@ -28,14 +28,6 @@ from rem.ripples.services import group_by_period, load_log, timeline_page
 bp = Blueprint("collaborations", __name__)
 
 GROUPINGS = ("year", "quarter", "month")
-
-
-def collaboration_or_404(slug: str) -> Collaboration:
-    """Return the collaboration or answer 404."""
-    collaboration = by_slug(slug)
-    if collaboration is None:
-        abort(404)
-    return collaboration
 
 
 def _hub_choices(form: CollaborationForm) -> None:

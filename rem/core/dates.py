@@ -163,12 +163,3 @@ def check_date(value: FuzzyDate, *, allow_future: bool, today: date | None = Non
         )
     if allow_future and value.start > today + timedelta(days=366 * 5):
         raise DateError(str(_l("Deze datum ligt meer dan vijf jaar in de toekomst.")))
-
-
-def period_key(value: FuzzyDate, grouping: str) -> tuple[int, int]:
-    """Return the (year, sub-period) a date falls in for timeline grouping."""
-    if grouping == "year":
-        return (value.start.year, 0)
-    if grouping == "quarter":
-        return (value.start.year, value.quarter)
-    return (value.start.year, value.start.month)

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from wtforms import ValidationError
 from wtforms.fields.choices import SelectChoice
 
@@ -31,3 +32,7 @@ def slug_check(form, field) -> None:
 def choices(pairs, optgroup: str | None = None) -> list[SelectChoice]:
     """Turn (value, label) pairs into WTForms choices."""
     return [SelectChoice(value, label, optgroup=optgroup) for value, label in pairs]
+
+
+class EmptyForm(FlaskForm):
+    """A form with only a CSRF token, for buttons that change something."""

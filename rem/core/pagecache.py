@@ -40,7 +40,7 @@ from flask.globals import request_ctx
 from flask_wtf.csrf import generate_csrf
 
 from rem.core.database import Base
-from rem.extensions import login_manager
+from rem.extensions import db, login_manager
 
 # The changes of the database, counted (one row, id 1; migration 0013).
 data_version = sa.Table(
@@ -122,7 +122,6 @@ def current_version() -> int | None:
     memory needs nothing else from the database. A page made afresh reads its data
     later, so it can only be newer than the version it is kept under, never older.
     """
-    from rem.extensions import db
 
     connection = db.engine.raw_connection()
     try:
@@ -204,7 +203,6 @@ def _key() -> tuple | None:
 
 def init_app(app: Flask) -> None:
     """Count changes on the app's engine and answer marked pages from memory."""
-    from rem.extensions import db
 
     with app.app_context():
         count_changes(db.engine)

@@ -2288,7 +2288,7 @@ EXCHANGES: list[dict[str, Any]] = [
 ]
 
 
-# Evaluation sessions (rem.sessions): the Zoetermeer hub's second dialogue session of
+# Evaluation sessions (rem.workshops): the Zoetermeer hub's second dialogue session of
 # 27 May 2025 (the report in shared/seeds/003), as a closed session whose stories were
 # told on phones. The stories paraphrase the quotes in that report; the people are
 # fictional. ``effect`` is the key of the effect a story became ("accepted": the effect

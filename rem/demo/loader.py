@@ -12,14 +12,27 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from rem.access import load_access
 from rem.accounts.models import Membership, Role, User
-from rem.codes.defaults import install_default_codebooks
 from rem.codes.models import Code, Codebook
+from rem.codes.services import install_default_codebooks
 from rem.collaborations.models import Collaboration
 from rem.core.dates import DateError, FuzzyDate, parse_iso
 from rem.demo import data
+from rem.demo.workshops import load_demo_workshops
+from rem.exchanges.models import (
+    ExchangeAdoption,
+    ExchangeOutcome,
+    LearningExchange,
+    OutcomeKind,
+)
+from rem.exchanges.services import ADOPTED_KIND
 from rem.extensions import db
 from rem.hubs.models import Hub
+from rem.logbook.models import EntryKind, LogCitation, LogEntry
+from rem.reviews import adoption
+from rem.reviews import services as reviews
+from rem.reviews.maps import year_map
 from rem.ripples.models import (
     GOVERNANCE_STYLES,
     LADDER_STEPS,
@@ -103,9 +116,8 @@ def load_demo() -> dict[str, int]:
         _load_items(collaboration, spec, codes, authors.get(spec["slug"]), counts)
 
     db.session.flush()
-    from rem.sessions.demo import load_demo_sessions
 
-    load_demo_sessions(new_collaborations, counts)
+    load_demo_workshops(new_collaborations, counts)
     check_log_data(set(codes))
     _load_logs(existing, codes, users, counts)
     db.session.flush()
@@ -314,8 +326,6 @@ def _load_items(
 
 def check_log_data(known_codes: set[str]) -> None:
     """Raise ValueError when the demo learning logs or exchanges refer to something unknown."""
-    from rem.exchanges.models import OutcomeKind
-    from rem.logbook.models import EntryKind
 
     specs = {c["slug"]: c for c in data.COLLABORATIONS}
     emails = {u["email"] for u in data.USERS}
@@ -368,7 +378,6 @@ def _load_logs(
     counts: dict[str, int],
 ) -> None:
     """Fill the learning log of each demo collaboration whose log is still empty."""
-    from rem.logbook.models import LogCitation, LogEntry
 
     specs = {c["slug"]: c for c in data.COLLABORATIONS}
     for slug, entries in getattr(data, "LOG_ENTRIES", {}).items():
@@ -414,14 +423,6 @@ def _load_exchanges(
     counts: dict[str, int],
 ) -> None:
     """Create the demo learning exchanges that do not exist yet (matched by title)."""
-    from rem.exchanges.models import (
-        ExchangeAdoption,
-        ExchangeOutcome,
-        LearningExchange,
-        OutcomeKind,
-    )
-    from rem.exchanges.services import ADOPTED_KIND
-    from rem.logbook.models import LogCitation, LogEntry
 
     facilitators = {m["collaboration"]: u["email"] for u in data.USERS
                     for m in u["memberships"] if m["role"] == Role.FACILITATOR.value}
@@ -496,9 +497,6 @@ def _load_reviews(
         with current_app.test_request_context():
             _load_reviews(collaborations, users, counts)
         return
-    from rem.accounts.permissions import load_access
-    from rem.reviews import services as reviews
-    from rem.reviews.maps import year_map
 
     for spec in getattr(data, "REVIEWS", []):
         collaboration = collaborations.get(spec["collaboration"])
@@ -517,7 +515,7 @@ def _load_reviews(
         reviews.update_review(review, form, review.version)
         adopter = users[spec["adopted_by"]]
         drawn = year_map(collaboration, spec["year"], load_access(adopter))
-        reviews.adopt(review, review.version, map_svg=drawn.svg,
+        adoption.adopt(review, review.version, map_svg=drawn.svg,
                       map_summary=drawn.summary if drawn.svg else drawn.problem)
         review.adopted_by_id = adopter.id
         # Adopted in the meeting itself, not on the day the demo was loaded.

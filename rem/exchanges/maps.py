@@ -19,9 +19,9 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy.orm.attributes import set_committed_value
 
+from rem.access.exchanges import network_view
 from rem.collaborations.models import Collaboration
 from rem.exchanges.models import LearningExchange
-from rem.exchanges.services import network_view
 from rem.extensions import db
 from rem.hubs.models import Hub
 from rem.maps import renderer

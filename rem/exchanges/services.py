@@ -3,7 +3,7 @@
 The one rule about evidence: **only what a collaboration shared with the whole
 learning network (visibility "network") ever counts or appears**, whoever
 looks, administrators included. Every query here filters on it, and the maps
-are built with :func:`network_view`, an ``Access`` that sees exactly that.
+are built with :func:`rem.access.exchanges.network_view`, an ``Access`` that sees exactly that.
 
 Functions flush, never commit: the request commits.
 """
@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy import orm
 
-from rem.accounts.permissions import Access
+from rem.access import Access
+from rem.access.exchanges import manages, may_view
 from rem.audit.services import actor_id, record, snapshot
 from rem.codes.models import Code, Codebook
 from rem.collaborations.models import Collaboration
@@ -32,12 +33,14 @@ from rem.exchanges.models import (
     ExchangeOutcome,
     LearningExchange,
     OutcomeKind,
+    exchange_participants,
 )
 from rem.extensions import db
 from rem.hubs.models import Hub
 from rem.logbook import services as log_services
 from rem.logbook.models import EntryKind, LogEntry, log_entry_codes
 from rem.ripples.models import Kind, RippleItem, Visibility, item_codes
+from rem.threads.models import StoryThread
 
 BORGING = "borging"
 NETWORK = Visibility.NETWORK.value
@@ -65,37 +68,6 @@ class EditConflict(ExchangeError):
     def __init__(self):
         super().__init__(_("Iemand anders heeft deze leeruitwisseling intussen gewijzigd. Uw "
                            "wijziging is niet opgeslagen. Open het formulier opnieuw."))
-
-
-# Who may do what
-
-
-def network_view() -> Access:
-    """Return an Access that sees exactly what is shared with the learning network.
-
-    It has no roles anywhere, so ``visible_levels`` gives ["network"] for every
-    collaboration (the rule for researchers); the maps of an exchange use it.
-    """
-    return Access(user_id=None, is_researcher=True)
-
-
-def may_view(access: Access) -> bool:
-    """Tell whether this person may see exchanges: everyone in the learning network."""
-    return access.user_id is not None and (access.in_network or access.is_researcher)
-
-
-def may_create(access: Access) -> bool:
-    """Tell whether this person may prepare an exchange: a coordinator or an administrator."""
-    return access.is_admin or bool(access.coordinated_hubs)
-
-
-def manages(access: Access, exchange: LearningExchange) -> bool:
-    """Tell whether this person may change the exchange and record its outcomes."""
-    if access.is_admin:
-        return True
-    if access.user_id is not None and exchange.created_by_id == access.user_id:
-        return True
-    return bool(access.coordinated_hubs & {c.hub_id for c in exchange.participants})
 
 
 def adoptable_for(access: Access, exchange: LearningExchange) -> list[Collaboration]:
@@ -496,3 +468,17 @@ def visible_exchanges(access: Access) -> list[LearningExchange]:
                  orm.joinedload(LearningExchange.theme_code))
         .order_by(LearningExchange.meeting_date.desc().nulls_last(),
                   LearningExchange.id.desc())))
+
+
+def thread_target_choices(access: Access, thread: StoryThread) -> list[tuple[int, str]]:
+    """Return the exchanges the thread's collaboration takes part in whose pack this person
+    may place it in: those they manage, or any when they edit that collaboration."""
+    exchanges = db.session.scalars(
+        sa.select(LearningExchange)
+        .join(exchange_participants,
+              exchange_participants.c.exchange_id == LearningExchange.id)
+        .where(exchange_participants.c.collaboration_id == thread.collaboration_id)
+        .order_by(LearningExchange.id.desc()))
+    return [(exchange.id, _("Uitwisselingspakket: %(title)s", title=exchange.title))
+            for exchange in exchanges
+            if manages(access, exchange) or access.edits(thread.collaboration)]

@@ -22,12 +22,13 @@ from flask import (
 from flask_babel import gettext as _
 from wtforms.fields.choices import SelectChoice
 
-from rem.accounts.forms import EmptyForm
-from rem.accounts.permissions import current_access
-from rem.analysis.threads import placed_threads
+from rem.access import current_access
+from rem.access import exchanges as exchange_access
 from rem.codes.services import all_codebooks, code_by_qualified_slug
 from rem.collaborations.models import Collaboration
 from rem.core import pdf
+from rem.core.forms import EmptyForm
+from rem.core.http import saving
 from rem.core.pagecache import cached_page
 from rem.core.urls import site_root
 from rem.exchanges import maps as exchange_maps
@@ -38,12 +39,27 @@ from rem.extensions import db
 from rem.hubs.services import all_hubs
 from rem.logbook import search as search_service
 from rem.logbook.services import entries_citing
+from rem.threads.models import PlacementKind
+from rem.threads.services import placed_threads
+from rem.threads.targets import ThreadTarget, register_target
 
 bp = Blueprint("exchanges", __name__, url_prefix="/exchanges")
 
 
+def _describe_exchange(exchange_id: int) -> tuple[str, str] | None:
+    exchange = db.session.get(LearningExchange, exchange_id)
+    if exchange is None:
+        return None
+    return (_("Uitwisselingspakket: %(title)s", title=exchange.title),
+            url_for("exchanges.pack", exchange_id=exchange.id))
+
+
+register_target(bp, ThreadTarget(PlacementKind.EXCHANGE.value,
+                                 services.thread_target_choices, _describe_exchange))
+
+
 def _viewer() -> None:
-    if not services.may_view(current_access()):
+    if not exchange_access.may_view(current_access()):
         abort(403)
 
 
@@ -57,7 +73,7 @@ def _exchange_or_404(exchange_id: int) -> LearningExchange:
 
 def _managed(exchange_id: int) -> LearningExchange:
     exchange = _exchange_or_404(exchange_id)
-    if not services.manages(current_access(), exchange):
+    if not exchange_access.manages(current_access(), exchange):
         abort(403)
     return exchange
 
@@ -112,7 +128,7 @@ def index():
     access = current_access()
     return render_template("exchanges/index.html",
                            exchanges=services.visible_exchanges(access),
-                           can_create=services.may_create(access),
+                           can_create=exchange_access.may_create(access),
                            theme_label=services.theme_label)
 
 
@@ -120,19 +136,15 @@ def index():
 def new():
     """Let a coordinator or administrator prepare an exchange."""
     _viewer()
-    if not services.may_create(current_access()):
+    if not exchange_access.may_create(current_access()):
         abort(403)
     form = _form()
     if form.validate_on_submit():
-        try:
+        with saving(services.ExchangeError) as saved:
             exchange = services.create_exchange(_input(form))
-        except services.ExchangeError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("De leeruitwisseling is klaargezet. Hieronder staat het gedeelde bewijs."),
-                  "success")
+            saved.flash(_("De leeruitwisseling is klaargezet. Hieronder staat het gedeelde "
+                          "bewijs."))
+        if saved:
             return redirect(url_for("exchanges.show", exchange_id=exchange.id))
     return _render_form(form, None)
 
@@ -174,7 +186,7 @@ def _context(exchange: LearningExchange) -> dict:
         "outcome_labels": OUTCOME_LABELS,
         "now_date": date.today(),
         # Story threads placed in this pack (rem.analysis): steps as the network sees them.
-        "threads": placed_threads("exchange", exchange.id, services.network_view()),
+        "threads": placed_threads("exchange", exchange.id, exchange_access.network_view()),
     }
 
 
@@ -189,7 +201,7 @@ def show(exchange_id: int):
     adopt_form.collaboration_id.choices = [SelectChoice(c.id, c.name) for c in adopt_choices]
     return render_template(
         "exchanges/show.html", **_context(exchange),
-        can_manage=services.manages(access, exchange), outcome_form=OutcomeForm(),
+        can_manage=exchange_access.manages(access, exchange), outcome_form=OutcomeForm(),
         button_form=EmptyForm(),
         adopt_form=adopt_form, adopt_choices=adopt_choices,
         visible_entry_ids={e.id for e in entries_citing(access, exchange_id=exchange.id)},
@@ -246,31 +258,6 @@ def pack_pdf(exchange_id: int):
     return response
 
 
-@bp.get("/<int:exchange_id>/export")
-def export(exchange_id: int):
-    """Export the exchange's selection: what its participants shared with the learning
-    network, on its theme. Without ``format`` the page lists the file formats."""
-    from rem.interchange.exports import FORMATS
-    from rem.interchange.forms import EXPORT_FORMATS
-    from rem.interchange.services import export_filename, prepare_export
-    from rem.interchange.views import download
-
-    exchange = _exchange_or_404(exchange_id)
-    fmt = request.args.get("format")
-    pseudonymise = request.args.get("pseudonymise") == "1"
-    if fmt is None:
-        return render_template("exchanges/export.html", exchange=exchange,
-                               theme=services.theme_label(exchange), formats=EXPORT_FORMATS)
-    if fmt not in FORMATS:
-        abort(404)
-    scope = prepare_export(list(exchange.participants), services.network_view(), fmt,
-                           pseudonymise=pseudonymise,
-                           code_id=exchange.theme_code.id if exchange.theme_code else None)
-    db.session.commit()
-    return download(scope, fmt, export_filename(f"leeruitwisseling-{exchange.id}", fmt,
-                                                scope.pseudonymised))
-
-
 @bp.get("/<int:exchange_id>/search")
 def search(exchange_id: int):
     """Search what the participants shared with the network, and nothing else."""
@@ -282,7 +269,7 @@ def search(exchange_id: int):
     page = int(page) if page.isdigit() and len(page) < 4 else 1
     result = None
     if query.active and query.collaboration_ids:
-        result = search_service.search(query, services.network_view(), page=page)
+        result = search_service.search(query, exchange_access.network_view(), page=page)
     args = request.args.to_dict(flat=False)
     args.pop("page", None)
     return render_template(
@@ -299,16 +286,11 @@ def add_outcome(exchange_id: int):
     exchange = _managed(exchange_id)
     form = OutcomeForm()
     if form.validate_on_submit():
-        try:
+        with saving(services.ExchangeError) as saved:
             services.add_outcome(exchange, form.kind.data, form.title.data or "",
                                  form.body.data or "", form.due_date.data)
-        except services.ExchangeError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("De uitkomst is opgeslagen. De deelnemers kunnen hem nu in hun "
-                    "leerlogboek overnemen."), "success")
+            saved.flash(_("De uitkomst is opgeslagen. De deelnemers kunnen hem nu in hun "
+                    "leerlogboek overnemen."))
     else:
         for errors in form.errors.values():
             for error in errors:
@@ -329,14 +311,9 @@ def delete_outcome(exchange_id: int, outcome_id: int):
     exchange = _managed(exchange_id)
     outcome = _outcome_or_404(exchange, outcome_id)
     if EmptyForm().validate_on_submit():
-        try:
+        with saving(services.ExchangeError) as saved:
             services.delete_outcome(outcome)
-        except services.ExchangeError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("De uitkomst is weggehaald."), "success")
+            saved.flash(_("De uitkomst is weggehaald."))
     return redirect(url_for("exchanges.show", exchange_id=exchange.id, _anchor="outcomes"))
 
 

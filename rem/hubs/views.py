@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
-from rem.accounts.permissions import current_access
+from rem.access import current_access
 from rem.core.pagecache import cached_page
 from rem.extensions import db
 from rem.hubs.forms import HubForm

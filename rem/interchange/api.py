@@ -18,7 +18,7 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy import orm
 from werkzeug.exceptions import HTTPException
 
-from rem.accounts.permissions import current_access
+from rem.access import current_access
 from rem.codes.models import Codebook
 from rem.collaborations.models import Collaboration
 from rem.collaborations.services import by_slug

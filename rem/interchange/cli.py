@@ -9,7 +9,19 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from rem.access import Access, load_access
+from rem.access import exchanges as exchange_access
+from rem.accounts.models import User
+from rem.collaborations.models import Collaboration
+from rem.collaborations.services import by_slug
+from rem.core.forms import slugify
+from rem.exchanges.models import LearningExchange
 from rem.extensions import db
+from rem.hubs.models import Hub
+from rem.interchange.backup import RestoreError, restore_backup, write_backup
+from rem.interchange.exports import write_export
+from rem.interchange.imports import ImportOptions, UploadedFile, run_import
+from rem.interchange.services import prepare_export, split_names
 
 
 def register(app: Flask) -> None:
@@ -21,8 +33,6 @@ def register(app: Flask) -> None:
 
 
 def _access_for(email: str | None):
-    from rem.accounts.models import User
-    from rem.accounts.permissions import Access, load_access
 
     if not email:
         return Access(user_id=None, is_admin=True)  # the operator sees everything
@@ -39,8 +49,6 @@ def find_exchange(reference: str):
     Exchanges have no slug of their own; a title that several exchanges share is
     refused (use the number then).
     """
-    from rem.core.forms import slugify
-    from rem.exchanges.models import LearningExchange
 
     reference = reference.strip()
     if reference.isdigit():
@@ -68,13 +76,12 @@ def _exchange_selection(reference: str, access):
     (and researchers, administrators) may export it, and whoever exports gets exactly
     what the participants shared with the network, on the exchange's theme.
     """
-    from rem.exchanges import services as exchanges
 
     exchange = find_exchange(reference)
-    if not access.is_admin and not exchanges.may_view(access):
+    if not access.is_admin and not exchange_access.may_view(access):
         raise click.ClickException("This account may not see learning exchanges.")
     theme = exchange.theme_code.id if exchange.theme_code else None
-    return list(exchange.participants), exchanges.network_view(), theme
+    return list(exchange.participants), exchange_access.network_view(), theme
 
 
 @click.command("export")
@@ -100,10 +107,6 @@ def export_command(fmt, collaboration_slug, hub_slug, exchange_ref, pseudonymise
 
     Without --collaboration, --hub or --exchange: every collaboration (that --as may see).
     """
-    from rem.collaborations.models import Collaboration
-    from rem.hubs.models import Hub
-    from rem.interchange.exports import write_export
-    from rem.interchange.services import prepare_export, split_names
 
     if sum(bool(x) for x in (collaboration_slug, hub_slug, exchange_ref)) > 1:
         raise click.UsageError("Use one of --collaboration, --hub or --exchange.")
@@ -149,8 +152,6 @@ def export_command(fmt, collaboration_slug, hub_slug, exchange_ref, pseudonymise
 def import_command(collaboration_slug, fmt, xmind_mode, default_date, mappings, dry_run,
                    files) -> None:
     """Import a map into a collaboration: all or nothing."""
-    from rem.collaborations.services import by_slug
-    from rem.interchange.imports import ImportOptions, UploadedFile, run_import
 
     if len(files) > 2:
         raise click.UsageError("Give one file, or two (nodes and links).")
@@ -200,7 +201,6 @@ def import_command(collaboration_slug, fmt, xmind_mode, default_date, mappings, 
 @with_appcontext
 def backup_command(output, with_password_hashes) -> None:
     """Write every table to one file."""
-    from rem.interchange.backup import write_backup
 
     counts = write_backup(output, with_secrets=with_password_hashes)
     total = sum(counts.values())
@@ -212,7 +212,6 @@ def backup_command(output, with_password_hashes) -> None:
 @with_appcontext
 def restore_command(path) -> None:
     """Restore a backup into an empty, migrated database."""
-    from rem.interchange.backup import RestoreError, restore_backup
 
     try:
         counts = restore_backup(path)

@@ -18,6 +18,7 @@ from datetime import date
 from typing import IO
 from xml.sax.saxutils import escape
 
+from rem.extensions import db
 from rem.interchange.scope import (
     CODE_COLUMNS,
     LINK_COLUMNS,
@@ -27,6 +28,7 @@ from rem.interchange.scope import (
     ExportScope,
     iso_datetime,
 )
+from rem.ripples.models import RippleItem, RippleLink
 
 FORMAT_VERSION = "rem/1"
 CHUNK = 64 * 1024
@@ -424,8 +426,6 @@ def export_ripplefx(scope: ExportScope) -> Iterator[bytes]:
     import sqlalchemy as sa
     from sqlalchemy import orm
 
-    from rem.extensions import db
-    from rem.ripples.models import RippleItem, RippleLink
 
     duplicates = scope.duplicate_titles()
 

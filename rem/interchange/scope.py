@@ -11,15 +11,19 @@ from datetime import UTC, date, datetime
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from rem.access import Access
+from rem.access import entries as logbook_access
 from rem.accounts.models import Membership, Role, User
-from rem.accounts.permissions import Access
 from rem.codes.models import Code, Codebook
 from rem.collaborations.models import Collaboration
 from rem.core.dates import FuzzyDate, Precision
+from rem.core.markdown import plain_text
 from rem.extensions import db
 from rem.interchange.pseudonymise import Pseudonymiser
+from rem.logbook.models import LogCitation, LogEntry, log_entry_codes
 from rem.ripples import graph
 from rem.ripples.models import Kind, RippleItem, RippleLink, item_codes
+from rem.workshops.models import Workshop
 
 BATCH = 500
 
@@ -372,7 +376,6 @@ class ExportScope:
 
     def sessions(self) -> list[dict]:
         """Return the evaluation sessions the visible items came from (id, title, date)."""
-        from rem.sessions.models import EvaluationSession
 
         used = (sa.select(RippleItem.session_id).distinct()
                 .where(self.visible_clause(), RippleItem.session_id.is_not(None)))
@@ -381,16 +384,14 @@ class ExportScope:
                  "title": self.text(s.title), "date": s.held_on.isoformat(),
                  "place": self.text(s.place), "focus_question": self.text(s.focus_question)}
                 for s in db.session.scalars(
-                    sa.select(EvaluationSession).where(EvaluationSession.id.in_(used))
-                    .order_by(EvaluationSession.held_on, EvaluationSession.id))]
+                    sa.select(Workshop).where(Workshop.id.in_(used))
+                    .order_by(Workshop.held_on, Workshop.id))]
 
     # --- learning log ---------------------------------------------------------------
 
     def entry_clause(self) -> sa.ColumnElement[bool]:
         """Return the SQL condition for live log entries this person sees in the scope
         (the logbook's own rule: the same levels as for items)."""
-        from rem.logbook import access as logbook_access
-        from rem.logbook.models import LogEntry
 
         if not self.collaboration_ids:
             return sa.false()
@@ -400,7 +401,6 @@ class ExportScope:
                                           LogEntry.collaboration_id, self.collaboration_ids),
         )
         if self.code_id is not None:
-            from rem.logbook.models import log_entry_codes
 
             clause = sa.and_(clause, LogEntry.id.in_(
                 sa.select(log_entry_codes.c.entry_id)
@@ -409,8 +409,6 @@ class ExportScope:
 
     def log_entries(self) -> Iterator[dict]:
         """Yield each visible learning-log entry as a plain row, in batches."""
-        from rem.core.markdown import plain_text
-        from rem.logbook.models import LogCitation, LogEntry, log_entry_codes
 
         by_id = {c.id: c for c in self.collaborations}
         stmt = (sa.select(LogEntry.id, LogEntry.collaboration_id, LogEntry.kind,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from rem.accounts.permissions import Access
+from rem.access import Access
 from rem.audit.services import record
 from rem.collaborations.models import Collaboration
 from rem.interchange.exports import FORMATS

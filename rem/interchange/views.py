@@ -21,14 +21,18 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from rem.accounts.permissions import current_access
+from rem.access import current_access
+from rem.access import exchanges as exchange_access
 from rem.collaborations.models import Collaboration
 from rem.collaborations.services import by_slug
 from rem.core.database import utcnow
+from rem.exchanges.models import LearningExchange
+from rem.exchanges.services import theme_label
 from rem.extensions import db
 from rem.interchange import uploads
 from rem.interchange.exports import FORMATS, WRITERS
 from rem.interchange.forms import (
+    EXPORT_FORMATS,
     ExportForm,
     ImportConfirmForm,
     ImportForm,
@@ -44,6 +48,9 @@ from rem.interchange.tokens import TokenError, create_token, revoke_token, token
 log = logging.getLogger(__name__)
 
 bp = Blueprint("interchange", __name__, url_prefix="/collaborations/<slug>")
+# The export of a learning exchange lives here, beside the other exports: exchanges sit below
+# interchange in the layer order (docs/architecture.md).
+exchange_export_bp = Blueprint("exchange_export", __name__, url_prefix="/exchanges")
 
 
 def _collaboration(slug: str) -> Collaboration:
@@ -272,3 +279,27 @@ def tokens():
     response = render_template("interchange/tokens.html", form=form, revoke_form=revoke_form,
                                tokens=tokens_of(user), new_secret=new_secret, now=utcnow())
     return response, 200, {"Cache-Control": "no-store"}
+
+
+@exchange_export_bp.get("/<int:exchange_id>/export", endpoint="export")
+def exchange_export(exchange_id: int):
+    """Export the exchange's selection: what its participants shared with the learning
+    network, on its theme. Without ``format`` the page lists the file formats."""
+    if not exchange_access.may_view(current_access()):
+        abort(403)
+    exchange = db.session.get(LearningExchange, exchange_id)
+    if exchange is None:
+        abort(404)
+    fmt = request.args.get("format")
+    pseudonymise = request.args.get("pseudonymise") == "1"
+    if fmt is None:
+        return render_template("exchanges/export.html", exchange=exchange,
+                               theme=theme_label(exchange), formats=EXPORT_FORMATS)
+    if fmt not in FORMATS:
+        abort(404)
+    scope = prepare_export(list(exchange.participants), exchange_access.network_view(), fmt,
+                           pseudonymise=pseudonymise,
+                           code_id=exchange.theme_code.id if exchange.theme_code else None)
+    db.session.commit()
+    return download(scope, fmt, export_filename(f"leeruitwisseling-{exchange.id}", fmt,
+                                                scope.pseudonymised))

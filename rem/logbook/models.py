@@ -195,7 +195,7 @@ class LogCitation(db.Model):
     item: orm.Mapped[RippleItem | None] = orm.relationship(foreign_keys=[item_id])
     cited_entry: orm.Mapped[LogEntry | None] = orm.relationship(foreign_keys=[cited_entry_id])
     exchange = orm.relationship("LearningExchange", foreign_keys=[exchange_id])
-    session = orm.relationship("EvaluationSession", foreign_keys=[session_id])
+    workshop = orm.relationship("Workshop", foreign_keys=[session_id])
 
     @property
     def target_type(self) -> str:

@@ -9,7 +9,7 @@ by migration 0006; see ``rem.logbook.schema``. The dialect is read from the
 session's engine.
 
 Every result passes exactly the rules that decide what a person sees on a
-timeline or item page: :func:`rem.logbook.access.visible_clause`, which asks
+timeline or item page: :func:`rem.access.entries.visible_clause`, which asks
 ``Access.visible_levels`` for each collaboration. Deleted items and entries
 never appear. The author filter only works in collaborations whose people the
 person may see (those it reads in full), so it cannot reveal who wrote what
@@ -36,15 +36,15 @@ from markupsafe import Markup, escape
 from sqlalchemy import orm
 from werkzeug.datastructures import MultiDict
 
+from rem.access import Access
+from rem.access.entries import reads_all_ids, visible_clause
 from rem.accounts.models import User
-from rem.accounts.permissions import Access
 from rem.codes.models import Code
 from rem.codes.services import code_by_qualified_slug
 from rem.collaborations.models import Collaboration
 from rem.core.dates import DateError, parse_iso
 from rem.core.markdown import plain_text
 from rem.extensions import db
-from rem.logbook.access import reads_all_ids, visible_clause
 from rem.logbook.models import KIND_LABELS, EntryKind, LogEntry, log_entry_codes
 from rem.logbook.schema import PG_VECTOR_COLUMN
 from rem.ripples.models import Kind, RippleItem, item_codes

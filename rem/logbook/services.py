@@ -10,15 +10,16 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy import orm
 
+from rem.access import Access
+from rem.access.entries import may_edit, sees_entry, visible_clause
+from rem.access.exchanges import may_view as may_view_exchange
 from rem.accounts.models import Membership, Role, User
-from rem.accounts.permissions import Access
 from rem.audit.services import actor_id, record, snapshot
 from rem.codes.models import Code
 from rem.collaborations.models import Collaboration
 from rem.core.database import utcnow
 from rem.core.dates import EARLIEST
 from rem.extensions import db
-from rem.logbook.access import sees_entry, visible_clause
 from rem.logbook.models import (
     BODY_MAX,
     TITLE_MAX,
@@ -27,9 +28,11 @@ from rem.logbook.models import (
     LogEntry,
 )
 from rem.ripples.models import RippleItem, Visibility
+from rem.threads.models import StoryThread
+from rem.workshops.models import Workshop
 
 if TYPE_CHECKING:
-    from rem.sessions.models import EvaluationSession
+    from rem.workshops.models import Workshop
 
 ENTRY_FIELDS = ["kind", "title", "body", "entry_date", "visibility", "owner_id", "due_date",
                 "done_at"]
@@ -146,11 +149,10 @@ def _clean(collaboration: Collaboration, data: EntryInput,
             raise LogError(_("U kunt alleen regels uit het logboek van dit "
                              "samenwerkingsverband aanhalen."))
     if data.session_ids:
-        from rem.sessions.models import EvaluationSession
 
-        found = set(db.session.scalars(sa.select(EvaluationSession.id).where(
-            EvaluationSession.id.in_(data.session_ids),
-            EvaluationSession.collaboration_id == collaboration.id)))
+        found = set(db.session.scalars(sa.select(Workshop.id).where(
+            Workshop.id.in_(data.session_ids),
+            Workshop.collaboration_id == collaboration.id)))
         if found != set(data.session_ids):
             raise LogError(_("U kunt alleen evaluatiesessies van dit samenwerkingsverband "
                              "aanhalen."))
@@ -352,7 +354,7 @@ def open_actions(access: Access, collaboration_ids: list[int] | None = None,
 def entries_citing(access: Access, *, item: RippleItem | None = None,
                    entry: LogEntry | None = None,
                    exchange_id: int | None = None,
-                   session: EvaluationSession | None = None) -> list[LogEntry]:
+                   session: Workshop | None = None) -> list[LogEntry]:
     """Return the visible, live entries that cite ``item``, ``entry``, a session or an exchange."""
     if session is not None:
         target = LogCitation.session_id == session.id
@@ -391,7 +393,6 @@ def visible_citations(entry: LogEntry, access: Access) -> tuple[list[ResolvedCit
     A session is shown to those who may read its report: the people who read all
     of its collaboration (members, facilitators, coordinators, admins).
     """
-    from rem.exchanges.services import may_view as may_view_exchange
 
     shown: list[ResolvedCitation] = []
     hidden = 0
@@ -420,11 +421,23 @@ def visible_citations(entry: LogEntry, access: Access) -> tuple[list[ResolvedCit
             shown.append(ResolvedCitation(citation, "exchange", exchange.title, {
                 "endpoint": "exchanges.show", "exchange_id": exchange.id}))
         elif citation.session_id is not None:
-            session = citation.session
-            if session is None or not access.reads_all_of(session.collaboration):
+            workshop = citation.workshop
+            if workshop is None or not access.reads_all_of(workshop.collaboration):
                 hidden += 1
                 continue
-            shown.append(ResolvedCitation(citation, "session", session.title, {
-                "endpoint": "sessions.report", "slug": session.collaboration.slug,
-                "session_id": session.id}))
+            shown.append(ResolvedCitation(citation, "session", workshop.title, {
+                "endpoint": "workshops.report", "slug": workshop.collaboration.slug,
+                "session_id": workshop.id}))
     return shown, hidden
+
+
+def thread_target_choices(access: Access, thread: StoryThread) -> list[tuple[int, str]]:
+    """Return the live entries of the thread's collaboration this person may place it in
+    (those they may change; newest first, at most 200)."""
+    entries = db.session.scalars(
+        sa.select(LogEntry).where(LogEntry.collaboration_id == thread.collaboration_id,
+                                  LogEntry.deleted_at.is_(None))
+        .order_by(LogEntry.entry_date.desc(), LogEntry.id.desc()).limit(200))
+    return [(entry.id, _("Leerlogboek: %(title)s (%(date)s)", title=entry.title,
+                         date=entry.entry_date.isoformat()))
+            for entry in entries if may_edit(access, entry)]

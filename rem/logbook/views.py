@@ -11,19 +11,20 @@ from flask_babel import gettext as _
 from sqlalchemy import orm
 from wtforms.fields.choices import SelectChoice
 
-from rem.accounts.forms import EmptyForm
-from rem.accounts.permissions import current_access
+from rem.access import current_access
+from rem.access.entries import may_edit, may_mark_done, may_share, may_write, sees_entry
+from rem.access.routes import collaboration_or_404
 from rem.audit.models import AuditEvent
 from rem.codes.services import all_codebooks, code_choices
 from rem.collaborations.models import Collaboration
-from rem.collaborations.views import collaboration_or_404
+from rem.core.forms import EmptyForm
+from rem.core.http import saving
 from rem.core.markdown import plain_text
 from rem.core.pagecache import cached_page
 from rem.extensions import db
 from rem.hubs.services import all_hubs
 from rem.logbook import search as search_service
 from rem.logbook import services
-from rem.logbook.access import may_edit, may_mark_done, may_share, may_write, sees_entry
 from rem.logbook.forms import PROMPTS, DoneForm, EntryForm
 from rem.logbook.models import (
     KIND_HINTS,
@@ -33,8 +34,24 @@ from rem.logbook.models import (
     LogEntry,
 )
 from rem.ripples.models import RippleItem
+from rem.threads.models import PlacementKind
+from rem.threads.services import placed_threads
+from rem.threads.targets import ThreadTarget, register_target
+from rem.workshops.models import Workshop
 
 bp = Blueprint("logbook", __name__)
+
+
+def _describe_entry(entry_id: int) -> tuple[str, str] | None:
+    entry = db.session.get(LogEntry, entry_id)
+    if entry is None:
+        return None
+    return (_("Leerlogboek: %(title)s", title=entry.title),
+            url_for("logbook.show", slug=entry.collaboration.slug, entry_id=entry.id))
+
+
+register_target(bp, ThreadTarget(PlacementKind.LOG_ENTRY.value,
+                                 services.thread_target_choices, _describe_entry))
 
 
 @bp.app_template_global("log_entries_citing")
@@ -44,9 +61,9 @@ def log_entries_citing(item: RippleItem) -> list[LogEntry]:
 
 
 @bp.app_template_global("log_entries_citing_session")
-def log_entries_citing_session(session) -> list[LogEntry]:
-    """Return the visible entries that cite evaluation ``session`` (for the session pages)."""
-    return services.entries_citing(current_access(), session=session)
+def log_entries_citing_session(workshop) -> list[LogEntry]:
+    """Return the visible entries that cite ``workshop`` (for the session pages)."""
+    return services.entries_citing(current_access(), session=workshop)
 
 
 @bp.app_template_global("log_may_write")
@@ -108,11 +125,10 @@ def _entry_choices(collaboration: Collaboration, exclude: int | None) -> list[Se
 
 
 def _session_choices(collaboration: Collaboration) -> list[SelectChoice]:
-    from rem.sessions.models import EvaluationSession
 
     sessions = db.session.scalars(
-        sa.select(EvaluationSession).where(EvaluationSession.collaboration_id == collaboration.id)
-        .order_by(EvaluationSession.held_on.desc(), EvaluationSession.id.desc())
+        sa.select(Workshop).where(Workshop.collaboration_id == collaboration.id)
+        .order_by(Workshop.held_on.desc(), Workshop.id.desc())
     ).all()
     return [SelectChoice(s.id, f"{s.title} ({format_date(s.held_on)})") for s in sessions]
 
@@ -202,15 +218,11 @@ def new(slug: str):
     collaboration = _writable(slug)
     form = _form(collaboration)
     if form.validate_on_submit():
-        try:
+        with saving(services.LogError) as saved:
             entry = services.create_entry(
                 collaboration, _input(form, may_share(current_access(), collaboration)))
-        except services.LogError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Opgeslagen in het leerlogboek: “%(title)s”.", title=entry.title), "success")
+            saved.flash(_("Opgeslagen in het leerlogboek: “%(title)s”.", title=entry.title))
+        if saved:
             return redirect(url_for("logbook.show", slug=slug, entry_id=entry.id))
     return _render_form(collaboration, form)
 
@@ -228,7 +240,6 @@ def show(slug: str, entry_id: int):
                                     AuditEvent.entity_id == entry.id)
         .order_by(AuditEvent.at.desc()).options(orm.joinedload(AuditEvent.user))
     ).all() if access.reads_all_of(collaboration) else []
-    from rem.analysis.threads import placed_threads
 
     return render_template(
         "logbook/show.html", collaboration=collaboration, entry=entry, citations=citations,
@@ -252,20 +263,15 @@ def edit(slug: str, entry_id: int):
     form = _form(collaboration, entry)
     conflict = None
     if form.validate_on_submit():
-        try:
+        with saving(services.LogError, silent=(services.EditConflict,)) as saved:
             services.update_entry(entry, _input(form, may_share(access, collaboration)),
                                   int(form.version.data or 0))
-        except services.EditConflict as exc:
-            db.session.rollback()
-            conflict = exc
-            form.version.data = str(entry.version)
-        except services.LogError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("De wijzigingen zijn opgeslagen."), "success")
+            saved.flash(_("De wijzigingen zijn opgeslagen."))
+        if saved:
             return redirect(url_for("logbook.show", slug=slug, entry_id=entry.id))
+        if isinstance(saved.error, services.EditConflict):
+            conflict = saved.error
+            form.version.data = str(entry.version)
     return _render_form(collaboration, form, entry, conflict, 409 if conflict else 200)
 
 
@@ -312,16 +318,11 @@ def done(slug: str, entry_id: int):
     form = DoneForm()
     if form.validate_on_submit():
         want = form.done.data != "0"
-        try:
+        with saving(services.LogError) as saved:
             changed = services.set_done(entry, want)
-        except services.LogError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            if changed:
-                flash(_("“%(title)s” is klaar. Goed gedaan!", title=entry.title) if want
-                      else _("“%(title)s” staat weer open.", title=entry.title), "success")
+        if saved and changed:
+            flash(_("“%(title)s” is klaar. Goed gedaan!", title=entry.title) if want
+                  else _("“%(title)s” staat weer open.", title=entry.title), "success")
     back = form.back.data or ""
     if back.startswith("/") and not back.startswith("//") and "\\" not in back:
         return redirect(back)

@@ -23,7 +23,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
-from rem.accounts.permissions import Access, current_access
+from rem.access import Access, current_access
 from rem.collaborations.models import Collaboration
 from rem.core.dates import DateError, FuzzyDate, Precision, parse_iso
 from rem.core.markdown import plain_text

@@ -15,10 +15,10 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_babel import gettext as _
 from markupsafe import Markup
 
-from rem.accounts.permissions import Access, current_access
+from rem.access import Access, current_access
+from rem.access.routes import collaboration_or_404
 from rem.codes.services import all_codebooks
 from rem.collaborations.models import Collaboration
-from rem.collaborations.views import collaboration_or_404
 from rem.core.pagecache import cached_page
 from rem.maps import renderer
 from rem.maps.builder import (

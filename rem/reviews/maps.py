@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from flask import current_app, has_request_context
 from flask_babel import gettext as _
 
-from rem.accounts.permissions import Access
+from rem.access import Access
 from rem.collaborations.models import Collaboration
 from rem.maps import renderer
 from rem.maps.builder import MapFilters, map_from_log, render_cached, summary

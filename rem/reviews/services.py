@@ -1,6 +1,6 @@
 """Business rules of the annual borging review: plain functions that flush, never commit.
 
-Who may do what (built on :class:`rem.accounts.permissions.Access`):
+Who may do what (built on :class:`rem.access.Access`):
 - everyone who reads all of a collaboration (members, facilitators, the hub's
   coordinators, administrators) reads its reviews;
 - those who edit its ripple log (facilitators, the hub's coordinators,
@@ -19,19 +19,17 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy import orm
 
-from rem.accounts.permissions import Access
+from rem.access import Access
 from rem.audit.services import actor_id, record
 from rem.codes.models import Code, Codebook
 from rem.collaborations.models import Collaboration
 from rem.core.database import utcnow
 from rem.core.dates import FuzzyDate, Precision
-from rem.core.markdown import plain_text
 from rem.extensions import db
 from rem.hubs.models import Hub
-from rem.logbook.models import KIND_LABELS, EntryKind, LogEntry
+from rem.logbook.models import LogEntry
 from rem.reviews.models import (
     CURRENT_PILLARS,
-    EXCERPT_MAX,
     FIRST_YEAR,
     LAST_YEAR,
     OLDER_PILLARS,
@@ -39,20 +37,16 @@ from rem.reviews.models import (
     PILLAR_SLUGS,
     SCORE_MAX,
     SCORE_MIN,
-    SNAP_CODES_MAX,
-    SNAP_DATE_MAX,
-    SNAP_TITLE_MAX,
     STRATEGY_SLUGS,
-    STRATEGY_STATUS_LABELS,
     TEXT_MAX,
     BorgingReview,
-    ReviewEvidence,
     ReviewScore,
     ReviewStatus,
     ReviewStrategy,
     StrategyStatus,
 )
-from rem.ripples.models import Kind, RippleItem
+from rem.ripples.models import RippleItem
+from rem.threads.models import StoryThread
 
 ENTITY = "borging_review"
 BORGING = "borging"
@@ -71,19 +65,6 @@ class EditConflict(ReviewError):
                            "in."))
 
 
-# --- access ----------------------------------------------------------------------------------
-
-
-def may_read(access: Access, collaboration: Collaboration) -> bool:
-    """Tell whether the reviews of ``collaboration`` may be read."""
-    return access.reads_all_of(collaboration)
-
-
-def may_edit(access: Access, collaboration: Collaboration) -> bool:
-    """Tell whether reviews of ``collaboration`` may be opened, changed and adopted."""
-    return access.edits(collaboration)
-
-
 # --- names -----------------------------------------------------------------------------------
 
 
@@ -97,7 +78,7 @@ def strategy_names() -> dict[str, str]:
     return {slug: names.get(slug, slug) for slug in STRATEGY_SLUGS}
 
 
-def _strategy_codes() -> dict[str, int]:
+def strategy_codes() -> dict[str, int]:
     rows = db.session.execute(
         sa.select(Code.slug, Code.id).join(Codebook, Codebook.id == Code.codebook_id)
         .where(Codebook.slug == BORGING, Code.slug.in_(STRATEGY_SLUGS))).all()
@@ -146,13 +127,13 @@ def is_latest_version(review: BorgingReview) -> bool:
     return latest is None or latest.id == review.id
 
 
-def _year_bounds(year: int) -> tuple[date, date]:
+def year_bounds(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
 def year_has_data(collaboration: Collaboration, year: int) -> bool:
     """Tell whether the ripple log or learning log holds anything dated in ``year``."""
-    first, last = _year_bounds(year)
+    first, last = year_bounds(year)
     item = db.session.scalar(sa.select(RippleItem.id).where(
         RippleItem.collaboration_id == collaboration.id, RippleItem.deleted_at.is_(None),
         RippleItem.date_start.between(first, last)).limit(1))
@@ -313,383 +294,6 @@ def update_review(review: BorgingReview, data: ReviewInput, seen_version: int) -
     return review
 
 
-# --- evidence --------------------------------------------------------------------------------
-
-
-@dataclass
-class Evidence:
-    """One piece of evidence as the pages show it (live or frozen)."""
-
-    strategy: str
-    kind: str
-    kind_label: str
-    title: str
-    date_label: str
-    excerpt: str
-    codes: str
-    kept: bool
-    added: bool
-    item_id: int | None = None
-    entry_id: int | None = None
-    sort_date: date | None = None
-
-    @property
-    def ref(self) -> str:
-        """Return ``item:<id>`` or ``entry:<id>``, the form value for this evidence."""
-        return f"item:{self.item_id}" if self.item_id else f"entry:{self.entry_id}"
-
-
-def _kind_label(kind: str) -> str:
-    if kind == Kind.ACTIVITY:
-        return _("Activiteit")
-    if kind == Kind.EFFECT:
-        return _("Effect")
-    return str(KIND_LABELS.get(kind, kind))
-
-
-def _item_excerpt(item: RippleItem) -> str:
-    text = plain_text(item.description, EXCERPT_MAX)
-    if item.evidence_text:
-        quote = plain_text(item.evidence_text, EXCERPT_MAX // 2)
-        if quote and quote[0] not in "“\"'‘":
-            quote = f"“{quote}”"
-        text = f"{text} {quote}".strip()
-    return text[:EXCERPT_MAX]
-
-
-def _codes_text(codes) -> str:
-    return ", ".join(code.label for code in codes)[:SNAP_CODES_MAX]
-
-
-def _from_item(strategy: str, item: RippleItem, kept: bool, added: bool) -> Evidence:
-    return Evidence(strategy, item.kind, _kind_label(item.kind), item.title, item.when.label(),
-                    _item_excerpt(item), _codes_text(item.codes), kept, added,
-                    item_id=item.id, sort_date=item.date_start)
-
-
-def _from_entry(strategy: str, entry: LogEntry, kept: bool, added: bool) -> Evidence:
-    from flask_babel import format_date
-
-    return Evidence(strategy, entry.kind, _kind_label(entry.kind), entry.title,
-                    format_date(entry.entry_date, "d MMMM y"),
-                    plain_text(entry.body, EXCERPT_MAX), _codes_text(entry.codes), kept, added,
-                    entry_id=entry.id, sort_date=entry.entry_date)
-
-
-def _from_snapshot(row: ReviewEvidence) -> Evidence:
-    return Evidence(row.strategy, row.snap_kind or "", _kind_label(row.snap_kind or ""),
-                    row.snap_title or "", row.snap_date_label or "", row.snap_excerpt or "",
-                    row.snap_codes or "", True, row.added, item_id=row.item_id,
-                    entry_id=row.entry_id, sort_date=row.snap_date)
-
-
-def _proposed(collaboration_id: int, year: int) -> dict[str, tuple[list[RippleItem],
-                                                                   list[LogEntry]]]:
-    """Return, per strategy, the live items and entries of ``year`` coded with it."""
-    codes = _strategy_codes()
-    first, last = _year_bounds(year)
-    result: dict[str, tuple[list[RippleItem], list[LogEntry]]] = {
-        slug: ([], []) for slug in STRATEGY_SLUGS}
-    items = db.session.scalars(
-        sa.select(RippleItem).where(RippleItem.collaboration_id == collaboration_id,
-                                    RippleItem.deleted_at.is_(None),
-                                    RippleItem.date_start.between(first, last))
-        .options(orm.selectinload(RippleItem.codes))
-        .order_by(RippleItem.date_start, RippleItem.id))
-    by_code = {code_id: slug for slug, code_id in codes.items()}
-    for item in items:
-        for code in item.codes:
-            if code.id in by_code:
-                result[by_code[code.id]][0].append(item)
-    entries = db.session.scalars(
-        sa.select(LogEntry).where(LogEntry.collaboration_id == collaboration_id,
-                                  LogEntry.deleted_at.is_(None),
-                                  LogEntry.entry_date.between(first, last))
-        .options(orm.selectinload(LogEntry.codes))
-        .order_by(LogEntry.entry_date, LogEntry.id))
-    for entry in entries:
-        for code in entry.codes:
-            if code.id in by_code:
-                result[by_code[code.id]][1].append(entry)
-    return result
-
-
-def evidence_of(review: BorgingReview, *, include_dropped: bool = True
-                ) -> dict[str, list[Evidence]]:
-    """Return the evidence per strategy.
-
-    An adopted review answers with its frozen copies only. A draft answers with the
-    proposals of the year (kept unless dropped) plus what the facilitator added.
-    """
-    result: dict[str, list[Evidence]] = {slug: [] for slug in STRATEGY_SLUGS}
-    if review.is_adopted:
-        for row in review.evidence:
-            if row.kept and row.snap_title is not None and row.strategy in result:
-                result[row.strategy].append(_from_snapshot(row))
-        for rows in result.values():
-            rows.sort(key=lambda e: (e.sort_date or date.min, e.title))
-        return result
-    decisions = {(r.strategy, r.item_id, r.entry_id): r for r in review.evidence}
-    seen: set[tuple[str, int | None, int | None]] = set()
-    for slug, (items, entries) in _proposed(review.collaboration_id, review.year).items():
-        for item in items:
-            row = decisions.get((slug, item.id, None))
-            seen.add((slug, item.id, None))
-            result[slug].append(_from_item(slug, item, row.kept if row else True, False))
-        for entry in entries:
-            row = decisions.get((slug, None, entry.id))
-            seen.add((slug, None, entry.id))
-            result[slug].append(_from_entry(slug, entry, row.kept if row else True, False))
-    for key, row in decisions.items():
-        if key in seen or row.strategy not in result:
-            continue
-        # A purged source is skipped (SET NULL on PostgreSQL; on SQLite the id may dangle).
-        if row.item_id is not None:
-            item = db.session.get(RippleItem, row.item_id)
-            if item is not None and item.deleted_at is None \
-                    and item.collaboration_id == review.collaboration_id:
-                result[row.strategy].append(_from_item(row.strategy, item, row.kept, True))
-        elif row.entry_id is not None:
-            entry = db.session.get(LogEntry, row.entry_id)
-            if entry is not None and entry.deleted_at is None \
-                    and entry.collaboration_id == review.collaboration_id:
-                result[row.strategy].append(_from_entry(row.strategy, entry, row.kept, True))
-    for slug in result:
-        rows = result[slug]
-        if not include_dropped:
-            rows = [e for e in rows if e.kept]
-        rows.sort(key=lambda e: (e.sort_date or date.min, e.title))
-        result[slug] = rows
-    return result
-
-
-def _resolve_ref(review: BorgingReview, ref: str) -> tuple[int | None, int | None]:
-    kind, _sep, raw = (ref or "").partition(":")
-    if not raw.isdigit() or kind not in ("item", "entry"):
-        raise ReviewError(_("Kies een activiteit, effect of logboekregel uit de lijst."))
-    target_id = int(raw)
-    if kind == "item":
-        item = db.session.get(RippleItem, target_id)
-        if item is None or item.collaboration_id != review.collaboration_id \
-                or item.deleted_at is not None:
-            raise ReviewError(_("Dat item hoort niet bij dit samenwerkingsverband of staat in "
-                                "de prullenbak."))
-        return item.id, None
-    entry = db.session.get(LogEntry, target_id)
-    if entry is None or entry.collaboration_id != review.collaboration_id \
-            or entry.deleted_at is not None:
-        raise ReviewError(_("Die logboekregel hoort niet bij dit samenwerkingsverband of staat "
-                            "in de prullenbak."))
-    return None, entry.id
-
-
-def decide_evidence(review: BorgingReview, strategy: str, ref: str, action: str) -> None:
-    """Keep, drop or add one piece of evidence for ``strategy``."""
-    refuse_if_frozen(review)
-    if strategy not in STRATEGY_SLUGS:
-        raise ReviewError(_("Kies een van de zes borgingsstrategieën."))
-    if action not in ("keep", "drop", "add"):
-        raise ReviewError(_("Kies bewaren, weglaten of toevoegen."))
-    item_id, entry_id = _resolve_ref(review, ref)
-    row = next((r for r in review.evidence if r.strategy == strategy
-                and r.item_id == item_id and r.entry_id == entry_id), None)
-    if row is None:
-        row = ReviewEvidence(strategy=strategy, item_id=item_id, entry_id=entry_id,
-                             added=action == "add")
-        review.evidence.append(row)
-    elif action == "add" and not row.kept:
-        pass  # adding what was dropped keeps it again
-    row.kept = action in ("keep", "add")
-    review.updated_at = utcnow()
-    db.session.flush()
-    record("evidence", ENTITY, review.id, collaboration_id=review.collaboration_id,
-           summary=f"Borgingsreview {review.year}",
-           after={"strategy": strategy, "ref": ref, "action": action})
-
-
-def candidates(review: BorgingReview) -> list[tuple[str, str, str]]:
-    """Return ``(ref, label, group)`` for every live item and entry of the collaboration,
-    for the "add evidence" choice."""
-    rows: list[tuple[str, str, str]] = []
-    for item in db.session.scalars(
-            sa.select(RippleItem).where(RippleItem.collaboration_id == review.collaboration_id,
-                                        RippleItem.deleted_at.is_(None))
-            .order_by(RippleItem.date_start.desc(), RippleItem.id)):
-        group = _("Activiteiten") if item.kind == Kind.ACTIVITY else _("Effecten")
-        rows.append((f"item:{item.id}", f"{item.title} ({item.when.label()})", group))
-    for entry in db.session.scalars(
-            sa.select(LogEntry).where(LogEntry.collaboration_id == review.collaboration_id,
-                                      LogEntry.deleted_at.is_(None))
-            .order_by(LogEntry.entry_date.desc(), LogEntry.id)):
-        rows.append((f"entry:{entry.id}", f"{entry.title} ({entry.entry_date.isoformat()})",
-                     _("Leerlogboek")))
-    return rows
-
-
-# --- year over year --------------------------------------------------------------------------
-
-
-@dataclass
-class Change:
-    """One row of the year-over-year comparison."""
-
-    key: str
-    label: str
-    before: str | float | None
-    now: str | float | None
-
-    @property
-    def changed(self) -> bool:
-        """Tell whether the value moved."""
-        return self.before != self.now
-
-    @property
-    def delta(self) -> float | None:
-        """Return the change of a score, None for statuses or missing scores."""
-        if isinstance(self.before, int | float) and isinstance(self.now, int | float):
-            return round(self.now - self.before, 1)
-        return None
-
-
-def status_label(status: str | None) -> str:
-    """Return a strategy status in words; empty means "not filled in"."""
-    if not status:
-        return _("Niet ingevuld")
-    return str(STRATEGY_STATUS_LABELS.get(status, status))
-
-
-def strategy_changes(review: BorgingReview, previous: BorgingReview | None) -> list[Change]:
-    """Return per strategy last year's status and this year's."""
-    names = strategy_names()
-    now = {s.strategy: s.status for s in review.strategies}
-    before = {s.strategy: s.status for s in previous.strategies} if previous else {}
-    return [Change(slug, names[slug], status_label(before.get(slug)) if previous else None,
-                   status_label(now.get(slug))) for slug in STRATEGY_SLUGS]
-
-
-def score_changes(review: BorgingReview, previous: BorgingReview | None) -> list[Change]:
-    """Return per pillar last year's score and this year's."""
-    now = {s.pillar: s.score for s in review.scores}
-    before = {s.pillar: s.score for s in previous.scores} if previous else {}
-    return [Change(slug, label, before.get(slug), now.get(slug))
-            for slug, label in pillars_of(review).items()]
-
-
-def _new_effects(collaboration_id: int, year: int) -> list[dict]:
-    first, last = _year_bounds(year)
-    effects = db.session.scalars(
-        sa.select(RippleItem).where(RippleItem.collaboration_id == collaboration_id,
-                                    RippleItem.deleted_at.is_(None),
-                                    RippleItem.kind == Kind.EFFECT.value,
-                                    RippleItem.date_start.between(first, last))
-        .order_by(RippleItem.date_start, RippleItem.id))
-    return [{"title": e.title, "date": e.when.label(), "valence": e.valence or "",
-             "intended": e.intended} for e in effects]
-
-
-def _open_actions(collaboration_id: int) -> list[dict]:
-    from flask_babel import format_date
-
-    actions = db.session.scalars(
-        sa.select(LogEntry).where(LogEntry.collaboration_id == collaboration_id,
-                                  LogEntry.deleted_at.is_(None),
-                                  LogEntry.kind == EntryKind.ACTION.value,
-                                  LogEntry.done_at.is_(None))
-        .order_by(LogEntry.due_date.is_(None), LogEntry.due_date, LogEntry.id))
-    return [{"title": a.title,
-             "due": format_date(a.due_date, "d MMMM y") if a.due_date else "",
-             "owner": a.owner.name if a.owner else ""} for a in actions]
-
-
-def year_lists(review: BorgingReview) -> dict[str, list[dict]]:
-    """Return the effects new in the review's year and the open actions of the learning
-    log: frozen copies for an adopted review, live ones for a draft."""
-    if review.is_adopted and review.frozen_extra is not None:
-        return {"new_effects": list(review.frozen_extra.get("new_effects", [])),
-                "open_actions": list(review.frozen_extra.get("open_actions", []))}
-    return {"new_effects": _new_effects(review.collaboration_id, review.year),
-            "open_actions": _open_actions(review.collaboration_id)}
-
-
-# --- adopting and new versions ---------------------------------------------------------------
-
-
-def empty_strategies(review: BorgingReview) -> list[str]:
-    """Return the names of the strategies left empty (no status and no narrative)."""
-    names = strategy_names()
-    filled = {s.strategy for s in review.strategies if not s.is_empty}
-    return [names[slug] for slug in STRATEGY_SLUGS if slug not in filled]
-
-
-def adopt(review: BorgingReview, seen_version: int, *, map_svg: str | None = None,
-          map_summary: str | None = None, threads: list[dict] | None = None) -> list[str]:
-    """Adopt (vaststellen) the review and freeze what it cites.
-
-    Returns the names of strategies left empty: adopting is allowed, and the report
-    says so plainly.
-    """
-    refuse_if_frozen(review)
-    if review.version != seen_version:
-        raise EditConflict()
-    live = evidence_of(review, include_dropped=False)
-    rows = {(r.strategy, r.item_id, r.entry_id): r for r in review.evidence}
-    for slug, pieces in live.items():
-        for piece in pieces:
-            row = rows.get((slug, piece.item_id, piece.entry_id))
-            if row is None:
-                row = ReviewEvidence(strategy=slug, item_id=piece.item_id,
-                                     entry_id=piece.entry_id, kept=True, added=False)
-                review.evidence.append(row)
-            row.snap_title = piece.title[:SNAP_TITLE_MAX]
-            row.snap_date_label = piece.date_label[:SNAP_DATE_MAX]
-            row.snap_date = piece.sort_date
-            row.snap_kind = piece.kind
-            row.snap_excerpt = piece.excerpt
-            row.snap_codes = piece.codes
-    review.frozen_extra = {"new_effects": _new_effects(review.collaboration_id, review.year),
-                           "open_actions": _open_actions(review.collaboration_id),
-                           "threads": list(threads or [])}
-    review.frozen_map_svg = map_svg
-    review.frozen_map_summary = map_summary
-    review.status = ReviewStatus.ADOPTED.value
-    review.adopted_at = utcnow()
-    review.adopted_by_id = actor_id()
-    db.session.flush()
-    record("adopt", ENTITY, review.id, collaboration_id=review.collaboration_id,
-           summary=f"Borgingsreview {review.year}", after=review_state(review))
-    return empty_strategies(review)
-
-
-def new_version(review: BorgingReview) -> BorgingReview:
-    """Copy an adopted review into a new draft of the same year (version + 1)."""
-    if not review.is_adopted:
-        raise ReviewError(_("Alleen van een vastgestelde review maakt u een nieuwe versie. "
-                            "Deze review is nog niet vastgesteld: u kunt hem gewoon "
-                            "aanpassen."))
-    if not is_latest_version(review):
-        raise ReviewError(_("Er is al een nieuwere versie van deze review. Werk daarin "
-                            "verder."))
-    copy = BorgingReview(
-        collaboration_id=review.collaboration_id, year=review.year,
-        version_number=review.version_number + 1, status=ReviewStatus.DRAFT.value,
-        meeting_date=review.meeting_date, participants=review.participants,
-        risk_key_persons=review.risk_key_persons, risk_project_money=review.risk_project_money,
-        use_older_pillars=review.use_older_pillars, created_by_id=actor_id())
-    copy.strategies = [ReviewStrategy(strategy=s.strategy, status=s.status,
-                                      narrative=s.narrative) for s in review.strategies]
-    copy.scores = [ReviewScore(pillar=s.pillar, score=s.score) for s in review.scores]
-    # The decisions carry over (not the frozen copies): the new draft shows the log as it is.
-    copy.evidence = [ReviewEvidence(strategy=r.strategy, item_id=r.item_id, entry_id=r.entry_id,
-                                    kept=r.kept, added=r.added) for r in review.evidence
-                     if r.item_id is not None or r.entry_id is not None]
-    db.session.add(copy)
-    db.session.flush()
-    record("new_version", ENTITY, copy.id, collaboration_id=review.collaboration_id,
-           summary=f"Borgingsreview {review.year}, versie {copy.version_number}",
-           after=review_state(copy))
-    return copy
-
-
 # --- the hub overview ------------------------------------------------------------------------
 
 
@@ -733,3 +337,23 @@ def year_of(day: date | None = None) -> int:
 def year_period(year: int) -> FuzzyDate:
     """Return ``year`` as a fuzzy date (for the map filter)."""
     return FuzzyDate(date(year, 1, 1), Precision.YEAR)
+
+
+def thread_target_choices(access: Access, thread: StoryThread) -> list[tuple[int, str]]:
+    """Return the reviews of the thread's collaboration this person may place it in: for
+    those who edit it, every review not yet adopted (an adopted review is frozen)."""
+    if not access.edits(thread.collaboration):
+        return []
+    reviews = db.session.scalars(
+        sa.select(BorgingReview)
+        .where(BorgingReview.collaboration_id == thread.collaboration_id,
+               BorgingReview.status != ReviewStatus.ADOPTED.value)
+        .order_by(BorgingReview.year.desc(), BorgingReview.version_number.desc()))
+    return [(review.id, _("Borgingsreview %(year)d (versie %(n)d)", year=review.year,
+                          n=review.version_number)) for review in reviews]
+
+
+def is_adopted(review_id: int) -> bool:
+    """Tell whether the review is adopted (its report, threads included, is frozen)."""
+    review = db.session.get(BorgingReview, review_id)
+    return review is not None and review.is_adopted

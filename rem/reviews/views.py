@@ -24,18 +24,17 @@ from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from rem.accounts.forms import EmptyForm
-from rem.accounts.permissions import current_access
-from rem.analysis.models import PlacementKind
-from rem.analysis.threads import place as place_thread
-from rem.analysis.threads import placed_in, thread_snapshots
+from rem.access import current_access
+from rem.access import reviews as review_access
+from rem.access.routes import collaboration_or_404
 from rem.collaborations.models import Collaboration
-from rem.collaborations.views import collaboration_or_404
 from rem.core import pdf
+from rem.core.forms import EmptyForm
 from rem.core.urls import site_root
 from rem.extensions import db
 from rem.hubs.models import Hub
-from rem.reviews import radar, services
+from rem.reviews import adoption, comparison, radar, services
+from rem.reviews import evidence as review_evidence
 from rem.reviews.forms import NewReviewForm, review_form_class, score_field, strategy_field
 from rem.reviews.maps import year_map
 from rem.reviews.models import (
@@ -47,10 +46,27 @@ from rem.reviews.models import (
     STRATEGY_STATUS_LABELS,
     BorgingReview,
 )
+from rem.threads.models import PlacementKind
+from rem.threads.services import place as place_thread
+from rem.threads.services import placed_in, thread_snapshots
+from rem.threads.targets import ThreadTarget, register_target
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("reviews", __name__)
+
+
+def _describe_review(review_id: int) -> tuple[str, str] | None:
+    review = db.session.get(BorgingReview, review_id)
+    if review is None:
+        return None
+    return (_("Borgingsreview %(year)d (versie %(n)d)", year=review.year,
+              n=review.version_number),
+            url_for("reviews.show", slug=review.collaboration.slug, review_id=review.id))
+
+
+register_target(bp, ThreadTarget(PlacementKind.REVIEW.value, services.thread_target_choices,
+                                 _describe_review, frozen=services.is_adopted))
 
 
 # --- loading and access ----------------------------------------------------------------------
@@ -59,8 +75,8 @@ bp = Blueprint("reviews", __name__)
 def _collaboration(slug: str, *, edit: bool) -> Collaboration:
     collaboration = collaboration_or_404(slug)
     access = current_access()
-    allowed = (services.may_edit(access, collaboration) if edit
-               else services.may_read(access, collaboration))
+    allowed = (review_access.may_edit(access, collaboration) if edit
+               else review_access.may_read(access, collaboration))
     if not allowed:
         abort(403)
     return collaboration
@@ -90,7 +106,7 @@ def index(slug: str):
         form.year.data = services.year_of()
     return render_template("reviews/index.html", collaboration=collaboration,
                            reviews=services.reviews_of(collaboration), form=form,
-                           can_edit=services.may_edit(current_access(), collaboration))
+                           can_edit=review_access.may_edit(current_access(), collaboration))
 
 
 @bp.post("/collaborations/<slug>/reviews")
@@ -221,8 +237,8 @@ def evidence(slug: str, review_id: int):
         return _to_review(collaboration, review)
     return render_template("reviews/evidence.html", collaboration=collaboration, review=review,
                            names=services.strategy_names(),
-                           evidence=services.evidence_of(review),
-                           candidates=services.candidates(review), form=EmptyForm())
+                           evidence=review_evidence.evidence_of(review),
+                           candidates=review_evidence.candidates(review), form=EmptyForm())
 
 
 @bp.post("/collaborations/<slug>/reviews/<int:review_id>/evidence")
@@ -234,7 +250,7 @@ def decide(slug: str, review_id: int):
         abort(400)
     strategy = request.form.get("strategy", "")[:60]
     try:
-        services.decide_evidence(review, strategy, request.form.get("ref", "")[:40],
+        review_evidence.decide_evidence(review, strategy, request.form.get("ref", "")[:40],
                                  request.form.get("action", "")[:10])
     except services.ReviewError as exc:
         db.session.rollback()
@@ -266,7 +282,7 @@ def adopt(slug: str, review_id: int):
         return _to_review(collaboration, review)
     drawn = year_map(collaboration, review.year, current_access())
     try:
-        empty = services.adopt(review, int(seen), map_svg=drawn.svg,
+        empty = adoption.adopt(review, int(seen), map_svg=drawn.svg,
                                map_summary=drawn.summary if drawn.svg else drawn.problem,
                                threads=thread_snapshots("review", review.id, current_access()))
     except (services.ReviewError, StaleDataError) as exc:
@@ -291,7 +307,7 @@ def new_version(slug: str, review_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        copy = services.new_version(review)
+        copy = adoption.new_version(review)
         # The story threads placed in the old version come along into the new draft.
         for _placement, thread in placed_in(PlacementKind.REVIEW, review.id):
             place_thread(thread, PlacementKind.REVIEW, copy.id)
@@ -375,11 +391,11 @@ def _report_context(collaboration: Collaboration, review: BorgingReview) -> dict
         "strategies": strategies, "strategy_slugs": STRATEGY_SLUGS,
         "status_labels": {k.value: v for k, v in STRATEGY_STATUS_LABELS.items()},
         "review_status_labels": {k.value: v for k, v in REVIEW_STATUS_LABELS.items()},
-        "evidence": services.evidence_of(review, include_dropped=False),
-        "empty": services.empty_strategies(review),
-        "strategy_changes": services.strategy_changes(review, previous),
-        "score_changes": services.score_changes(review, previous),
-        "lists": services.year_lists(review),
+        "evidence": review_evidence.evidence_of(review, include_dropped=False),
+        "empty": adoption.empty_strategies(review),
+        "strategy_changes": comparison.strategy_changes(review, previous),
+        "score_changes": comparison.score_changes(review, previous),
+        "lists": comparison.year_lists(review),
         "story_threads": (list((review.frozen_extra or {}).get("threads", []))
                           if review.is_adopted else
                           thread_snapshots("review", review.id, current_access())),
@@ -389,7 +405,7 @@ def _report_context(collaboration: Collaboration, review: BorgingReview) -> dict
         "map_summary": map_summary, "map_problem": map_problem,
         "score_text": _score_text,
         "is_latest": services.is_latest_version(review),
-        "can_edit": services.may_edit(current_access(), collaboration),
+        "can_edit": review_access.may_edit(current_access(), collaboration),
         "pdf_available": pdf.available(),
         "today": date.today(),
     }

@@ -2,7 +2,7 @@
 
 Written in Python rather than as a Jinja macro: the timeline shows them for every item,
 and a macro call with its seven translated labels was a fifth of the page's time. The
-labels are translated once per request (``rem.web.request_translations``).
+labels are translated once per request (``rem.core.i18n.request_translations``).
 """
 
 from __future__ import annotations

@@ -158,7 +158,7 @@ class RippleItem(TimestampMixin, db.Model):
     evidence_kind: orm.Mapped[str | None] = orm.mapped_column(sa.String(20))
     evidence_text: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")
     evidence_url: orm.Mapped[str] = orm.mapped_column(sa.String(URL_MAX), default="")
-    # The evaluation session a story became this effect in (rem.sessions), if any.
+    # The evaluation session a story became this effect in (rem.workshops), if any.
     session_id: orm.Mapped[int | None] = orm.mapped_column(
         sa.ForeignKey("evaluation_sessions.id"), index=True
     )

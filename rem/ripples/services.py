@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -15,7 +14,8 @@ from rem.audit.services import actor_id, record, record_many, snapshot
 from rem.codes.models import Code, Codebook
 from rem.collaborations.models import Collaboration
 from rem.core.database import utcnow
-from rem.core.dates import FuzzyDate, Precision, check_date
+from rem.core.dates import FuzzyDate, check_date
+from rem.core.periods import Period
 from rem.extensions import db
 from rem.ripples import graph
 from rem.ripples.models import (
@@ -522,7 +522,7 @@ def data_fingerprints(collaboration_ids: list[int],
     new link always has a new id; cause and effect are folded in; the latest change
     covers a removed one) and the codebooks (names and legends). ``clause`` narrows the
     items to what one person sees. Used to find results again without computing them:
-    rendered maps (``maps.builder.download_alias``) and analyses (``analysis.services``).
+    rendered maps (``maps.builder.download_alias``) and analyses (``analysis.scope``).
     """
     if not collaboration_ids:
         return {}
@@ -604,19 +604,9 @@ def group_by_period(items: list[RippleItem], grouping: str) -> list[tuple[str, l
     groups: list[tuple[str, list[RippleItem]]] = []
     current_key = None
     for item in items:
-        key, label = period_label(item.date_start, grouping)
-        if key != current_key:
-            groups.append((label, []))
-            current_key = key
+        period = Period.of(item.date_start, grouping)
+        if period != current_key:
+            groups.append((period.label(), []))
+            current_key = period
         groups[-1][1].append(item)
     return groups
-
-
-def period_label(day: date, grouping: str) -> tuple[tuple[int, int], str]:
-    """Return the period key and its label for ``day``."""
-    if grouping == "year":
-        return (day.year, 0), str(day.year)
-    if grouping == "quarter":
-        q = (day.month - 1) // 3 + 1
-        return (day.year, q), FuzzyDate.of(day, Precision.QUARTER).label()
-    return (day.year, day.month), FuzzyDate.of(day, Precision.MONTH).label()

@@ -9,13 +9,14 @@ from flask_babel import ngettext
 from sqlalchemy import orm
 from wtforms.fields.choices import SelectChoice
 
-from rem.accounts.forms import EmptyForm
-from rem.accounts.permissions import current_access
+from rem.access import current_access
+from rem.access.routes import collaboration_or_404
 from rem.audit.models import AuditEvent
 from rem.codes.services import all_codebooks, code_choices
 from rem.collaborations.models import Collaboration
-from rem.collaborations.views import collaboration_or_404
 from rem.core.dates import FuzzyDate
+from rem.core.forms import EmptyForm
+from rem.core.http import saving
 from rem.core.pagecache import cached_page
 from rem.extensions import db
 from rem.ripples import services
@@ -107,19 +108,15 @@ def new(slug: str, kind: str):
     if request.method == "GET" and kind == Kind.EFFECT and request.args.get("cause", "").isdigit():
         form.causes.data = [int(request.args["cause"])]
     if form.validate_on_submit():
-        try:
+        with saving(services.RippleError) as saved:
             item = services.create_item(collaboration, kind, _input(form))
             if kind == Kind.EFFECT:
                 for cause_id in form.causes.data or []:
                     cause = db.session.get(RippleItem, cause_id)
                     if cause is not None:
                         services.add_link(cause, item)
-        except services.RippleError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("Opgeslagen: “%(title)s”.", title=item.title), "success")
+            saved.flash(_("Opgeslagen: “%(title)s”.", title=item.title))
+        if saved:
             return redirect(url_for("ripples.show", slug=slug, item_id=item.id))
     return render_template("ripples/form.html", form=form, collaboration=collaboration,
                            kind=kind, item=None, codebooks=all_codebooks())
@@ -172,20 +169,14 @@ def edit(slug: str, item_id: int):
     form = _form_for(kind, collaboration, item)
     conflict = None
     if form.validate_on_submit():
-        try:
-            seen = int(form.version.data or 0)
-            services.update_item(item, _input(form), seen)
-        except services.EditConflict as exc:
-            db.session.rollback()
-            conflict = exc
-            form.version.data = str(item.version)
-        except services.RippleError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("De wijzigingen zijn opgeslagen."), "success")
+        with saving(services.RippleError, silent=(services.EditConflict,)) as saved:
+            services.update_item(item, _input(form), int(form.version.data or 0))
+            saved.flash(_("De wijzigingen zijn opgeslagen."))
+        if saved:
             return redirect(url_for("ripples.show", slug=slug, item_id=item.id))
+        if isinstance(saved.error, services.EditConflict):
+            conflict = saved.error
+            form.version.data = str(item.version)
     status = 409 if conflict else 200
     return render_template("ripples/form.html", form=form, collaboration=collaboration,
                            kind=kind, item=item, conflict=conflict,
@@ -240,14 +231,9 @@ def add_link(slug: str, item_id: int):
         if cause is None or cause.collaboration_id != collaboration.id:
             flash(_("U kunt alleen items van hetzelfde samenwerkingsverband verbinden."), "error")
         else:
-            try:
+            with saving(services.RippleError) as saved:
                 services.add_link(cause, item)
-            except services.RippleError as exc:
-                db.session.rollback()
-                flash(str(exc), "error")
-            else:
-                db.session.commit()
-                flash(_("De verbinding is toegevoegd."), "success")
+                saved.flash(_("De verbinding is toegevoegd."))
     else:
         flash(_("Kies waar dit effect uit voortkwam."), "error")
     return redirect(url_for("ripples.show", slug=slug, item_id=item.id))

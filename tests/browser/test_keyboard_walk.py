@@ -126,12 +126,12 @@ def _open_session(live_server) -> str:
     """A live session of the demo collaboration, made directly; return its join code."""
     from rem.collaborations.models import Collaboration
     from rem.extensions import db
-    from rem.sessions import services
+    from rem.workshops import services
 
     with live_server.app.test_request_context():
         collaboration = db.session.scalar(sa.select(Collaboration).where(
             Collaboration.slug == DEMO_COLLABORATION))
-        session = services.create_session(collaboration, services.SessionInput(
+        session = services.create_workshop(collaboration, services.WorkshopInput(
             title="Toetsenbordsessie", held_on=date.today(),
             focus_question="Wat is er veranderd?"))
         db.session.commit()

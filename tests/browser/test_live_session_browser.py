@@ -155,11 +155,11 @@ def test_typed_text_survives_a_lost_connection(new_context, signed_in_state, liv
 
     # Sending the same text again after all (say, from the back button) stores it once.
     from rem.extensions import db
-    from rem.sessions.models import SessionStory
+    from rem.workshops.models import WorkshopStory
 
     with live_server.app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(SessionStory).where(
-            SessionStory.idempotency_key == key)) == 1
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(WorkshopStory).where(
+            WorkshopStory.idempotency_key == key)) == 1
         db.session.remove()
     assert problems.messages == [], problems.messages
 

@@ -14,6 +14,8 @@ from flask_babel import gettext as _
 
 from rem.collaborations.models import Collaboration
 from rem.extensions import db
+from rem.interchange.imports import remjson, ripplefx, table, xmind
+from rem.interchange.imports.apply import vet_plan, write_plan
 from rem.interchange.imports.base import (
     ImportOptions,
     ImportPlan,
@@ -35,7 +37,6 @@ def max_bytes() -> int:
 
 def build_plan(files: list[UploadedFile], options: ImportOptions) -> ImportPlan:
     """Check the files and turn them into a plan, or raise ImportRefused."""
-    from rem.interchange.imports import remjson, ripplefx, table, xmind
 
     limit = max_bytes()
     if not files:
@@ -64,8 +65,6 @@ class ImportRun:
         self.result: ImportResult | None = None
 
     def _vet(self):
-        from rem.interchange.imports.apply import vet_plan
-
         try:
             plan = build_plan(self.files, self.options)
             fallback = default_when(self.options, self.collaboration.start_date)
@@ -86,8 +85,6 @@ class ImportRun:
     def steps(self) -> Iterator[tuple[int, int]]:
         """Import: yield (done, total) after each batch; ``result`` says what was done.
         On any blocking problem the session is rolled back (nothing is written)."""
-        from rem.interchange.imports.apply import write_plan
-
         vetted = self._vet()
         if vetted is not None and self.result.ok:
             yield from write_plan(self.collaboration, vetted)

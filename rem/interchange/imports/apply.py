@@ -46,6 +46,8 @@ from rem.interchange.imports.base import (
     PlannedItem,
     PreviewItem,
 )
+from rem.logbook import services as logbook
+from rem.logbook.models import EntryKind
 from rem.ripples import services
 from rem.ripples.models import (
     GOVERNANCE_STYLES,
@@ -58,6 +60,8 @@ from rem.ripples.models import (
     Valence,
     Visibility,
 )
+from rem.workshops import models as session_models
+from rem.workshops import services as sessions
 
 IMPORTED_CODEBOOK = "Geïmporteerd"
 PREVIEW_ITEMS = 15
@@ -289,9 +293,6 @@ def _kind(item: PlannedItem, targets: set[str], plan: ImportPlan) -> Kind:
 
 
 def _entry_input(planned: PlannedEntry, code_ids: list[int], item_ids: list[int]):
-    from rem.logbook import services as logbook
-    from rem.logbook.models import EntryKind
-
     is_action = planned.kind == EntryKind.ACTION
     return logbook.EntryInput(
         kind=planned.kind, title=planned.title, entry_date=planned.entry_date,
@@ -301,9 +302,7 @@ def _entry_input(planned: PlannedEntry, code_ids: list[int], item_ids: list[int]
 
 
 def _session_matches(collaboration: Collaboration) -> dict[tuple[str, object], int]:
-    from rem.sessions import models as session_models
-
-    session = session_models.EvaluationSession
+    session = session_models.Workshop
     existing: dict[tuple[str, object], int] = {}
     for session_id, title, held_on in db.session.execute(
             sa.select(session.id, session.title, session.held_on)
@@ -314,8 +313,6 @@ def _session_matches(collaboration: Collaboration) -> dict[tuple[str, object], i
 
 
 def _session_title(plan: ImportPlan, key: str) -> str:
-    from rem.sessions import models as session_models
-
     planned = plan.sessions[key]
     if len(planned.title) > session_models.TITLE_MAX:
         plan.warn(_("De titel van evaluatiesessie “%(title)s” is ingekort tot %(n)d tekens.",
@@ -400,8 +397,6 @@ def vet_plan(collaboration: Collaboration, plan: ImportPlan, fallback: FuzzyDate
 
 
 def _vet_entries(collaboration: Collaboration, vetted: Vetted, resolver: CodeResolver) -> None:
-    from rem.logbook import services as logbook
-
     plan = vetted.plan
     known = {v.planned.key for v in vetted.items}
     for planned in plan.entries:
@@ -461,8 +456,6 @@ def _write_sessions(collaboration: Collaboration, vetted: Vetted) -> dict[str, i
     title, date, place and focus question is made: without participants or stories,
     which an export does not carry.
     """
-    from rem.sessions import models as session_models
-    from rem.sessions import services as sessions
 
     plan = vetted.plan
     used = list(dict.fromkeys(v.planned.session_key for v in vetted.items
@@ -478,18 +471,18 @@ def _write_sessions(collaboration: Collaboration, vetted: Vetted) -> dict[str, i
         if match is not None:
             found[key] = match
             continue
-        data = sessions.SessionInput(
+        data = sessions.WorkshopInput(
             title=title, held_on=planned.held_on,
             focus_question=planned.focus_question[:session_models.FOCUS_MAX]
             or _("(overgenomen uit een rem-export)"),
             place=planned.place[:session_models.PLACE_MAX])
         try:
-            made = sessions.create_session(collaboration, data)
-        except sessions.SessionError as exc:
+            made = sessions.create_workshop(collaboration, data)
+        except sessions.WorkshopError as exc:
             plan.warn(_("Evaluatiesessie “%(title)s” is niet overgenomen: %(error)s",
                         title=title[:80], error=str(exc)))
             continue
-        sessions.close_session(made)
+        sessions.close_workshop(made)
         existing[(title, planned.held_on)] = found[key] = made.id
     return found
 
@@ -575,8 +568,6 @@ def write_plan(collaboration: Collaboration, vetted: Vetted) -> Iterator[tuple[i
 def _write_entries(collaboration: Collaboration, vetted: Vetted, resolver: CodeResolver,
                    created: dict[str, RippleItem]) -> int:
     """Create the learning-log entries; citations point to the created items."""
-    from rem.logbook import services as logbook
-    from rem.logbook.models import EntryKind
 
     count = 0
     for planned in vetted.entries:

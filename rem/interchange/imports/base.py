@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from flask_babel import gettext as _
 
-from rem.core.dates import FuzzyDate, Precision
+from rem.core.dates import DateError, FuzzyDate, Precision, parse_iso
 
 
 class ImportRefused(ValueError):
@@ -187,7 +187,6 @@ def placeholder_title(n: int) -> str:
 
 def default_when(options: ImportOptions, start: date | None) -> FuzzyDate:
     """Return the date given to items without one: the chosen one, or a whole year."""
-    from rem.core.dates import DateError, parse_iso
 
     if options.default_date:
         try:
