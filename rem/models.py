@@ -16,6 +16,7 @@ from rem.exchanges.models import (
 from rem.hubs.models import Hub
 from rem.interchange.models import ApiToken
 from rem.logbook.models import LogCitation, LogEntry, log_entry_codes
+from rem.maps.models import SavedView
 from rem.reviews.models import BorgingReview, ReviewEvidence, ReviewScore, ReviewStrategy
 from rem.ripples.models import Activity, Effect, RippleItem, RippleLink, item_codes
 from rem.sessions.models import (
@@ -24,6 +25,7 @@ from rem.sessions.models import (
     SessionStory,
     session_items,
 )
+from rem.themes.models import Theme, theme_items
 
 __all__ = [
     "AccountToken", "Activity", "AuditEvent", "Code", "Codebook", "Collaboration", "Effect", "Hub",
@@ -34,4 +36,5 @@ __all__ = [
     "EvaluationSession", "SessionParticipant", "SessionStory", "session_items",
     "BorgingReview", "ReviewEvidence", "ReviewScore", "ReviewStrategy",
     "StoryThread", "ThreadPlacement", "ThreadStep", "data_version",
+    "SavedView", "Theme", "theme_items",
 ]

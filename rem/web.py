@@ -57,9 +57,10 @@ def register_blueprints(app: Flask) -> None:
     from rem.hubs.views import bp as hubs_bp
     from rem.maps.views import bp as maps_bp
     from rem.ripples.views import bp as ripples_bp
+    from rem.themes.views import bp as themes_bp
 
     for bp in (accounts_bp, hubs_bp, collaborations_bp, ripples_bp, codes_bp, maps_bp,
-               audit_bp, help_bp):
+               themes_bp, audit_bp, help_bp):
         app.register_blueprint(bp)
     app.register_blueprint(members_bp)
     from rem.interchange.api import bp as api_bp

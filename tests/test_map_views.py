@@ -106,7 +106,7 @@ def test_every_download_format_has_its_content_type_and_filename(app, client, fm
     assert r.status_code == 200
     assert r.headers["Content-Type"] == content_type
     assert r.headers["Content-Disposition"] == (
-        f'inline; filename="dorp-ripple-map-{layout}.{fmt}"')
+        f'attachment; filename="dorp-ripple-map-{layout}.{fmt}"')
     assert r.data.startswith(magic)
     assert r.headers["ETag"]
 

@@ -39,7 +39,9 @@ from rem.core.pagecache import cached_page
 from rem.extensions import db
 from rem.hubs.models import Hub
 from rem.maps import renderer
-from rem.maps.builder import MapFilters, map_from_log, render_cached, summary
+from rem.maps.builder import map_from_log, summary
+from rem.maps.cache import render_cached
+from rem.maps.filters import MapFilters
 from rem.ripples.models import RippleItem
 from rem.ripples.services import load_log
 
