@@ -368,7 +368,9 @@ def summarise_log(collaboration: Collaboration, log_view: LogView, keep: list[Ri
     than MAX_SUMMARY_GROUPS groups, codes give way to codebooks, then to "effects".
     Links between groups are counted; the strongest MAX_SUMMARY_EDGES are kept.
     """
-    unit = "quarter" if periods.choose_granularity(keep) != "year" else "year"
+    # Quarters for under about three years, else years: a summary is an overview.
+    span = (max(i.when.end for i in keep) - min(i.when.start for i in keep)).days if keep else 0
+    unit = "quarter" if span < 3 * 365 else "year"
     period_of: dict[int, tuple[tuple[int, int], str]] = {
         item.id: periods.period_of(item.when.start, unit) for item in keep}
 

@@ -633,9 +633,7 @@ def radial_dot(ripple_map: RippleMap, plain: bytes) -> str:
     graph = _new_graph(ripple_map, "nop2")
     graph.attr("graph", outputorder="edgesfirst", notranslate="true")
     # The rings first, so that everything else is drawn over them.
-    for index in sorted(ripple_map.ring_labels):
-        if index >= len(rings.radii):
-            continue
+    for index in range(1, len(rings.radii)):
         diameter = 2 * rings.radii[index] / 72
         graph.body.append(node_line(f"ring{index}", {
             "label": "", "shape": "circle", "fixedsize": "true", "width": f"{diameter:.3f}",
