@@ -14,8 +14,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-NODE_GAP = 14.0  # points between neighbours on a ring
-RING_GAP = 46.0  # points between the outer edge of one ring's nodes and the next ring's
+NODE_GAP = 12.0  # points between neighbours on a ring
+RING_GAP = 30.0  # points between the outer edge of one ring's nodes and the next ring's
+# Rings are ellipses this much wider than high: labels are wide boxes, and so are screens
+# and landscape paper. The geometry is worked out on circles and stretched at the end.
+ASPECT = 1.6
 FULL_TURN = 2 * math.pi
 FILL = 0.9  # the share of a ring's circumference its nodes may take
 ARROW = 7.0  # points: the arrowhead (arrowsize 0.7) sits between the spline's end and e
@@ -35,12 +38,12 @@ class Box:
     y: float = 0.0
 
     def tangential(self, angle: float) -> float:
-        """Return the node's extent along the ring at ``angle``."""
-        return abs(self.width * math.sin(angle)) + abs(self.height * math.cos(angle))
+        """Return the node's extent along the ring at ``angle`` (in circle space)."""
+        return abs(self.width / ASPECT * math.sin(angle)) + abs(self.height * math.cos(angle))
 
     def radial(self, angle: float) -> float:
-        """Return the node's extent across the ring at ``angle``."""
-        return abs(self.width * math.cos(angle)) + abs(self.height * math.sin(angle))
+        """Return the node's extent across the ring at ``angle`` (in circle space)."""
+        return abs(self.width / ASPECT * math.cos(angle)) + abs(self.height * math.sin(angle))
 
     def inside(self, x: float, y: float) -> bool:
         """Tell whether the point lies inside the node's shape."""
@@ -108,7 +111,7 @@ def lay_out(centre: Box, boxes: list[Box]) -> Rings:
         radii.append(radius)
         previous = outward or previous
     for box in boxes:
-        box.x = radii[box.ring] * math.cos(box.angle)
+        box.x = ASPECT * radii[box.ring] * math.cos(box.angle)
         box.y = radii[box.ring] * math.sin(box.angle)
     rings = Rings(radii, {box.name: box for box in [centre, *boxes]})
     for ring, members in by_ring.items():
@@ -133,12 +136,12 @@ def _widest_gap(members: list[Box]) -> float:
 
 def _point(rings: Rings, start: Box, end: Box, t: float, lane: float) -> tuple[float, float]:
     """Return the point at ``t`` (0..1) of the link from ``start`` to ``end``."""
-    r0, r1 = math.hypot(start.x, start.y), math.hypot(end.x, end.y)
-    a0 = math.atan2(start.y, start.x)
-    turn = (math.atan2(end.y, end.x) - a0 + math.pi) % FULL_TURN - math.pi
+    r0, r1 = math.hypot(start.x / ASPECT, start.y), math.hypot(end.x / ASPECT, end.y)
+    a0 = math.atan2(start.y, start.x / ASPECT)
+    turn = (math.atan2(end.y, end.x / ASPECT) - a0 + math.pi) % FULL_TURN - math.pi
     radius = r0 + (r1 - r0) * t + lane * math.sin(math.pi * t)
     angle = a0 + turn * t
-    return radius * math.cos(angle), radius * math.sin(angle)
+    return ASPECT * radius * math.cos(angle), radius * math.sin(angle)
 
 
 def route(rings: Rings, start: Box, end: Box) -> tuple[list[tuple[float, float]],
@@ -149,7 +152,8 @@ def route(rings: Rings, start: Box, end: Box) -> tuple[list[tuple[float, float]]
     effect's while its direction turns the short way round, so it never crosses the
     centre. Between nodes of one ring it bows outwards, into the gap to the next ring.
     """
-    straight = start.ring == 0 or abs(((math.atan2(end.y, end.x) - math.atan2(start.y, start.x)
+    straight = start.ring == 0 or abs(((math.atan2(end.y, end.x / ASPECT)
+                                        - math.atan2(start.y, start.x / ASPECT)
                                         + math.pi) % FULL_TURN) - math.pi) < 0.05
     lane = 0.0
     if not straight and start.ring == end.ring:

@@ -626,7 +626,7 @@ def radial_dot(ripple_map: RippleMap, plain: bytes) -> str:
     for node in ripple_map.nodes:
         x, y, width, height = measured.get(node_name(node.id), (cx + 1, cy, 120.0, 40.0))
         boxes.append(radial.Box(node_name(node.id), ring_of(node, unknown),
-                                math.atan2(y - cy, x - cx), width, height,
+                                math.atan2(y - cy, (x - cx) / radial.ASPECT), width, height,
                                 ellipse=not node.is_activity))
     centre = radial.Box("centre", 0, 0.0, cw, ch, ellipse=False)
     rings = radial.lay_out(centre, boxes)
@@ -636,7 +636,8 @@ def radial_dot(ripple_map: RippleMap, plain: bytes) -> str:
     for index in range(1, len(rings.radii)):
         diameter = 2 * rings.radii[index] / 72
         graph.body.append(node_line(f"ring{index}", {
-            "label": "", "shape": "circle", "fixedsize": "true", "width": f"{diameter:.3f}",
+            "label": "", "shape": "ellipse", "fixedsize": "true",
+            "width": f"{diameter * radial.ASPECT:.3f}",
             "height": f"{diameter:.3f}", "pos": "0,0!", "style": "dashed",
             "color": RING_COLOUR, "penwidth": "1.2", "id": f"ring-{index}", "class": "ring"}))
     graph.body.append(_centre_line(ripple_map))
@@ -652,7 +653,7 @@ def radial_dot(ripple_map: RippleMap, plain: bytes) -> str:
         radius = rings.radii[index]
         graph.body.append(node_line(f"ringlabel{index}", {
             **_ring_label_attrs(ripple_map, index),
-            "pos": f"{_pos(radius * math.cos(angle), radius * math.sin(angle))}!"}))
+            "pos": f"{_pos(radial.ASPECT * radius * math.cos(angle), radius * math.sin(angle))}!"}))
     for node in ripple_map.nodes:
         if node.is_activity:
             box = rings.boxes[node_name(node.id)]
