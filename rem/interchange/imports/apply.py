@@ -182,6 +182,39 @@ def _apply_entries(collaboration: Collaboration, plan: ImportPlan, resolver: Cod
     return count
 
 
+def _apply_themes(collaboration: Collaboration, plan: ImportPlan,
+                  created: dict[str, RippleItem]) -> None:
+    """Put the created effects in the themes the file names: a live theme of the same name
+    (whatever its capitals) is the same theme; the others are made."""
+    from rem.themes import services as themes
+
+    wanted = {name for item in plan.items for name in item.themes if item.key in created}
+    if not wanted:
+        return
+    known = {theme.name.lower(): theme for theme in themes.themes_of(collaboration)}
+    for name in sorted(wanted):
+        if name.lower() in known:
+            continue
+        try:
+            known[name.lower()] = themes.create_theme(collaboration, name,
+                                                      plan.themes.get(name, ""))
+        except themes.ThemeError as exc:
+            plan.warn(_("Thema “%(name)s” is overgeslagen: %(error)s", name=name[:80],
+                        error=str(exc)))
+    members: dict[int, list[RippleItem]] = {}
+    for item in plan.items:
+        made = created.get(item.key)
+        if made is None or made.kind != Kind.EFFECT:
+            continue
+        for name in item.themes:
+            theme = known.get(name.lower())
+            if theme is not None:
+                members.setdefault(theme.id, []).append(made)
+    by_id = {theme.id: theme for theme in known.values()}
+    for theme_id, items in members.items():
+        themes.add_items(by_id[theme_id], items)
+
+
 def _apply_sessions(collaboration: Collaboration, plan: ImportPlan,
                     result: ImportResult) -> dict[str, int]:
     """Find or make the evaluation sessions the plan's items came from; return their ids
@@ -316,6 +349,7 @@ def apply_plan(collaboration: Collaboration, plan: ImportPlan, fallback: FuzzyDa
             continue
         result.created_links += 1
 
+    _apply_themes(collaboration, plan, created)
     result.created_entries = _apply_entries(collaboration, plan, resolver, created)
     if result.created_entries:
         result.notes.append(ngettext("%(num)d regel in het leerlogboek.",

@@ -129,6 +129,9 @@ def parse(files: list[UploadedFile], options: ImportOptions, limit: int) -> Impo
                                                      str(code.get("description") or ""))
             plan.codebooks[info.slug] = info
     _sessions(document, plan)
+    for raw in document.get("themes") or [] if isinstance(document.get("themes"), list) else []:
+        if isinstance(raw, dict) and str(raw.get("name") or "").strip():
+            plan.themes[" ".join(str(raw["name"]).split())] = str(raw.get("description") or "")
     missing = 0
     for n, raw in enumerate(items, start=1):
         if not isinstance(raw, dict):
@@ -152,6 +155,9 @@ def parse(files: list[UploadedFile], options: ImportOptions, limit: int) -> Impo
         intended = raw.get("intended")
         item.intended = intended if isinstance(intended, bool) else None
         item.codes = [str(c) for c in raw.get("codes") or [] if isinstance(c, str)]
+        item.themes = [" ".join(t.split()) for t in raw.get("themes") or []
+                       if isinstance(t, str) and t.strip()] if isinstance(
+            raw.get("themes"), list) else []
         session = raw.get("session_id")
         if session is not None and session != "":
             if str(session) in plan.sessions:
