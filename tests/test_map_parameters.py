@@ -4,6 +4,7 @@ reproduces the picture, filtered titles, saved views, themes and their exports."
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import re
@@ -209,7 +210,7 @@ def test_a_theme_change_is_drawn_at_once(app, client):
 
 @needs_dot
 def test_radial_map_has_rings_with_order_labels_and_links_avoid_the_centre(app, client):
-    ids = _world(app)
+    _world(app)
     login(client, "member@example.org")
     svg = _get(client, "/collaborations/dorp/map.svg?layout=radial").get_data(as_text=True)
     labels = {" ".join(re.findall(r">([^<]+)</text>", g)) for g in re.findall(
@@ -243,7 +244,6 @@ def test_downloaded_dot_reproduces_the_picture(app, client, layout):
         as_text=True)
     title = re.search(r'<title id="map-title">([^<]*)</title>', app_svg).group(1)
     desc = re.search(r'<desc id="map-desc">([^<]*)</desc>', app_svg).group(1)
-    import html
     assert renderer.titled_svg(drawn, html.unescape(title), html.unescape(desc)) == app_svg
 
 
