@@ -216,6 +216,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("/collaborations/<slug>/sessions/<int:session_id>/edit", "POST"): EDITORS_SAVE,
     ("/collaborations/<slug>/sessions/<int:session_id>/qr.svg", "GET"): SESSION_READERS,
     ("/collaborations/<slug>/sessions/<int:session_id>/close", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/sessions/<int:session_id>/map-view", "POST"): EDITORS_POST,
     ("/collaborations/<slug>/sessions/<int:session_id>/inbox", "GET"): EDITORS,
     ("/collaborations/<slug>/sessions/<int:session_id>/inbox/list", "GET"): EDITORS,
     ("/collaborations/<slug>/sessions/<int:session_id>/stories/<int:story_id>/accept", "GET"):
@@ -250,6 +251,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("/collaborations/<slug>/reviews/<int:review_id>/adopt", "POST"): EDITORS_POST,
     ("/collaborations/<slug>/reviews/<int:review_id>/new-version", "POST"): EDITORS_POST,
     ("/collaborations/<slug>/reviews/<int:review_id>/report.pdf", "GET"): REVIEW_PDF,
+    ("/collaborations/<slug>/reviews/<int:review_id>/map-view", "POST"): EDITORS_POST,
     ("/hubs/<slug>/reviews", "GET"): HUB_MANAGERS,
     # Participants join from a phone without an account (an open session's code).
     ("/join", "GET"): _row(200, 200, 200, 200, 200, 200, 200),

@@ -1,12 +1,11 @@
-"""Themes of effects, saved map views, and where reviews, sessions and exchanges show one.
+"""Themes of effects, saved map views, and the view a review or a session's projector shows.
 
 Revision ID: 0017
 Revises: 0013
 Create Date: 2027-01-10
 
 Three new tables (themes, theme_items, saved_map_views) and one nullable map_view_id
-column on borging_reviews, evaluation_sessions and exchange_participants. On SQLite
-those three tables are copied (batch mode) to add the foreign key; none of them has
+column on borging_reviews and evaluation_sessions. On SQLite those two tables are copied (batch mode) to add the foreign key; none of them has
 full-text triggers, so nothing else has to be put back.
 """
 
@@ -18,7 +17,7 @@ down_revision = "0013"
 branch_labels = None
 depends_on = None
 
-SHOWN_IN = ("borging_reviews", "evaluation_sessions", "exchange_participants")
+SHOWN_IN = ("borging_reviews", "evaluation_sessions")
 
 
 def upgrade():

@@ -44,6 +44,7 @@ from rem.maps.cache import render_cached
 from rem.maps.filters import MapFilters
 from rem.ripples.models import RippleItem
 from rem.ripples.services import load_log
+from rem.themes import services as themes
 
 log = logging.getLogger(__name__)
 
@@ -173,6 +174,9 @@ def _summary_page(kind: str, owner, scope: services.Scope):
         periods={"year": _("Jaar"), "quarter": _("Kwartaal"), "month": _("Maand")},
         can_thread=kind == "collaboration" and threads.may_write(current_access(), owner),
         collaboration=owner if kind == "collaboration" else None,
+        # Themes belong to one collaboration: counted on its own page, what the person sees.
+        theme_counts=(themes.counts(owner, current_access().item_clause(owner))
+                      if kind == "collaboration" else []),
     )
 
 

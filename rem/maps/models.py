@@ -3,8 +3,8 @@ granularity) of one collaboration, with a stable URL.
 
 A view stores the canonical query arguments (``MapFilters.to_args`` and
 ``MapOptions.to_args``), not a picture: whoever opens it sees what they may see of the
-collaboration today, drawn that way. A review, a session's projector and an exchange
-pack can show one (their own ``map_view_id``).
+collaboration today, drawn that way. A review and a session's projector can show one
+(their own ``map_view_id``).
 """
 
 from __future__ import annotations

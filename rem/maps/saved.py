@@ -123,3 +123,24 @@ def restore_view(view: SavedView) -> None:
     db.session.flush()
     record("restore", "saved_view", view.id, collaboration_id=view.collaboration_id,
            summary=view.name, after={"name": view.name})
+
+
+def show_in(owner, kind: str, collaboration: Collaboration, view_id: int | None
+            ) -> SavedView | None:
+    """Let ``owner`` (a review or a session, anything with ``map_view_id`` and ``id``)
+    show the saved view ``view_id`` of ``collaboration``, or the plain map for None."""
+    view = view_or_none(collaboration, view_id)
+    if view_id is not None and view is None:
+        raise ViewError(_("Deze weergave bestaat niet (meer). Kies een andere."))
+    owner.map_view_id = view.id if view else None
+    db.session.flush()
+    record("update", "saved_view", view.id if view else None,
+           collaboration_id=collaboration.id, summary=view.name if view else "",
+           after={"shown_in": kind, "id": owner.id})
+    return view
+
+
+def shown_by(owner, collaboration: Collaboration) -> tuple[MapFilters, MapOptions] | None:
+    """Return the filters and options of the view ``owner`` shows, or None."""
+    view = view_or_none(collaboration, getattr(owner, "map_view_id", None))
+    return parsed(view) if view is not None else None

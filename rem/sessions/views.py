@@ -38,6 +38,7 @@ from rem.collaborations.views import collaboration_or_404
 from rem.core import pdf
 from rem.core.dates import FuzzyDate, Precision
 from rem.extensions import db
+from rem.maps import saved
 from rem.ripples.forms import LinkForm
 from rem.ripples.models import Kind, RippleItem
 from rem.ripples.services import RippleError, load_log
@@ -213,7 +214,7 @@ def show(slug: str, session_id: int):
     collaboration, session = _session(slug, session_id, edit=True)
     return render_template("sessions/show.html", collaboration=collaboration, session=session,
                            join_url=_join_url(session), counts=services.status_counts(session),
-                           form=StatusForm())
+                           form=StatusForm(), saved_views=saved.views_of(collaboration))
 
 
 @bp.get("/<int:session_id>/qr.svg")
@@ -503,7 +504,8 @@ def _projector_context(collaboration: Collaboration, session: EvaluationSession)
     access = current_access()
     log_view = load_log(collaboration, access.item_clause(collaboration))
     drawn = drawing.draw(collaboration, log_view, _("Rimpelkaart %(name)s",
-                                                    name=collaboration.name))
+                                                    name=collaboration.name),
+                         view=saved.shown_by(session, collaboration), projector=True)
     own = [item for item in log_view.items if item.session_id == session.id]
     own.sort(key=lambda item: item.created_at, reverse=True)
     return {
@@ -580,3 +582,20 @@ def report_pdf(slug: str, session_id: int):
         f'inline; filename="sessieverslag-{session.id}-{session.held_on.isoformat()}.pdf"')
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+@bp.post("/<int:session_id>/map-view")
+def map_view(slug: str, session_id: int):
+    """Choose the saved map view the projector shows (none: the whole map)."""
+    collaboration, session = _session(slug, session_id, edit=True)
+    text = request.form.get("view_id", "")
+    try:
+        saved.show_in(session, "session", collaboration, int(text) if text.isdigit() else None)
+    except saved.ViewError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("De kaart voor de projectie is gekozen."), "success")
+    return redirect(url_for("sessions.show", slug=slug, session_id=session_id))
+
