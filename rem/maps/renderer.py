@@ -309,8 +309,6 @@ def _node_attrs(node: MapNode) -> dict[str, str]:
                               else (ACTIVITY_FILL, ACTIVITY_FILL, "white"))
         attrs.update(shape="box", style="filled,rounded", fillcolor=fill,
                      color=border, fontcolor=font, penwidth="1.5")
-        if node.scale != 1.0:
-            attrs["fontsize"] = f"{FONT_SIZE * node.scale:.1f}"
     else:
         intended = node.intended if node.intended in (True, False) else None
         fill, border, _prefix = VALENCE_STYLE[valence]
@@ -324,6 +322,8 @@ def _node_attrs(node: MapNode) -> dict[str, str]:
             classes.append(f"order-{int(node.order)}")
         if node.bands:
             classes.append("themed")
+    if node.scale != 1.0:
+        attrs["fontsize"] = f"{FONT_SIZE * node.scale:.1f}"
     if node.dimmed:
         classes.append("dimmed")
     if node.highlight:
