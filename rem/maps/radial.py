@@ -159,7 +159,7 @@ def route(rings: Rings, start: Box, end: Box) -> tuple[list[tuple[float, float]]
     if not straight and start.ring == end.ring:
         outer = rings.radii[start.ring + 1] if start.ring + 1 < len(rings.radii) else None
         lane = ((outer - rings.radii[start.ring]) / 2 if outer else RING_GAP)
-    samples = 48
+    samples = 24
     points = [_point(rings, start, end, i / samples, lane) for i in range(samples + 1)]
     first = next((i for i, p in enumerate(points) if not start.inside(*p)), 0)
     last = next((i for i in range(samples, -1, -1) if not end.inside(*points[i])), samples)
