@@ -15,8 +15,10 @@ from rem.exchanges.models import (
 from rem.hubs.models import Hub
 from rem.interchange.models import ApiToken
 from rem.logbook.models import LogCitation, LogEntry, log_entry_codes
+from rem.maps.models import SavedView
 from rem.reviews.models import BorgingReview, ReviewEvidence, ReviewScore, ReviewStrategy
 from rem.ripples.models import Activity, Effect, RippleItem, RippleLink, item_codes
+from rem.themes.models import Theme, theme_items
 from rem.threads.models import StoryThread, ThreadPlacement, ThreadStep
 from rem.workshops.models import (
     Workshop,
@@ -34,5 +36,5 @@ __all__ = [
     "Workshop", "WorkshopParticipant", "WorkshopStory", "workshop_items",
     "BorgingReview", "ReviewEvidence", "ReviewScore", "ReviewStrategy",
     "StoryThread", "ThreadPlacement", "ThreadStep", "data_version",
-    "OutboxMessage", "SignIn",
+    "OutboxMessage", "SavedView", "SignIn", "Theme", "theme_items",
 ]

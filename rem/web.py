@@ -39,6 +39,7 @@ from rem.maps.views import bp as maps_bp
 from rem.reviews.views import bp as reviews_bp
 from rem.ripples.badges import item_badges
 from rem.ripples.views import bp as ripples_bp
+from rem.themes.views import bp as themes_bp
 from rem.threads.views import bp as threads_bp
 from rem.workshops.inbox_views import bp as inbox_bp
 from rem.workshops.public import bp as join_bp
@@ -80,7 +81,7 @@ def register_blueprints(app: Flask) -> None:
     """Register every blueprint."""
 
     for bp in (accounts_bp, hubs_bp, collaborations_bp, ripples_bp, codes_bp, maps_bp,
-               audit_bp, help_bp):
+               themes_bp, audit_bp, help_bp):
         app.register_blueprint(bp)
     app.register_blueprint(members_bp)
 

@@ -111,6 +111,25 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("/codebooks/<slug>", "POST"): ADMIN_ONLY,
     ("/collaborations/<slug>/map", "GET"): EVERYONE,
     ("/collaborations/<slug>/map.<fmt>", "GET"): EVERYONE,
+    # Saved map views are the collaboration's own: read by who reads all of it, made and
+    # changed by its editors (the view in _world is a1's; a POST with only the token has
+    # no name: a message and a redirect).
+    ("/collaborations/<slug>/map/views", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/map/views/<int:view_id>", "GET"): PRIVATE_ITEM,
+    ("/collaborations/<slug>/map/views/<int:view_id>/edit", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/map/views/<int:view_id>/delete", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/map/views/<int:view_id>/restore", "POST"): EDITORS_POST,
+    # Themes follow the items: listed to who reads all of a1, changed by its editors. The
+    # item fragment (themes.item_themes) shows the private activity to who may see it; a
+    # POST with only the token changes nothing and answers with the fragment.
+    ("/collaborations/<slug>/themes", "GET"): SESSION_READERS,
+    ("/collaborations/<slug>/themes", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/themes/<int:theme_id>/edit", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/themes/<int:theme_id>/delete", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/themes/<int:theme_id>/restore", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/items/<int:item_id>/themes", "GET"): PRIVATE_ITEM,
+    ("/collaborations/<slug>/items/<int:item_id>/themes", "POST"):
+        _row(302, 200, 200, 200, 403, 404, 404),
     # People: members read the list of their own collaboration; those who manage it change it.
     ("/collaborations/<slug>/members", "GET"): _row(302, 200, 200, 200, 200, 403, 403),
     ("/collaborations/<slug>/invite", "GET"): EDITORS,
@@ -203,6 +222,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("/collaborations/<slug>/sessions/<int:session_id>/edit", "POST"): EDITORS_SAVE,
     ("/collaborations/<slug>/sessions/<int:session_id>/qr.svg", "GET"): SESSION_READERS,
     ("/collaborations/<slug>/sessions/<int:session_id>/close", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/sessions/<int:session_id>/map-view", "POST"): EDITORS_POST,
     ("/collaborations/<slug>/sessions/<int:session_id>/inbox", "GET"): EDITORS,
     ("/collaborations/<slug>/sessions/<int:session_id>/inbox/list", "GET"): EDITORS,
     ("/collaborations/<slug>/sessions/<int:session_id>/stories/<int:story_id>/accept", "GET"):
@@ -237,6 +257,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("/collaborations/<slug>/reviews/<int:review_id>/adopt", "POST"): EDITORS_POST,
     ("/collaborations/<slug>/reviews/<int:review_id>/new-version", "POST"): EDITORS_POST,
     ("/collaborations/<slug>/reviews/<int:review_id>/report.pdf", "GET"): REVIEW_PDF,
+    ("/collaborations/<slug>/reviews/<int:review_id>/map-view", "POST"): EDITORS_POST,
     ("/hubs/<slug>/reviews", "GET"): HUB_MANAGERS,
     # Participants join from a phone without an account (an open session's code).
     ("/join", "GET"): _row(200, 200, 200, 200, 200, 200, 200),
@@ -329,11 +350,25 @@ def _world(app) -> dict:
         evaluation = _session_world(a1)
         review = _review_world(a1)
         story = _thread_world(a1, activity, effect, users["member"], learning["entry_id"])
+        maps = _map_world(a1, effect)
         db.session.commit()
         return {**story, "item_id": activity.id, "link_id": link.id, "membership_id": member.id,
                 "hub_membership_id": coordinator.id, "invitation_id": invitation.id,
                 "user_id": users["member"].id, **{k: v.id for k, v in learning.items()},
-                **evaluation, "review_id": review}
+                **evaluation, "review_id": review, **maps}
+
+
+def _map_world(a1, effect) -> dict:
+    """A theme of a1 with its private effect, and a saved map view of a1."""
+    from rem.maps.models import SavedView
+    from rem.themes import services as themes
+
+    theme = themes.create_theme(a1, "Privé thema")
+    themes.add_items(theme, [effect])
+    view = SavedView(collaboration_id=a1.id, name="Privé weergave", params={"layout": "radial"})
+    db.session.add(view)
+    db.session.flush()
+    return {"theme_id": theme.id, "view_id": view.id}
 
 
 def _thread_world(a1, activity, effect, author, entry) -> dict:
@@ -405,6 +440,8 @@ def _url(rule: str, ids: dict) -> str:
             .replace("<int:review_id>", str(ids.get("review_id")))
             .replace("<int:thread_id>", str(ids.get("thread_id")))
             .replace("<int:placement_id>", str(ids.get("placement_id")))
+            .replace("<int:theme_id>", str(ids.get("theme_id")))
+            .replace("<int:view_id>", str(ids.get("view_id")))
             .replace("<code>", str(ids.get("code")))
             .replace("<token>", "no-such-token-0123456789abcdef"))
 

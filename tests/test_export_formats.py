@@ -105,7 +105,7 @@ def test_csv_zip_has_tidy_tables(app, tmp_path):
     ids = build_log(app)
     archive = zipfile.ZipFile(io.BytesIO(cli_export(app, tmp_path, "csv")))
     assert sorted(archive.namelist()) == ["codes.csv", "links.csv", "log_entries.csv",
-                                          "node_codes.csv", "nodes.csv"]
+                                          "node_codes.csv", "nodes.csv", "themes.csv"]
 
     def table(name):
         text = archive.read(name).decode("utf-8")
@@ -138,7 +138,8 @@ def test_graphml_opens_in_networkx(app, tmp_path):
 def test_xlsx_has_a_sheet_per_table_and_no_formulas(app, tmp_path):
     build_log(app)
     book = load_workbook(io.BytesIO(cli_export(app, tmp_path, "xlsx")))
-    assert book.sheetnames == ["nodes", "links", "codes", "node_codes", "log_entries"]
+    assert book.sheetnames == ["nodes", "links", "codes", "node_codes", "log_entries",
+                               "themes"]
     rows = list(book["nodes"].iter_rows(values_only=True))
     header = rows[0]
     titles = [r[header.index("title")] for r in rows[1:]]

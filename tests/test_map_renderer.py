@@ -111,12 +111,16 @@ def _tooltip(group: ET.Element) -> str | None:
 def _expected_count(ripple_map: RippleMap, layout: str) -> int:
     """Return how many nodes the SVG must hold: items, legend, spine or centre."""
     legend_keys = {k for k, v in ripple_map.legend.items() if v}
-    legend = len(legend_keys - {"title", "no_cause"}) if layout == "timeline" \
-        else len(legend_keys - {"spine"})
+    legend = len(legend_keys - {"title", "no_cause", "rings"}) if layout == "timeline" \
+        else len(legend_keys - {"spine", "gap"})
     if layout == "timeline":
         periods = set(ripple_map.periods) | {n.period for n in ripple_map.nodes}
         return len(ripple_map.nodes) + legend + len(periods)
-    return len(ripple_map.nodes) + legend + 1
+    # The radial map also draws one circle per ring and a label for each named ring.
+    unknown = renderer._unknown_ring(ripple_map)
+    rings = max(renderer.ring_of(node, unknown) for node in ripple_map.nodes)
+    labels = sum(1 for ring in ripple_map.ring_labels if ring <= rings)
+    return len(ripple_map.nodes) + legend + 1 + rings + labels
 
 
 # --- real renders -------------------------------------------------------------------------
@@ -136,6 +140,7 @@ def test_small_map_renders_in_every_format(layout, fmt, magic):
 @pytest.mark.parametrize("layout", ["timeline", "radial"])
 def test_svg_holds_every_item_with_link_tooltip_id_and_class(layout):
     ripple_map = _small_map()
+    ripple_map.ring_labels = {1: "Activiteiten", 2: "1e orde", 3: "2e orde", 4: "Orde onbekend"}
     svg = renderer.render(renderer.to_dot(ripple_map, layout), renderer.engine_for(layout),
                           "svg", timeout=30)
     root = _parse(svg)
@@ -161,10 +166,10 @@ def test_svg_holds_every_item_with_link_tooltip_id_and_class(layout):
     else:
         centre = _groups(root, "centre")
         assert len(centre) == 1 and _texts(centre[0]) == ["Achterveld"]
-        # The loose effect hangs from the centre by a dashed line, so it is not lost.
-        dashed = [g for g in _groups(root, "edge")
-                  if any(p.get("stroke-dasharray") for p in g.iter(f"{SVG}path"))]
-        assert len(dashed) == 1
+        # The loose effect sits on the outer ring, labelled as without a known order.
+        rings = _groups(root, "ring")
+        assert len(rings) >= 2
+        assert "Orde onbekend" in [t for g in _groups(root, "ring-label") for t in _texts(g)]
 
 
 @needs_dot

@@ -12,8 +12,10 @@ import sqlalchemy as sa
 
 from rem.access import Access
 from rem.codes.services import code_by_qualified_slug
+from rem.core.dates import parse_iso
 from rem.extensions import db
 from rem.maps import builder, renderer
+from rem.maps import filters as filters_module
 from rem.maps.model import SummaryGroup, SummaryMap
 from rem.ripples import services
 from tests import factories
@@ -57,7 +59,7 @@ def _summary(app, monkeypatch, max_nodes=3, **filters):
     with app.test_request_context("/"):
         collaboration = db.session.scalar(sa.select(builder.Collaboration)
                                           .where(builder.Collaboration.slug == "groot"))
-        built = builder.build_map(collaboration, builder.MapFilters(**filters),
+        built = builder.build_map(collaboration, filters_module.MapFilters(**filters),
                                   Access(user_id=None, is_admin=True), max_nodes=max_nodes)
         return built
 
@@ -89,7 +91,8 @@ def test_groups_by_period_and_first_code_with_counted_links(app, monkeypatch):
     assert edges[key["2021", "Activiteiten"], key["2021", names["sleutel"]]] == 2
     assert edges[key["2021", names["sleutel"]], key["2024", names["sleutel"]]] == 2
     assert sum(edges.values()) + summary.inner_links == summary.link_count
-    assert summary.periods == ["2021", "2022", "2023", "2024"]
+    # Two empty years in a row are one marked column.
+    assert summary.periods == ["2021", "2022 – 2023 (niets)", "2024"]
     assert summary.title == "Samengevatte rimpelkaart Groot verband"
 
 
@@ -106,10 +109,10 @@ def test_too_many_groups_fall_back_to_codebooks_then_kinds(app, monkeypatch):
 
 def test_filters_apply_before_the_limit(app, monkeypatch):
     _world(app)
-    built = _summary(app, monkeypatch, max_nodes=3, date_from=builder.parse_iso("2024"))
+    built = _summary(app, monkeypatch, max_nodes=3, date_from=parse_iso("2024"))
     assert built.too_many == 4 and built.summary.item_count == 4
-    assert built.summary.title.endswith("(gefilterd)")
-    assert _summary(app, monkeypatch, max_nodes=4, date_from=builder.parse_iso("2024")
+    assert built.summary.title.endswith("(gefilterd: vanaf 2024)")
+    assert _summary(app, monkeypatch, max_nodes=4, date_from=parse_iso("2024")
                     ).summary is None
 
 

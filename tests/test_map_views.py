@@ -106,7 +106,7 @@ def test_every_download_format_has_its_content_type_and_filename(app, client, fm
     assert r.status_code == 200
     assert r.headers["Content-Type"] == content_type
     assert r.headers["Content-Disposition"] == (
-        f'inline; filename="dorp-ripple-map-{layout}.{fmt}"')
+        f'attachment; filename="dorp-ripple-map-{layout}.{fmt}"')
     assert r.data.startswith(magic)
     assert r.headers["ETag"]
 
@@ -149,7 +149,8 @@ def test_filters_narrow_the_nodes_and_keep_the_full_ripple_order(app, client):
     # The page's download links carry the layout and the filters, in canonical form.
     page = client.get("/collaborations/dorp/map?layout=radial&valence=mixed&from=2024-1-5"
                       ).get_data(as_text=True)
-    links = re.findall(r'href="(/collaborations/dorp/map\.png[^"]*)"', page)
+    links = [link for link in re.findall(r'href="(/collaborations/dorp/map\.png[^"]*)"', page)
+             if "width=" not in link]
     assert len(links) == 1
     link = links[0].replace("&amp;", "&")
     assert "layout=radial" in link and "valence=mixed" in link and "from=2024-01-05" in link
@@ -320,21 +321,30 @@ def test_spine_uses_quarters_for_short_maps_and_years_for_long_ones(app, client)
     login(client, "member@example.org")
     dot = client.get("/collaborations/dorp/map.dot").get_data(as_text=True)
     labels = re.findall(r'period\d+ \[label="([^"]+)"', dot)
-    assert labels == ["2e kwartaal 2023", "3e kwartaal 2023", "4e kwartaal 2023",
-                      "1e kwartaal 2024", "2e kwartaal 2024", "3e kwartaal 2024"]
+    # Few months with items: a column per month, empty stretches compressed into one.
+    assert labels[0] == "april 2023" and labels[-1] == "september 2024"
+    assert sum("(niets)" in label for label in labels) >= 1
+    dot = client.get("/collaborations/dorp/map.dot?granularity=quarter").get_data(as_text=True)
+    labels = re.findall(r'period\d+ \[label="([^"]+)"', dot)
+    assert labels[0] == "2e kwartaal 2023" and labels[-1] == "3e kwartaal 2024"
+    # Two empty quarters in a row become one marked column, never two empty ones.
+    assert labels[1].replace("\\n", " ") == "3e kwartaal 2023 – 4e kwartaal 2023 (niets)"
     with app.app_context():
         collab = db.session.scalar(db.select(services.Collaboration).filter_by(slug="dorp"))
         factories.ActivityFactory(collaboration=collab, title="Oud", date_start=date(2019, 1, 1),
                                   visibility="network")
         db.session.commit()
-    dot = client.get("/collaborations/dorp/map.dot").get_data(as_text=True)
-    assert re.findall(r'period\d+ \[label=(\w+)', dot) == [str(y) for y in range(2019, 2025)]
+    # One item years earlier no longer stretches the spine: the empty years are one column.
+    dot = client.get("/collaborations/dorp/map.dot?granularity=year").get_data(as_text=True)
+    assert [label.strip('"') for label in re.findall(r'period\d+ \[label=("[^"]*"|\S+)', dot)] == [
+        "2019", "2020 – 2022 (niets)", "2023", "2024"]
+    assert 'class="period gap"' in dot
 
 
 def test_parse_filters_reads_good_values_and_reports_bad_ones(ctx):
     from werkzeug.datastructures import MultiDict
 
-    from rem.maps.builder import parse_filters
+    from rem.maps.filters import parse_filters
 
     args = MultiDict([("code", "borging:sleutelpersonen"), ("code", "borging:sleutelpersonen"),
                       ("code", "x:y"), ("intended", "no"), ("valence", "negative"),
@@ -367,7 +377,7 @@ def _outline_map():
 
 
 def test_outline_nests_effects_once_and_lists_the_rest_apart():
-    from rem.maps.builder import outline
+    from rem.maps.outline import outline
 
     result = outline(_outline_map())
     [activity] = result.activities
@@ -381,8 +391,8 @@ def test_outline_nests_effects_once_and_lists_the_rest_apart():
 
 
 def test_outline_of_a_very_deep_chain_stays_shallow():
-    from rem.maps.builder import OUTLINE_MAX_DEPTH, outline
     from rem.maps.model import MapEdge, MapNode, RippleMap
+    from rem.maps.outline import OUTLINE_MAX_DEPTH, outline
 
     nodes = [MapNode(id=i, kind="activity" if i == 0 else "effect", title=str(i),
                      date_label="", period="2024", order=i, intended=None, valence=None,
@@ -399,14 +409,14 @@ def test_outline_of_a_very_deep_chain_stays_shallow():
 
 
 def test_cache_key_and_render_cache(tmp_path, monkeypatch):
-    from rem.maps import builder, renderer
+    from rem.maps import cache, renderer
 
     source = "digraph { a -> b }"
-    key = builder.cache_key(source, "dot", "svg")
+    key = cache.cache_key(source, "dot", "svg")
     assert len(key) == 64
-    assert key != builder.cache_key(source, "dot", "png")
-    assert key != builder.cache_key(source, "twopi", "svg")
-    assert key != builder.cache_key(source + " ", "dot", "svg")
+    assert key != cache.cache_key(source, "dot", "png")
+    assert key != cache.cache_key(source, "twopi", "svg")
+    assert key != cache.cache_key(source + " ", "dot", "svg")
     calls = []
     real_render = renderer.render
 
@@ -415,13 +425,13 @@ def test_cache_key_and_render_cache(tmp_path, monkeypatch):
         return real_render(*args, **kwargs)
 
     monkeypatch.setattr(renderer, "render", counting)
-    first = builder.render_cached(source, "dot", "svg", 10, tmp_path)
-    second = builder.render_cached(source, "dot", "svg", 10, tmp_path)
+    first = cache.render_cached(source, "dot", "svg", 10, tmp_path)
+    second = cache.render_cached(source, "dot", "svg", 10, tmp_path)
     assert first == second and first.startswith(b"<?xml") and len(calls) == 1
     assert (tmp_path / f"{key}.svg").read_bytes() == first
-    assert builder.render_cached(source, "dot", "dot", 10, tmp_path) == source.encode()
-    monkeypatch.setattr(builder, "CACHE_MAX_FILES", 3)
-    monkeypatch.setattr(builder, "CACHE_KEEP_FILES", 2)
+    assert cache.render_cached(source, "dot", "dot", 10, tmp_path) == source.encode()
+    monkeypatch.setattr(cache, "CACHE_MAX_FILES", 3)
+    monkeypatch.setattr(cache, "CACHE_KEEP_FILES", 2)
     for i in range(5):
-        builder.render_cached(f"digraph {{ n{i} }}", "dot", "svg", 10, tmp_path)
+        cache.render_cached(f"digraph {{ n{i} }}", "dot", "svg", 10, tmp_path)
     assert len(list(tmp_path.glob("*.svg"))) <= 3

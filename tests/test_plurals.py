@@ -24,6 +24,10 @@ PLURAL_NOUNS = ("items", "effecten", "activiteiten", "verbindingen", "verhalen",
                 "deelnemers", "regels", "meldingen", "onderwerpen", "groepen", "bladen",
                 "samenwerkingsverbanden", "sleutels", "logboekregels", "resultaten")
 ALWAYS_MANY = {
+    # A tiled print always has at least two sheets, and the limit (paper.MAX_PAGES) is 24.
+    "%(title)s: overzicht, %(n)d bladen",
+    "Deze kaart is te groot voor %(paper)s: de tekst zou onleesbaar klein worden of over "
+    "meer dan %(n)d bladen gaan. Kies A3, een filter, of download de SVG.",
     # Only said of maps above REM_MAP_MAX_NODES (hundreds of items, many groups).
     "Deze kaart is te groot om te tekenen (%(n)d items). Hieronder staat de lijst.",
     # Only said when a top-10 list leaves some out (so n is 10 and the total more).

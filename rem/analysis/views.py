@@ -42,9 +42,12 @@ from rem.exchanges.models import LearningExchange
 from rem.extensions import db
 from rem.hubs.models import Hub
 from rem.maps import renderer
-from rem.maps.builder import MapFilters, map_from_log, render_cached, summary
+from rem.maps.builder import map_from_log, summary
+from rem.maps.cache import render_cached
+from rem.maps.filters import MapFilters
 from rem.ripples.models import RippleItem
 from rem.ripples.services import load_log
+from rem.themes import services as themes
 from rem.workshops.models import Workshop
 
 log = logging.getLogger(__name__)
@@ -174,6 +177,9 @@ def _summary_page(kind: str, owner, scope: Scope):
         periods={"year": _("Jaar"), "quarter": _("Kwartaal"), "month": _("Maand")},
         can_thread=kind == "collaboration" and thread_access.may_write(current_access(), owner),
         collaboration=owner if kind == "collaboration" else None,
+        # Themes belong to one collaboration: counted on its own page, what the person sees.
+        theme_counts=(themes.counts(owner, current_access().item_clause(owner))
+                      if kind == "collaboration" else []),
     )
 
 

@@ -33,6 +33,8 @@ ACTION_LABELS = {
     "new_version": _l("nieuwe versie gemaakt"),
     "place": _l("verhaal geplaatst"),
     "unplace": _l("verhaal weggehaald"),
+    "theme_add": _l("effect in thema gezet"),
+    "theme_remove": _l("effect uit thema gehaald"),
 }
 
 # Where one code means something else for one type of thing.
@@ -60,6 +62,8 @@ TYPE_LABELS = {
     "exchange": _l("leeruitwisseling"),
     "borging_review": _l("borgingsreview"),
     "story_thread": _l("verhaal (rimpelanalyse)"),
+    "theme": _l("thema"),
+    "saved_view": _l("opgeslagen kaartweergave"),
 }
 
 

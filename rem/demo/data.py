@@ -2445,3 +2445,18 @@ REVIEWS: list[dict[str, Any]] = [
                    "vaardigheden-en-werkvormen": 2},
     },
 ]
+
+
+# Themes (the REM step after mapping) of the demo collaborations: name, description and the
+# keys of their effects; an effect may be in more than one.
+THEMES: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
+    "groningen": [
+        ("Ervaringskennis telt mee", "Ervaringsdeskundigen krijgen een vaste plek en stem.",
+         ("vertrouwen", "katalysator", "zichtbaar", "hoofdstuk")),
+        ("Samen met de zorgverzekeraar", "Wat de samenwerking met Menzis opleverde.",
+         ("menzis", "hoofdstuk", "gezond_groningen")),
+        ("Wachttijden in beeld", "Wat burgers ophaalden over wachten op zorg.",
+         ("op_de_kaart", "opgehaald", "bijsturen")),
+    ],
+}
+

@@ -47,6 +47,7 @@ from rem.ripples.models import (
     Valence,
     Visibility,
 )
+from rem.themes.models import Theme, theme_items
 
 COUNT_KEYS = (
     "codebook_rows",
@@ -319,6 +320,15 @@ def _load_items(
                 )
             )
             counts["links"] += 1
+    db.session.flush()
+    for position, (name, description, keys) in enumerate(
+            data.THEMES.get(collaboration.slug, ()), start=1):
+        theme = Theme(collaboration_id=collaboration.id, name=name, description=description,
+                      position=position, created_by_id=author_id)
+        db.session.add(theme)
+        db.session.flush()
+        db.session.execute(theme_items.insert(),
+                           [{"theme_id": theme.id, "item_id": items[key].id} for key in keys])
 
 
 # Learning logs and learning exchanges (data.LOG_ENTRIES, data.EXCHANGES)

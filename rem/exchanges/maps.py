@@ -25,16 +25,11 @@ from rem.exchanges.models import LearningExchange
 from rem.extensions import db
 from rem.hubs.models import Hub
 from rem.maps import renderer
-from rem.maps.builder import (
-    MapFilters,
-    Outline,
-    combined_map,
-    map_from_log,
-    outline,
-    render_cached,
-    summary,
-)
+from rem.maps.builder import combined_map, map_from_log, summary
+from rem.maps.cache import render_cached
+from rem.maps.filters import MapFilters
 from rem.maps.model import RippleMap
+from rem.maps.outline import Outline, outline
 from rem.ripples.services import LogView, load_log
 
 log = logging.getLogger(__name__)

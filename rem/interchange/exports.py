@@ -25,6 +25,7 @@ from rem.interchange.scope import (
     LOG_ENTRY_COLUMNS,
     NODE_CODE_COLUMNS,
     NODE_COLUMNS,
+    THEME_COLUMNS,
     ExportScope,
     iso_datetime,
 )
@@ -84,6 +85,7 @@ def json_parts(scope: ExportScope) -> Iterator[str]:
         book["codes"].append({"slug": code.slug, "name": code.name,
                               "description": code.description})
     yield f'"codebooks": {_json(list(books.values()))},\n'
+    yield f'"themes": {_json(list(scope.themes()))},\n'
     yield '"items": ['
     first = True
     for node in scope.nodes():
@@ -183,13 +185,14 @@ def _table(columns: list[str], rows: Callable[[], Iterable[dict]]) -> Callable[[
 
 
 def export_csv(scope: ExportScope) -> Iterator[bytes]:
-    """Stream a zip of tidy tables: nodes, links, codes, node_codes and log_entries."""
+    """Stream a zip of tidy tables: nodes, links, codes, node_codes, log_entries, themes."""
     return stream_zip([
         ("nodes.csv", _table(NODE_COLUMNS, scope.nodes)),
         ("links.csv", _table(LINK_COLUMNS, scope.links)),
         ("codes.csv", _table(CODE_COLUMNS, scope.codes)),
         ("node_codes.csv", _table(NODE_CODE_COLUMNS, scope.node_codes)),
         ("log_entries.csv", _table(LOG_ENTRY_COLUMNS, scope.log_entries)),
+        ("themes.csv", _table(THEME_COLUMNS, scope.themes)),
     ])
 
 
@@ -206,6 +209,7 @@ GRAPHML_NODE_KEYS = [
     ("evidence_url", "string"), ("codes", "string"), ("session_id", "int"),
     ("created_by", "string"),
     ("created_by_role", "string"), ("created_at", "string"), ("updated_at", "string"),
+    ("themes", "string"),
 ]
 GRAPHML_EDGE_KEYS = [("link_id", "int"), ("collaboration", "string"), ("created_at", "string")]
 
@@ -391,6 +395,7 @@ def export_xlsx(scope: ExportScope) -> Iterator[bytes]:
         ("codes", lambda: _sheet_parts(CODE_COLUMNS, scope.codes())),
         ("node_codes", lambda: _sheet_parts(NODE_CODE_COLUMNS, scope.node_codes())),
         ("log_entries", lambda: _sheet_parts(LOG_ENTRY_COLUMNS, scope.log_entries())),
+        ("themes", lambda: _sheet_parts(THEME_COLUMNS, scope.themes())),
     ])
 
 

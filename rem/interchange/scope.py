@@ -23,6 +23,7 @@ from rem.interchange.pseudonymise import Pseudonymiser
 from rem.logbook.models import LogCitation, LogEntry, log_entry_codes
 from rem.ripples import graph
 from rem.ripples.models import Kind, RippleItem, RippleLink, item_codes
+from rem.themes.models import Theme, theme_items
 from rem.workshops.models import Workshop
 
 BATCH = 500
@@ -32,7 +33,7 @@ NODE_COLUMNS = [
     "date_precision", "order", "visibility", "participant_count", "governance_style",
     "ladder_step", "intended", "valence", "noticed_by", "evidence_kind", "evidence_text",
     "evidence_url", "codes", "session_id", "created_by", "created_by_role", "created_at",
-    "updated_at",
+    "updated_at", "themes",
 ]
 LINK_COLUMNS = ["id", "collaboration", "cause_id", "effect_id", "created_at"]
 CODE_COLUMNS = ["code", "codebook", "codebook_name", "slug", "name", "description"]
@@ -43,6 +44,8 @@ LOG_ENTRY_COLUMNS = ["id", "collaboration", "date", "kind", "title", "body", "au
                      "author_role", "owner", "due_date", "done_at", "visibility", "codes",
                      "cited_item_ids", "created_at", "updated_at"]
 SESSION_COLUMNS = ["id", "collaboration", "title", "date", "place", "focus_question"]
+# Themes (rem.themes): one row per live theme of an exported collaboration; nodes name theirs.
+THEME_COLUMNS = ["collaboration", "name", "description", "effects"]
 
 TABLES = {
     "nodes": NODE_COLUMNS,
@@ -248,6 +251,35 @@ class ExportScope:
             found[item_id].append(f"{book}:{code}")
         return found
 
+    def _themes_of(self, ids: list[int]) -> dict[int, list[str]]:
+        found: dict[int, list[str]] = {i: [] for i in ids}
+        for item_id, name in db.session.execute(
+            sa.select(theme_items.c.item_id, Theme.name)
+            .join(Theme, Theme.id == theme_items.c.theme_id)
+            .where(theme_items.c.item_id.in_(ids), Theme.deleted_at.is_(None))
+            .order_by(theme_items.c.item_id, Theme.position, Theme.id)
+        ):
+            found[item_id].append(self.text(name))
+        return found
+
+    def themes(self) -> Iterator[dict]:
+        """Yield each live theme of the exported collaborations, with how many of the
+        visible effects are in it."""
+        slugs = self.slugs
+        counts = dict(db.session.execute(
+            sa.select(theme_items.c.theme_id, sa.func.count())
+            .where(theme_items.c.item_id.in_(self.visible_ids()))
+            .group_by(theme_items.c.theme_id)).all())
+        for theme in db.session.scalars(
+            sa.select(Theme).where(Theme.collaboration_id.in_(self.collaboration_ids),
+                                   Theme.deleted_at.is_(None))
+            .order_by(Theme.collaboration_id, Theme.position, Theme.id)):
+            if not counts.get(theme.id) and self.code_id is not None:
+                continue  # an exchange's export: only the themes of what it holds
+            yield {"collaboration": slugs[theme.collaboration_id], "name": self.text(theme.name),
+                   "description": self.text(theme.description),
+                   "effects": counts.get(theme.id, 0)}
+
     def item_rows(self, *, item_id: int | None = None, kind: str | None = None,
                   limit: int | None = None, offset: int = 0) -> Iterator[sa.Row]:
         """Yield the visible item rows in timeline order, in batches (optionally one
@@ -287,8 +319,10 @@ class ExportScope:
 
         def flush() -> Iterator[dict]:
             codes = self._codes_of([r.id for r in batch])
+            themes = self._themes_of([r.id for r in batch])
             for r in batch:
                 node = self._node(r, by_id[r.collaboration_id], codes[r.id], orders.get(r.id))
+                node["themes"] = themes[r.id]
                 if raw_titles:
                     node["_raw_title"] = r.title
                 yield node

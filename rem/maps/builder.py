@@ -1,173 +1,40 @@
-"""Build a RippleMap from a collaboration's ripple log, filter it, and cache renders.
+"""Build a RippleMap from a collaboration's ripple log.
 
-The map only ever holds what ``access.item_clause(collaboration)`` lets the
-person see. Ripple orders are computed on that whole visible graph before any
-filter, so a filtered 3rd-order effect still says 3.
+The map only ever holds what ``access.item_clause(collaboration)`` lets the person
+see. Ripple orders are computed on that whole visible graph before any filter, so a
+filtered 3rd-order effect still says 3. Filters and options come from
+``rem.maps.filters``; the timeline's columns from ``rem.maps.periods``; colours and
+sizes from ``rem.maps.encodings``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
-import hashlib
-import logging
-import os
-import tempfile
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date
-from pathlib import Path
+from dataclasses import dataclass
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from werkzeug.datastructures import MultiDict
 
 from rem.access import Access, current_access
 from rem.collaborations.models import Collaboration
-from rem.core.dates import DateError, FuzzyDate, Precision, parse_iso
 from rem.core.markdown import plain_text
-from rem.maps import renderer
-from rem.maps.model import MapEdge, MapNode, RippleMap, SummaryGroup, SummaryMap
-from rem.ripples.models import Kind, RippleItem, Valence
-from rem.ripples.services import LogView, load_log, log_fingerprint
+from rem.maps import encodings, periods
+from rem.maps.filters import MapFilters, MapOptions
+from rem.maps.model import MapEdge, MapNode, MapTheme, RippleMap, SummaryGroup, SummaryMap
+from rem.maps.styles import category
+from rem.ripples.models import Kind, RippleItem
+from rem.ripples.services import LogView, load_log
+from rem.themes import services as themes_service
+from rem.themes.models import Theme
 
-log = logging.getLogger(__name__)
-
-QUARTERS_BELOW_DAYS = 3 * 365
-MAX_SPINE_PERIODS = 40
-MAX_ORDER_LIMIT = 1000
-OUTLINE_MAX_DEPTH = 10
-CACHE_MAX_FILES = 500
-CACHE_KEEP_FILES = 400
-# Bump when the renderer's output changes for the same DOT (another Graphviz, say).
-RENDER_CACHE_VERSION = "1"
 # A summarised map (for maps over REM_MAP_MAX_NODES) stays small enough to draw at once.
 MAX_SUMMARY_GROUPS = 80
 MAX_SUMMARY_EDGES = 150
-
-
-@dataclass
-class MapFilters:
-    """What a person asked to see on the map; empty means everything visible."""
-
-    codes: list[str] = field(default_factory=list)
-    intended: bool | None = None
-    valence: str | None = None
-    date_from: FuzzyDate | None = None
-    date_to: FuzzyDate | None = None
-    max_order: int | None = None
-    # Not a filter: an item whose downstream ripples are drawn highlighted.
-    highlight: int | None = None
-
-    @property
-    def active(self) -> bool:
-        """Tell whether any filter narrows the map."""
-        return bool(self.codes) or any(
-            value is not None for value in
-            (self.intended, self.valence, self.date_from, self.date_to, self.max_order)
-        )
-
-    def to_args(self) -> dict[str, str | list[str]]:
-        """Return the filters as query arguments, in their canonical form."""
-        args: dict[str, str | list[str]] = {}
-        if self.codes:
-            args["code"] = list(self.codes)
-        if self.intended is not None:
-            args["intended"] = "yes" if self.intended else "no"
-        if self.valence:
-            args["valence"] = self.valence
-        if self.date_from:
-            args["from"] = self.date_from.iso()
-        if self.date_to:
-            args["to"] = self.date_to.iso()
-        if self.max_order is not None:
-            args["max_order"] = str(self.max_order)
-        if self.highlight is not None:
-            args["highlight"] = str(self.highlight)
-        return args
-
-    def matches(self, item: RippleItem, order: int | None) -> bool:
-        """Tell whether ``item`` (with its ripple ``order``) passes every filter.
-
-        ``intended``, ``valence`` and ``max_order`` are about effects: activities
-        always pass them. With ``max_order`` set, effects that no activity
-        reaches (order unknown) are left out.
-        """
-        if self.codes and not {c.qualified_slug for c in item.codes} & set(self.codes):
-            return False
-        when = item.when
-        if self.date_from and when.end < self.date_from.start:
-            return False
-        if self.date_to and when.start > self.date_to.end:
-            return False
-        if item.kind == Kind.ACTIVITY:
-            return True
-        if self.intended is not None and item.intended is not self.intended:
-            return False
-        if self.valence and item.valence != self.valence:
-            return False
-        return not (self.max_order is not None and (order is None or order > self.max_order))
-
-
-def parse_filters(args: MultiDict, known_codes: set[str] | None = None
-                  ) -> tuple[MapFilters, list[str]]:
-    """Read filters from query ``args``; ignore bad values and say why in Dutch."""
-    filters = MapFilters()
-    messages: list[str] = []
-    for raw in args.getlist("code"):
-        code = raw.strip()
-        if not code:
-            continue
-        if len(code) > 130 or ":" not in code or (
-                known_codes is not None and code not in known_codes):
-            messages.append(_("De code “%(code)s” bestaat niet; dit filter is genegeerd.",
-                              code=code[:60]))
-        elif code not in filters.codes:
-            filters.codes.append(code)
-    intended = args.get("intended", "").strip().lower()
-    if intended in ("yes", "no"):
-        filters.intended = intended == "yes"
-    elif intended:
-        messages.append(_("Kies bij “bedoeld” ja of nee; dit filter is genegeerd."))
-    valence = args.get("valence", "").strip().lower()
-    if valence in {v.value for v in Valence}:
-        filters.valence = valence
-    elif valence:
-        messages.append(_("Kies positief, negatief of gemengd; het filter op waardering is "
-                          "genegeerd."))
-    for name, label in (("from", _("vanaf")), ("to", _("tot en met"))):
-        text = args.get(name, "").strip()
-        if not text:
-            continue
-        try:
-            value = parse_iso(text[:20])
-        except DateError:
-            messages.append(_("De datum bij “%(label)s” is niet te lezen; schrijf bijvoorbeeld "
-                              "2024 of 2024-03-12. Dit filter is genegeerd.", label=label))
-            continue
-        if name == "from":
-            filters.date_from = value
-        else:
-            filters.date_to = value
-    if filters.date_from and filters.date_to and filters.date_from.start > filters.date_to.end:
-        filters.date_from, filters.date_to = filters.date_to, filters.date_from
-        messages.append(_("De begindatum lag na de einddatum; ze zijn omgewisseld."))
-    order = args.get("max_order", "").strip()
-    if order:
-        if order.isdigit() and int(order) <= MAX_ORDER_LIMIT:
-            filters.max_order = int(order)
-        else:
-            messages.append(_("De rimpelorde is een heel getal vanaf 0; dit filter is "
-                              "genegeerd."))
-    highlight = args.get("highlight", "").strip()
-    if highlight:
-        if highlight.isdigit() and len(highlight) < 12:
-            filters.highlight = int(highlight)
-        else:
-            messages.append(_("Het item om te markeren is niet te lezen; er is niets "
-                              "gemarkeerd."))
-    return filters, messages
+# The projector's labels are this much larger than the page's: 18 px and more at 1080p
+# for the demo session (22 items: 20 px, measured in real Chromium; see the report).
+PROJECTOR_SCALE = 1.5
 
 
 @dataclass
@@ -185,6 +52,20 @@ class BuiltMap:
     too_many: int = 0
 
 
+@dataclass
+class ThemeData:
+    """The live themes of a collaboration and the themes of each of its items."""
+
+    themes: list[Theme]
+    of_item: dict[int, list[int]]
+
+    @classmethod
+    def load(cls, collaboration: Collaboration) -> ThemeData:
+        """Load them in two queries."""
+        return cls(themes_service.themes_of(collaboration),
+                   themes_service.memberships(collaboration.id))
+
+
 def legend() -> dict[str, str]:
     """Return the Dutch legend texts for the renderer."""
     return {
@@ -198,40 +79,14 @@ def legend() -> dict[str, str]:
         "mixed": _("gemengd (oranje)"),
         "valence_unknown": _("Waardering niet bekend (grijs)"),
         "link": _("pijl: het een leidde tot het ander"),
-        "no_cause": _("stippellijn uit het midden: nog geen oorzaak bekend"),
+        "no_cause": _("Buitenste ring: effecten waarvan nog geen oorzaak bekend is"),
         "spine": _("Tijdlijn"),
+        "gap": _("Gestippeld vak: een tijd zonder items, ingekort"),
+        "theme_band": _("Gekleurde rand onder de tekst: de thema's van het effect"),
+        "dimmed": _("Bleek: buiten de focus, of een eerdere oorzaak"),
+        "rings": _("Ringen: activiteiten, dan 1e, 2e, ... orde"),
+        "reach": _("Grootte van een activiteit: het aantal effecten dat eruit groeide"),
     }
-
-
-def _period_unit(items: list[RippleItem]) -> str:
-    """Return "quarter" when the items span under about three years, else "year"."""
-    if not items:
-        return "year"
-    first = min(item.when.start for item in items)
-    last = max(item.when.end for item in items)
-    return "quarter" if (last - first).days < QUARTERS_BELOW_DAYS else "year"
-
-
-def _period_of(day: date, unit: str) -> tuple[tuple[int, int], str]:
-    """Return the sortable key and the label of the period ``day`` falls in."""
-    if unit == "year":
-        return (day.year, 0), str(day.year)
-    quarter = FuzzyDate.of(day, Precision.QUARTER)
-    return (day.year, quarter.quarter), quarter.label()
-
-
-def _spine(keys: set[tuple[int, int]], unit: str) -> list[tuple[int, int]]:
-    """Return the spine's period keys: every period from first to last, if not too many."""
-    first, last = min(keys), max(keys)
-    every: list[tuple[int, int]] = []
-    year, sub = first
-    while (year, sub) <= last and len(every) <= MAX_SPINE_PERIODS:
-        every.append((year, sub))
-        if unit == "year":
-            year += 1
-        else:
-            year, sub = (year + 1, 1) if sub == 4 else (year, sub + 1)
-    return every if len(every) <= MAX_SPINE_PERIODS else sorted(keys)
 
 
 # Tooltips by everything they are made of (and the language): a map shown again reuses
@@ -280,21 +135,144 @@ def _make_tooltip(item: RippleItem, order: int | None, date_label: str) -> str:
     return "\n".join(lines)
 
 
-def map_from_log(collaboration: Collaboration, log_view: LogView, filters: MapFilters
-                 ) -> RippleMap:
-    """Return the map of the items in ``log_view`` that pass ``filters``."""
+def item_link_base(collaboration: Collaboration, *, external: bool = False) -> str:
+    """Return the address of an item without its id: ".../items/".
+
+    Downloaded SVGs need absolute links (they still work when the file is saved or
+    embedded). This is the one place map links are made; it uses url_for(_external=True)
+    until rem.core.urls.external_url (REM_BASE_URL) is there to switch to.
+    """
+    # One url_for for all nodes: it costs more than the rest of a node.
+    return url_for("ripples.show", slug=collaboration.slug, item_id=0, _external=external)[:-1]
+
+
+def upstream(log_view: LogView, starts: set[int]) -> set[int]:
+    """Return everything ``starts`` grew from (directly or further back), not themselves."""
+    seen: set[int] = set()
+    queue = list(starts)
+    while queue:
+        for cause in log_view.causes.get(queue.pop(), ()):
+            if cause not in seen:
+                seen.add(cause)
+                queue.append(cause)
+    return seen - starts
+
+
+def downstream(log_view: LogView, starts: set[int]) -> set[int]:
+    """Return everything that grew from ``starts`` (directly or further on), not themselves."""
+    seen: set[int] = set()
+    queue = list(starts)
+    while queue:
+        for effect in log_view.grew.get(queue.pop(), ()):
+            if effect not in seen:
+                seen.add(effect)
+                queue.append(effect)
+    return seen - starts
+
+
+def highlighted(log_view: LogView, start: int | None) -> set[int]:
+    """Return ``start`` and every item that grew from it (empty when it is not visible)."""
+    if start is None or not any(item.id == start for item in log_view.items):
+        return set()
+    return {start} | downstream(log_view, {start})
+
+
+def filter_description(filters: MapFilters, log_view: LogView,
+                       theme_names: dict[int, str]) -> str:
+    """Return the filters in words ("code Sleutelpersonen; vanaf 2024"), for titles."""
+    labels = {code.qualified_slug: code.label for item in log_view.items for code in item.codes}
+    parts = []
+    if filters.codes:
+        parts.append(_("code %(codes)s", codes=", ".join(labels.get(c, c)
+                                                         for c in filters.codes)))
+    if filters.themes:
+        parts.append(_("thema %(themes)s", themes=", ".join(
+            theme_names.get(t, str(t)) for t in filters.themes)))
+    if filters.intended is not None:
+        parts.append(_("bedoeld") if filters.intended else _("onbedoeld"))
+    if filters.valence:
+        parts.append({"positive": _("positief"), "negative": _("negatief"),
+                      "mixed": _("gemengd")}.get(filters.valence, filters.valence))
+    if filters.date_from:
+        parts.append(_("vanaf %(date)s", date=filters.date_from.label()))
+    if filters.date_to:
+        parts.append(_("tot en met %(date)s", date=filters.date_to.label()))
+    if filters.max_order is not None:
+        parts.append(_("tot en met orde %(n)d", n=filters.max_order))
+    return "; ".join(parts)
+
+
+def map_title(collaboration: Collaboration, filters: MapFilters, log_view: LogView,
+              theme_names: dict[int, str]) -> str:
+    """Return the map's title; a filtered map says which filters made it."""
+    title = _("Rimpelkaart %(name)s", name=collaboration.name)
+    if filters.active:
+        title = _("%(title)s (gefilterd: %(filters)s)", title=title,
+                  filters=filter_description(filters, log_view, theme_names))
+    return title
+
+
+def _chronological(nodes: list[MapNode], log_view: LogView) -> list[MapNode]:
+    """Order the nodes of one column by the middle of their period, never an effect before
+    one of its causes in the same column (a topological order, earliest first)."""
+    ids = {node.id for node in nodes}
+    waiting = {node.id: sum(1 for c in log_view.causes.get(node.id, ()) if c in ids)
+               for node in nodes}
+    by_id = {node.id: node for node in nodes}
+    ready = sorted((n for n in nodes if waiting[n.id] == 0),
+                   key=lambda n: (n.middle, n.kind != Kind.ACTIVITY, n.id))
+    ordered: list[MapNode] = []
+    while ready:
+        node = ready.pop(0)
+        ordered.append(node)
+        for effect in log_view.grew.get(node.id, ()):
+            if effect in waiting:
+                waiting[effect] -= 1
+                if waiting[effect] == 0:
+                    ready.append(by_id[effect])
+                    ready.sort(key=lambda n: (n.middle, n.kind != Kind.ACTIVITY, n.id))
+    return ordered
+
+
+def map_from_log(collaboration: Collaboration, log_view: LogView, filters: MapFilters,
+                 options: MapOptions | None = None, *, themes: ThemeData | None = None,
+                 external_links: bool = False, earlier_causes: bool = False) -> RippleMap:
+    """Return the map of the items in ``log_view`` that pass ``filters``, drawn as
+    ``options`` say.
+
+    ``earlier_causes`` (a year's map) adds, greyed out, what the kept items grew from
+    before ``filters.date_from``, so the year's effects are not left unconnected.
+    """
+    options = options or MapOptions()
+    themes = themes if themes is not None else ThemeData.load(collaboration)
+    of_item = themes.of_item
     keep = [item for item in log_view.items
-            if filters.matches(item, log_view.orders.get(item.id))]
+            if filters.matches(item, log_view.orders.get(item.id),
+                               frozenset(of_item.get(item.id, ())))]
     ids = {item.id for item in keep}
+    context: set[int] = set()
+    if earlier_causes and filters.date_from is not None:
+        start = filters.date_from.start
+        context = {i for i in upstream(log_view, ids) if i not in ids}
+        by_id = log_view.by_id()
+        context = {i for i in context if by_id[i].when.start < start}
+        keep = [item for item in log_view.items if item.id in ids or item.id in context]
+        ids |= context
     marked = highlighted(log_view, filters.highlight)
-    unit = _period_unit(keep)
-    periods: dict[tuple[int, int], str] = {}
+    focused: set[int] | None = None
+    if filters.focus:
+        starts = {i for i in filters.focus if i in ids}
+        focused = starts | upstream(log_view, starts) | downstream(log_view, starts)
+    unit = options.granularity or periods.choose_granularity(
+        item for item in keep if item.id not in context)
+    keys: set[periods.Key] = set()
+    labels: dict[periods.Key, str] = {}
     nodes = []
-    # One url_for for all nodes (it costs more than the rest of a node): ".../items/<id>".
-    item_url = url_for("ripples.show", slug=collaboration.slug, item_id=0)[:-1]
+    item_url = item_link_base(collaboration, external=external_links)
     for item in keep:
-        key, label = _period_of(item.when.start, unit)
-        periods[key] = label
+        key, label = periods.period_of(item.date_start, unit)
+        keys.add(key)
+        labels[key] = label
         order = log_view.orders.get(item.id)
         date_label = item.when.label()
         nodes.append(MapNode(
@@ -310,42 +288,54 @@ def map_from_log(collaboration: Collaboration, log_view: LogView, filters: MapFi
             url=f"{item_url}{item.id}",
             tooltip=_tooltip(item, order, date_label),
             highlight=item.id in marked,
+            dimmed=item.id in context or (focused is not None and item.id not in focused),
+            themes=tuple(of_item.get(item.id, ())) if item.kind == Kind.EFFECT else (),
+            middle=periods.middle(item.when),
         ))
-    spine = []
-    if periods:
-        for key in _spine(set(periods), unit):
-            spine.append(periods.get(key) or _period_of(date(key[0], 3 * max(key[1], 1) - 2, 1),
-                                                        unit)[1])
-    title = _("Rimpelkaart %(name)s", name=collaboration.name)
-    if filters.active:
-        title = _("%(title)s (gefilterd)", title=title)
-    return RippleMap(
-        title=title,
+    spine = periods.spine(keys, unit)
+    shown_themes = {t for node in nodes for t in node.themes}
+    map_themes = [MapTheme(t.id, t.name, category(n)[1])
+                  for n, t in enumerate(themes.themes) if t.id in shown_themes]
+    # Each column top to bottom in date order (the renderer keeps this order).
+    columns: dict[str, list[MapNode]] = defaultdict(list)
+    for node in nodes:
+        columns[node.period].append(node)
+    nodes = [node for column in columns.values() for node in _chronological(column, log_view)]
+    dim = {node.id for node in nodes if node.dimmed}
+    ripple_map = RippleMap(
+        title=map_title(collaboration, filters, log_view, {t.id: t.name for t in themes.themes}),
         centre_label=collaboration.name,
         nodes=nodes,
-        edges=[MapEdge(a, b, highlight=a in marked and b in marked)
+        edges=[MapEdge(a, b, highlight=a in marked and b in marked,
+                       dimmed=a in dim or b in dim)
                for a, b in log_view.links if a in ids and b in ids],
         legend=legend(),
-        periods=spine,
+        periods=[column.label for column in spine],
+        gaps={column.label for column in spine if column.gap},
+        granularity=unit,
+        themes=map_themes,
+        color_by=options.color_by,
+        size_by=options.size_by,
     )
+    encodings.apply(ripple_map, log_view)
+    return ripple_map
 
 
-def highlighted(log_view: LogView, start: int | None) -> set[int]:
-    """Return ``start`` and every item that grew from it (empty when it is not visible)."""
-    if start is None or not any(item.id == start for item in log_view.items):
-        return set()
-    marked = {start}
-    queue = [start]
-    while queue:
-        for effect in log_view.grew.get(queue.pop(), ()):
-            if effect not in marked:
-                marked.add(effect)
-                queue.append(effect)
-    return marked
+def for_projector(ripple_map: RippleMap) -> RippleMap:
+    """Make ``ripple_map`` readable from the back of a room: titles only (the date is in
+    the tooltip and the column), at most two short lines, and no legend box."""
+    for node in ripple_map.nodes:
+        node.date_label = ""
+        node.note = ""
+        node.scale = PROJECTOR_SCALE
+        node.title = node.title if len(node.title) <= 50 else node.title[:49].rstrip() + "…"
+    ripple_map.legend = {}
+    return ripple_map
 
 
 def build_map(collaboration: Collaboration, filters: MapFilters | None = None,
-              access: Access | None = None, *, max_nodes: int | None = None) -> BuiltMap:
+              access: Access | None = None, *, options: MapOptions | None = None,
+              max_nodes: int | None = None, external_links: bool = False) -> BuiltMap:
     """Load what the current person may see of ``collaboration`` and build its map.
 
     With ``max_nodes``, a map with more items than that is not built node by node
@@ -355,19 +345,21 @@ def build_map(collaboration: Collaboration, filters: MapFilters | None = None,
     access = access or current_access()
     filters = filters or MapFilters()
     log_view = load_log(collaboration, access.item_clause(collaboration))
+    themes = ThemeData.load(collaboration)
     if max_nodes is not None:
         keep = [item for item in log_view.items
-                if filters.matches(item, log_view.orders.get(item.id))]
+                if filters.matches(item, log_view.orders.get(item.id),
+                                   frozenset(themes.of_item.get(item.id, ())))]
         if len(keep) > max_nodes:
-            title = _("Rimpelkaart %(name)s", name=collaboration.name)
-            if filters.active:
-                title = _("%(title)s (gefilterd)", title=title)
+            title = map_title(collaboration, filters, log_view,
+                              {t.id: t.name for t in themes.themes})
             empty = RippleMap(title=title, centre_label=collaboration.name, nodes=[],
                               edges=[], legend=legend(), periods=[])
             return BuiltMap(empty, len(log_view.items),
                             summary=summarise_log(collaboration, log_view, keep, filters),
                             too_many=len(keep))
-    ripple_map = map_from_log(collaboration, log_view, filters)
+    ripple_map = map_from_log(collaboration, log_view, filters, options, themes=themes,
+                              external_links=external_links)
     return BuiltMap(ripple_map, len(log_view.items))
 
 
@@ -380,9 +372,11 @@ def summarise_log(collaboration: Collaboration, log_view: LogView, keep: list[Ri
     than MAX_SUMMARY_GROUPS groups, codes give way to codebooks, then to "effects".
     Links between groups are counted; the strongest MAX_SUMMARY_EDGES are kept.
     """
-    unit = _period_unit(keep)
+    # Quarters for under about three years, else years: a summary is an overview.
+    span = (max(i.when.end for i in keep) - min(i.when.start for i in keep)).days if keep else 0
+    unit = "quarter" if span < 3 * 365 else "year"
     period_of: dict[int, tuple[tuple[int, int], str]] = {
-        item.id: _period_of(item.when.start, unit) for item in keep}
+        item.id: periods.period_of(item.when.start, unit) for item in keep}
 
     def label_of(item: RippleItem, grouping: str) -> str:
         if item.kind == Kind.ACTIVITY:
@@ -402,7 +396,7 @@ def summarise_log(collaboration: Collaboration, log_view: LogView, keep: list[Ri
     counts: dict[tuple, int] = defaultdict(int)
     for key in keys.values():
         counts[key] += 1
-    periods = {period_of[item.id][0]: period_of[item.id][1] for item in keep}
+    labels = {period_of[item.id][0]: period_of[item.id][1] for item in keep}
     groups: list[SummaryGroup] = []
     group_of_key: dict[tuple, str] = {}
     for index, key in enumerate(sorted(counts, key=lambda k: (k[0], k[1], k[2].lower()))):
@@ -410,7 +404,7 @@ def summarise_log(collaboration: Collaboration, log_view: LogView, keep: list[Ri
         group_of_key[key] = f"g{index}"
         count_label = (ngettext("%(num)d effect", "%(num)d effecten", count) if is_effect
                        else ngettext("%(num)d activiteit", "%(num)d activiteiten", count))
-        groups.append(SummaryGroup(key=f"g{index}", period=periods[period_key],
+        groups.append(SummaryGroup(key=f"g{index}", period=labels[period_key],
                                    kind=Kind.EFFECT.value if is_effect else Kind.ACTIVITY.value,
                                    label=label, count_label=count_label, count=count))
     group_of = {item_id: group_of_key[key] for item_id, key in keys.items()}
@@ -424,11 +418,11 @@ def summarise_log(collaboration: Collaboration, log_view: LogView, keep: list[Ri
             else:
                 edges[group_of[cause], group_of[effect]] += 1
     strongest = sorted(edges.items(), key=lambda e: (-e[1], e[0]))
-    spine = [periods.get(key) or _period_of(date(key[0], 3 * max(key[1], 1) - 2, 1), unit)[1]
-             for key in _spine(set(periods), unit)] if periods else []
+    spine = [column.label for column in periods.spine(set(labels), unit)]
     title = _("Samengevatte rimpelkaart %(name)s", name=collaboration.name)
     if filters is not None and filters.active:
-        title = _("%(title)s (gefilterd)", title=title)
+        title = _("%(title)s (gefilterd: %(filters)s)", title=title,
+                  filters=filter_description(filters, log_view, {}))
     return SummaryMap(
         title=title, groups=groups,
         edges=[(a, b, n) for (a, b), n in strongest[:MAX_SUMMARY_EDGES]],
@@ -467,19 +461,15 @@ def combined_map(parts: list[tuple[Collaboration, LogView]], filters: MapFilters
             items[node.id] = by_id[node.id]
         nodes.extend(part.nodes)
         edges.extend(part.edges)
-    unit = _period_unit(list(items.values()))
-    periods: dict[tuple[int, int], str] = {}
+    unit = periods.choose_granularity(items.values())
+    keys: set[periods.Key] = set()
     for node in nodes:
-        key, label = _period_of(items[node.id].when.start, unit)
-        node.period = label
-        periods[key] = label
-    spine = []
-    if periods:
-        for key in _spine(set(periods), unit):
-            spine.append(periods.get(key) or _period_of(date(key[0], 3 * max(key[1], 1) - 2, 1),
-                                                        unit)[1])
+        key, node.period = periods.period_of(items[node.id].when.start, unit)
+        keys.add(key)
+    spine = periods.spine(keys, unit)
     return RippleMap(title=title, centre_label=title, nodes=nodes, edges=edges,
-                     legend=legend(), periods=spine)
+                     legend=legend(), periods=[column.label for column in spine],
+                     gaps={column.label for column in spine if column.gap}, granularity=unit)
 
 
 def summary(ripple_map: RippleMap) -> str:
@@ -495,183 +485,3 @@ def summary(ripple_map: RippleMap) -> str:
         sentence += " " + _("Van %(first)s tot en met %(last)s.",
                             first=ripple_map.periods[0], last=ripple_map.periods[-1])
     return sentence
-
-
-@dataclass
-class OutlineEntry:
-    """One item in the text alternative, with what grew from it."""
-
-    node: MapNode
-    children: list[OutlineEntry] = field(default_factory=list)
-    repeat: bool = False
-
-
-@dataclass
-class Outline:
-    """The text alternative of a map: activities with their ripples, then the rest."""
-
-    activities: list[OutlineEntry]
-    without_cause: list[OutlineEntry]
-
-
-def outline(ripple_map: RippleMap) -> Outline:
-    """Return the map as nested lists: each effect in full once, later only by name.
-
-    Effects without an activity anywhere upstream come under "Zonder oorzaak".
-    Nesting stops at a fixed depth; deeper ripples are listed flat at that depth.
-    """
-    by_id = {node.id: node for node in ripple_map.nodes}
-    position = {node.id: index for index, node in enumerate(ripple_map.nodes)}
-    grew: dict[int, list[int]] = defaultdict(list)
-    has_cause: set[int] = set()
-    for edge in ripple_map.edges:
-        if edge.cause_id in by_id and edge.effect_id in by_id:
-            grew[edge.cause_id].append(edge.effect_id)
-            has_cause.add(edge.effect_id)
-    for children in grew.values():
-        children.sort(key=position.__getitem__)
-    seen: set[int] = set()
-
-    def expand(node_id: int, depth: int) -> OutlineEntry:
-        """Return the entry for ``node_id`` with its (not yet shown) descendants."""
-        if node_id in seen:
-            return OutlineEntry(by_id[node_id], repeat=True)
-        seen.add(node_id)
-        entry = OutlineEntry(by_id[node_id])
-        if depth < OUTLINE_MAX_DEPTH:
-            entry.children = [expand(child, depth + 1) for child in grew[node_id]]
-            return entry
-        queue = list(grew[node_id])
-        while queue:  # too deep to nest: list the rest flat, each once
-            child = queue.pop(0)
-            if child in seen:
-                continue
-            seen.add(child)
-            entry.children.append(OutlineEntry(by_id[child]))
-            queue.extend(grew[child])
-        return entry
-
-    activities = [expand(node.id, 0) for node in ripple_map.nodes if node.is_activity]
-    without = [expand(node.id, 0) for node in ripple_map.nodes
-               if not node.is_activity and node.id not in has_cause and node.id not in seen]
-    return Outline(activities, without)
-
-
-def cache_key(dot_source: str, engine: str, fmt: str) -> str:
-    """Return the sha256 content key of one render."""
-    digest = hashlib.sha256()
-    for part in (RENDER_CACHE_VERSION, engine, fmt):
-        digest.update(part.encode("utf-8") + b"\0")
-    digest.update(dot_source.encode("utf-8"))
-    return digest.hexdigest()
-
-
-def cache_dir() -> Path:
-    """Return the folder of rendered maps: ``REM_MAP_CACHE_DIR`` or instance/map-cache."""
-    configured = current_app.config.get("REM_MAP_CACHE_DIR")
-    return Path(configured or os.path.join(current_app.instance_path, "map-cache"))
-
-
-def _prune(directory: Path) -> None:
-    """Keep the cache small: past the maximum, remove the least recently used files."""
-    try:
-        files = [entry for entry in os.scandir(directory)
-                 if entry.is_file() and not entry.name.startswith(".")]
-        if len(files) <= CACHE_MAX_FILES:
-            return
-        files.sort(key=lambda entry: entry.stat().st_mtime)
-        for entry in files[: len(files) - CACHE_KEEP_FILES]:
-            with contextlib.suppress(OSError):
-                os.unlink(entry.path)
-    except OSError:
-        log.warning("could not prune the map cache in %s", directory, exc_info=True)
-
-
-@functools.cache
-def _code_version() -> str:
-    """Return a digest of the app's code and catalogues: a new release draws maps anew."""
-    digest = hashlib.sha256(RENDER_CACHE_VERSION.encode())
-    root = Path(__file__).resolve().parent.parent
-    for path in sorted([*root.rglob("*.py"), *root.rglob("*.po")]):
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
-
-
-def download_alias(collaboration: Collaboration, access: Access, filters: MapFilters,
-                   layout: str, fmt: str) -> str:
-    """Return a key for a map download that is found without building the map.
-
-    The render cache is keyed by content (the DOT text), which costs a load of the log and
-    a build of the map to know: 85 ms for 1,000 items. This alias is a digest of what the
-    map is made from: the log's fingerprint (grouped queries, see
-    ``ripples.services.log_fingerprint``), the filters, layout, format, language, the
-    person's access to the collaboration and the app's code. Any change to the data
-    changes the fingerprint, so a stored download is never served stale.
-    """
-    fingerprint = log_fingerprint(collaboration, access.item_clause(collaboration))
-    digest = hashlib.sha256()
-    for part in (_code_version(), repr(fingerprint), repr(filters), layout, fmt,
-                 str(get_locale()), repr(access.visible_levels(collaboration))):
-        digest.update(part.encode("utf-8") + b"\0")
-    return digest.hexdigest()
-
-
-def _download_path(alias: str, fmt: str, directory: Path | None = None) -> Path:
-    return (directory or cache_dir()) / f"download-{alias}.{fmt}"
-
-
-def cached_download(alias: str, fmt: str) -> bytes | None:
-    """Return the stored download for ``alias``, or None."""
-    path = _download_path(alias, fmt)
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    with contextlib.suppress(OSError):
-        os.utime(path)
-    return data or None
-
-
-def store_download(alias: str, fmt: str, data: bytes) -> None:
-    """Keep ``data`` as the download for ``alias`` (written atomically; errors are logged)."""
-    directory = cache_dir()
-    _write_atomically(directory, _download_path(alias, fmt, directory), data, fmt)
-    _prune(directory)
-
-
-def _write_atomically(directory: Path, path: Path, data: bytes, fmt: str) -> None:
-    tmp = None
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=f".{fmt}")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-        tmp = None
-    except OSError:
-        log.warning("could not write the map cache in %s", directory, exc_info=True)
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-
-
-def render_cached(dot_source: str, engine: str, fmt: str, timeout: float,
-                  directory: Path | None = None) -> bytes:
-    """Return the render of ``dot_source``, from the file cache when it is there."""
-    if fmt == "dot":
-        return renderer.render(dot_source, engine, fmt, timeout)
-    directory = directory or cache_dir()
-    path = directory / f"{cache_key(dot_source, engine, fmt)}.{fmt}"
-    try:
-        data = path.read_bytes()
-    except OSError:
-        data = b""
-    if data:
-        with contextlib.suppress(OSError):
-            os.utime(path)
-        return data
-    data = renderer.render(dot_source, engine, fmt, timeout)
-    _write_atomically(directory, path, data, fmt)
-    _prune(directory)
-    return data

@@ -25,6 +25,11 @@ LEGEND_KEYS = (
     "link",
     "no_cause",
     "spine",
+    "gap",
+    "theme_band",
+    "dimmed",
+    "rings",
+    "reach",
 )
 
 
@@ -47,11 +52,45 @@ class MapNode:
     # Drawn with a thick double border (not only colour): one activity's ripples, or
     # what is new in a period on the map through time.
     highlight: bool = False
+    # Drawn pale: outside the focus, or an earlier cause shown for context (a year's map).
+    dimmed: bool = False
+    # The ids of the themes the item is in (RippleMap.themes describes them).
+    themes: tuple[int, ...] = ()
+    # Filled by encodings.apply for colour_by/size_by: None keeps the valence style.
+    fill: str | None = None
+    border: str | None = None
+    # How many effects grew from an activity (size_by=reach), None when not asked.
+    reach: int | None = None
+    # Orders the items of one timeline column: the middle day of the item's period.
+    middle: int = 0
+    # Colours of the node's themes, drawn as a band under its label.
+    bands: tuple[str, ...] = ()
+    # size_by: the label's size as a multiple of the normal size, and a line that says why.
+    scale: float = 1.0
+    note: str = ""
 
     @property
     def is_activity(self) -> bool:
         """Tell whether the node is an activity."""
         return self.kind == ACTIVITY
+
+
+@dataclass(frozen=True)
+class MapTheme:
+    """A theme drawn on the map: a cluster (timeline) and a colour band on its effects."""
+
+    id: int
+    name: str
+    colour: str
+
+
+@dataclass(frozen=True)
+class Swatch:
+    """One entry of the colour legend: what a fill colour stands for."""
+
+    label: str
+    fill: str
+    border: str
 
 
 @dataclass
@@ -61,6 +100,7 @@ class MapEdge:
     cause_id: int
     effect_id: int
     highlight: bool = False
+    dimmed: bool = False
 
 
 @dataclass
@@ -73,6 +113,16 @@ class RippleMap:
     edges: list[MapEdge]
     legend: dict[str, str] = field(default_factory=dict)
     periods: list[str] = field(default_factory=list)
+    # Period labels (in ``periods``) that stand for a compressed stretch without items.
+    gaps: set[str] = field(default_factory=set)
+    granularity: str = "year"
+    themes: list[MapTheme] = field(default_factory=list)
+    color_by: str = "valence"
+    size_by: str | None = None
+    # The colour legend of color_by (valence keeps the fixed legend samples).
+    swatches: list[Swatch] = field(default_factory=list)
+    # Ring labels of the radial map by ring number: 1 activities, 2 the 1st order, ...
+    ring_labels: dict[int, str] = field(default_factory=dict)
 
     def node_ids(self) -> set[int]:
         """Return the ids of the drawn nodes."""

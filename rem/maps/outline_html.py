@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from rem.maps.builder import OutlineEntry
+from rem.maps.outline import OutlineEntry
 
 
 def outline_html(entries: list[OutlineEntry], translations) -> Markup:

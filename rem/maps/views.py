@@ -1,9 +1,9 @@
-"""The ripple-map page and its downloads (SVG, PNG, PDF and DOT).
+"""The ripple-map page, its downloads (SVG, PNG, PDF and DOT) and saved views.
 
-Downloads have stable, citable URLs: the layout and the filters are query
-arguments. An unknown layout on the page falls back to the timeline with a
-message; on a download it answers 400, because a citable URL must not quietly
-mean something else. An unknown format is a 404.
+Downloads have stable, citable URLs: the layout, the drawing options and the filters
+are query arguments. An unknown layout or option on the page falls back to the default
+with a message; on a download it answers 400, because a citable URL must not quietly
+mean something else. An unknown format is a 404. Every download is an attachment.
 """
 
 from __future__ import annotations
@@ -11,35 +11,43 @@ from __future__ import annotations
 import logging
 import re
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 
 from rem.access import Access, current_access
 from rem.access.routes import collaboration_or_404
 from rem.codes.services import all_codebooks
 from rem.collaborations.models import Collaboration
+from rem.core import pdf
+from rem.core.forms import EmptyForm
 from rem.core.pagecache import cached_page
-from rem.maps import renderer
-from rem.maps.builder import (
-    MapFilters,
-    build_map,
-    cached_download,
-    download_alias,
-    outline,
-    parse_filters,
-    render_cached,
-    store_download,
-    summary,
-    summary_description,
-)
+from rem.extensions import db
+from rem.maps import drawing, paper, renderer, saved
+from rem.maps.builder import build_map, summary, summary_description
+from rem.maps.cache import cached_download, download_alias, render_cached, store_download
+from rem.maps.filters import MapFilters, MapOptions, parse_filters, parse_options
+from rem.maps.models import SavedView
+from rem.maps.outline import outline
+from rem.themes.services import themes_of
 
 log = logging.getLogger(__name__)
 
 bp = Blueprint("maps", __name__)
 
-DEFAULT_LAYOUT = "timeline"
 FORMATS = ("svg", "png", "pdf", "dot")
+MIN_WIDTH, MAX_WIDTH = 200, 8000
 
 
 def _known_codes(codebooks) -> set[str]:
@@ -59,26 +67,23 @@ def _too_large_message(count: int) -> str:
              "bijvoorbeeld op periode of code.", n=count)
 
 
-def _download_urls(slug: str, layout: str, filters: MapFilters) -> dict[str, str]:
-    """Return the download URL of every format for this layout and these filters."""
-    return {fmt: url_for("maps.download", slug=slug, fmt=fmt, layout=layout,
-                         **filters.to_args())
-            for fmt in FORMATS}
+def _download_urls(slug: str, args: dict) -> dict[str, str]:
+    """Return the download URL of every format for these arguments."""
+    urls = {fmt: url_for("maps.download", slug=slug, fmt=fmt, **args) for fmt in FORMATS}
+    urls["pdf_a3"] = url_for("maps.download", slug=slug, fmt="pdf", paper="a3", **args)
+    urls["png_slide"] = url_for("maps.download", slug=slug, fmt="png", width=1920, **args)
+    return urls
 
 
-@bp.get("/collaborations/<slug>/map")
-@cached_page
-def show(slug: str):
-    """Show the map with its filters, downloads and a text alternative."""
-    collaboration = collaboration_or_404(slug)
+def map_page(collaboration: Collaboration, args: MultiDict, *, view=None):
+    """Render the map page for ``args`` (the query string, or a saved view's arguments)."""
     access = current_access()
     codebooks = all_codebooks()
-    filters, messages = parse_filters(request.args, _known_codes(codebooks))
-    layout = request.args.get("layout", DEFAULT_LAYOUT)
-    if layout not in renderer.LAYOUTS:
-        messages.append(_("Deze kaartvorm bestaat niet; u ziet de tijdlijn."))
-        layout = DEFAULT_LAYOUT
-    built = build_map(collaboration, filters, access,
+    themes = themes_of(collaboration)
+    filters, messages = parse_filters(args, _known_codes(codebooks), {t.id for t in themes})
+    options, option_messages = parse_options(args)
+    messages += option_messages
+    built = build_map(collaboration, filters, access, options=options,
                       max_nodes=current_app.config["REM_MAP_MAX_NODES"])
     ripple_map = built.map
     count = built.too_many or len(ripple_map.nodes)
@@ -87,9 +92,8 @@ def show(slug: str):
     if filters.highlight is not None and highlight_title is None and ripple_map.nodes:
         messages.append(_("Het item om te markeren staat niet op deze kaart; er is niets "
                           "gemarkeerd."))
-    svg = None
-    summary_svg = None
-    problem = None
+    timeout = current_app.config["REM_DOT_TIMEOUT"]
+    svg = summary_svg = problem = None
     if built.visible_count == 0:
         problem = "empty"
     elif count == 0:
@@ -98,20 +102,16 @@ def show(slug: str):
         # Too many items to draw one by one: say so, and draw them grouped instead.
         problem = _too_large_message(count)
         try:
-            raw = render_cached(renderer.summary_to_dot(built.summary), "dot", "svg",
-                                current_app.config["REM_DOT_TIMEOUT"])
+            raw = render_cached(renderer.summary_to_dot(built.summary), "dot", "svg", timeout)
             summary_svg = Markup(renderer.titled_svg(  # noqa: S704 - escaped Graphviz output
                 raw, built.summary.title, summary_description(built.summary), inline=True))
         except renderer.MapRenderError:
             log.warning("the summarised map of %s could not be drawn", collaboration.slug,
                         exc_info=True)
     else:
-        source = renderer.to_dot(ripple_map, layout)
         try:
-            raw = render_cached(source, renderer.engine_for(layout), "svg",
-                                current_app.config["REM_DOT_TIMEOUT"])
-            svg = Markup(renderer.titled_svg(  # noqa: S704 - Graphviz output of escaped data
-                raw, ripple_map.title, summary(ripple_map), inline=True))
+            # Graphviz output of escaped data
+            svg = Markup(drawing.svg(ripple_map, options.layout, timeout))  # noqa: S704
         except renderer.GraphvizMissing:
             problem = _missing_message()
         except renderer.RenderTimeout:
@@ -119,16 +119,21 @@ def show(slug: str):
         except renderer.MapRenderError:
             log.exception("rendering the map of %s failed", collaboration.slug)
             problem = _("De kaart kon niet worden getekend. De DOT-download werkt wel.")
+    args_now = {**options.to_args(), **filters.to_args()}
     return render_template(
         "maps/show.html",
         collaboration=collaboration,
         ripple_map=ripple_map,
-        layout=layout,
+        layout=options.layout,
+        options=options,
         layouts={"timeline": _("Tijdlijn"), "radial": _("Rimpels rond het midden")},
         filters=filters,
         filter_args=filters.to_args(),
+        option_args=options.to_args(),
+        map_args=args_now,
         messages=messages,
         codebooks=codebooks,
+        themes=themes,
         svg=svg,
         problem=problem,
         summary_map=built.summary,
@@ -136,13 +141,23 @@ def show(slug: str):
         summary=(summary_description(built.summary) if built.summary is not None
                  else summary(ripple_map)),
         outline=outline(ripple_map),
-        downloads=_download_urls(collaboration.slug, layout, filters),
+        downloads=_download_urls(collaboration.slug, args_now),
         can_edit=access.edits(collaboration),
-        full_size=request.args.get("size") == "full",
+        full_size=args.get("size") == "full",
         reads_all=access.reads_all_of(collaboration),
         highlight_title=highlight_title,
         highlight_count=max(len(marked) - 1, 0),
+        saved_views=saved.views_of(collaboration) if access.reads_all_of(collaboration) else [],
+        current_view=view,
+        form=EmptyForm(),
     )
+
+
+@bp.get("/collaborations/<slug>/map")
+@cached_page
+def show(slug: str):
+    """Show the map with its filters, options, downloads and a text alternative."""
+    return map_page(collaboration_or_404(slug), request.args)
 
 
 def _plain(message: str, status: int) -> Response:
@@ -150,21 +165,50 @@ def _plain(message: str, status: int) -> Response:
     return Response(message + "\n", status=status, mimetype="text/plain")
 
 
-def _draw_download(collaboration: Collaboration, filters: MapFilters, access: Access,
-                   layout: str, fmt: str) -> bytes | Response:
+def _width(fmt: str) -> tuple[int | None, str | None]:
+    """Read ?width= (pixels, for SVG and PNG); return it or the reason it is refused."""
+    text = request.args.get("width", "").strip()
+    if not text:
+        return None, None
+    if fmt not in ("svg", "png"):
+        return None, _("Een breedte (width=) kan alleen bij SVG en PNG.")
+    if not text.isdigit() or not MIN_WIDTH <= int(text) <= MAX_WIDTH:
+        return None, _("De breedte is een heel getal van %(low)d tot %(high)d pixels.",
+                       low=MIN_WIDTH, high=MAX_WIDTH)
+    return int(text), None
+
+
+def _paper(fmt: str) -> tuple[str, str | None]:
+    """Read ?paper= (a4 or a3, for PDF); return it or the reason it is refused."""
+    text = request.args.get("paper", "").strip().lower()
+    if not text:
+        return "a4", None
+    if fmt != "pdf" or text not in paper.PAPERS:
+        return "a4", _("Kies paper=a4 of paper=a3 (alleen bij PDF).")
+    return text, None
+
+
+def _draw_download(collaboration: Collaboration, filters: MapFilters, options: MapOptions,
+                   access: Access, fmt: str, width: int | None, sheet: str
+                   ) -> bytes | Response:
     """Build and draw the map as ``fmt``; or the plain answer that says why it cannot."""
     limit = current_app.config["REM_MAP_MAX_NODES"]
-    built = build_map(collaboration, filters, access,
-                      max_nodes=None if fmt == "dot" else limit)
+    timeout = current_app.config["REM_DOT_TIMEOUT"]
+    built = build_map(collaboration, filters, access, options=options,
+                      max_nodes=None if fmt == "dot" else limit, external_links=True)
     if built.summary is not None:  # refused before the DOT text of every item is made
         return _plain(_too_large_message(built.too_many), 503)
     ripple_map = built.map
     if fmt != "dot" and len(ripple_map.nodes) > limit:
         return _plain(_too_large_message(len(ripple_map.nodes)), 503)
-    engine = renderer.engine_for(layout)
-    source = renderer.to_dot(ripple_map, layout)
+    if fmt == "pdf" and not pdf.available():
+        return pdf.unavailable()
+    engine = renderer.engine_for(options.layout)
     try:
-        data = render_cached(source, engine, fmt, current_app.config["REM_DOT_TIMEOUT"])
+        source = drawing.dot_source(ripple_map, options.layout, timeout)
+        if fmt == "png" and width:
+            source = renderer.sized_source(source, width)
+        data = render_cached(source, engine, "svg" if fmt == "pdf" else fmt, timeout)
     except renderer.GraphvizMissing:
         return _plain(_missing_message(), 503)
     except renderer.RenderTimeout:
@@ -173,32 +217,48 @@ def _draw_download(collaboration: Collaboration, filters: MapFilters, access: Ac
         log.exception("rendering the map of %s failed", collaboration.slug)
         return _plain(_("De kaart kon niet worden getekend. De DOT-download werkt wel."), 500)
     if fmt == "svg":
-        data = renderer.titled_svg(data, ripple_map.title, summary(ripple_map)).encode()
+        text = renderer.titled_svg(data, ripple_map.title, summary(ripple_map))
+        data = (renderer.with_width(text, width) if width else text).encode()
+    elif fmt == "pdf":
+        text = renderer.titled_svg(data, ripple_map.title, summary(ripple_map))
+        try:
+            data, _plan = paper.pdf_pages(text, ripple_map.title, sheet)
+        except paper.TooLarge:
+            return _plain(_("Deze kaart is te groot voor %(paper)s: de tekst zou onleesbaar "
+                            "klein worden of over meer dan %(n)d bladen gaan. Kies A3, een "
+                            "filter, of download de SVG.", paper=sheet.upper(),
+                            n=paper.MAX_PAGES), 413)
     return data
 
 
 @bp.get("/collaborations/<slug>/map.<fmt>")
 def download(slug: str, fmt: str):
-    """Send the map as a file, with an ETag from the content key."""
+    """Send the map as a file (an attachment), with an ETag from what it is made of."""
     if fmt not in FORMATS:
         abort(404)
     collaboration = collaboration_or_404(slug)
-    layout = request.args.get("layout", DEFAULT_LAYOUT)
-    if layout not in renderer.LAYOUTS:
-        return _plain(_("Onbekende kaartvorm. Kies layout=timeline of layout=radial."), 400)
-    filters, _messages = parse_filters(request.args, _known_codes(all_codebooks()))
+    options, problems = parse_options(request.args, strict=True)
+    width, problem_width = _width(fmt)
+    sheet, problem_paper = _paper(fmt)
+    problems += [p for p in (problem_width, problem_paper) if p]
+    if problems:
+        return _plain(" ".join(problems), 400)
+    themes = themes_of(collaboration)
+    filters, _messages = parse_filters(request.args, _known_codes(all_codebooks()),
+                                       {t.id for t in themes})
     access = current_access()
     # A map drawn before is found by what it is made of, without building it again.
-    key = download_alias(collaboration, access, filters, layout, fmt)
+    what = repr((options, filters, width, sheet if fmt == "pdf" else None))
+    key = download_alias(collaboration, access, what, fmt)
     safe_slug = re.sub(r"[^A-Za-z0-9._-]", "-", collaboration.slug)
-    disposition = f'inline; filename="{safe_slug}-ripple-map-{layout}.{fmt}"'
+    disposition = f'attachment; filename="{safe_slug}-ripple-map-{options.layout}.{fmt}"'
     if request.if_none_match.contains(key):
         response = Response(status=304)
     elif (stored := cached_download(key, fmt)) is not None:
         response = Response(stored, content_type=renderer.CONTENT_TYPES[fmt])
         response.headers["Content-Disposition"] = disposition
     else:
-        drawn = _draw_download(collaboration, filters, access, layout, fmt)
+        drawn = _draw_download(collaboration, filters, options, access, fmt, width, sheet)
         if isinstance(drawn, Response):
             return drawn
         store_download(key, fmt, drawn)
@@ -207,3 +267,91 @@ def download(slug: str, fmt: str):
     response.set_etag(key)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+# --- saved views: a view is shown to everyone who reads all of its collaboration (others
+# get 404: its name and choices are the collaboration's own); editors make and change them.
+
+
+def _editable(slug: str):
+    collaboration = collaboration_or_404(slug)
+    if not current_access().edits(collaboration):
+        abort(403)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    return collaboration
+
+
+def _view(collaboration, view_id: int) -> SavedView:
+    view = db.session.get(SavedView, view_id)
+    if view is None or view.collaboration_id != collaboration.id:
+        abort(404)
+    return view
+
+
+@bp.post("/collaborations/<slug>/map/views")
+def view_create(slug: str):
+    """Save the map arguments of the form as a named view."""
+    collaboration = _editable(slug)
+    try:
+        view = saved.create_view(collaboration, request.form.get("name", ""), request.form)
+    except saved.ViewError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("maps.show", slug=slug, **saved.canonical(request.form)))
+    db.session.commit()
+    flash(_("De weergave “%(name)s” is opgeslagen.", name=view.name), "success")
+    return redirect(url_for("maps.view_show", slug=slug, view_id=view.id))
+
+
+@bp.get("/collaborations/<slug>/map/views/<int:view_id>")
+def view_show(slug: str, view_id: int):
+    """Show the map as the view says (its stable URL)."""
+    collaboration = collaboration_or_404(slug)
+    if not current_access().reads_all_of(collaboration):
+        abort(404)
+    view = _view(collaboration, view_id)
+    if view.deleted_at is not None:
+        flash(_("Deze weergave staat in de prullenbak."), "warning")
+    return map_page(collaboration, saved.as_args(view), view=view)
+
+
+@bp.post("/collaborations/<slug>/map/views/<int:view_id>/edit")
+def view_edit(slug: str, view_id: int):
+    """Rename the view; with ``replace`` also store the map arguments of the form."""
+    collaboration = _editable(slug)
+    view = _view(collaboration, view_id)
+    version = request.form.get("version", "")
+    try:
+        saved.update_view(view, request.form.get("name", view.name),
+                          int(version) if version.isdigit() else view.version,
+                          request.form if request.form.get("replace") else None)
+    except saved.ViewError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("De weergave is bijgewerkt."), "success")
+    return redirect(url_for("maps.view_show", slug=slug, view_id=view_id))
+
+
+@bp.post("/collaborations/<slug>/map/views/<int:view_id>/delete")
+def view_delete(slug: str, view_id: int):
+    """Move the view to the bin."""
+    collaboration = _editable(slug)
+    view = _view(collaboration, view_id)
+    saved.delete_view(view)
+    db.session.commit()
+    flash(_("De weergave “%(name)s” staat in de prullenbak.", name=view.name), "success")
+    return redirect(url_for("maps.show", slug=slug))
+
+
+@bp.post("/collaborations/<slug>/map/views/<int:view_id>/restore")
+def view_restore(slug: str, view_id: int):
+    """Take the view out of the bin."""
+    collaboration = _editable(slug)
+    view = _view(collaboration, view_id)
+    saved.restore_view(view)
+    db.session.commit()
+    flash(_("De weergave is teruggezet."), "success")
+    return redirect(url_for("maps.view_show", slug=slug, view_id=view_id))

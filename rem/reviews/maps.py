@@ -10,8 +10,9 @@ from flask_babel import gettext as _
 
 from rem.access import Access
 from rem.collaborations.models import Collaboration
-from rem.maps import renderer
-from rem.maps.builder import MapFilters, map_from_log, render_cached, summary
+from rem.maps import drawing, renderer
+from rem.maps.builder import map_from_log, summary
+from rem.maps.filters import MapFilters, MapOptions
 from rem.reviews.services import year_period
 from rem.ripples.services import load_log
 
@@ -27,15 +28,18 @@ class YearMap:
     problem: str | None
 
 
-def year_map(collaboration: Collaboration, year: int, access: Access) -> YearMap:
-    """Draw the items of ``year`` that ``access`` may see, on the timeline layout."""
+def year_map(collaboration: Collaboration, year: int, access: Access,
+             view: tuple[MapFilters, MapOptions] | None = None) -> YearMap:
+    """Draw the items of ``year`` that ``access`` may see (on the timeline, or as the saved
+    ``view`` says), with the earlier causes of the year's effects greyed out."""
     if not has_request_context():  # url_for in the builder needs one (demo loader, CLI)
         with current_app.test_request_context():
-            return year_map(collaboration, year, access)
+            return year_map(collaboration, year, access, view)
     period = year_period(year)
     log_view = load_log(collaboration, access.item_clause(collaboration))
-    ripple_map = map_from_log(collaboration, log_view,
-                              MapFilters(date_from=period, date_to=period))
+    filters, options = view if view is not None else (MapFilters(), MapOptions())
+    filters.date_from = filters.date_to = period
+    ripple_map = map_from_log(collaboration, log_view, filters, options, earlier_causes=True)
     ripple_map.title = _("Rimpelkaart %(name)s, %(year)d", name=collaboration.name, year=year)
     text = summary(ripple_map)
     count = len(ripple_map.nodes)
@@ -45,11 +49,9 @@ def year_map(collaboration: Collaboration, year: int, access: Access) -> YearMap
     if count > current_app.config["REM_MAP_MAX_NODES"]:
         return YearMap(None, text, _("Deze kaart is te groot om te tekenen (%(n)d items).",
                                      n=count))
-    source = renderer.to_dot(ripple_map, "timeline")
     try:
-        raw = render_cached(source, renderer.engine_for("timeline"), "svg",
-                            current_app.config["REM_DOT_TIMEOUT"])
-        svg = renderer.titled_svg(raw, ripple_map.title, text, inline=True)
+        svg = drawing.svg(ripple_map, options.layout, current_app.config["REM_DOT_TIMEOUT"],
+                          description=text)
     except renderer.GraphvizMissing:
         return YearMap(None, text, _("Graphviz (het programma dot) is niet geïnstalleerd op de "
                                      "server."))

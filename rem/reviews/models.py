@@ -140,6 +140,9 @@ class BorgingReview(TimestampMixin, db.Model):
     frozen_map_svg: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
     frozen_map_summary: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
     frozen_extra: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON)
+    # The saved map view the review shows (rem.maps.models.SavedView), if one was chosen.
+    map_view_id: orm.Mapped[int | None] = orm.mapped_column(
+        sa.ForeignKey("saved_map_views.id", ondelete="SET NULL"))
 
     collaboration: orm.Mapped[Collaboration] = orm.relationship()
     adopted_by: orm.Mapped[User | None] = orm.relationship(foreign_keys=[adopted_by_id])

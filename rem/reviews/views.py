@@ -33,6 +33,7 @@ from rem.core.forms import EmptyForm
 from rem.core.urls import site_root
 from rem.extensions import db
 from rem.hubs.models import Hub
+from rem.maps import saved
 from rem.reviews import adoption, comparison, radar, services
 from rem.reviews import evidence as review_evidence
 from rem.reviews.forms import NewReviewForm, review_form_class, score_field, strategy_field
@@ -280,7 +281,8 @@ def adopt(slug: str, review_id: int):
         flash(_("Het formulier kwam niet goed aan. De review is niet vastgesteld; probeer het "
                 "opnieuw."), "error")
         return _to_review(collaboration, review)
-    drawn = year_map(collaboration, review.year, current_access())
+    drawn = year_map(collaboration, review.year, current_access(),
+                         saved.shown_by(review, collaboration))
     try:
         empty = adoption.adopt(review, int(seen), map_svg=drawn.svg,
                                map_summary=drawn.summary if drawn.svg else drawn.problem,
@@ -380,13 +382,15 @@ def _report_context(collaboration: Collaboration, review: BorgingReview) -> dict
         map_problem = None if map_svg else (review.frozen_map_summary or
                                             _("De kaart is bij het vaststellen niet bewaard."))
     else:
-        drawn = year_map(collaboration, review.year, current_access())
+        drawn = year_map(collaboration, review.year, current_access(),
+                         saved.shown_by(review, collaboration))
         map_svg, map_summary, map_problem = drawn.svg, drawn.summary, drawn.problem
     strategies = {s.strategy: s for s in review.strategies}
     radars = [_radar(review, previous, older=False)]
     if review.use_older_pillars:
         radars.append(_radar(review, previous, older=True))
     return {
+        "saved_views": saved.views_of(collaboration),
         "review": review, "previous": previous, "names": names,
         "strategies": strategies, "strategy_slugs": STRATEGY_SLUGS,
         "status_labels": {k.value: v for k, v in STRATEGY_STATUS_LABELS.items()},
@@ -460,3 +464,22 @@ def hub(slug: str):
                            names=services.strategy_names(), strategy_slugs=STRATEGY_SLUGS,
                            status_labels={k.value: v for k, v in STRATEGY_STATUS_LABELS.items()},
                            counts=counts)
+
+
+@bp.post("/collaborations/<slug>/reviews/<int:review_id>/map-view")
+def map_view(slug: str, review_id: int):
+    """Choose the saved map view the review shows (none: the year on the timeline)."""
+    collaboration, review = _review(slug, review_id, edit=True)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    text = request.form.get("view_id", "")
+    try:
+        saved.show_in(review, "review", collaboration, int(text) if text.isdigit() else None)
+    except saved.ViewError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(_("De kaart van de review is gekozen."), "success")
+    return _to_review(collaboration, review)
+

@@ -11,8 +11,9 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from rem.collaborations.models import Collaboration
-from rem.maps import renderer
-from rem.maps.builder import MapFilters, map_from_log, render_cached, summary
+from rem.maps import drawing, periods, renderer
+from rem.maps.builder import for_projector, map_from_log, summary
+from rem.maps.filters import MapFilters, MapOptions
 from rem.maps.model import RippleMap
 from rem.ripples.services import LogView
 
@@ -40,9 +41,18 @@ def _prefix_ids(svg: str, prefix: str) -> str:
 
 
 def draw(collaboration: Collaboration, log_view: LogView, title: str,
-         layout: str = "timeline", id_prefix: str = "") -> Drawing:
-    """Return the map of ``log_view`` as inline SVG (cached by its DOT source)."""
-    ripple_map = map_from_log(collaboration, log_view, MapFilters())
+         layout: str = "timeline", id_prefix: str = "",
+         view: tuple[MapFilters, MapOptions] | None = None, projector: bool = False) -> Drawing:
+    """Return the map of ``log_view`` as inline SVG (cached by its DOT source); ``view``
+    (a saved view's filters and options) draws it that way; ``projector`` draws it for
+    the wall (large text, no legend: rem.maps.builder.for_projector)."""
+    filters, options = view if view is not None else (MapFilters(), MapOptions(layout=layout))
+    if projector and view is None:
+        options.granularity = periods.projector_granularity(log_view.items)
+    layout = options.layout
+    ripple_map = map_from_log(collaboration, log_view, filters, options)
+    if projector:
+        for_projector(ripple_map)
     ripple_map.title = title
     text = summary(ripple_map)
     count = len(ripple_map.nodes)
@@ -51,10 +61,8 @@ def draw(collaboration: Collaboration, log_view: LogView, title: str,
     if count > current_app.config["REM_MAP_MAX_NODES"]:
         return Drawing(ripple_map, None, _("Deze kaart is te groot om te tekenen (%(n)d items).",
                                            n=count), text)
-    source = renderer.to_dot(ripple_map, layout)
     try:
-        raw = render_cached(source, renderer.engine_for(layout), "svg",
-                            current_app.config["REM_DOT_TIMEOUT"])
+        raw = drawing.render(ripple_map, layout, "svg", current_app.config["REM_DOT_TIMEOUT"])
         svg_text = renderer.titled_svg(raw, ripple_map.title, text, inline=True)
         if id_prefix:
             svg_text = _prefix_ids(svg_text, id_prefix)

@@ -130,6 +130,9 @@ class Workshop(TimestampMixin, db.Model):
     closed_at: orm.Mapped[datetime | None] = orm.mapped_column(sa.DateTime(timezone=True))
     created_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
     closed_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
+    # The saved map view the projector shows (rem.maps.models.SavedView), if one was chosen.
+    map_view_id: orm.Mapped[int | None] = orm.mapped_column(
+        sa.ForeignKey("saved_map_views.id", ondelete="SET NULL"))
 
     collaboration: orm.Mapped[Collaboration] = orm.relationship()
     link_items: orm.Mapped[list[RippleItem]] = orm.relationship(

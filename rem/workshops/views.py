@@ -34,6 +34,7 @@ from rem.core import pdf
 from rem.core.http import saving
 from rem.core.urls import external_url, site_root
 from rem.extensions import db
+from rem.maps import saved as saved_views
 from rem.ripples.services import load_log
 from rem.workshops import drawing, services
 from rem.workshops import report as session_report
@@ -158,7 +159,7 @@ def show(slug: str, session_id: int):
     collaboration, workshop = workshop_or_404(slug, session_id, edit=True)
     return render_template("workshops/show.html", collaboration=collaboration, workshop=workshop,
                            join_url=_join_url(workshop), counts=services.status_counts(workshop),
-                           form=StatusForm())
+                           form=StatusForm(), saved_views=saved_views.views_of(collaboration))
 
 
 @bp.get("/<int:session_id>/qr.svg")
@@ -197,7 +198,8 @@ def _projector_context(collaboration: Collaboration, workshop: Workshop) -> dict
     access = current_access()
     log_view = load_log(collaboration, access.item_clause(collaboration))
     drawn = drawing.draw(collaboration, log_view, _("Rimpelkaart %(name)s",
-                                                    name=collaboration.name))
+                                                    name=collaboration.name),
+                         view=saved_views.shown_by(workshop, collaboration), projector=True)
     own = [item for item in log_view.items if item.session_id == workshop.id]
     own.sort(key=lambda item: item.created_at, reverse=True)
     return {
@@ -274,3 +276,15 @@ def report_pdf(slug: str, session_id: int):
         f'inline; filename="sessieverslag-{workshop.id}-{workshop.held_on.isoformat()}.pdf"')
     response.headers["Cache-Control"] = "private, no-cache"
     return response
+
+
+@bp.post("/<int:session_id>/map-view")
+def map_view(slug: str, session_id: int):
+    """Choose the saved map view the projector shows (none: the whole map)."""
+    collaboration, workshop = workshop_or_404(slug, session_id, edit=True)
+    text = request.form.get("view_id", "")
+    with saving(saved_views.ViewError) as saved:
+        saved_views.show_in(workshop, "session", collaboration,
+                            int(text) if text.isdigit() else None)
+        saved.flash(_("De kaart voor de projectie is gekozen."))
+    return redirect(url_for("workshops.show", slug=slug, session_id=session_id))

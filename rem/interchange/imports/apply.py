@@ -60,6 +60,7 @@ from rem.ripples.models import (
     Valence,
     Visibility,
 )
+from rem.themes import services as themes
 from rem.workshops import models as session_models
 from rem.workshops import services as sessions
 
@@ -299,6 +300,38 @@ def _entry_input(planned: PlannedEntry, code_ids: list[int], item_ids: list[int]
         body=planned.body, visibility=planned.visibility,
         due_date=planned.due_date if is_action else None,
         code_ids=code_ids, item_ids=item_ids)
+
+
+def _apply_themes(collaboration: Collaboration, plan: ImportPlan,
+                  created: dict[str, RippleItem]) -> None:
+    """Put the created effects in the themes the file names: a live theme of the same name
+    (whatever its capitals) is the same theme; the others are made."""
+    wanted = {name for item in plan.items for name in item.themes if item.key in created}
+    if not wanted:
+        return
+    known = {theme.name.lower(): theme for theme in themes.themes_of(collaboration)}
+    for name in sorted(wanted):
+        if name.lower() in known:
+            continue
+        try:
+            known[name.lower()] = themes.create_theme(collaboration, name,
+                                                      plan.themes.get(name, ""))
+        except themes.ThemeError as exc:
+            plan.warn(_("Thema “%(name)s” is overgeslagen: %(error)s", name=name[:80],
+                        error=str(exc)))
+    members: dict[int, list[RippleItem]] = {}
+    for item in plan.items:
+        made = created.get(item.key)
+        if made is None or made.kind != Kind.EFFECT:
+            continue
+        for name in item.themes:
+            theme = known.get(name.lower())
+            if theme is not None:
+                members.setdefault(theme.id, []).append(made)
+    by_id = {theme.id: theme for theme in known.values()}
+    for theme_id, items in members.items():
+        themes.add_items(by_id[theme_id], items)
+
 
 
 def _session_matches(collaboration: Collaboration) -> dict[tuple[str, object], int]:
@@ -545,6 +578,7 @@ def write_plan(collaboration: Collaboration, vetted: Vetted) -> Iterator[tuple[i
                 links += 1
         done += min(LINK_BATCH, len(vetted.links) - start)
         yield done, total
+    _apply_themes(collaboration, vetted.plan, created)
     entries_made = _write_entries(collaboration, vetted, resolver, created)
     done += len(vetted.entries)
     result.created_items = len(created)

@@ -71,6 +71,7 @@ class PlannedItem:
     codes: list[str] = field(default_factory=list)
     source: str = ""
     session_key: str | None = None  # the evaluation session it came from (rem JSON)
+    themes: list[str] = field(default_factory=list)  # theme names (rem JSON)
 
 
 @dataclass
@@ -121,6 +122,7 @@ class ImportPlan:
     notes: list[str] = field(default_factory=list)
     codebooks: dict[str, CodebookInfo] = field(default_factory=dict)
     sessions: dict[str, PlannedSession] = field(default_factory=dict)
+    themes: dict[str, str] = field(default_factory=dict)  # name -> description (rem JSON)
     columns: list[str] = field(default_factory=list)
     link_columns: list[str] = field(default_factory=list)
     mapping: dict[str, str] = field(default_factory=dict)

@@ -183,6 +183,9 @@ def parse(files: list[UploadedFile], options: ImportOptions, limit: int) -> Impo
                         "overgenomen (codes die ernaar verwijzen komen in “Geïmporteerd”).",
                         n=n))
     _sessions(document, plan)
+    for raw in document.get("themes") or [] if isinstance(document.get("themes"), list) else []:
+        if isinstance(raw, dict) and str(raw.get("name") or "").strip():
+            plan.themes[" ".join(str(raw["name"]).split())] = str(raw.get("description") or "")
     missing = 0
     unknown: dict[str, int] = {}
     derived = 0
@@ -227,6 +230,9 @@ def parse(files: list[UploadedFile], options: ImportOptions, limit: int) -> Impo
             plan.warn(_("%(where)s: “intended” moet true of false zijn, niet “%(value)s”; het "
                         "blijft leeg.", where=where, value=str(intended)[:40]))
         item.codes = _strings(raw.get("codes"), where, "codes", plan)
+        item.themes = [" ".join(t.split()) for t in raw.get("themes") or []
+                       if isinstance(t, str) and t.strip()] if isinstance(
+            raw.get("themes"), list) else []
         session = raw.get("session_id")
         if session is not None and session != "":
             if str(session) in plan.sessions:

@@ -1,0 +1,167 @@
+"""The map on paper: landscape A4 or A3 pages whose text stays readable.
+
+A map that fits one page with its smallest text at 7 pt or more is printed on one page.
+A larger one is printed in tiles at the scale that keeps 7 pt, after an overview page
+that shows the whole map with the tiles marked; past MAX_PAGES pages the answer is that
+the map is too large for that paper (a filter or the larger paper helps).
+
+The tiles are the map's own SVG with a narrower viewBox; WeasyPrint (rem/core/pdf.py)
+lays the pages out.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+import re
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from markupsafe import escape
+
+from rem.core import pdf
+
+MM = 72 / 25.4
+# Landscape sizes in millimetres.
+PAPERS = {"a4": (297, 210), "a3": (420, 297)}
+MARGIN_MM = 10
+HEADER_MM = 9
+MIN_TEXT_PT = 7.0
+MAX_PAGES = 24
+OVERLAP_PT = 18.0  # tiles share a strip, so nothing is cut in two without a second look
+
+_FONT_RE = re.compile(r'font-size="([0-9.]+)"')
+_SIZE_RE = re.compile(r'<svg\b[^>]*?\swidth="([0-9.]+)pt"[^>]*?\sheight="([0-9.]+)pt"')
+_VIEWBOX_RE = re.compile(r'viewBox="[^"]*"')
+
+
+class TooLarge(ValueError):
+    """The map needs more than MAX_PAGES pages on this paper."""
+
+
+@dataclass
+class Plan:
+    """How the map goes on paper: its scale and its tiles (columns × rows)."""
+
+    scale: float
+    columns: int
+    rows: int
+    area: tuple[float, float]  # printable width and height of a page, in points
+    smallest_font: float
+
+    @property
+    def tiled(self) -> bool:
+        """Tell whether the map is printed in tiles (after an overview page)."""
+        return self.columns * self.rows > 1
+
+    @property
+    def pages(self) -> int:
+        """Return the number of pages, the overview included."""
+        return self.columns * self.rows + (1 if self.tiled else 0)
+
+
+def smallest_font(svg: str) -> float:
+    """Return the smallest font size used in ``svg`` (points), 10 when there is none."""
+    sizes = [float(size) for size in _FONT_RE.findall(svg)]
+    return min(sizes) if sizes else 10.0
+
+
+def plan(width: float, height: float, paper: str, font: float) -> Plan:
+    """Decide the scale and tiles for a map of ``width`` × ``height`` points whose smallest
+    text is ``font`` points; raise TooLarge past MAX_PAGES."""
+    page_w, page_h = PAPERS[paper]
+    area = ((page_w - 2 * MARGIN_MM) * MM, (page_h - 2 * MARGIN_MM - HEADER_MM) * MM)
+    fit = min(area[0] / width, area[1] / height)
+    least = MIN_TEXT_PT / font
+    if fit >= least:
+        return Plan(min(fit, 2.0), 1, 1, area, font)
+    step_w, step_h = area[0] - OVERLAP_PT, area[1] - OVERLAP_PT
+    columns = max(1, math.ceil((width * least - OVERLAP_PT) / step_w))
+    rows = max(1, math.ceil((height * least - OVERLAP_PT) / step_h))
+    if columns * rows + 1 > MAX_PAGES:
+        raise TooLarge(paper)
+    return Plan(least, columns, rows, area, font)
+
+
+def _data_uri(svg: str) -> str:
+    return pdf.SVG_DATA + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def _cropped(svg: str, x: float, y: float, width: float, height: float, scale: float) -> str:
+    """Return ``svg`` showing only the rectangle (x, y, width, height) of its viewBox,
+    ``scale`` times as large."""
+    svg = _VIEWBOX_RE.sub(f'viewBox="{x:.2f} {y:.2f} {width:.2f} {height:.2f}"', svg, count=1)
+    return re.sub(r'(<svg\b[^>]*?\s)width="[0-9.]+pt"([^>]*?\s)height="[0-9.]+pt"',
+                  lambda m: f'{m.group(1)}width="{width * scale:.2f}pt"{m.group(2)}'
+                            f'height="{height * scale:.2f}pt"', svg, count=1)
+
+
+def _overview(svg: str, width: float, height: float, layout: Plan) -> str:
+    """Return ``svg`` with the tiles drawn over it, each with its page number."""
+    step_w = (layout.area[0] - OVERLAP_PT) / layout.scale
+    step_h = (layout.area[1] - OVERLAP_PT) / layout.scale
+    tile_w, tile_h = layout.area[0] / layout.scale, layout.area[1] / layout.scale
+    marks = []
+    font = max(12.0, min(width, height) / 12)
+    for row in range(layout.rows):
+        for column in range(layout.columns):
+            page = 2 + row * layout.columns + column
+            x, y = column * step_w, row * step_h
+            marks.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{tile_w:.1f}" '
+                         f'height="{tile_h:.1f}" fill="none" stroke="#a32020" '
+                         f'stroke-width="{font / 8:.1f}" stroke-dasharray="{font / 2:.1f}"/>'
+                         f'<text x="{x + font / 2:.1f}" y="{y + font * 1.2:.1f}" '
+                         f'font-family="Helvetica,Arial,sans-serif" font-size="{font:.1f}" '
+                         f'fill="#a32020">{page}</text>')
+    end = svg.rfind("</svg>")
+    return f'{svg[:end]}<g class="print-tiles">{"".join(marks)}</g>{svg[end:]}'
+
+
+def size_of(svg: str) -> tuple[float, float]:
+    """Return the width and height (points) Graphviz gave the SVG."""
+    match = _SIZE_RE.search(svg)
+    if match is None:
+        raise ValueError("the SVG has no size in points")
+    return float(match.group(1)), float(match.group(2))
+
+
+def pdf_pages(svg: str, title: str, paper: str) -> tuple[bytes, Plan]:
+    """Return the PDF of the map (from its downloadable SVG) on ``paper``, with its plan.
+
+    Raises TooLarge when the map needs more than MAX_PAGES pages.
+    """
+    width, height = size_of(svg)
+    layout = plan(width, height, paper, smallest_font(svg))
+    page_w, page_h = PAPERS[paper]
+    head = escape(title)
+    pages = []
+    if not layout.tiled:
+        pages.append((head, _cropped(svg, 0, 0, width, height, layout.scale)))
+    else:
+        overview_scale = min(layout.area[0] / width, layout.area[1] / height)
+        pages.append((escape(_("%(title)s: overzicht, %(n)d bladen", title=title,
+                                n=layout.pages - 1)),
+                      _cropped(_overview(svg, width, height, layout), 0, 0, width, height,
+                               overview_scale)))
+        step_w = (layout.area[0] - OVERLAP_PT) / layout.scale
+        step_h = (layout.area[1] - OVERLAP_PT) / layout.scale
+        for row in range(layout.rows):
+            for column in range(layout.columns):
+                number = 2 + row * layout.columns + column
+                tile_w = min(layout.area[0] / layout.scale, width - column * step_w)
+                tile_h = min(layout.area[1] / layout.scale, height - row * step_h)
+                pages.append((escape(_("%(title)s: blad %(n)d (rij %(row)d, kolom %(column)d)",
+                                       title=title, n=number, row=row + 1,
+                                       column=column + 1)),
+                              _cropped(svg, column * step_w, row * step_h, tile_w, tile_h,
+                                       layout.scale)))
+    style = (f"@page {{ size: {page_w}mm {page_h}mm; margin: {MARGIN_MM}mm; }}"
+             "body { margin: 0; font-family: Helvetica, Arial, sans-serif; }"
+             f"h1 {{ font-size: 10pt; font-weight: normal; margin: 0; height: {HEADER_MM}mm; }}"
+             "section { page-break-after: always; } section:last-child { page-break-after: auto; }"
+             "img { display: block; }")
+    body = "".join(f'<section><h1>{heading}</h1><img src="{_data_uri(page)}" alt=""></section>'
+                   for heading, page in pages)
+    document = (f'<!doctype html><html lang="nl"><head><meta charset="utf-8">'
+                f"<title>{head}</title><style>{style}</style></head><body>{body}</body></html>")
+    return pdf.render(document, "", [], svg_data=True), layout

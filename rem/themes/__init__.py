@@ -1,0 +1,1 @@
+"""Themes: named groups of effects within one collaboration (the REM step after mapping)."""

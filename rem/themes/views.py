@@ -1,0 +1,169 @@
+"""Pages of themes: the collaboration's list (make, rename, bin, restore) and the htmx
+fragment that shows and changes the themes of one item (``themes.item_themes``, which
+the map's side panel includes).
+
+Who may do what follows the items: everyone who reads all of the collaboration sees its
+themes; its editors (facilitators, coordinators, administrators) change them. The
+fragment shows only themes of an item the person may see.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from rem.access import current_access
+from rem.access.routes import collaboration_or_404
+from rem.core.forms import EmptyForm
+from rem.extensions import db
+from rem.ripples.models import Kind, RippleItem
+from rem.themes import services
+from rem.themes.models import DESCRIPTION_MAX, NAME_MAX
+
+bp = Blueprint("themes", __name__)
+
+
+def _readable(slug: str):
+    collaboration = collaboration_or_404(slug)
+    access = current_access()
+    if not access.reads_all_of(collaboration):
+        abort(403)
+    return collaboration, access
+
+
+def _editable(slug: str):
+    collaboration, access = _readable(slug)
+    if not access.edits(collaboration):
+        abort(403)
+    return collaboration
+
+
+def _theme(collaboration, theme_id: int):
+    theme = services.theme_or_none(collaboration, theme_id)
+    if theme is None:
+        abort(404)
+    return theme
+
+
+def _version() -> int | None:
+    text = request.form.get("version", "")
+    return int(text) if text.isdigit() else None
+
+
+@bp.get("/collaborations/<slug>/themes")
+def index(slug: str):
+    """List the collaboration's themes with their effects, and the bin."""
+    collaboration, access = _readable(slug)
+    counted = services.counts(collaboration, access.item_clause(collaboration))
+    return render_template("themes/index.html", collaboration=collaboration, counted=counted,
+                           binned=services.themes_of(collaboration, deleted=True),
+                           can_edit=access.edits(collaboration), form=EmptyForm(),
+                           name_max=NAME_MAX, description_max=DESCRIPTION_MAX)
+
+
+def _done(slug: str, message: str | None = None, error: Exception | None = None):
+    """Commit (or roll back and say why) once, then go back to the list."""
+    if error is not None:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        if message:
+            flash(message, "success")
+    return redirect(url_for("themes.index", slug=slug))
+
+
+@bp.post("/collaborations/<slug>/themes")
+def create(slug: str):
+    """Make a theme."""
+    collaboration = _editable(slug)
+    try:
+        theme = services.create_theme(collaboration, request.form.get("name", ""),
+                                      request.form.get("description", ""))
+    except services.ThemeError as exc:
+        return _done(slug, error=exc)
+    return _done(slug, _("Thema “%(name)s” is gemaakt.", name=theme.name))
+
+
+@bp.post("/collaborations/<slug>/themes/<int:theme_id>/edit")
+def edit(slug: str, theme_id: int):
+    """Rename or describe a theme (refused when someone else saved it meanwhile)."""
+    collaboration = _editable(slug)
+    theme = _theme(collaboration, theme_id)
+    try:
+        services.update_theme(theme, request.form.get("name", theme.name),
+                              request.form.get("description", theme.description),
+                              _version() or theme.version)
+    except services.ThemeError as exc:
+        return _done(slug, error=exc)
+    return _done(slug, _("Het thema is opgeslagen."))
+
+
+@bp.post("/collaborations/<slug>/themes/<int:theme_id>/delete")
+def delete(slug: str, theme_id: int):
+    """Move a theme to the bin (its effects stay in it)."""
+    collaboration = _editable(slug)
+    theme = _theme(collaboration, theme_id)
+    try:
+        services.delete_theme(theme, _version())
+    except services.ThemeError as exc:
+        return _done(slug, error=exc)
+    return _done(slug, _("Thema “%(name)s” staat in de prullenbak.", name=theme.name))
+
+
+@bp.post("/collaborations/<slug>/themes/<int:theme_id>/restore")
+def restore(slug: str, theme_id: int):
+    """Take a theme out of the bin."""
+    collaboration = _editable(slug)
+    theme = _theme(collaboration, theme_id)
+    try:
+        services.restore_theme(theme)
+    except services.ThemeError as exc:
+        return _done(slug, error=exc)
+    return _done(slug, _("Thema “%(name)s” is teruggezet.", name=theme.name))
+
+
+@bp.route("/collaborations/<slug>/items/<int:item_id>/themes", methods=["GET", "POST"])
+def item_themes(slug: str, item_id: int):
+    """The themes of one item as an htmx fragment; a POST changes them and answers with
+    the fragment again (with a message), never a redirect.
+
+    The POST sends ``theme`` (the chosen theme ids) and ``seen`` (the ids that were shown
+    ticked): only what this person changed is applied, so two facilitators theming the
+    same effect at once do not undo each other.
+    """
+    collaboration = collaboration_or_404(slug)
+    access = current_access()
+    item = db.session.get(RippleItem, item_id)
+    if (item is None or item.collaboration_id != collaboration.id or item.is_deleted
+            or not access.sees_item(item)):
+        abort(404)
+    can_edit = access.edits(collaboration)
+    message = error = None
+    if request.method == "POST":
+        if not can_edit:
+            abort(403)
+        chosen = {int(v) for v in request.form.getlist("theme") if v.isdigit()}
+        seen = {int(v) for v in request.form.getlist("seen") if v.isdigit()}
+        name = request.form.get("new_theme", "").strip()
+        try:
+            if name and item.kind == Kind.EFFECT:
+                chosen.add(services.create_theme(collaboration, name).id)
+            added, removed = services.set_item_themes(item, chosen, seen)
+        except services.ThemeError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            message = (_("De thema's zijn opgeslagen.") if added or removed
+                       else _("Er is niets veranderd."))
+    themes = services.themes_of(collaboration) if access.reads_all_of(collaboration) else []
+    current = services.theme_ids_of(item)
+    if not access.reads_all_of(collaboration):
+        themes = [t for t in services.themes_of(collaboration) if t.id in current]
+    response = render_template("themes/_item_themes.html", collaboration=collaboration,
+                               item=item, themes=themes, current=current,
+                               can_edit=can_edit and item.kind == Kind.EFFECT,
+                               is_effect=item.kind == Kind.EFFECT, message=message,
+                               error=error, form=EmptyForm(), name_max=NAME_MAX)
+    return response, (422 if error else 200)
