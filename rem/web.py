@@ -56,10 +56,11 @@ def register_blueprints(app: Flask) -> None:
     from rem.help.views import bp as help_bp
     from rem.hubs.views import bp as hubs_bp
     from rem.maps.views import bp as maps_bp
+    from rem.maps.workspace import bp as map_workspace_bp
     from rem.ripples.views import bp as ripples_bp
 
     for bp in (accounts_bp, hubs_bp, collaborations_bp, ripples_bp, codes_bp, maps_bp,
-               audit_bp, help_bp):
+               map_workspace_bp, audit_bp, help_bp):
         app.register_blueprint(bp)
     app.register_blueprint(members_bp)
     from rem.interchange.api import bp as api_bp

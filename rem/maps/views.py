@@ -20,7 +20,7 @@ from rem.codes.services import all_codebooks
 from rem.collaborations.models import Collaboration
 from rem.collaborations.views import collaboration_or_404
 from rem.core.pagecache import cached_page
-from rem.maps import renderer
+from rem.maps import renderer, workspace
 from rem.maps.builder import (
     MapFilters,
     build_map,
@@ -72,6 +72,10 @@ def show(slug: str):
     """Show the map with its filters, downloads and a text alternative."""
     collaboration = collaboration_or_404(slug)
     access = current_access()
+    # The page polls itself (two people mapping at once): nothing changed, nothing to send.
+    live_tag = workspace.state_tag(collaboration, access)
+    if (unchanged := workspace.unchanged_poll(live_tag)) is not None:
+        return unchanged
     codebooks = all_codebooks()
     filters, messages = parse_filters(request.args, _known_codes(codebooks))
     layout = request.args.get("layout", DEFAULT_LAYOUT)
@@ -142,6 +146,7 @@ def show(slug: str):
         reads_all=access.reads_all_of(collaboration),
         highlight_title=highlight_title,
         highlight_count=max(len(marked) - 1, 0),
+        live_tag=live_tag,
     )
 
 
