@@ -243,12 +243,17 @@ def node_line(name: str, attrs: dict[str, str]) -> str:
 
 
 def edge_line(tail: str, head: str, highlight: bool = False) -> str:
-    """Return the statement ``graph.edge(tail, head)`` would add to a digraph (a
-    highlighted link: three times as thick, dark, with the class "highlight")."""
+    """Return the statement ``graph.edge(tail, head, id=...)`` would add to a digraph (a
+    highlighted link: three times as thick, dark, with the class "highlight").
+
+    The id (``link-<cause>-<effect>`` for items) lets the map page find a link in the SVG
+    (static/js/map-view.js dims the links outside the focus).
+    """
+    link_id = f'"link-{tail.removeprefix("item")}-{head.removeprefix("item")}"'
     if highlight:
         return (f"\t{_quote(tail)} -> {_quote(head)} "
-                f'[class=highlight color="{HIGHLIGHT_COLOUR}" penwidth=3]\n')
-    return f"\t{_quote(tail)} -> {_quote(head)}\n"
+                f'[class=highlight color="{HIGHLIGHT_COLOUR}" id={link_id} penwidth=3]\n')
+    return f"\t{_quote(tail)} -> {_quote(head)} [id={link_id}]\n"
 
 
 # The DOT statements of items, by everything they are made of: a map drawn again (the
