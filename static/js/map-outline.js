@@ -24,7 +24,6 @@
   const defaultsKey = `rem-map-defaults:${section.dataset.slug}`;
   let mapping = false;
   let saving = null; // {then: "focus"|"child", title}
-  let rowCount = 0;
 
   // --- the tree -----------------------------------------------------------------------------
   function enhance() {
@@ -35,13 +34,9 @@
       const label = box.getAttribute("aria-labelledby");
       if (label) root.setAttribute("aria-labelledby", label);
       box.removeAttribute("aria-labelledby");
+      // As in the WAI-ARIA tree pattern: each item's name is its own row; the nested
+      // group holds what grew from it.
       root.querySelectorAll("li[data-item-id]").forEach((li) => {
-        const row = li.querySelector(":scope > .outline-row");
-        rowCount += 1;
-        if (row) {
-          row.id = `outline-row-${rowCount}`;
-          li.setAttribute("aria-labelledby", row.id);
-        }
         li.setAttribute("role", "treeitem");
         li.tabIndex = -1;
         const group = li.querySelector(":scope > ul");
@@ -195,19 +190,21 @@
       label = kind === "activity" ? msg("NewActivity")
         : msg("NewSibling", { title: node ? node.title : "" });
     }
-    row.setAttribute("aria-label", label);
+    const caption = document.createElement("label");
+    caption.htmlFor = "outline-new-title";
+    caption.textContent = label;
     const input = document.createElement("input");
     input.type = "text";
+    input.id = "outline-new-title";
     input.maxLength = 200;
     input.className = "outline-new-title";
-    input.setAttribute("aria-label", label);
     input.setAttribute("aria-describedby", "outline-new-hint");
     input.autocomplete = "off";
     const hint = document.createElement("small");
     hint.id = "outline-new-hint";
     hint.className = "muted";
     hint.textContent = msg("TypeHint");
-    row.append(input, hint);
+    row.append(caption, input, hint);
     row.dataset.kind = kind;
     row.dataset.causes = causes.join(",");
     row.dataset.origin = li ? String(idOf(li)) : "";
@@ -297,6 +294,7 @@
     const { then, title } = saving;
     saving = null;
     closeRow();
+    enhance(); // the outline was just drawn again; make it a tree before looking in it
     const id = event.detail.id;
     const li = [...document.querySelectorAll(`.map-outline [role=treeitem][data-item-id="${id}"]`)]
       .find((el) => !el.hasAttribute("data-repeat"));
