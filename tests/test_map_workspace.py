@@ -356,7 +356,7 @@ def test_the_bin_from_the_panel_and_back(app, client):
     assert "prullenbak" in body and "Terugzetten" in body
     assert _item(app, ids["netwerk"]).deleted_at is not None
     page = client.get(MAP).get_data(as_text=True)
-    assert 'id="item-%d"' % ids["netwerk"] not in page.replace("&#45;", "-")
+    assert f'id="item-{ids["netwerk"]}"' not in page.replace("&#45;", "-")
     # Links stay, hidden, and come back with the item.
     assert _post(client, f"{MAP}/items/{ids['netwerk']}/restore").status_code == 200
     assert _item(app, ids["netwerk"]).deleted_at is None
