@@ -102,6 +102,12 @@
     panel.hidden = false;
     applyDefaults(panel);
     markSelected(panelItemId());
+    // The panel took room from the map: keep the chosen item in sight.
+    if (panelItemId() && map().node(panelItemId())) {
+      window.setTimeout(() => {
+        if (!map().isVisible(panelItemId())) map().centreOn(panelItemId(), { readable: false });
+      }, 50);
+    }
     if (panelItemId()) map().applyFocus();
     if (quietPanel) {
       quietPanel = false;

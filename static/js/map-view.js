@@ -88,6 +88,22 @@
     return placing({ x: w / 2, y: h / 2 }, Math.min(Math.min(v.w / w, v.h / h) * 0.96, 1.5));
   }
 
+  // The first view: the whole map when it can be read that way; otherwise readable, from
+  // the start of the timeline (its left end) or from the middle of the ripples.
+  const READABLE = 0.7;
+  function firstView() {
+    const whole = fitting();
+    if (whole.scale >= 0.45) return whole;
+    const { w, h } = size();
+    const v = viewport();
+    if (section.dataset.layout === "timeline") {
+      // As tall as the frame allows (up to readable), the left end first.
+      const scale = Math.max(whole.scale, Math.min(v.h / h * 0.96, READABLE));
+      return placing({ x: v.w / 2 / scale, y: h / 2 }, scale);
+    }
+    return placing({ x: w / 2, y: h / 2 }, READABLE);
+  }
+
   function viewCentre() {
     const box = frame.getBoundingClientRect();
     return toCanvas(box.left + box.width / 2, box.top + box.height / 2);
@@ -151,7 +167,7 @@
     canvas.className = "map-canvas";
     svg.parentNode.insertBefore(canvas, svg);
     canvas.appendChild(svg);
-    const first = start ? placing(start.point, start.scale) : fitting();
+    const first = start ? placing(start.point, start.scale) : firstView();
     pz = window.Panzoom(canvas, {
       startX: first.x, startY: first.y, startScale: first.scale,
       canvas: true, minScale: MIN_SCALE, maxScale: MAX_SCALE, step: 0.25, cursor: "grab",
@@ -218,6 +234,7 @@
       dragged = false;
       return; // the end of a drag, not a choice
     }
+    hideCard();
     section.dispatchEvent(new CustomEvent("rem-node-chosen", { detail: { id, from: "map" } }));
   }
 
@@ -231,11 +248,14 @@
       link.removeAttributeNS("http://www.w3.org/1999/xlink", "title");
       link.removeAttribute("title");
     });
-    frame.addEventListener("mouseover", (event) => {
+    // A mouse only: on a touch screen a tap opens the panel, which says all of it.
+    frame.addEventListener("pointerover", (event) => {
       const id = nodeIdOf(event.target);
-      if (id !== null) showCard(id, event.target.closest("g.node"));
+      if (id !== null && event.pointerType === "mouse") {
+        showCard(id, event.target.closest("g.node"));
+      }
     });
-    frame.addEventListener("mouseout", (event) => {
+    frame.addEventListener("pointerout", (event) => {
       if (nodeIdOf(event.target) !== null) scheduleHide();
     });
     frame.addEventListener("focusin", (event) => {
@@ -523,7 +543,11 @@
     setupFrame(savedView);
     savedView = null;
     applyFocus();
-    section.dispatchEvent(new CustomEvent("rem-map-drawn", { detail: { first } }));
+    // After Panzoom's own first placing (a timer it sets when it starts), so that what
+    // listens (marking and centring a changed node) moves the map from where it stays.
+    window.setTimeout(() => {
+      section.dispatchEvent(new CustomEvent("rem-map-drawn", { detail: { first } }));
+    }, 0);
   }
 
   document.addEventListener("htmx:beforeSwap", (event) => {
