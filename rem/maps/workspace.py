@@ -92,23 +92,18 @@ def map_poll_url(tag: str) -> str:
 def map_workspace_data(ripple_map: RippleMap, collaboration: Collaboration) -> Markup:
     """Return what the map's scripts need, as JSON for a ``<script type=application/json>``.
 
-    Per drawn item: kind, title, date, the lines of its tooltip (facts, codes and the
-    first lines of the description) and its version (a change by someone else shows in
-    an open panel); and the links, for the focus. ``<``, ``>`` and ``&`` are escaped so
-    the JSON can never close its script element.
+    Per drawn item its kind and version (a change by someone else shows in an open
+    panel), and the links, for the focus. Titles, dates, codes and first lines are not
+    repeated here: the scripts read them from the nodes' tooltips in the SVG. ``<``, ``>``
+    and ``&`` are escaped so the JSON can never close its script element.
     """
     ids = [node.id for node in ripple_map.nodes]
     versions = dict(db.session.execute(
         sa.select(RippleItem.id, RippleItem.version)
         .where(RippleItem.collaboration_id == collaboration.id,
                RippleItem.deleted_at.is_(None))).all()) if ids else {}
-    nodes = []
-    for node in ripple_map.nodes:
-        lines = (node.tooltip or node.title).split("\n")
-        nodes.append({
-            "id": node.id, "kind": node.kind, "title": node.title, "date": node.date_label,
-            "lines": lines[2:] if len(lines) > 2 else [], "version": versions.get(node.id, 0),
-        })
+    nodes = [{"id": node.id, "kind": node.kind, "version": versions.get(node.id, 0)}
+             for node in ripple_map.nodes]
     data = {"nodes": nodes,
             "links": [[edge.cause_id, edge.effect_id] for edge in ripple_map.edges]}
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))

@@ -32,6 +32,7 @@
     } catch {
       data = { nodes: [], links: [] };
     }
+    data.nodes.forEach((node) => Object.assign(node, { title: "", date: "", lines: [] }));
     byId = new Map(data.nodes.map((node) => [node.id, node]));
   }
 
@@ -121,19 +122,36 @@
     centreAt(viewCentre(), pz.getScale() * factor, true);
   }
 
+  // Where a node lies on the canvas, from the SVG's own geometry: right even while the map
+  // still moves (a rectangle on screen would be taken mid-animation).
+  function nodeBox(el) {
+    const box = el.getBBox();
+    const m = el.getCTM();
+    const at = (x, y) => ({ x: m.a * x + m.c * y + m.e, y: m.b * x + m.d * y + m.f });
+    const a = at(box.x, box.y);
+    const b = at(box.x + box.width, box.y + box.height);
+    return { left: Math.min(a.x, b.x), right: Math.max(a.x, b.x),
+      top: Math.min(a.y, b.y), bottom: Math.max(a.y, b.y) };
+  }
+
   function isVisible(id) {
     const el = nodeEl(id);
-    if (!el || !frame) return false;
-    const r = el.getBoundingClientRect();
-    const f = frame.getBoundingClientRect();
-    return r.left >= f.left && r.right <= f.right && r.top >= f.top && r.bottom <= f.bottom;
+    if (!el || !pz) return false;
+    const box = nodeBox(el);
+    const { w, h } = size();
+    const v = viewport();
+    const s = pz.getScale();
+    const pan = pz.getPan();
+    const sx = (x) => w / 2 + s * (x - w / 2 + pan.x);
+    const sy = (y) => h / 2 + s * (y - h / 2 + pan.y);
+    return sx(box.left) >= 0 && sx(box.right) <= v.w && sy(box.top) >= 0 && sy(box.bottom) <= v.h;
   }
 
   function centreOn(id, { readable = true } = {}) {
     const el = nodeEl(id);
     if (!el || !pz) return false;
-    const r = el.getBoundingClientRect();
-    const point = toCanvas(r.left + r.width / 2, r.top + r.height / 2);
+    const box = nodeBox(el);
+    const point = { x: (box.left + box.right) / 2, y: (box.top + box.bottom) / 2 };
     const scale = readable ? Math.max(pz.getScale(), 0.85) : pz.getScale();
     centreAt(point, scale, true);
     return true;
@@ -185,6 +203,17 @@
     });
     frame.addEventListener("pointerup", () => { pointerStart = null; });
     frame.addEventListener("keydown", onFrameKey);
+    // The browser scrolls the frame to show a node that gets the focus (Tab, a click); turn
+    // that scroll into a pan, so that the frame itself never stays scrolled.
+    frame.addEventListener("scroll", () => {
+      const dx = frame.scrollLeft;
+      const dy = frame.scrollTop;
+      if (!pz || (!dx && !dy)) return;
+      frame.scrollLeft = 0;
+      frame.scrollTop = 0;
+      const s = pz.getScale();
+      pz.pan(-dx / s, -dy / s, { relative: true, animate: false, force: true });
+    });
     // When the panel opens beside the map (or the window changes), keep the same middle.
     let width = frame.clientWidth;
     let height = frame.clientHeight;
@@ -241,11 +270,22 @@
   // --- the card: date, codes and first lines, on hover and on keyboard focus ------------------
   let hideTimer = null;
 
+  const XLINK = "http://www.w3.org/1999/xlink";
+
   function prepareNodes() {
     frame.querySelectorAll("g.node a").forEach((link) => {
+      // The tooltip holds the title, the date, the facts, the codes and the first lines.
       // The card replaces the browser's tooltip (which keyboard users never see); the
       // accessible name then comes from the node's own text, its title and date.
-      link.removeAttributeNS("http://www.w3.org/1999/xlink", "title");
+      const node = byId.get(nodeIdOf(link));
+      const lines = (link.getAttributeNS(XLINK, "title") || link.getAttribute("title") || "")
+        .split("\n");
+      if (node) {
+        node.title = lines[0] || "";
+        node.date = lines[1] || "";
+        node.lines = lines.slice(2);
+      }
+      link.removeAttributeNS(XLINK, "title");
       link.removeAttribute("title");
     });
     // A mouse only: on a touch screen a tap opens the panel, which says all of it.

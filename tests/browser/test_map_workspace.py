@@ -48,11 +48,9 @@ def _nodes(page) -> list[str]:
 def _links(page) -> set[tuple[str, str]]:
     """Return the drawn links as (cause title, effect title)."""
     pairs = page.evaluate("""() => {
-        const data = JSON.parse(document.getElementById('map-data').textContent);
-        const title = new Map(data.nodes.map(n => [n.id, n.title]));
         return [...document.querySelectorAll('#map-live g.edge')].map(g => g.id)
             .filter(id => /^link-\\d+-\\d+$/.test(id))
-            .map(id => id.split('-').slice(1).map(Number).map(n => title.get(n)));
+            .map(id => id.split('-').slice(1).map(Number).map(n => window.remMap.node(n).title));
     }""")
     return {tuple(pair) for pair in pairs}
 
@@ -66,7 +64,16 @@ def _node(page, title: str):
     return page.locator("#map-live g.node.ripple", has_text=title).locator("a")
 
 
+def _find(page, title: str) -> None:
+    """Find an item with the search box: it is centred on the map (and marked)."""
+    page.locator("#map-search-input").fill(title)
+    page.locator("#map-search-list [role=option]", has_text=title).first.click()
+    page.wait_for_function("t => document.activeElement?.closest('g.node')"
+                           "?.textContent.includes(t)", arg=title)
+
+
 def _open_panel(page, title: str) -> None:
+    _find(page, title)
     _node(page, title).click()
     page.wait_for_function(
         "t => document.querySelector('#map-panel:not([hidden]) #map-panel-title')"
@@ -138,8 +145,10 @@ def test_build_a_map_on_the_map_by_mouse_then_by_keyboard(page, live_server):
 
     # A second link drawn on the map: the toolbar's "Pijl tekenen", a cause, then an effect.
     page.locator("[data-link-mode]").click()
+    _find(page, "Samen boodschappen doen")
     _node(page, "Samen boodschappen doen").click()
     expect(page.locator("#map-status")).to_contain_text("kies op de kaart het effect")
+    _find(page, "Gemeente betaalt de huur")
     _node(page, "Gemeente betaalt de huur").click()
     page.wait_for_function("() => document.querySelectorAll('#map-live g.edge[id^=link-]')"
                            ".length === 10")
@@ -151,6 +160,7 @@ def test_build_a_map_on_the_map_by_mouse_then_by_keyboard(page, live_server):
     # A link that would make a circle is refused, with the reason, and nothing changes.
     _open_panel(page, "Appgroep van de straat")
     page.locator("#map-panel [data-link-from]").click()
+    _find(page, "Buren leren elkaar kennen")
     _node(page, "Buren leren elkaar kennen").click()
     alert = page.locator("#map-panel [role=alert]")
     alert.wait_for()
