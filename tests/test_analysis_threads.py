@@ -219,4 +219,4 @@ def test_renderer_draws_highlights_with_width_and_a_double_border():
         assert re.search(r"item1 \[[^\]]*penwidth=4", dot)
         assert not re.search(r"item2 \[[^\]]*peripheries", dot)
         assert "item1 -> item2 [class=highlight" in dot
-        assert "item2 -> item1\n" in dot
+        assert "item2 -> item1 [id=\"link-2-1\"]\n" in dot

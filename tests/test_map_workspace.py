@@ -410,7 +410,7 @@ def test_causes_change_on_the_edit_form(app, client):
     base = {"title": "Vrijwilligers melden zich", "date_value": "2024-02-01",
             "date_precision": "month", "visibility": "collaboration", "intended": "yes",
             "valence": "positive", "noticed_by": "", "evidence_kind": "",
-            "version": form["version"]}
+            "causes_shown": "1", "version": form["version"]}
     response = _post(client, f"/collaborations/dorp/items/{ids['vrijwilligers']}/edit",
                      {**base, "causes": [ids["markt"]]}, htmx=False)
     assert response.status_code == 302
@@ -427,6 +427,14 @@ def test_causes_change_on_the_edit_form(app, client):
                      {**base, "causes": [ids["markt"], ids["vrijwilligers"]]}, htmx=False)
     assert response.status_code == 200 and "kring" in response.get_data(as_text=True)
     assert _item(app, ids["netwerk"]).title == "Sterker netwerk"
+    # A form without the causes (a script, an older page) keeps them as they are.
+    form = _edit_form(client, ids["vrijwilligers"])
+    base.pop("causes_shown")
+    base.update(title="Vrijwilligers melden zich", version=form["version"])
+    response = _post(client, f"/collaborations/dorp/items/{ids['vrijwilligers']}/edit",
+                     base, htmx=False)
+    assert response.status_code == 302
+    assert ("Inspiratiemarkt", "Vrijwilligers melden zich") in _links(app)
 
 
 def test_an_item_page_adds_an_existing_effect_it_led_to(app, client):

@@ -210,7 +210,9 @@ def edit(slug: str, item_id: int):
         try:
             seen = int(form.version.data or 0)
             services.update_item(item, _input(form), seen)
-            if kind == Kind.EFFECT:
+            # Only a form that showed the causes changes them: no check box ticked then
+            # means "no cause", but a form without them (a script, an older page) keeps them.
+            if kind == Kind.EFFECT and request.form.get("causes_shown"):
                 _set_causes(item, list(form.causes.data or []))
         except services.EditConflict as exc:
             db.session.rollback()
