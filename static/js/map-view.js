@@ -574,7 +574,11 @@
       }
       event.preventDefault();
     });
-    search.addEventListener("blur", () => window.setTimeout(closeResults, 150));
+    // Closed a moment after the box loses the focus (a click on an option comes first),
+    // unless the focus came back to it meanwhile.
+    search.addEventListener("blur", () => window.setTimeout(() => {
+      if (document.activeElement !== search) closeResults();
+    }, 150));
   }
 
   // --- drawing and redrawing ----------------------------------------------------------------
