@@ -152,8 +152,9 @@ def _map_workspace(page, base: str, out: Path, failures: list[str], *, phone: bo
         page.locator("#map-panel details[data-section=add] > summary").click()
         page.locator("#panel-add-title").fill("Zorgpartners delen een agenda")
         page.locator("#panel-add-date").fill("2025-02-15")
-        page.locator("#map-panel details[data-section=add] input[name=valence][value=positive]").check()
-        page.locator("#map-panel details[data-section=add] input[name=intended][value=no]").check()
+        add = page.locator("#map-panel details[data-section=add]")
+        add.locator("input[name=valence][value=positive]").check()
+        add.locator("input[name=intended][value=no]").check()
         page.mouse.move(2, 2)
         start = "#map-panel" if phone else ".map-toolbar"
         page.evaluate(f"document.querySelector('{start}').scrollIntoView({{block: 'start'}})")

@@ -46,12 +46,17 @@ def _nodes(page) -> list[str]:
 
 
 def _links(page) -> set[tuple[str, str]]:
-    """Return the drawn links as (cause title, effect title)."""
-    pairs = page.evaluate("""() => {
-        return [...document.querySelectorAll('#map-live g.edge')].map(g => g.id)
+    """Return the drawn links as (cause title, effect title), once the map drawn last is
+    ready (its data read and made pannable: a redraw may just be settling)."""
+    pairs = page.wait_for_function("""() => {
+        const live = document.getElementById('map-live');
+        if (!live || !live.querySelector('.map-canvas')) return null;
+        const ids = [...live.querySelectorAll('g.edge')].map(g => g.id)
             .filter(id => /^link-\\d+-\\d+$/.test(id))
-            .map(id => id.split('-').slice(1).map(Number).map(n => window.remMap.node(n).title));
-    }""")
+            .map(id => id.split('-').slice(1).map(Number));
+        if (ids.some(pair => pair.some(n => !window.remMap.node(n)))) return null;
+        return ids.map(pair => pair.map(n => window.remMap.node(n).title));
+    }""").json_value()
     return {tuple(pair) for pair in pairs}
 
 
