@@ -289,6 +289,7 @@ def test_map_workspace_on_a_phone(new_context, signed_in_state, live_server):
     page.locator("#panel-new-title").fill("Inloopochtend")
     page.locator("#map-panel button[type=submit]").tap()
     _wait_for_nodes(page, 1)
+    _find(page, "Inloopochtend")
     _node(page, "Inloopochtend").tap()
     page.locator("#map-panel details[data-section=add] > summary").tap()
     page.locator("#panel-add-title").fill("Buren kennen elkaar")
