@@ -36,6 +36,7 @@ from rem.interchange.views import exchange_export_bp, tokens_bp
 from rem.logbook.views import bp as logbook_bp
 from rem.maps.outline_html import outline_html
 from rem.maps.views import bp as maps_bp
+from rem.maps.workspace import bp as map_workspace_bp
 from rem.reviews.views import bp as reviews_bp
 from rem.ripples.badges import item_badges
 from rem.ripples.views import bp as ripples_bp
@@ -81,7 +82,7 @@ def register_blueprints(app: Flask) -> None:
     """Register every blueprint."""
 
     for bp in (accounts_bp, hubs_bp, collaborations_bp, ripples_bp, codes_bp, maps_bp,
-               themes_bp, audit_bp, help_bp):
+               map_workspace_bp, themes_bp, audit_bp, help_bp):
         app.register_blueprint(bp)
     app.register_blueprint(members_bp)
 

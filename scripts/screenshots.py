@@ -2,8 +2,9 @@
 
 Starts the real app on a temporary SQLite database with the demo data (the same way as
 the browser tests, see tests/browser/server.py), signs in as the demo administrator in
-headless Chromium, and saves desktop (1280 px) PNGs of the main pages and one of the
-timeline on a phone (360 px).
+headless Chromium, and saves desktop (1280 px) PNGs of the main pages, one of the
+timeline on a phone (360 px), and the map being built on the map page (1280 px and a
+390 px phone).
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--collaboration SLUG]
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
+MAP_PHONE = {"width": 390, "height": 844}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,10 +93,16 @@ def main(argv: list[str] | None = None) -> int:
             for name, path in shots:
                 _shoot(page, name, path, args.out, failures)
 
+            _map_workspace(page, base, args.out, failures, phone=False)
             phone = browser.new_context(base_url=server.url, viewport=PHONE, locale="nl-NL",
                                         is_mobile=True, has_touch=True, device_scale_factor=2,
                                         storage_state=desktop.storage_state())
             _shoot(phone.new_page(), "timeline-phone", base, args.out, failures)
+            map_phone = browser.new_context(base_url=server.url, viewport=MAP_PHONE,
+                                            locale="nl-NL", is_mobile=True, has_touch=True,
+                                            device_scale_factor=2,
+                                            storage_state=desktop.storage_state())
+            _map_workspace(map_phone.new_page(), base, args.out, failures, phone=True)
             visitor = browser.new_context(base_url=server.url, viewport=PHONE, locale="nl-NL",
                                           is_mobile=True, has_touch=True, device_scale_factor=2)
             _shoot(visitor.new_page(), "join-phone", "/join", args.out, failures)
@@ -126,6 +134,49 @@ def _shoot(page, name: str, path: str | None, out: Path, failures: list[str]) ->
     page.screenshot(path=str(target))
     print(f"saved {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
     return True
+
+
+def _map_workspace(page, base: str, out: Path, failures: list[str], *, phone: bool) -> None:
+    """Save the map being built on the map page: the side panel adding an effect with the
+    focus on one item, the redrawn map with the new effect marked, and (desktop) the outline
+    while mapping by keyboard. Changes the demo data of the temporary server only."""
+    suffix = "-phone" if phone else ""
+    try:
+        page.goto(f"{base}/map")
+        page.wait_for_load_state("networkidle")
+        node = page.locator("#map-live g.node.effect", has_text="Meer contact").locator("a")
+        (node.first.tap if phone else node.first.click)()
+        page.wait_for_selector("#map-panel:not([hidden]) #map-panel-title")
+        if not phone:
+            page.locator("#map-panel [data-focus-toggle]").click()
+        page.locator("#map-panel details[data-section=add] > summary").click()
+        page.locator("#panel-add-title").fill("Zorgpartners delen een agenda")
+        page.locator("#panel-add-date").fill("2025-02-15")
+        add = page.locator("#map-panel details[data-section=add]")
+        add.locator("input[name=valence][value=positive]").check()
+        add.locator("input[name=intended][value=no]").check()
+        page.mouse.move(2, 2)
+        start = "#map-panel" if phone else ".map-toolbar"
+        page.evaluate(f"document.querySelector('{start}').scrollIntoView({{block: 'start'}})")
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(out / f"map-building{suffix}.png"))
+        page.locator("#map-panel details[data-section=add] button[type=submit]").click()
+        page.wait_for_selector("#map-live g.node.map-changed")
+        page.wait_for_timeout(600)
+        page.evaluate("document.querySelector('.map-toolbar').scrollIntoView({block: 'start'})")
+        page.screenshot(path=str(out / f"map-redrawn{suffix}.png"))
+        if not phone:
+            page.evaluate("document.querySelector('#outline-heading').scrollIntoView()")
+            page.locator("[data-mapping-toggle]").click()
+            page.keyboard.press("Tab")
+            page.keyboard.type("Mantelzorgers vinden elkaar")
+            page.wait_for_timeout(300)
+            page.evaluate("document.querySelector('.outline-new').scrollIntoView("
+                          "{block: 'center'})")
+            page.screenshot(path=str(out / "map-outline-keyboard.png"))
+        print(f"saved the map workspace screenshots{suffix}")
+    except Exception as exc:  # report it and go on with the other pages
+        failures.append(f"map workspace{suffix}: {str(exc).splitlines()[0]}")
 
 
 if __name__ == "__main__":

@@ -98,6 +98,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("/collaborations/<slug>/items/<int:item_id>/delete", "POST"): EDITORS_POST,
     ("/collaborations/<slug>/items/<int:item_id>/restore", "POST"): EDITORS_POST,
     ("/collaborations/<slug>/items/<int:item_id>/links", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/items/<int:item_id>/effects", "POST"): EDITORS_POST,
     ("/collaborations/<slug>/links/<int:link_id>/delete", "POST"): EDITORS_POST,
     ("/collaborations/<slug>/bin", "GET"): EDITORS,
     ("/collaborations/<slug>/bin/empty", "POST"): _row(302, 302, 403, 403, 403, 403, 403),
@@ -130,6 +131,20 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("/collaborations/<slug>/items/<int:item_id>/themes", "GET"): PRIVATE_ITEM,
     ("/collaborations/<slug>/items/<int:item_id>/themes", "POST"):
         _row(302, 200, 200, 200, 403, 404, 404),
+    # The map as a workspace (rem/maps/workspace.py): the panel of an item for whoever sees
+    # the item, the rest for editors. POSTs with only the token (not from htmx) answer with a
+    # message and a redirect to the map; the item of _world is an activity (moved to the bin
+    # by the delete case), the link is live (removed by its case).
+    ("/collaborations/<slug>/map/items/<int:item_id>", "GET"): PRIVATE_ITEM,
+    ("/collaborations/<slug>/map/new", "GET"): EDITORS,
+    ("/collaborations/<slug>/map/items/<int:item_id>/candidates", "GET"): EDITORS,
+    ("/collaborations/<slug>/map/items", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/map/items/<int:item_id>/edit", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/map/items/<int:item_id>/codes", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/map/items/<int:item_id>/delete", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/map/items/<int:item_id>/restore", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/map/links", "POST"): EDITORS_POST,
+    ("/collaborations/<slug>/map/links/<int:link_id>/delete", "POST"): EDITORS_POST,
     # People: members read the list of their own collaboration; those who manage it change it.
     ("/collaborations/<slug>/members", "GET"): _row(302, 200, 200, 200, 200, 403, 403),
     ("/collaborations/<slug>/invite", "GET"): EDITORS,

@@ -162,6 +162,26 @@ def test_links_in_a_downloaded_pack_point_at_the_real_site(based):
     assert _pdf_links(response.data) == [b"https://rem.example.org/collaborations/dorp"]
 
 
+def test_links_in_a_downloaded_map_point_at_the_real_site(based):
+    ids = _world(based)
+    with based.app_context():
+        from rem.collaborations.models import Collaboration
+
+        item = factories.ActivityFactory(
+            collaboration=db.session.get(Collaboration, ids["collaboration"]),
+            title="Inloopochtend")
+        db.session.commit()
+        item_id = item.id
+    client = based.test_client()
+    login(client, "fac@example.org")
+    _also_for_evil(client)
+    svg = client.get("/collaborations/dorp/map.svg", headers=EVIL)
+    assert svg.status_code == 200
+    links = set(re.findall(rb'href="([^"]+/items/\d+)"', svg.data))
+    assert links == {f"https://rem.example.org/collaborations/dorp/items/{item_id}".encode()}
+    assert b"evil.example" not in svg.data
+
+
 def _pdf_links(data: bytes) -> list[bytes]:
     """Return the targets of the links in a PDF (its streams are compressed)."""
     parts = [data]

@@ -95,9 +95,12 @@ def test_node_and_edge_lines_equal_the_graphviz_package(name, attrs):
 @given(tail=st.integers(min_value=1, max_value=10**9), head=st.integers(min_value=1))
 def test_edge_lines_equal_the_graphviz_package(tail, head):
     graph = graphviz.Digraph()
-    graph.edge(renderer.node_name(tail), renderer.node_name(head))
-    assert graph.body == [renderer.edge_line(renderer.node_name(tail),
-                                             renderer.node_name(head))]
+    graph.edge(renderer.node_name(tail), renderer.node_name(head), id=f"link-{tail}-{head}")
+    graph.edge(renderer.node_name(tail), renderer.node_name(head), id=f"link-{tail}-{head}",
+               penwidth="3", color=renderer.HIGHLIGHT_COLOUR, **{"class": "highlight"})
+    assert graph.body == [renderer.edge_line(renderer.node_name(tail), renderer.node_name(head)),
+                          renderer.edge_line(renderer.node_name(tail), renderer.node_name(head),
+                                             highlight=True)]
 
 
 def _item(**changes):

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from rem.access import Access, current_access
 from rem.collaborations.models import Collaboration
 from rem.core.markdown import plain_text
+from rem.core.urls import external_url
 from rem.maps import encodings, periods
 from rem.maps.filters import MapFilters, MapOptions
 from rem.maps.model import MapEdge, MapNode, MapTheme, RippleMap, SummaryGroup, SummaryMap
@@ -139,11 +140,14 @@ def item_link_base(collaboration: Collaboration, *, external: bool = False) -> s
     """Return the address of an item without its id: ".../items/".
 
     Downloaded SVGs need absolute links (they still work when the file is saved or
-    embedded). This is the one place map links are made; it uses url_for(_external=True)
-    until rem.core.urls.external_url (REM_BASE_URL) is there to switch to.
+    embedded): those come from the site's real address (REM_BASE_URL through
+    rem.core.urls.external_url), never from the request's Host. This is the one place map
+    links are made.
     """
     # One url_for for all nodes: it costs more than the rest of a node.
-    return url_for("ripples.show", slug=collaboration.slug, item_id=0, _external=external)[:-1]
+    if external:
+        return external_url("ripples.show", slug=collaboration.slug, item_id=0)[:-1]
+    return url_for("ripples.show", slug=collaboration.slug, item_id=0)[:-1]
 
 
 def upstream(log_view: LogView, starts: set[int]) -> set[int]:

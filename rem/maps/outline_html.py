@@ -38,14 +38,19 @@ def outline_html(entries: list[OutlineEntry], translations) -> Markup:
                 facts.append(labels["unintended"])
             if node.valence in ("positive", "negative", "mixed"):
                 facts.append(labels[node.valence])
-        out.append(f'<li class="outline-{escape(node.kind)}"><a href="{escape(node.url)}">'
-                   f'{escape(node.title)}</a> <span class="muted">('
-                   f'{escape(", ".join(facts))})</span>')
+        # data-item-id and the row let static/js/map-outline.js make this list a tree
+        # (arrow keys, and Enter/Tab to add effects) without changing what it says.
+        repeat = ' data-repeat=""' if entry.repeat else ""
+        out.append(f'<li class="outline-{escape(node.kind)}" data-item-id="{int(node.id)}"'
+                   f'{repeat}><span class="outline-row">'
+                   f'<a href="{escape(node.url)}">{escape(node.title)}</a> '
+                   f'<span class="muted">({escape(", ".join(facts))})</span>')
         if entry.repeat:
             out.append(f' <span class="muted">{escape(labels["repeat"])}</span>')
         elif node.codes:
             out.append(f' <span class="outline-codes">{escape(labels["codes"])}: '
                        f'{escape(", ".join(node.codes))}</span>')
+        out.append("</span>")
         if entry.children:
             out.append("<ul>")
             for child in entry.children:
@@ -53,7 +58,7 @@ def outline_html(entries: list[OutlineEntry], translations) -> Markup:
             out.append("</ul>")
         out.append("</li>")
 
-    out.append("<ul>")
+    out.append('<ul class="outline-list">')
     for entry in entries:
         write(entry)
     out.append("</ul>")

@@ -227,21 +227,26 @@ def node_line(name: str, attrs: dict[str, str]) -> str:
 
 def edge_line(tail: str, head: str, highlight: bool = False, *, dimmed: bool = False,
               free: bool = False) -> str:
-    """Return the statement ``graph.edge(tail, head)`` would add to a digraph.
+    """Return the statement ``graph.edge(tail, head, id=...)`` would add to a digraph
+    (attributes in the package's order).
 
     A highlighted link is three times as thick and dark (class "highlight"); a dimmed one
     pale (class "dimmed"); ``free`` leaves the order within a timeline column to the
-    chronological chain (``constraint=false``).
+    chronological chain (``constraint=false``). The id (``link-<cause>-<effect>`` for
+    items) lets the map page find a link in the SVG (static/js/map-view.js dims the links
+    outside the focus).
     """
     attrs = []
     if highlight:
-        attrs.append(f'class=highlight color="{HIGHLIGHT_COLOUR}" penwidth=3')
+        attrs.append(f'class=highlight color="{HIGHLIGHT_COLOUR}"')
     elif dimmed:
         attrs.append(f'class=dimmed color="{DIMMED_LINE}"')
     if free:
         attrs.append("constraint=false")
-    tail_head = f"\t{_quote(tail)} -> {_quote(head)}"
-    return f"{tail_head} [{' '.join(attrs)}]\n" if attrs else f"{tail_head}\n"
+    attrs.append(f'id="link-{tail.removeprefix("item")}-{head.removeprefix("item")}"')
+    if highlight:
+        attrs.append("penwidth=3")
+    return f"\t{_quote(tail)} -> {_quote(head)} [{' '.join(attrs)}]\n"
 
 
 def _edge(edge: MapEdge, free: bool = False) -> str:

@@ -34,7 +34,7 @@ from rem.core import pdf
 from rem.core.forms import EmptyForm
 from rem.core.pagecache import cached_page
 from rem.extensions import db
-from rem.maps import drawing, paper, renderer, saved
+from rem.maps import drawing, live, paper, renderer, saved
 from rem.maps.builder import build_map, summary, summary_description
 from rem.maps.cache import cached_download, download_alias, render_cached, store_download
 from rem.maps.filters import MapFilters, MapOptions, parse_filters, parse_options
@@ -78,6 +78,10 @@ def _download_urls(slug: str, args: dict) -> dict[str, str]:
 def map_page(collaboration: Collaboration, args: MultiDict, *, view=None):
     """Render the map page for ``args`` (the query string, or a saved view's arguments)."""
     access = current_access()
+    # The page polls itself (two people mapping at once): nothing changed, nothing to send.
+    live_tag = live.state_tag(collaboration, access)
+    if (unchanged := live.unchanged_poll(live_tag)) is not None:
+        return unchanged
     codebooks = all_codebooks()
     themes = themes_of(collaboration)
     filters, messages = parse_filters(args, _known_codes(codebooks), {t.id for t in themes})
@@ -150,6 +154,7 @@ def map_page(collaboration: Collaboration, args: MultiDict, *, view=None):
         saved_views=saved.views_of(collaboration) if access.reads_all_of(collaboration) else [],
         current_view=view,
         form=EmptyForm(),
+        live_tag=live_tag,
     )
 
 

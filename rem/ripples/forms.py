@@ -98,3 +98,9 @@ class LinkForm(FlaskForm):
     """Add a cause to an effect."""
 
     cause_id = SelectField(_l("Kwam (ook) voort uit"), coerce=int)
+
+
+class EffectLinkForm(FlaskForm):
+    """Add an existing effect that an item led to."""
+
+    effect_id = SelectField(_l("Leidde (ook) tot"), coerce=int)

@@ -206,6 +206,11 @@ def update_item(item: RippleItem, data: ItemInput, seen_version: int) -> RippleI
     data = _clean(data, Kind(item.kind))
     before = _item_state(item)
     _apply(item, data)
+    if _item_state(item) != before and not db.session.is_modified(item,
+                                                                  include_collections=False):
+        # Only the codes changed (another table): touch the row so its version moves too,
+        # and the next save over the old version is refused as for any other change.
+        item.updated_at = utcnow()
     db.session.flush()
     record("update", item.kind, item.id, collaboration_id=item.collaboration_id,
            summary=item.title, before=before, after=_item_state(item))

@@ -20,7 +20,7 @@ from rem.core.http import saving
 from rem.core.pagecache import cached_page
 from rem.extensions import db
 from rem.ripples import services
-from rem.ripples.forms import ActivityForm, EffectForm, LinkForm
+from rem.ripples.forms import ActivityForm, EffectForm, EffectLinkForm, LinkForm
 from rem.ripples.models import Kind, RippleItem, RippleLink
 
 bp = Blueprint("ripples", __name__, url_prefix="/collaborations/<slug>")
@@ -93,7 +93,33 @@ def _form_for(kind: Kind, collaboration: Collaboration, item: RippleItem | None 
         form.version.data = str(item.version)
         if kind == Kind.EFFECT:
             form.intended.data = {True: "yes", False: "no"}.get(item.intended, "unknown")
+            form.causes.data = [link.cause_id for link in _cause_links(item)]
     return form
+
+
+def _cause_links(item: RippleItem) -> list[RippleLink]:
+    """Return the live links from the item's live causes."""
+    return list(db.session.scalars(
+        sa.select(RippleLink).join(RippleItem, RippleItem.id == RippleLink.cause_id)
+        .where(RippleLink.effect_id == item.id, RippleLink.deleted_at.is_(None),
+               RippleItem.deleted_at.is_(None))))
+
+
+def _set_causes(item: RippleItem, wanted: list[int]) -> None:
+    """Make the item's live causes exactly ``wanted``, through the link services (the
+    cycle check and the audit trail as for one link; a removed link can come back)."""
+    current = {link.cause_id: link for link in _cause_links(item)}
+    for cause_id, link in current.items():
+        if cause_id not in wanted:
+            services.remove_link(link)
+    for cause_id in dict.fromkeys(wanted):
+        if cause_id in current:
+            continue
+        cause = db.session.get(RippleItem, cause_id)
+        if cause is None or cause.collaboration_id != item.collaboration_id:
+            raise services.RippleError(
+                _("U kunt alleen items van hetzelfde samenwerkingsverband verbinden."))
+        services.add_link(cause, item)
 
 
 @bp.route("/activities/new", methods=["GET", "POST"], defaults={"kind": "activity"},
@@ -148,6 +174,14 @@ def show(slug: str, item_id: int):
         link_form.cause_id.choices = [
             c for c in _cause_choices(collaboration, exclude=item.id) if c.value not in linked
         ]
+    effect_form = None
+    if can_edit and item.deleted_at is None:
+        effect_form = EffectLinkForm()
+        led_to = {lk.effect_id for lk in effect_links}
+        effect_form.effect_id.choices = [
+            SelectChoice(i.id, f"{i.title} ({i.when.label()})") for i in sorted(
+                (i for i in log.items if i.kind == Kind.EFFECT and i.id != item.id
+                 and i.id not in led_to), key=lambda i: i.sort_key())]
     history = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.entity_type == item.kind,
                                     AuditEvent.entity_id == item.id)
@@ -156,7 +190,8 @@ def show(slug: str, item_id: int):
     return render_template(
         "ripples/show.html", collaboration=collaboration, item=item,
         order=log.orders.get(item.id), cause_links=cause_links, effect_links=effect_links,
-        can_edit=can_edit, link_form=link_form, button_form=EmptyForm(), history=history,
+        can_edit=can_edit, link_form=link_form, effect_form=effect_form, button_form=EmptyForm(),
+        history=history,
     )
 
 
@@ -171,6 +206,10 @@ def edit(slug: str, item_id: int):
     if form.validate_on_submit():
         with saving(services.RippleError, silent=(services.EditConflict,)) as saved:
             services.update_item(item, _input(form), int(form.version.data or 0))
+            # Only a form that showed the causes changes them: no check box ticked then
+            # means "no cause", but a form without them (a script, an older page) keeps them.
+            if kind == Kind.EFFECT and request.form.get("causes_shown"):
+                _set_causes(item, list(form.causes.data or []))
             saved.flash(_("De wijzigingen zijn opgeslagen."))
         if saved:
             return redirect(url_for("ripples.show", slug=slug, item_id=item.id))
@@ -236,6 +275,29 @@ def add_link(slug: str, item_id: int):
                 saved.flash(_("De verbinding is toegevoegd."))
     else:
         flash(_("Kies waar dit effect uit voortkwam."), "error")
+    return redirect(url_for("ripples.show", slug=slug, item_id=item.id))
+
+
+@bp.post("/items/<int:item_id>/effects")
+def add_effect_link(slug: str, item_id: int):
+    """Record that this item led to an existing effect."""
+    collaboration = _editable(slug)
+    item = _item_or_404(collaboration, item_id)
+    form = EffectLinkForm()
+    form.effect_id.choices = _cause_choices(collaboration, exclude=item.id)
+    effect = db.session.get(RippleItem, form.effect_id.data) if form.validate_on_submit() \
+        else None
+    if effect is None or effect.collaboration_id != collaboration.id:
+        flash(_("Kies het effect waartoe dit leidde."), "error")
+    else:
+        try:
+            services.add_link(item, effect)
+        except services.RippleError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(_("De verbinding is toegevoegd."), "success")
     return redirect(url_for("ripples.show", slug=slug, item_id=item.id))
 
 

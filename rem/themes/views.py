@@ -9,7 +9,9 @@ fragment shows only themes of an item the person may see.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from rem.access import current_access
@@ -166,4 +168,9 @@ def item_themes(slug: str, item_id: int):
                                can_edit=can_edit and item.kind == Kind.EFFECT,
                                is_effect=item.kind == Kind.EFFECT, message=message,
                                error=error, form=EmptyForm(), name_max=NAME_MAX)
-    return response, (422 if error else 200)
+    response = Response(response, status=422 if error else 200)
+    if message and request.headers.get("HX-Request"):
+        # On the map page (static/js/map-build.js) this redraws the map with its clusters.
+        response.headers["HX-Trigger"] = json.dumps(
+            {"rem-map-changed": {"id": item.id, "message": message}})
+    return response
