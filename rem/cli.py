@@ -11,14 +11,17 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
+from rem.accounts import mail as outbox
 from rem.accounts.models import Role
 from rem.accounts.services import AccountError, create_user, grant
 from rem.codes.services import install_default_codebooks
 from rem.collaborations.models import Collaboration
+from rem.core.integrity import overlong_values
 from rem.demo.loader import load_demo
 from rem.extensions import db
 from rem.hubs.models import Hub
 from rem.interchange.cli import register as register_interchange
+from rem.ripples.integrity import CHECKS
 
 
 def register(app: Flask) -> None:
@@ -119,8 +122,6 @@ def mail() -> None:
               help="Seconds between looks with --loop.")
 def send_mail_command(loop: bool, interval: float) -> None:
     """Send the mail that is due; several of these may run at once."""
-    from rem.accounts import mail as outbox
-
     if not outbox.mail_enabled():
         raise click.ClickException("REM_MAIL_SERVER is not set: there is no mail to send.")
     stopping = []
@@ -163,9 +164,6 @@ def check_command(fix: bool) -> None:
     its column (SQLite stores it; PostgreSQL would refuse it). Exits with 1 while any
     problem remains, so it can run from cron or a deploy script.
     """
-    from rem.core.integrity import overlong_values
-    from rem.ripples.integrity import CHECKS
-
     mended = 0
     # One check at a time, mending before the next looks: a link removed for joining two
     # collaborations is no longer part of a circle.

@@ -94,6 +94,11 @@ def populate() -> None:
             row = {c.name: _generic_value(c, parents) for c in table.columns
                    if not (c.primary_key and c.autoincrement is not False
                            and isinstance(c.type, sa.Integer))}
+            # Of the optional foreign keys only the first gets a value: a row such as a
+            # thread's placement points at exactly one of its possible targets.
+            optional = [c.name for c in table.columns if c.foreign_keys and c.nullable]
+            for name in optional[1:]:
+                row[name] = None
             connection.execute(table.insert().values(row))
             first = connection.execute(sa.select(*key).limit(1)).first()
         parents[table.name] = first[0]
