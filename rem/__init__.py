@@ -25,11 +25,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     # app (in a circle through rem.web) whenever any one module is imported.
     from rem import cli, web
     from rem.config import from_environment
+    from rem.core.urls import lowercase_host
     from rem.core import pagecache
 
     app.config.from_mapping(from_environment(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    app.wsgi_app = lowercase_host(app.wsgi_app)  # inside the proxy fix below
     proxies = int(app.config.get("REM_PROXY_FIX") or 0)
     if proxies > 0:
         # Behind nginx or another reverse proxy: take the client's address, scheme, host

@@ -51,6 +51,19 @@ def site_root() -> str:
     return external_url("hubs.index")
 
 
+def lowercase_host(wsgi_app):
+    """Wrap a WSGI app so that it sees the Host header in small letters: host names are
+    not case-sensitive, and werkzeug compares them with TRUSTED_HOSTS as written. Wraps the
+    app inside any proxy fix, so a forwarded host is compared in small letters too."""
+
+    def app(environ, start_response):
+        if "HTTP_HOST" in environ:
+            environ["HTTP_HOST"] = environ["HTTP_HOST"].lower()
+        return wsgi_app(environ, start_response)
+
+    return app
+
+
 def refuse_unknown_hosts(app: Flask) -> None:
     """Answer a request for a host outside ``TRUSTED_HOSTS`` with 400, first of all hooks.
 
