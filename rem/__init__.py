@@ -25,8 +25,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     # app (in a circle through rem.web) whenever any one module is imported.
     from rem import cli, web
     from rem.config import from_environment
-    from rem.core.urls import lowercase_host
     from rem.core import pagecache
+    from rem.core.urls import lowercase_host
 
     app.config.from_mapping(from_environment(app.instance_path))
     if test_config:
