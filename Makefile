@@ -91,13 +91,35 @@ lint: venv
 	$(BIN)/lint-imports --no-cache
 
 # Lint and both test runs always all run, so one failure does not hide the other results
-# (make test fails at the end if any failed). On PostgreSQL the browser tests' demo server
-# gets a scratch database of its own on the same server (tests/browser/server.py).
+# (make test fails at the end if any failed). The SQLite and PostgreSQL runs go side by
+# side (one per core; TEST_PARALLEL=0 runs them one after the other), each into its own
+# log under build/, printed whole when it ends. On PostgreSQL the browser tests' demo
+# server gets a scratch database of its own on the same server (tests/browser/server.py).
+# Each part's time and the total are printed at the end (the target: under 6 minutes on
+# two cores, both databases and the browser tests included).
+TEST_PARALLEL ?= 1
+
 test: deps-test venv translations
-	@failed=""; \
+	@failed=""; began=$$(date +%s); mkdir -p build; \
 	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
-	$(MAKE) --no-print-directory _pytest-sqlite || failed="$$failed SQLite-tests"; \
-	$(MAKE) --no-print-directory _pytest-postgres PG_OPTIONAL=1 || failed="$$failed PostgreSQL-tests"; \
+	times="lint $$(( $$(date +%s) - began ))s;"; \
+	run() { start=$$(date +%s); code=0; \
+		$(MAKE) --no-print-directory $$1 PG_OPTIONAL=1 > build/$$2.log 2>&1 || code=$$?; \
+		echo "$$(( $$(date +%s) - start ))" > build/$$2.time; return $$code; }; \
+	if [ "$(TEST_PARALLEL)" = 1 ]; then \
+		echo "=== pytest on SQLite and PostgreSQL, side by side (logs: build/SQLite-tests.log, build/PostgreSQL-tests.log) ==="; \
+		sq=0; pg=0; run _pytest-sqlite SQLite-tests & sqlite=$$!; \
+		run _pytest-postgres PostgreSQL-tests || pg=$$?; \
+		wait $$sqlite || sq=$$?; \
+	else \
+		sq=0; pg=0; run _pytest-sqlite SQLite-tests || sq=$$?; \
+		run _pytest-postgres PostgreSQL-tests || pg=$$?; \
+	fi; \
+	cat build/SQLite-tests.log build/PostgreSQL-tests.log; \
+	[ $$sq -eq 0 ] || failed="$$failed SQLite-tests"; \
+	[ $$pg -eq 0 ] || failed="$$failed PostgreSQL-tests"; \
+	times="$$times SQLite-tests $$(cat build/SQLite-tests.time)s; PostgreSQL-tests $$(cat build/PostgreSQL-tests.time)s;"; \
+	echo "make test: times: $$times total $$(( $$(date +%s) - began ))s (parallel=$(TEST_PARALLEL))"; \
 	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed (see above)" >&2; exit 1; fi; \
 	echo "make test: all passed"
 

@@ -8,7 +8,7 @@ given EMPTY database), then measures, through ``run_import`` as the pages use it
 
 * the preview (reads the file once, vets every row and link, writes nothing), three
   times; the target is under 5 s;
-* the import (batches of ``apply.BATCH`` items and ``apply.LINK_BATCH`` links, one
+* the import (batches of ``writing.BATCH`` items and ``writing.LINK_BATCH`` links, one
   transaction, committed at the end), with the number of progress steps;
 * meanwhile a second connection in another thread reads (a count, as a page would)
   every 50 ms: its slowest answer and how many failed ("database is locked").
@@ -88,9 +88,9 @@ def run(args, url: str) -> None:
     from flask_migrate import upgrade
 
     from rem import create_app
-    from rem.codes.defaults import install_default_codebooks
+    from rem.codes.services import install_default_codebooks
     from rem.extensions import db
-    from rem.interchange.imports import ImportOptions, UploadedFile, apply, run_import
+    from rem.interchange.imports import ImportOptions, UploadedFile, run_import, writing
     from rem.models import Collaboration, Hub, RippleItem
 
     data, links = make_csv(args.rows)
@@ -154,7 +154,7 @@ def run(args, url: str) -> None:
         stop.set()
         thread.join()
         gaps = [b - a for a, b in zip([started, *steps], steps, strict=False)]
-        print(f"import (batches of {apply.BATCH} items){'':<4}{elapsed:6.2f} s "
+        print(f"import (batches of {writing.BATCH} items){'':<4}{elapsed:6.2f} s "
               f"(CPU {cpu_used:.2f} s, the reader's included): "
               f"{result.created_items:,} items, {result.created_links:,} links, "
               f"{len(steps)} progress steps, longest step {max(gaps):.2f} s")

@@ -49,8 +49,9 @@ class Server:
                 self.process.kill()
                 self.process.wait(timeout=5)
 
-    def cpu_seconds(self) -> float:
-        """Return the CPU time (user + system) the workers used so far (Linux /proc)."""
+    def cpu_seconds(self, children: bool = False) -> float:
+        """Return the CPU time (user + system) the workers used so far (Linux /proc);
+        with ``children``, also that of the programs they ran and waited for (Graphviz)."""
         tick = os.sysconf("SC_CLK_TCK")
         total = 0.0
         for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -58,6 +59,8 @@ class Server:
                 fields = stat.read_text().rsplit(")", 1)[1].split()
                 if int(fields[1]) == self.process.pid:  # a worker: its parent is the master
                     total += (int(fields[11]) + int(fields[12])) / tick
+                    if children:
+                        total += (int(fields[13]) + int(fields[14])) / tick
         return total
 
     def log_tail(self, lines: int = 20) -> str:
@@ -68,21 +71,21 @@ class Server:
 
 
 def gunicorn_command(port: int, workers: int = 2, worker_class: str = "sync",
-                     threads: int = 4) -> list[str]:
+                     threads: int = 4, app: str = "wsgi:app") -> list[str]:
     """Return the gunicorn command line the benchmark (and docs/deployment.md) uses."""
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
                "--worker-class", worker_class, "--bind", f"127.0.0.1:{port}",
                "--timeout", "60", "--graceful-timeout", "10", "--no-control-socket"]
     if worker_class == "gthread":
         command += ["--threads", str(threads)]
-    return command + ["wsgi:app"]
+    return command + [app]
 
 
 def start_server(env: dict[str, str], log_path: Path, worker_class: str = "sync",
-                 workers: int = 2, threads: int = 4) -> Server:
+                 workers: int = 2, threads: int = 4, app: str = "wsgi:app") -> Server:
     """Start gunicorn on a free loopback port and wait until /health answers."""
     port = free_port()
-    command = gunicorn_command(port, workers, worker_class, threads)
+    command = gunicorn_command(port, workers, worker_class, threads, app)
     log = open(log_path, "ab")  # noqa: SIM115 - closed with the process below
     process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=log,
                                stderr=subprocess.STDOUT)

@@ -25,7 +25,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     # app (in a circle through rem.web) whenever any one module is imported.
     from rem import cli, web
     from rem.config import from_environment
-    from rem.core import pagecache
     from rem.core.urls import lowercase_host
 
     app.config.from_mapping(from_environment(app.instance_path))
@@ -44,7 +43,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.register_extensions(app)
     web.register_blueprints(app)
     web.register_template_helpers(app)
-    pagecache.init_app(app)  # its hook answers before the others: see rem/core/pagecache.py
     web.register_security(app)
     web.register_errors(app)
     cli.register(app)

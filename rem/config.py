@@ -99,6 +99,9 @@ def from_environment(instance_path: str) -> dict:
         "REM_LANGUAGES": ["nl", "en"],
         "REM_DOT_TIMEOUT": float(os.environ.get("REM_DOT_TIMEOUT", "20")),
         "REM_MAP_MAX_NODES": int(os.environ.get("REM_MAP_MAX_NODES", "3000")),
+        # A map page with more items than this loads its drawing after itself (a drawing
+        # has about 1.2 KB per item and link: the page stays well under 700 KB).
+        "REM_MAP_INLINE_NODES": int(os.environ.get("REM_MAP_INLINE_NODES", "400")),
         # A timeline longer than this is shown in pages of this many items.
         "REM_TIMELINE_PAGE_SIZE": int(os.environ.get("REM_TIMELINE_PAGE_SIZE", "250")),
         # Rendered maps, keyed by content: share this folder between machines, or not (both
@@ -107,9 +110,6 @@ def from_environment(instance_path: str) -> dict:
         # Uploaded imports wait here between preview and import: with several machines,
         # a shared folder (or sticky sessions). Empty means instance/imports.
         "REM_IMPORT_DIR": os.environ.get("REM_IMPORT_DIR") or None,
-        # Megabytes of unchanged pages each app process remembers (rem/core/pagecache.py);
-        # 0 turns it off.
-        "REM_PAGE_CACHE_MB": float(os.environ.get("REM_PAGE_CACHE_MB", "64") or 0),
         # Behind a reverse proxy: trust its X-Forwarded-* headers (this many proxies).
         "REM_PROXY_FIX": int(os.environ.get("REM_PROXY_FIX", "0") or 0),
         # Counted in the app's own database unless a shared store such as redis:// is given,
@@ -121,6 +121,9 @@ def from_environment(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_ENABLED": _bool("REM_RATELIMIT_ENABLED", True),
         "REM_DEMO_ALLOWED": not production,
+        # How passwords are hashed: werkzeug's scrypt at full cost. Not read from the
+        # environment; the test suite lowers the cost to spend its time on rem, not scrypt.
+        "REM_PASSWORD_HASH": "scrypt",
         "WTF_CSRF_TIME_LIMIT": None,
         # Invitations and mail (mail is optional: without a server, links are shown on screen).
         "REM_INVITE_DAYS": int(os.environ.get("REM_INVITE_DAYS", "14")),

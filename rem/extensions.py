@@ -1,14 +1,13 @@
 """Unbound Flask extensions, bound to the app in ``rem.create_app``."""
 
 from flask_babel import Babel
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
-from rem.core import ratelimit  # noqa: F401  (registers the rem+sql:// rate-limit store)
+from rem.core import ratelimit  # registers the rem+sql:// rate-limit store
 from rem.core.database import Base
 
 db = SQLAlchemy(model_class=Base)
@@ -16,4 +15,4 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+limiter = ratelimit.Limiter(key_func=get_remote_address, default_limits=[])

@@ -4,7 +4,6 @@ from rem.accounts.models import AccountToken, Membership, OutboxMessage, SignIn,
 from rem.audit.models import AuditEvent
 from rem.codes.models import Code, Codebook
 from rem.collaborations.models import Collaboration
-from rem.core.pagecache import data_version
 from rem.core.ratelimit import RateLimitCounter
 from rem.exchanges.models import (
     ExchangeAdoption,
@@ -35,6 +34,6 @@ __all__ = [
     "exchange_participants", "log_entry_codes",
     "Workshop", "WorkshopParticipant", "WorkshopStory", "workshop_items",
     "BorgingReview", "ReviewEvidence", "ReviewScore", "ReviewStrategy",
-    "StoryThread", "ThreadPlacement", "ThreadStep", "data_version",
+    "StoryThread", "ThreadPlacement", "ThreadStep",
     "OutboxMessage", "SavedView", "SignIn", "Theme", "theme_items",
 ]

@@ -6,7 +6,7 @@ import re
 import secrets
 from pathlib import Path
 
-from flask import Flask, Response, abort, g, render_template, request, session
+from flask import Flask, Response, abort, g, has_request_context, render_template, request, session
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -23,7 +23,7 @@ from rem.analysis.views import bp as analysis_bp
 from rem.audit.views import bp as audit_bp
 from rem.codes.views import bp as codes_bp
 from rem.collaborations.views import bp as collaborations_bp
-from rem.core.i18n import request_translations
+from rem.core.i18n import Request, request_translations
 from rem.core.markdown import render_markdown
 from rem.core.urls import refuse_unknown_hosts, site_root
 from rem.exchanges.views import bp as exchanges_bp
@@ -44,12 +44,15 @@ from rem.themes.views import bp as themes_bp
 from rem.threads.views import bp as threads_bp
 from rem.workshops.inbox_views import bp as inbox_bp
 from rem.workshops.public import bp as join_bp
-from rem.workshops.views import bp as sessions_bp
+from rem.workshops.views import bp as workshops_bp
 
 
 def select_locale() -> str:
-    """Use the person's chosen language, then the session's, then the browser's."""
+    """Use the person's chosen language, then the session's, then the browser's; outside a
+    request (a command, a worker) the default, Dutch."""
     languages = ["nl", "en"]
+    if not has_request_context():
+        return "nl"
     if getattr(current_user, "is_authenticated", False) and current_user.locale in languages:
         return current_user.locale
     if session.get("locale") in languages:
@@ -60,6 +63,7 @@ def select_locale() -> str:
 def register_extensions(app: Flask) -> None:
     """Bind the extensions to ``app``."""
 
+    app.request_class = Request
     db.init_app(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -96,7 +100,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(analysis_bp)
     app.register_blueprint(threads_bp)
 
-    app.register_blueprint(sessions_bp)
+    app.register_blueprint(workshops_bp)
     app.register_blueprint(inbox_bp)
 
     app.register_blueprint(reviews_bp)
@@ -212,4 +216,7 @@ def register_errors(app: Flask) -> None:
     def http_error(exc: HTTPException):
         if exc.code and exc.code >= 500:
             db.session.rollback()
-        return render_template("errors/error.html", error=exc), exc.code
+        # A refusal says who can help, and that depends on the person's own roles: a
+        # facilitator is not sent to "the facilitator".
+        access = current_access() if exc.code == 403 else None
+        return render_template("errors/error.html", error=exc, access=access), exc.code

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Install the system programs rem needs, if they are missing.
 #
-#   scripts/install-system-deps.sh          Graphviz (`dot`, draws the ripple maps)
+#   scripts/install-system-deps.sh          Graphviz (`dot`, draws the ripple maps) and
+#                                           the Noto fonts (PDFs: other scripts, emoji)
 #   scripts/install-system-deps.sh --test   also Chromium (browser tests), PostgreSQL
-#                                           (second test run) and the DejaVu fonts
+#                                           (second test run), the DejaVu fonts and
+#                                           poppler-utils (the PDF tests draw pages)
 #
 # Debian/Ubuntu: apt-get as root, or `sudo apt-get` when sudo works without a password.
 # macOS: Homebrew. Otherwise the script prints the exact command to run yourself.
@@ -12,7 +14,7 @@
 set -euo pipefail
 
 usage() {
-    sed -n '2,11s/^# \{0,1\}//p' "$0"
+    sed -n '2,13s/^# \{0,1\}//p' "$0"
 }
 
 with_test=0
@@ -52,15 +54,29 @@ have_postgres() {
 have_fonts() {
     [[ "$(uname -s)" == Darwin ]] && return 0  # macOS ships its own fonts
     [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] && return 0
-    command -v fc-list >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi 'DejaVu Sans'
+    command -v fc-list >/dev/null 2>&1 && fc-list 2>/dev/null | grep -i 'DejaVu Sans' >/dev/null
 }
+
+# The PDFs (WeasyPrint) print in DejaVu Sans and fall back on Noto for what it lacks:
+# other scripts (fonts-noto-core), Chinese, Japanese and Korean (fonts-noto-cjk) and
+# colour emoji (fonts-noto-color-emoji). Without them those characters print as boxes.
+have_font() {
+    [[ "$(uname -s)" == Darwin ]] && return 0  # macOS ships fonts for these (see README)
+    command -v fc-list >/dev/null 2>&1 || return 1
+    # (grep reads everything: with -q it would stop early, fc-list die of SIGPIPE, and
+    # pipefail call the font missing)
+    fc-list : family 2>/dev/null | grep -i "^$1" >/dev/null
+}
+
+# The PDF tests draw the pages with Poppler (pdftoppm, pdffonts).
+have_poppler() { command -v pdftoppm >/dev/null 2>&1 && command -v pdffonts >/dev/null 2>&1; }
 
 # WeasyPrint (PDFs of packs, session reports and reviews) uses Pango, which Graphviz brings
 # in, and HarfBuzz's subsetter for fonts; without it WeasyPrint warns (and will stop working).
 have_harfbuzz_subset() {
     [[ "$(uname -s)" == Darwin ]] && return 0  # Homebrew's pango brings harfbuzz whole
     command -v ldconfig >/dev/null 2>&1 || return 0
-    ldconfig -p 2>/dev/null | grep -q 'libharfbuzz-subset\.so\.0'
+    ldconfig -p 2>/dev/null | grep 'libharfbuzz-subset\.so\.0' >/dev/null
 }
 
 # `python3 -m venv` needs ensurepip, which Debian and Ubuntu ship separately.
@@ -73,6 +89,7 @@ install_macos() {
     local formulae=() casks=()
     have_dot || formulae+=(graphviz)
     if ((with_test)); then
+        have_poppler || formulae+=(poppler)
         have_postgres || formulae+=(postgresql@15)
         have_chromium || casks+=(chromium)
     fi
@@ -94,7 +111,11 @@ install_debian() {
     have_dot || packages+=(graphviz)
     have_venv || packages+=(python3-venv)
     have_harfbuzz_subset || packages+=(libharfbuzz-subset0)
+    have_font "Noto Sans Arabic" || packages+=(fonts-noto-core)
+    have_font "Noto Sans CJK" || packages+=(fonts-noto-cjk)
+    have_font "Noto Color Emoji" || packages+=(fonts-noto-color-emoji)
     if ((with_test)); then
+        have_poppler || packages+=(poppler-utils)
         have_chromium || packages+=(chromium)
         have_postgres || packages+=(postgresql)
         have_fonts || packages+=(fonts-dejavu-core)
@@ -115,7 +136,8 @@ install_debian() {
     fi
     if ! command -v apt-get >/dev/null 2>&1; then
         say "missing: ${packages[*]}; this is not a Debian/Ubuntu system, so install"
-        say "them with your package manager (Graphviz, Chromium, PostgreSQL, DejaVu fonts)."
+        say "them with your package manager (Graphviz, Noto fonts, Chromium, PostgreSQL,"
+        say "DejaVu fonts, Poppler)."
         return 1
     fi
     say "installing ${packages[*]} (${sudo[*]:+${sudo[*]} }$command)"
@@ -138,7 +160,11 @@ esac
 # Say plainly what is still missing, and make it an error in CI.
 still_missing=()
 have_dot || still_missing+=("Graphviz (dot): ripple maps cannot be drawn")
+have_font "Noto Sans Arabic" || still_missing+=("fonts-noto-core: PDFs print other scripts as boxes")
+have_font "Noto Sans CJK" || still_missing+=("fonts-noto-cjk: PDFs print Chinese, Japanese and Korean as boxes")
+have_font "Noto Color Emoji" || still_missing+=("fonts-noto-color-emoji: PDFs print emoji as boxes")
 if ((with_test)); then
+    have_poppler || still_missing+=("poppler-utils (pdftoppm): the PDF page tests will fail in CI, be skipped elsewhere")
     have_chromium || still_missing+=("Chromium: browser tests will be skipped")
     have_postgres || still_missing+=("PostgreSQL: the PostgreSQL test run will be skipped")
     have_fonts || still_missing+=("DejaVu fonts: screenshots and maps may lack glyphs")

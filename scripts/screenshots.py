@@ -3,8 +3,8 @@
 Starts the real app on a temporary SQLite database with the demo data (the same way as
 the browser tests, see tests/browser/server.py), signs in as the demo administrator in
 headless Chromium, and saves desktop (1280 px) PNGs of the main pages, one of the
-timeline on a phone (360 px), and the map being built on the map page (1280 px and a
-390 px phone).
+timeline on a phone (360 px), the map being built on the map page (1280 px and a
+390 px phone), a themed radial map with its rings, and a session's projector at 1920 x 1080.
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--collaboration SLUG]
 """
@@ -20,6 +20,10 @@ ROOT = Path(__file__).resolve().parent.parent
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
 MAP_PHONE = {"width": 390, "height": 844}
+FULL_HD = {"width": 1920, "height": 1080}
+# The demo collaborations with themes and with a live session, for those screenshots.
+THEMED = "groningen"
+WALL = "zoetermeer"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -94,6 +98,10 @@ def main(argv: list[str] | None = None) -> int:
                 _shoot(page, name, path, args.out, failures)
 
             _map_workspace(page, base, args.out, failures, phone=False)
+            _radial_themes(page, args.out, failures)
+            wall = browser.new_context(base_url=server.url, viewport=FULL_HD, locale="nl-NL",
+                                       storage_state=desktop.storage_state())
+            _projector(wall.new_page(), args.out, failures)
             phone = browser.new_context(base_url=server.url, viewport=PHONE, locale="nl-NL",
                                         is_mobile=True, has_touch=True, device_scale_factor=2,
                                         storage_state=desktop.storage_state())
@@ -177,6 +185,35 @@ def _map_workspace(page, base: str, out: Path, failures: list[str], *, phone: bo
         print(f"saved the map workspace screenshots{suffix}")
     except Exception as exc:  # report it and go on with the other pages
         failures.append(f"map workspace{suffix}: {str(exc).splitlines()[0]}")
+
+
+def _radial_themes(page, out: Path, failures: list[str]) -> None:
+    """Save the radial map coloured by theme: rings, ring labels, theme legend."""
+    path = f"/collaborations/{THEMED}/map?layout=radial&color_by=theme"
+    try:
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        page.locator("[data-zoom=fit]").click()  # the whole map: every ring and its label
+        page.evaluate("document.querySelector('.map-toolbar').scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(400)
+        page.screenshot(path=str(out / "map-radial-themes.png"))
+        print("saved the themed radial map")
+    except Exception as exc:  # report it and go on with the other pages
+        failures.append(f"map-radial-themes: {path}: {str(exc).splitlines()[0]}")
+
+
+def _projector(page, out: Path, failures: list[str]) -> None:
+    """Save the projector of the demo's latest session at 1920 x 1080."""
+    try:
+        page.goto(f"/collaborations/{WALL}/sessions")
+        link = page.locator("main a[href$='/report']").first.get_attribute("href")
+        page.goto(link.removesuffix("/report") + "/projector")
+        page.wait_for_selector("#projector-live[data-zoomed]")
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(out / "projector-1080p.png"))
+        print("saved the projector at 1920 x 1080")
+    except Exception as exc:  # report it and go on with the other pages
+        failures.append(f"projector-1080p: {str(exc).splitlines()[0]}")
 
 
 if __name__ == "__main__":

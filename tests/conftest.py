@@ -1,10 +1,15 @@
 """Shared fixtures: one migrated database per run (SQLite, or PostgreSQL when
-REM_TEST_DATABASE_URL is set), emptied after every test."""
+REM_TEST_DATABASE_URL is set) holding the built-in codebooks. Each test runs in a
+transaction rolled back after it; a test marked ``commits`` commits for real and the
+tables are emptied after it. A module that builds its test data once uses
+:func:`one_transaction` itself and rolls back to that data after every test."""
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +21,10 @@ from rem.extensions import db, limiter
 from tests import factories
 
 CSRF_RE = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
+# scrypt at 1/32 of werkzeug's cost (N = 2**10 instead of 2**15): the same code path, but
+# a sign-in costs 3 ms instead of 100 ms (a quarter of the suite's time went to scrypt).
+# Production's full cost is checked in tests/test_config.py.
+TEST_PASSWORD_HASH = "scrypt:1024:8:1"
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -42,10 +51,12 @@ def app(tmp_path_factory):
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": True,
         "REM_DOT_TIMEOUT": 30.0,
+        "REM_PASSWORD_HASH": TEST_PASSWORD_HASH,
         "REM_MAP_CACHE_DIR": str(tmp_path_factory.mktemp("map-cache")),
     })
     with app.app_context():
         upgrade()
+    _empty_tables(app)  # whatever an earlier run left (a kept SQLite file, PostgreSQL)
     yield app
     with app.app_context():
         db.session.remove()
@@ -53,20 +64,36 @@ def app(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
-def _clean_database(app):
-    """Give every test the built-in codebooks and nothing else, then empty the tables."""
-    with app.app_context():
-        install_default_codebooks()
-        db.session.commit()
-    yield
-    # The limiter is one object shared by every app made in this process; a test that
-    # switched it on for its own app must not leave it on for the next test.
-    limiter.enabled = False
+def _clean_database(request, app):
+    """Give every test the built-in codebooks and nothing else.
+
+    A test runs in one transaction rolled back after it (:func:`one_transaction`: the
+    app's commits are savepoints in it), which costs next to nothing. A test marked
+    ``commits`` (it needs real commits: other connections, threads or processes see
+    its data) runs as in production, and every table is emptied after it."""
+    real = request.node.get_closest_marker("commits") is not None
+    try:
+        if real:
+            yield
+        else:
+            with one_transaction(app):
+                yield
+    finally:
+        # The limiter is one object shared by every app made in this process; a test
+        # that switched it on for its own app must not leave it on for the next test.
+        limiter.enabled = False
+    if real:
+        _empty_tables(app)
+
+
+def _empty_tables(app) -> None:
+    """Empty every table and put the built-in codebooks back: the state each test
+    starts from."""
     with app.app_context():
         db.session.rollback()
         for table in reversed(db.metadata.sorted_tables):
-            if table.name != "data_version":  # one row that counts changes: it stays
-                db.session.execute(table.delete())
+            db.session.execute(table.delete())
+        install_default_codebooks()
         db.session.commit()
         db.session.remove()
 
@@ -109,3 +136,38 @@ def post(client, path: str, data: dict | None = None, *, token_from: str | None 
     payload = dict(data or {})
     payload["csrf_token"] = token
     return client.post(path, data=payload, **kwargs)
+
+
+@contextmanager
+def one_transaction(app) -> Iterator[sa.Connection]:
+    """Run everything the app does on one connection inside one transaction that is rolled
+    back at the end, each session's commit being a SAVEPOINT of it.
+
+    For a module that builds its test data once and runs every test in a savepoint
+    (``connection.begin_nested()``) rolled back after the test. SQLite's driver starts
+    and ends transactions on its own and breaks SAVEPOINT; on this one connection it is
+    told not to (``isolation_level = None``) and BEGIN is sent by SQLAlchemy's event.
+    """
+    engines = db._app_engines[app]  # Flask-SQLAlchemy's engines of this app, by bind key
+    engine = engines[None]
+    connection = engine.connect()
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.connection.dbapi_connection.isolation_level = None
+        sa.event.listen(connection, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+    outer = connection.begin()
+    with app.app_context():
+        db.session.remove()
+        db.session.configure(join_transaction_mode="create_savepoint")
+    engines[None] = connection
+    try:
+        yield connection
+    finally:
+        engines[None] = engine  # first: whatever fails below, later tests get the engine
+        with app.app_context():
+            db.session.remove()
+        db.session.session_factory.kw.pop("join_transaction_mode", None)  # the default again
+        outer.rollback()
+        if sqlite:
+            connection.invalidate()  # not back to the pool with the driver's setting changed
+        connection.close()

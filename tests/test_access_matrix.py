@@ -2,6 +2,10 @@
 
 A new route fails this test until it is added to MATRIX, so nobody can add a
 page without deciding who may use it.
+
+The test world is built once for the module (:func:`world`) and every test runs in a
+savepoint that is rolled back afterwards, so a POST that deletes or changes something
+leaves the next case the same world.
 """
 
 from __future__ import annotations
@@ -14,13 +18,14 @@ import sqlalchemy as sa
 from rem.accounts import signins
 from rem.accounts.invitations import create_invitation
 from rem.accounts.models import Role, User
+from rem.codes.services import install_default_codebooks
 from rem.collaborations.models import Collaboration
 from rem.core.pdf import available as pdf_available
-from rem.extensions import db
+from rem.extensions import db, limiter
 from rem.ripples import services
 from rem.ripples.models import RippleItem
 from tests import factories
-from tests.conftest import CSRF_RE, login
+from tests.conftest import CSRF_RE, login, one_transaction
 
 ROLES = ["anonymous", "admin", "coordinator", "facilitator", "member", "researcher", "outsider"]
 
@@ -39,6 +44,7 @@ PRIVATE_ITEM = _row(302, 200, 200, 200, 200, 404, 404)
 HUB_MANAGERS = _row(302, 200, 200, 403, 403, 403, 403)
 ADMIN_POST = _row(302, 302, 403, 403, 403, 403, 403)
 NOT_FOUND = _row(404, 404, 404, 404, 404, 404, 404)
+NOT_FOUND_SIGNED_IN = _row(302, 404, 404, 404, 404, 404, 404)
 API_EVERYONE = _row(401, 200, 200, 200, 200, 200, 200)
 SESSION_READERS = _row(302, 200, 200, 200, 200, 403, 403)
 # The report PDF needs WeasyPrint (and Pango); without it the answer is a plain 503.
@@ -112,6 +118,10 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("/codebooks/<slug>", "POST"): ADMIN_ONLY,
     ("/collaborations/<slug>/map", "GET"): EVERYONE,
     ("/collaborations/<slug>/map.<fmt>", "GET"): EVERYONE,
+    ("/collaborations/<slug>/map/outline", "GET"): EVERYONE,
+    # The drawing alone (a large map's page loads it after itself): 404 where the map has
+    # no item to draw, as for the researcher and the outsider here (their map page says so).
+    ("/collaborations/<slug>/map/drawing", "GET"): _row(302, 200, 200, 200, 200, 404, 404),
     # Saved map views are the collaboration's own: read by who reads all of it, made and
     # changed by its editors (the view in _world is a1's; a POST with only the token has
     # no name: a message and a redirect).
@@ -216,6 +226,9 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # Without ?collaboration= there is no cell to show.
     ("/exchanges/<int:exchange_id>/evidence", "GET"): _row(302, 404, 404, 404, 404, 404, 404),
     ("/exchanges/<int:exchange_id>/pack", "GET"): EVERYONE,
+    # Which saved view of a participant the exchange shows: its editors choose; without a
+    # participant in the form there is nothing to change.
+    ("/exchanges/<int:exchange_id>/map-view", "POST"): NOT_FOUND_SIGNED_IN,
     ("/exchanges/<int:exchange_id>/pack.pdf", "GET"): EXCHANGE_PDF,
     ("/exchanges/<int:exchange_id>/search", "GET"): EVERYONE,
     # The export page lists the formats; the download holds only what is shared with the
@@ -329,6 +342,35 @@ def test_every_route_is_in_the_matrix(app):
     assert not missing, f"add these routes to MATRIX with the status per role: {missing}"
     stale = [r for r in MATRIX if r not in _routes(app)]
     assert not stale, f"these routes no longer exist: {stale}"
+
+
+@pytest.fixture(scope="module")
+def world(app):
+    """The module's world, built once in a transaction rolled back after the module."""
+    with one_transaction(app) as connection:
+        with app.app_context():
+            install_default_codebooks()
+            db.session.commit()
+        ids = _world(app)
+        yield connection, ids
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(app, world):
+    """Run each test in a savepoint of the module's transaction, rolled back after it
+    (instead of conftest's emptying of every table)."""
+    connection, _ids = world
+    case = connection.begin_nested()
+    yield
+    limiter.enabled = False
+    with app.app_context():
+        db.session.remove()
+    case.rollback()
+
+
+@pytest.fixture
+def ids(world) -> dict:
+    return world[1]
 
 
 def _world(app) -> dict:
@@ -488,9 +530,8 @@ CASES = [(route, role) for route in sorted(MATRIX) for role in ROLES]
 
 @pytest.mark.parametrize("route,role", CASES, ids=[f"{r[1]} {r[0]} as {role}"
                                                    for r, role in CASES])
-def test_route_status_for_role(app, route, role):
+def test_route_status_for_role(app, ids, route, role):
     rule, method = route
-    ids = _world(app)
     url = _url(rule, ids)
     client = app.test_client()
     if role != "anonymous":
@@ -506,8 +547,7 @@ def test_route_status_for_role(app, route, role):
         assert "/login" in response.headers["Location"]
 
 
-def test_every_post_route_refuses_a_missing_csrf_token(app):
-    ids = _world(app)
+def test_every_post_route_refuses_a_missing_csrf_token(app, ids):
     client = app.test_client()
     login(client, "admin@example.org")
     for rule, method in _routes(app):
@@ -517,8 +557,7 @@ def test_every_post_route_refuses_a_missing_csrf_token(app):
         assert response.status_code == 400, (rule, response.status_code)
 
 
-def test_outsider_cannot_see_private_items_anywhere(app):
-    ids = _world(app)
+def test_outsider_cannot_see_private_items_anywhere(app, ids):
     client = app.test_client()
     login(client, "outsider@example.org")
     for path in ["/collaborations/a1", "/collaborations/a1/map.dot",
@@ -527,8 +566,7 @@ def test_outsider_cannot_see_private_items_anywhere(app):
         assert "Privé activiteit" not in body and "Privé effect" not in body, path
 
 
-def test_shared_items_reach_exactly_the_people_they_are_shared_with(app):
-    ids = _world(app)
+def test_shared_items_reach_exactly_the_people_they_are_shared_with(app, ids):
     with app.app_context():
         a1_id = db.session.scalar(sa.text("select id from collaborations where slug='a1'"))
         a1 = db.session.get(Collaboration, a1_id)

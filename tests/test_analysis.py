@@ -146,7 +146,7 @@ def test_influence_ranks_reach_order_codes_and_meeting_points(app, world):
         ranking = analysis_reach.influence(_scope("member@example.org"))
         meeting, total = analysis_reach.meeting_points(_scope("member@example.org"))
         assert total == 1 and analysis_reach.meeting_points(_scope("member@example.org"), 0)[1] == 1
-        rows = [(r.id, r.reach, r.direct, r.max_order, r.codes) for r in ranking]
+        rows = [(r.id, r.reach, r.direct, r.longest_chain, r.codes) for r in ranking]
         assert rows == [(world["a1"], 4, 2, 3, sorted([SLEUTEL, GELD])),
                         (world["a2"], 2, 2, 1, [])]
         assert ranking[0].code_count == 2
@@ -161,14 +161,12 @@ def test_reach_table_agrees_with_a_plain_walk_on_a_random_dag():
     import functools
     import random
 
-    from rem.ripples.graph import downstream, ripple_orders
+    from rem.ripples.graph import downstream
     rng = random.Random(7)
     nodes = set(range(1, 300))
     links = sorted({(a, b) for a in nodes for b in nodes if a < b and rng.random() < 0.02})
-    activities = list(range(1, 30))
-    orders = ripple_orders(activities, links)
     codes = {node: 1 << rng.randrange(8) for node in nodes if rng.random() < 0.3}
-    table = analysis_reach.reach_table(nodes, links, orders, codes)
+    table = analysis_reach.reach_table(nodes, links, codes)
     forward: dict[int, list[int]] = {}
     for cause, effect in links:
         forward.setdefault(cause, []).append(effect)
@@ -181,7 +179,7 @@ def test_reach_table_agrees_with_a_plain_walk_on_a_random_dag():
         down = downstream(node, links)
         reach, top, code_bits = table[node]
         assert reach == len(down)
-        assert top == max([orders.get(d, -1) for d in down] + [0])
+        assert top == longest(node)
         expected_bits = 0
         for d in down:
             expected_bits |= codes.get(d, 0)
@@ -195,7 +193,43 @@ def test_reach_table_agrees_with_a_plain_walk_on_a_random_dag():
             assert effect == min(e for e in forward[cause]
                                  if longest(e) == longest(cause) - 1)
     some = {1, 5, 200}
-    assert set(analysis_reach.reach_table(nodes, links, orders, codes, some)) == some
+    assert set(analysis_reach.reach_table(nodes, links, codes, some)) == some
+
+
+def test_longest_chain_counts_steps_from_the_activity_not_the_global_order(app):
+    """A second activity reaches the middle of the first one's chain sooner: the far end's
+    ripple order drops to 2, but the first activity's chain still has 3 steps, as the
+    chain drawn from it shows."""
+    with app.test_request_context():
+        collab = factories.CollaborationFactory(slug="keten", name="Keten")
+        member = factories.UserFactory(email="member@example.org")
+        factories.MembershipFactory(user=member, collaboration_id=collab.id,
+                                    role=Role.MEMBER.value)
+        a1 = factories.ActivityFactory(collaboration=collab, title="Inloopochtend",
+                                       date_start=date(2024, 1, 1))
+        a2 = factories.ActivityFactory(collaboration=collab, title="Buurtavond",
+                                       date_start=date(2024, 2, 1))
+        x1, x2, x3 = (factories.EffectFactory(collaboration=collab, title=f"Effect {n}",
+                                              date_start=date(2024, 3, n)) for n in (1, 2, 3))
+        for cause, effect in ((a1, x1), (x1, x2), (x2, x3), (a2, x2)):
+            ripples.add_link(cause, effect)
+        db.session.commit()
+        ids = {"a1": a1.id, "a2": a2.id, "x3": x3.id}
+        scope = _scope("member@example.org", slug="keten")
+        rows = {r.id: (r.reach, r.longest_chain) for r in analysis_reach.influence(scope)}
+        assert rows == {ids["a1"]: (3, 3), ids["a2"]: (2, 2)}
+        assert scope.graph()[2][ids["x3"]] == 2  # its ripple order: shortest from any activity
+        assert len(analysis_reach.longest_path(scope, ids["a1"])) - 1 == 3
+    client = app.test_client()
+    login(client, "member@example.org")
+    html = client.get("/collaborations/keten/influence").get_data(as_text=True)
+    assert "Langste keten (stappen)" in html and "Hoogste orde" not in html
+    cells = re.findall(r"<tr>\s*<td[^>]*><a [^>]*>Inloopochtend</a>.*?</tr>", html, re.S)
+    assert len(cells) == 1 and re.findall(r"<td[^>]*>(\d+)</td>", cells[0])[:3] == ["3", "1", "3"]
+    rows_csv = _csv(client.get("/collaborations/keten/influence.csv"))
+    assert {r["title"]: r["longest_chain"] for r in rows_csv} == {"Inloopochtend": "3",
+                                                                  "Buurtavond": "2"}
+    assert 'id="orde"' in client.get("/help/").get_data(as_text=True)
 
 
 def test_a_chain_ends_where_a_link_would_lead_back():
@@ -306,7 +340,7 @@ def test_influence_csv_reach_recomputed_from_the_export_links(app, world):
     client = app.test_client()
     login(client, "member@example.org")
     rows = _csv(client.get("/collaborations/dorp/influence.csv"))
-    assert list(rows[0]) == ["id", "title", "reach", "max_order", "codes"]
+    assert list(rows[0]) == ["id", "title", "reach", "longest_chain", "codes"]
     export = post(client, "/collaborations/dorp/export", {"format": "json"},
                   token_from="/collaborations/dorp/export")
     doc = json.loads(export.data)
@@ -314,7 +348,10 @@ def test_influence_csv_reach_recomputed_from_the_export_links(app, world):
     for link in doc["links"]:
         forward[link["cause_id"]].add(link["effect_id"])
     exported_ids = {item["id"] for item in doc["items"]}
-    orders = {item["id"]: item["order"] for item in doc["items"]}
+
+    def longest(node: int) -> int:
+        return max((1 + longest(e) for e in forward[node]), default=0)
+
     for row in rows:
         assert int(row["id"]) in exported_ids
         seen, stack = set(), [int(row["id"])]
@@ -324,7 +361,7 @@ def test_influence_csv_reach_recomputed_from_the_export_links(app, world):
                     seen.add(nxt)
                     stack.append(nxt)
         assert int(row["reach"]) == len(seen), row
-        assert int(row["max_order"]) == max([orders[i] or 0 for i in seen] + [0])
+        assert int(row["longest_chain"]) == longest(int(row["id"]))
     assert {int(r["id"]) for r in rows} == {world["a1"], world["a2"]}
 
 
@@ -457,7 +494,8 @@ def test_a_change_in_one_collaboration_makes_only_its_part_again(app, world, mon
         analysis_scope._MEMO.clear()
         scope = hub_scope()
         return (analysis_counts.csv_rows(analysis_counts.summarise(scope)),
-                [(r.id, r.reach, r.max_order, r.codes) for r in analysis_reach.influence(scope)],
+                [(r.id, r.reach, r.longest_chain, r.codes)
+                 for r in analysis_reach.influence(scope)],
                 analysis_reach.without_cause(scope))
 
     with app.test_request_context():
@@ -477,7 +515,8 @@ def test_a_change_in_one_collaboration_makes_only_its_part_again(app, world, mon
         db.session.commit()
         scope = hub_scope()
         after = (analysis_counts.csv_rows(analysis_counts.summarise(scope)),
-                 [(r.id, r.reach, r.max_order, r.codes) for r in analysis_reach.influence(scope)],
+                 [(r.id, r.reach, r.longest_chain, r.codes)
+                 for r in analysis_reach.influence(scope)],
                  analysis_reach.without_cause(scope))
         assert made == [[elders.id]]
         assert after == fresh()

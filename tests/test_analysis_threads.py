@@ -51,7 +51,7 @@ def test_longest_chain_becomes_a_thread_with_dated_words_and_evidence(app, world
         assert [s.item_id for s in thread.steps] == [world["a1"], world["e1"], world["e2"],
                                                      world["e4"]]
         assert thread.steps[0].text.startswith("1 april 2023: het begon met de activiteit")
-        assert "(niet bedoeld, gemengd)" in thread.steps[2].text
+        assert "(onbedoeld, gemengd)" in thread.steps[2].text
         thread_id = thread.id
     page = client.get(f"/collaborations/dorp/threads/{thread_id}").get_data(as_text=True)
     assert "We kennen elkaar nu &lt;echt&gt;." in page  # evidence, escaped

@@ -321,6 +321,7 @@ def _limited_get(app, token, address, language="nl"):
                                           "Accept-Language": language})
 
 
+@pytest.mark.commits  # a second app (rate limits on) on the same database
 def test_too_many_requests_per_token_get_429_in_json(app, limited_app):
     build_log(app)
     first = make_token(app, "member@example.org", "een")
@@ -339,6 +340,7 @@ def test_too_many_requests_per_token_get_429_in_json(app, limited_app):
     assert _limited_get(limited_app, second, "10.9.0.4").status_code == 200
 
 
+@pytest.mark.commits  # a second app (rate limits on) on the same database
 def test_too_many_requests_from_one_address_get_429(app, limited_app):
     build_log(app)
     tokens = [make_token(app, "member@example.org", f"t{n}") for n in range(3)]

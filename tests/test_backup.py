@@ -52,6 +52,7 @@ def second_app(tmp_path):
         db.engine.dispose()
 
 
+@pytest.mark.commits  # a backup reads with a server-side cursor, not in a savepoint
 def test_backup_and_restore_into_a_fresh_database(app, second_app, tmp_path):
     build_log(app)  # users, memberships, items, links, codes, audit events, a binned item
     path = tmp_path / "backup.jsonl.gz"
@@ -75,6 +76,7 @@ def test_backup_and_restore_into_a_fresh_database(app, second_app, tmp_path):
         assert hub.id > max(r[0] for r in before["hubs"])
 
 
+@pytest.mark.commits  # a backup reads with a server-side cursor, not in a savepoint
 def test_password_hashes_only_when_asked(app, second_app, tmp_path):
     build_log(app)
     plain, full = tmp_path / "plain.jsonl", tmp_path / "full.jsonl"
@@ -95,6 +97,7 @@ def test_password_hashes_only_when_asked(app, second_app, tmp_path):
         assert user.check_password(PASSWORD)
 
 
+@pytest.mark.commits  # a backup reads with a server-side cursor, not in a savepoint
 def test_restore_refuses_a_database_that_is_not_empty(app, tmp_path):
     build_log(app)
     path = tmp_path / "backup.jsonl"

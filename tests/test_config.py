@@ -79,3 +79,29 @@ def test_wrong_password_gets_a_plain_message(app, client):
              token_from="/login")
     assert r.status_code == 200
     assert "horen niet bij elkaar" in r.get_data(as_text=True)
+
+
+def test_passwords_are_hashed_at_full_cost_outside_the_tests(tmp_path, monkeypatch):
+    """The suite lowers scrypt's cost (tests/conftest.py); an app made as in production
+    hashes at werkzeug's full cost, and no environment variable can lower it."""
+    from rem.accounts.models import User
+
+    monkeypatch.setenv("REM_PASSWORD_HASH", "scrypt:2:1:1")
+    monkeypatch.setenv("REM_DATABASE_URL", f"sqlite:///{tmp_path}/p.sqlite3")
+    monkeypatch.setenv("REM_RATELIMIT_ENABLED", "0")
+    made = create_app()
+    with made.app_context():
+        user = User(email="a@example.org")
+        user.set_password("een-lang-wachtwoord")
+    assert user.password_hash.startswith("scrypt:32768:8:1$")
+    assert user.check_password("een-lang-wachtwoord")
+
+
+def test_the_suite_hashes_cheaply_but_checks_for_real(ctx):
+    from rem.accounts.models import User
+
+    user = User(email="b@example.org")
+    user.set_password("een-lang-wachtwoord")
+    assert user.password_hash.startswith("scrypt:1024:8:1$")
+    assert user.check_password("een-lang-wachtwoord")
+    assert not user.check_password("een-ander-wachtwoord")

@@ -36,17 +36,22 @@ def test_of_normalises_to_the_start_and_end_of_the_period():
     assert y.end == date(2023, 12, 31)
 
 
-def test_sorting_puts_coarse_periods_before_fine_ones_on_the_same_start():
+def test_sorting_uses_the_middle_of_the_period():
     dates = [
         FuzzyDate.of(date(2024, 1, 1), "day"),
         FuzzyDate.of(date(2024, 1, 1), "year"),
         FuzzyDate.of(date(2024, 1, 1), "month"),
         FuzzyDate.of(date(2023, 12, 31), "day"),
         FuzzyDate.of(date(2024, 1, 1), "quarter"),
+        FuzzyDate.of(date(2024, 7, 1), "day"),
     ]
     ordered = sorted(dates, key=FuzzyDate.sort_key)
-    assert [d.precision.value for d in ordered] == ["day", "year", "quarter", "month", "day"]
+    # middles: 31 Dec, 1 Jan, 16 Jan, 15 Feb, 1 July (the year, coarse first), 1 July
+    assert [d.precision.value for d in ordered] == ["day", "day", "month", "quarter", "year",
+                                                    "day"]
     assert ordered[0].start == date(2023, 12, 31)
+    assert FuzzyDate.of(date(2024, 1, 1), "year").middle == date(2024, 7, 1)
+    assert FuzzyDate.of(date(2024, 5, 1), "quarter").middle == date(2024, 5, 16)
 
 
 def test_labels_follow_the_locale(app):

@@ -513,3 +513,61 @@ def test_the_demo_exchange_on_financial_sustainability(app):
     facilitator = _client(app, "achterveld")
     log = facilitator.get("/collaborations/achterveld/log").get_data(as_text=True)
     assert adopted in log
+
+
+def test_an_exchange_and_its_pack_show_a_participants_saved_view(app):
+    from werkzeug.datastructures import MultiDict
+
+    from rem.exchanges.models import exchange_participants
+    from rem.maps import saved
+
+    ids = _world(app)
+    exchange_id = _exchange(app, ids)
+    with app.test_request_context():
+        a1 = db.session.get(Collaboration, ids["a1"])
+        b1 = db.session.get(Collaboration, ids["b1"])
+        view = saved.create_view(a1, "Rimpels rond het midden",
+                                 MultiDict({"layout": "radial", "color_by": "order"}))
+        other = saved.create_view(b1, "Van Stad B", MultiDict({"layout": "radial"}))
+        db.session.commit()
+        view_id, other_id = view.id, other.id
+
+    def shown() -> int | None:
+        with app.app_context():
+            return db.session.scalar(sa.select(exchange_participants.c.map_view_id).where(
+                exchange_participants.c.exchange_id == exchange_id,
+                exchange_participants.c.collaboration_id == ids["a1"]))
+
+    # The facilitator of a1 chooses the view on the exchange page.
+    fac = _client(app, "fac-a1")
+    page = fac.get(f"/exchanges/{exchange_id}").get_data(as_text=True)
+    assert "Kaart van Dorp A in deze uitwisseling" in page
+    assert "Kaart van Stad B in deze uitwisseling" not in page  # not theirs to choose
+    response = post(fac, f"/exchanges/{exchange_id}/map-view",
+                    {"collaboration": str(ids["a1"]), "view": str(view_id)})
+    assert response.status_code == 302 and shown() == view_id
+    for path in (f"/exchanges/{exchange_id}", f"/exchanges/{exchange_id}/pack"):
+        body = _client(app, "coord").get(path).get_data(as_text=True)
+        assert "Rimpels rond het midden" in body, path
+        assert 'id="map0-ring&#45;1"' in body, path  # drawn radially, with its rings
+        assert "Subsidie aangevraagd" in body and "Trekker vertrekt" not in body  # theme kept
+    # Another collaboration's view, or a stranger choosing: refused, nothing changes.
+    post(fac, f"/exchanges/{exchange_id}/map-view",
+         {"collaboration": str(ids["a1"]), "view": str(other_id)})
+    assert shown() == view_id
+    stranger = _client(app, "fac-b1")
+    assert post(stranger, f"/exchanges/{exchange_id}/map-view",
+                {"collaboration": str(ids["a1"]), "view": ""}).status_code == 403
+    assert post(fac, f"/exchanges/{exchange_id}/map-view",
+                {"collaboration": str(ids["c1"]), "view": ""}).status_code == 404
+    assert shown() == view_id
+    # Back to the plain map; a binned view is no longer shown either.
+    post(fac, f"/exchanges/{exchange_id}/map-view", {"collaboration": str(ids["a1"]), "view": ""})
+    assert shown() is None
+    post(fac, f"/exchanges/{exchange_id}/map-view",
+         {"collaboration": str(ids["a1"]), "view": str(view_id)})
+    with app.test_request_context():
+        saved.delete_view(db.session.get(saved.SavedView, view_id))
+        db.session.commit()
+    body = _client(app, "coord").get(f"/exchanges/{exchange_id}/pack").get_data(as_text=True)
+    assert "Rimpels rond het midden" not in body and "Subsidie aangevraagd" in body

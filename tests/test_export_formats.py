@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from datetime import date
 
@@ -201,9 +202,56 @@ def test_pseudonymiser_rules():
     assert p.text("annabel en Pietje") == "annabel en Pietje"  # whole words only
 
 
+def test_a_title_or_common_word_is_never_replaced_alone():
+    p = Pseudonymiser.from_names([], ["wethouder Jansen", "meneer Pietersen; Piet", "wethouder",
+                                      "Wil de Graaf"])
+    text = p.text("De wethouder sprak met wethouder Jansen en met meneer Pietersen. Jansen en "
+                  "Pietersen knikten; meneer Bos niet. Piet lachte. Wil jij de wethouder "
+                  "bellen? Wil de Graaf belt De Graaf.")
+    assert text == ("De wethouder sprak met Persoon A en met Persoon B. Persoon A en "
+                    "Persoon B knikten; meneer Bos niet. Persoon B lachte. Wil jij de wethouder "
+                    "bellen? Persoon C belt Persoon C.")
+    assert name_variants("wethouder Jansen") == ["wethouder Jansen", "Jansen"]
+    assert name_variants("de heer Jansen") == ["de heer Jansen", "Jansen"]
+    assert name_variants("dr. Piet de Boer")[:2] == ["dr. Piet de Boer", "Piet de Boer"]
+    assert name_variants("meneer") == [] and name_variants("Wil") == []
+    assert ("wethouder Jansen", "Persoon A", 1) in p.replacements()
+    assert ("Jansen", "Persoon A", 1) in p.replacements()
+    assert not any(written.lower() in ("wethouder", "meneer", "wil")
+                   for written, _label, _n in p.replacements())
+
+
 @pytest.fixture
 def world(app):
     return build_log(app)
+
+
+def test_the_export_page_previews_the_replacements_and_writes_nothing(app, world):
+    client = app.test_client()
+    login(client, "member@example.org")
+    with app.app_context():
+        before = db.session.scalar(sa.text("select count(*) from audit_events"))
+    response = post(client, "/collaborations/achterveld/export",
+                    {"format": "json", "pseudonymise": "y", "preview": "1",
+                     "extra_names": "Jan Jansen; Jan\nwethouder Jansen"},
+                    token_from="/collaborations/achterveld/export")
+    assert response.status_code == 200 and "attachment" not in response.headers.get(
+        "Content-Disposition", "")
+    html = response.get_data(as_text=True)
+    rows = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>(\d+)</td></tr>", html)
+    replaced = {written: label for written, label, _n in rows}
+    assert replaced["Jan Jansen"] == replaced["Jan"] and replaced["Jan"].startswith("Persoon ")
+    assert replaced["Anna de Vries"].startswith("Persoon ") and "Bram" in replaced
+    assert replaced["06-12345678"] == "[telefoonnummer]"
+    assert "wethouder" not in {w.lower() for w in replaced}
+    assert 'value="y"' in html or "checked" in html  # the choices stay as they were
+    assert "Jan Jansen; Jan" in html
+    with app.app_context():
+        assert db.session.scalar(sa.text("select count(*) from audit_events")) == before
+    # Without pseudonyms there is nothing to preview: the page says so.
+    html = post(client, "/collaborations/achterveld/export", {"format": "json", "preview": "1"},
+                token_from="/collaborations/achterveld/export").get_data(as_text=True)
+    assert "vervangt geen namen" in html and "<td>Persoon" not in html
 
 
 def _download(client, data):

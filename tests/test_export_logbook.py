@@ -296,9 +296,9 @@ def test_json_import_reads_sessions_and_notes_entries(app, tmp_path, world):
         plan = parse([UploadedFile("x.json", data)], ImportOptions(format="json"), 10**8)
     notes = " ".join(plan.notes)
     assert "leerlogboek" in notes
-    assert [(s.title, s.held_on.isoformat()) for s in plan.sessions.values()] == [
+    assert [(s.title, s.held_on.isoformat()) for s in plan.workshops.values()] == [
         ("Voorjaarssessie", "2024-03-01")]
-    assert [i.session_key for i in plan.items if i.session_key] == [str(world["session"])]
+    assert [i.workshop_key for i in plan.items if i.workshop_key] == [str(world["session"])]
 
 
 def test_coordinator_gets_the_hub_scope_but_not_everything(app, world):

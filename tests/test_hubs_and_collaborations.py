@@ -93,3 +93,34 @@ def test_facilitator_edits_but_cannot_move_to_another_hub(app, client):
     assert r.status_code == 200
     with app.app_context():
         assert db.session.scalar(sa.select(Collaboration.hub_id)) == hub_id
+
+
+def test_start_page_shows_my_collaborations_first(app, client):
+    with app.app_context():
+        hub = factories.HubFactory(slug="noord", name="Hub Noord")
+        mine = factories.CollaborationFactory(slug="dorp", name="Zorg in het dorp", hub=hub)
+        led = factories.CollaborationFactory(slug="stad", name="Aan de slag in de stad", hub=hub)
+        factories.CollaborationFactory(slug="elders", name="Niet van mij", hub=hub)
+        user = factories.UserFactory(email="lid@example.org")
+        factories.MembershipFactory(user=user, collaboration_id=mine.id, role=Role.MEMBER.value)
+        factories.MembershipFactory(user=user, collaboration_id=led.id,
+                                    role=Role.FACILITATOR.value)
+        factories.UserFactory(email="los@example.org")
+        db.session.commit()
+    login(client, "lid@example.org")
+    page = client.get("/").get_data(as_text=True)
+    main = page[page.index('<main'):]
+    # The section is the first thing in the page's content: its heading is the page's h1.
+    first_heading = main[main.index("<h1"):main.index("</h1>")]
+    assert "Mijn samenwerkingsverbanden" in first_heading
+    section = main[main.index("my-collaborations"):main.index("</section>")]
+    assert main.index("my-collaborations") < main.index("Hubs en samenwerkingsverbanden")
+    # Both of mine, by name, each linked and with my role; not the third one.
+    assert section.index("Aan de slag in de stad") < section.index("Zorg in het dorp")
+    assert 'href="/collaborations/stad"' in section and 'href="/collaborations/dorp"' in section
+    assert "Begeleider" in section and "Lid" in section and "Niet van mij" not in section
+    other = app.test_client()
+    login(other, "los@example.org")
+    page = other.get("/").get_data(as_text=True)
+    assert "Mijn samenwerkingsverbanden" not in page and "my-collaborations" not in page
+    assert "<h1>Hubs en samenwerkingsverbanden</h1>" in page

@@ -15,7 +15,7 @@ from flask_migrate import upgrade
 from rem import create_app
 from rem.collaborations.services import by_slug
 from rem.extensions import db
-from rem.interchange.imports import ImportOptions, UploadedFile, apply, run_import
+from rem.interchange.imports import ImportOptions, UploadedFile, run_import, vetting, writing
 from rem.ripples.models import RippleItem, RippleLink
 from tests import factories
 from tests.conftest import csrf_token, login
@@ -55,7 +55,7 @@ def test_the_preview_writes_nothing_and_reads_the_file_once(app):
         result = run_import(by_slug("doel"), files, ImportOptions(format="table"), commit=False)
         assert result.ok, [p.message for p in result.problems]
         assert (result.created_items, result.activities, result.created_links) == (300, 15, 285)
-        assert len(result.first_items) == apply.PREVIEW_ITEMS
+        assert len(result.first_items) == vetting.PREVIEW_ITEMS
     writes = [s for s in statements if s.lstrip().upper().startswith(
         ("INSERT", "UPDATE", "DELETE"))]
     assert writes == []
@@ -66,8 +66,8 @@ def test_the_preview_writes_nothing_and_reads_the_file_once(app):
 
 
 def test_the_import_writes_in_batches_and_reports_progress(app, monkeypatch):
-    monkeypatch.setattr(apply, "BATCH", 100)
-    monkeypatch.setattr(apply, "LINK_BATCH", 150)
+    monkeypatch.setattr(writing, "BATCH", 100)
+    monkeypatch.setattr(writing, "LINK_BATCH", 150)
     with app.app_context():
         factories.CollaborationFactory(slug="doel")
         db.session.commit()
@@ -88,7 +88,7 @@ def test_the_import_writes_in_batches_and_reports_progress(app, monkeypatch):
 
 
 def test_the_import_page_shows_its_progress_and_commits_once(app, client, monkeypatch):
-    monkeypatch.setattr(apply, "BATCH", 50)
+    monkeypatch.setattr(writing, "BATCH", 50)
     with app.app_context():
         user = factories.UserFactory(email="f@example.org")
         collab = factories.CollaborationFactory(slug="doel")
@@ -139,7 +139,7 @@ def test_a_refused_import_shows_why_and_writes_nothing(app, client):
 
 
 def test_the_command_line_import_says_how_far_it_is(app, tmp_path, monkeypatch):
-    monkeypatch.setattr(apply, "BATCH", 100)
+    monkeypatch.setattr(writing, "BATCH", 100)
     with app.app_context():
         factories.CollaborationFactory(slug="doel")
         db.session.commit()
@@ -172,13 +172,16 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_app):
         connection = db.session.connection()
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 10_000
+        # NORMAL (1): a commit does not wait for the disk; safe against app crashes in WAL
+        # mode (docs/deployment.md). FULL (2) is SQLite's default.
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1
 
 
 def test_a_reader_in_another_thread_never_meets_a_locked_database(sqlite_app, monkeypatch):
     """While an import holds its write transaction, past the point where SQLite's memory
     for it overflowed (so that, without WAL, the whole file would be locked), another
     connection reads: it gets the last committed state at once, never an error."""
-    monkeypatch.setattr(apply, "BATCH", 500)
+    monkeypatch.setattr(writing, "BATCH", 500)
     with sqlite_app.app_context():
         factories.CollaborationFactory(slug="doel")
         db.session.commit()

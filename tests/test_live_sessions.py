@@ -13,11 +13,13 @@ import sqlalchemy as sa
 from rem import create_app
 from rem.accounts.models import Role
 from rem.audit.models import AuditEvent
+from rem.core.database import utcnow
 from rem.extensions import db, limiter
 from rem.ripples import services as ripple_services
 from rem.ripples.models import Effect, RippleItem, RippleLink
 from rem.workshops import inbox as story_inbox
 from rem.workshops import services
+from rem.workshops.inbox_views import INBOX_PAGE_SIZE
 from rem.workshops.models import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -30,7 +32,7 @@ from tests.conftest import CSRF_RE, login, post
 
 KEY_RE = re.compile(r'name="key" value="([^"]+)"')
 TAG_RE = re.compile(r"projector/map\?v=([0-9a-f]+)")
-INBOX_TAG_RE = re.compile(r"inbox/list\?show=\w+&amp;v=([0-9a-f]+)")
+INBOX_TAG_RE = re.compile(r"inbox/list\?show=\w+&amp;page=\d+&amp;v=([0-9a-f]+)")
 
 
 def _nodes(body: str) -> set[int]:
@@ -179,7 +181,7 @@ def test_session_form_refuses_missing_and_overlong_fields(app, client):
     assert r.status_code == 200 and "Schrijf de vraag op" in r.get_data(as_text=True)
     r = post(client, form, {"title": "x" * 300, "held_on": "2026-03-12",
                             "focus_question": "Vraag"}, token_from=form)
-    assert r.status_code == 200 and "Hoogstens 200 tekens" in r.get_data(as_text=True)
+    assert r.status_code == 200 and "Te lang: hoogstens 200 tekens." in r.get_data(as_text=True)
     r = post(client, form, {"title": "Sessie", "held_on": "", "focus_question": "Vraag"},
              token_from=form)
     assert r.status_code == 200 and "Kies de datum" in r.get_data(as_text=True)
@@ -310,6 +312,7 @@ def test_a_double_tap_stores_one_story(app, running):
     assert len(_stories(app)) == 1
 
 
+@pytest.mark.commits  # two threads, each on a connection of its own
 def test_the_same_key_at_the_same_moment_stores_one_story(app, running):
     """Two requests with one key racing each other (ON CONFLICT DO NOTHING)."""
     with app.app_context():
@@ -354,8 +357,8 @@ def test_a_key_of_someone_else_is_refused(app, running):
 @pytest.mark.parametrize("text,fields,message", [
     ("", {}, "Schrijf eerst op wat er veranderd is."),
     ("   ", {}, "Schrijf eerst op wat er veranderd is."),
-    ("x" * 2001, {}, "Je verhaal is te lang"),
-    ("Mijn tekst blijft staan", {"for_whom": "y" * 201}, "Hoogstens 200 tekens"),
+    ("x" * 2001, {}, "Te lang: hoogstens 2000 tekens."),
+    ("Mijn tekst blijft staan", {"for_whom": "y" * 201}, "Te lang: hoogstens 200 tekens."),
     ("Mijn tekst blijft staan", {"year": "1850"}, "Ongeldige keuze"),
     ("Mijn tekst blijft staan", {"key": "kort"}, "Laad de pagina opnieuw"),
 ])
@@ -366,6 +369,26 @@ def test_bad_stories_get_a_message_and_keep_the_text(app, running, text, fields,
     if text.strip():
         assert text in body
     assert _stories(app) == []
+
+
+def test_form_messages_are_read_from_disk_once_not_on_every_request(running, monkeypatch):
+    """WTForms' own catalogue ("Ongeldige keuze") is read once per language and process;
+    Flask-WTF read its .mo file again on every request that validated a form."""
+    from babel import support
+
+    loads = []
+    real_load = support.Translations.load.__func__
+
+    def counting_load(cls, dirname=None, locales=None, domain=None):
+        if domain == "wtforms":
+            loads.append(locales)
+        return real_load(cls, dirname, locales, domain)
+
+    monkeypatch.setattr(support.Translations, "load", classmethod(counting_load))
+    for _ in range(3):
+        r = _send(running["participant"], running["code"], "Mijn tekst", year="1850")
+        assert "Ongeldige keuze" in r.get_data(as_text=True)
+    assert len(loads) <= 1
 
 
 def test_a_huge_request_is_refused_before_it_is_read(app, running):
@@ -621,6 +644,7 @@ def test_two_facilitators_never_handle_one_story_twice(app, client, running):
     assert "Dit verhaal is al verwerkt" in page and "Opnemen als effect</button>" not in page
 
 
+@pytest.mark.commits  # two threads, each on a connection of its own
 def test_two_facilitators_racing_in_threads(app, running):
     """Many stories, two facilitators at the same moment: each story handled exactly once."""
     phone, code = running["participant"], running["code"]
@@ -699,6 +723,27 @@ def test_the_projector_shows_the_map_and_answers_204_while_nothing_changes(app, 
         running["base"] + "/projector?contrast=high").get_data(as_text=True)
 
 
+def test_the_projector_draws_the_wall_and_a_larger_map_as_the_timeline(client, running,
+                                                                       monkeypatch):
+    """Up to WALL_MAX_ITEMS items the projector draws the wall (columns of boxes headed by
+    their periods, no title in the picture: the page's heading says it), high contrast in
+    bold; a larger map keeps the timeline (and the page's zoom)."""
+    from rem.maps import renderer
+
+    def svg(query: str = "") -> str:
+        body = client.get(running["base"] + "/projector" + query).get_data(as_text=True)
+        return body[body.index("<svg"):body.index("</svg>")]
+
+    wall = svg()
+    assert 'class="node period"' in wall and "<ellipse" not in wall
+    assert ">Rimpelkaart Dorp Samen</text>" not in wall
+    assert 'font-weight="bold"' not in wall
+    assert 'font-weight="bold"' in svg("?contrast=high")
+    monkeypatch.setattr(renderer, "WALL_MAX_ITEMS", 1)
+    assert ">Rimpelkaart Dorp Samen</text>" in svg()
+
+
+@pytest.mark.commits  # a second app on the same database
 def test_every_app_process_gives_the_same_tag(app, running):
     """The state is in the database: another process (a second app) agrees on the tag."""
     other = create_app({"TESTING": True, "SECRET_KEY": app.config["SECRET_KEY"],
@@ -722,6 +767,31 @@ def test_the_inbox_list_polls_cheaply(app, client, running):
     _send(running["participant"], running["code"], "Net binnen")
     fresh = client.get(f"{running['base']}/inbox/list?show=new&v={tag}")
     assert fresh.status_code == 200 and "Net binnen" in fresh.get_data(as_text=True)
+
+
+def test_a_full_inbox_is_paged_and_a_poll_sends_one_page(app, client, running):
+    """With many stories the inbox shows a page of them, so that the answer to a poll after
+    one new story stays small however many stories came in."""
+    with app.app_context():
+        now = utcnow()
+        db.session.execute(sa.insert(WorkshopStory), [
+            {"session_id": running["session_id"], "idempotency_key": f"k{n:04d}x" * 3,
+             "text": f"Verhaal nummer {n:03d} over de buurt en wat er veranderde.",
+             "for_whom": "buren", "status": "new", "created_at": now, "updated_at": now}
+            for n in range(3 * INBOX_PAGE_SIZE)])
+        db.session.commit()
+    body = client.get(running["base"] + "/inbox").get_data(as_text=True)
+    assert body.count('class="story-card') == INBOX_PAGE_SIZE
+    assert "Verhaal nummer 000 " in body and f"Verhaal nummer {INBOX_PAGE_SIZE:03d} " not in body
+    assert "Pagina 1 van 3" in body
+    tag = INBOX_TAG_RE.search(body).group(1)
+    _send(running["participant"], running["code"], "Net binnen")
+    fresh = client.get(f"{running['base']}/inbox/list?show=new&page=1&v={tag}")
+    html = fresh.get_data(as_text=True)
+    assert fresh.status_code == 200 and html.count('class="story-card') == INBOX_PAGE_SIZE
+    assert "Pagina 1 van 4" in html  # the count moved on; the new story waits on page 4
+    last = client.get(f"{running['base']}/inbox?show=new&page=4").get_data(as_text=True)
+    assert "Net binnen" in last and last.count('class="story-card') == 1
 
 
 # --- step 5: the report, and a later session ---
@@ -853,6 +923,7 @@ def _limited_session(app, client) -> str:
     return _create_session(client, ids)[1]
 
 
+@pytest.mark.commits  # a second app (rate limits on) on the same database
 def test_stories_are_limited_per_participant(app, client, limited_app):
     code = _limited_session(app, client)
     limited_app.config.update(REM_STORY_LIMIT_PARTICIPANT="3 per minute",
@@ -870,6 +941,7 @@ def test_stories_are_limited_per_participant(app, client, limited_app):
     assert len(_stories(app)) == 4
 
 
+@pytest.mark.commits  # a second app (rate limits on) on the same database
 def test_stories_are_limited_per_address(app, client, limited_app):
     code = _limited_session(app, client)
     limited_app.config.update(REM_STORY_LIMIT_PARTICIPANT="100 per minute",
@@ -888,6 +960,7 @@ def test_stories_are_limited_per_address(app, client, limited_app):
     assert len(_stories(app)) == 5
 
 
+@pytest.mark.commits  # a second app (rate limits on) on the same database
 def test_stories_are_limited_per_session(app, client, limited_app):
     code = _limited_session(app, client)
     limited_app.config.update(REM_STORY_LIMIT_SESSION="2 per hour")
@@ -896,6 +969,89 @@ def test_stories_are_limited_per_session(app, client, limited_app):
     assert [_send(phone, code, f"V{n}").status_code for n in range(3)] == [302, 302, 429]
 
 
+@pytest.mark.commits  # a second app (rate limits on) on the same database
+def test_a_story_counts_all_its_limits_in_one_transaction(app, client, limited_app):
+    """Four counts (address, participant per minute and per hour, session), one commit:
+    on SQLite each commit waits for the single writer, so one per limit made a story
+    wait four times before it was even written."""
+    code = _limited_session(app, client)
+    phone = limited_app.test_client()
+    _join(phone, code)
+    token, key = _form(phone, code)
+    engine = limiter.storage.engine
+    commits, counts = [], []
+
+    def on_commit(_conn):
+        commits.append(1)
+
+    def on_execute(_conn, _cursor, statement, _params, _context, _many):
+        if statement.lstrip().upper().startswith("INSERT INTO RATE_LIMIT_COUNTERS"):
+            counts.append(statement)
+
+    sa.event.listen(engine, "commit", on_commit)
+    sa.event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        response = phone.post(f"/join/{code}/story", data={
+            "text": "Eén verhaal", "for_whom": "", "year": "", "period": "",
+            "intended": "", "valence": "", "grew_from": "", "key": key, "csrf_token": token})
+    finally:
+        sa.event.remove(engine, "commit", on_commit)
+        sa.event.remove(engine, "before_cursor_execute", on_execute)
+    assert response.status_code == 302
+    assert len(counts) == 4
+    assert len(commits) == 1
+    assert len(_stories(app)) == 1
+
+
+@pytest.mark.commits  # a second app (rate limits on) on the same database
+def test_a_story_post_runs_few_statements(app, client, limited_app):
+    """A new story: read the session and the participant, look for a likely double,
+    insert (returning the story). Nothing reads the story again or updates it."""
+    code = _limited_session(app, client)
+    phone = limited_app.test_client()
+    _join(phone, code)
+    _send(phone, code, "Eerst dit verhaal over de buurt.")
+    token, key = _form(phone, code)
+    with limited_app.app_context():
+        engine = db.engine
+    statements = []
+
+    def on_execute(_conn, _cursor, statement, _params, _context, _many):
+        statements.append(" ".join(statement.split()))
+
+    sa.event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        response = phone.post(f"/join/{code}/story", data={
+            "text": "Eerst dit verhaal over de buurt!", "for_whom": "", "year": "",
+            "period": "", "intended": "", "valence": "", "grew_from": "", "key": key,
+            "csrf_token": token})
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", on_execute)
+    assert response.status_code == 302
+    table = WorkshopStory.__tablename__
+    on_stories = [s.split()[0] for s in statements if table in s.split("WHERE")[0]]
+    assert on_stories == ["SELECT", "INSERT"], "\n".join(statements)
+    assert len(statements) <= 5, "\n".join(statements)
+    stories = _stories(app)
+    assert stories[1].likely_double_of_id == stories[0].id  # still flagged, in the insert
+
+
+@pytest.mark.commits  # a second app (rate limits on) on the same database
+def test_a_refused_story_is_counted_and_refused_again(app, client, limited_app):
+    """Counting together keeps Flask-Limiter's rule: the refused request counts too, so
+    the refusals go on until the window ends (the counts were committed, not lost)."""
+    code = _limited_session(app, client)
+    limited_app.config.update(REM_STORY_LIMIT_PARTICIPANT="2 per minute")
+    phone = limited_app.test_client()
+    _join(phone, code)
+    statuses = [_send(phone, code, f"V{n}").status_code for n in range(4)]
+    assert statuses == [302, 302, 429, 429]
+    assert limiter.storage.get(
+        f"LIMITER/join:participant:{code}:{_stories(app)[0].participant_id}/"
+        "join.story/2/1/minute") == 4
+
+
+@pytest.mark.commits  # a second app (rate limits on) on the same database
 def test_guessing_codes_is_limited(limited_app):
     phone = limited_app.test_client()
     phone.environ_base["REMOTE_ADDR"] = "10.8.8.8"
@@ -952,7 +1108,7 @@ def test_the_demo_has_a_closed_session_with_a_right_report(app, client):
     with app.app_context():
         counts = load_demo()
         db.session.commit()
-        assert counts["sessions"] == 1 and counts["stories"] == 6
+        assert counts["workshops"] == 1 and counts["stories"] == 6
         session = db.session.scalar(sa.select(Workshop))
         assert not session.is_open and session.held_on == date(2025, 5, 27)
         own = db.session.scalars(sa.select(RippleItem.title).where(
@@ -961,7 +1117,7 @@ def test_the_demo_has_a_closed_session_with_a_right_report(app, client):
                                "Uitgangspunten: klein en lerend beginnen, afspiegeling, hybride"]
         path = f"/collaborations/zoetermeer/sessions/{session.id}"
         code = session.code
-        assert load_demo()["sessions"] == 0  # idempotent
+        assert load_demo()["workshops"] == 0  # idempotent
         db.session.commit()
     login(client, "admin@example.org", "demo-wachtwoord")
     assert client.get(f"/join/{code}").status_code == 410  # closed

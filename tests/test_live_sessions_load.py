@@ -214,8 +214,14 @@ def _facilitator_inbox(base: str, code_session_path: str) -> str:
     status, _page = phone.post("/login", {"csrf_token": CSRF_RE.search(page).group(1),
                                           "email": "fac@example.org", "password": PASSWORD})
     assert status == 200
-    _status, inbox = phone.get(code_session_path + "/inbox")
-    return inbox
+    # The inbox is shown in pages (rem/workshops/inbox_views.py): read every page.
+    pages = []
+    for number in range(1, 100):
+        _status, inbox = phone.get(f"{code_session_path}/inbox?page={number}")
+        pages.append(inbox)
+        if 'rel="next"' not in inbox:
+            break
+    return "\n".join(pages)
 
 
 def test_thirty_participants_send_five_stories_each(server):

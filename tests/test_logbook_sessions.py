@@ -54,7 +54,7 @@ def test_a_session_is_cited_through_the_form_and_its_pages_list_the_entry(app, c
     form = client.get(f"/collaborations/dorp/log/new?session={ids['ours']}")
     assert "Voorjaarssessie" in form.get_data(as_text=True)
     assert "Sessie elders" not in form.get_data(as_text=True)
-    r = _new_entry(client, {"sessions": [str(ids["ours"])]})
+    r = _new_entry(client, {"workshops": [str(ids["ours"])]})
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
     page = client.get(r.headers["Location"]).get_data(as_text=True)
     assert "Voorjaarssessie" in page and "Evaluatiesessie" in page
@@ -75,7 +75,7 @@ def test_a_session_is_cited_through_the_form_and_its_pages_list_the_entry(app, c
 def test_a_session_of_another_collaboration_is_refused(app, client):
     ids = _world(app)
     login(client, "lid@example.org")
-    r = _new_entry(client, {"sessions": [str(ids["theirs"])]})
+    r = _new_entry(client, {"workshops": [str(ids["theirs"])]})
     assert r.status_code == 200
     assert "alleen evaluatiesessies van dit samenwerkingsverband" in r.get_data(as_text=True)
     with app.app_context():
@@ -85,7 +85,7 @@ def test_a_session_of_another_collaboration_is_refused(app, client):
         with pytest.raises(services.LogError, match="evaluatiesessies"):
             services.create_entry(dorp, services.EntryInput(
                 kind="lesson", title="x", entry_date=date.today(),
-                session_ids=[ids["theirs"]]))
+                workshop_ids=[ids["theirs"]]))
         db.session.rollback()
 
 
@@ -114,11 +114,11 @@ def test_editing_keeps_or_drops_session_citations(app, ctx):
     ids = _world(app)
     dorp = db.session.get(Collaboration, ids["dorp"])
     entry = services.create_entry(dorp, services.EntryInput(
-        kind="lesson", title="x", entry_date=date.today(), session_ids=[ids["ours"]]))
+        kind="lesson", title="x", entry_date=date.today(), workshop_ids=[ids["ours"]]))
     db.session.commit()
     assert services.entry_state(entry)["cites"] == [f"session:{ids['ours']}"]
     services.update_entry(entry, services.EntryInput(
-        kind="lesson", title="x", entry_date=date.today(), session_ids=[ids["ours"]]),
+        kind="lesson", title="x", entry_date=date.today(), workshop_ids=[ids["ours"]]),
         entry.version)
     assert [c.session_id for c in entry.citations] == [ids["ours"]]
     services.update_entry(entry, services.EntryInput(

@@ -81,6 +81,7 @@ def test_the_reset_page_contacts_no_mail_server(app, monkeypatch):
     assert (message.kind, message.state, message.body) == ("reset", "waiting", None)
 
 
+@pytest.mark.commits  # compares the statements sent, as in production (no savepoints)
 def test_known_and_unknown_addresses_cost_the_reset_page_the_same_statements(app, monkeypatch):
     _world(app)
     monkeypatch.setitem(app.config, "REM_MAIL_SERVER", "127.0.0.1")
@@ -209,6 +210,7 @@ def test_a_claimed_message_is_not_claimed_again_until_its_worker_is_presumed_dea
         assert outbox.claim(10) == [first[0]]
 
 
+@pytest.mark.commits  # two workers, each on a connection of its own
 def test_postgresql_workers_skip_the_rows_another_worker_is_claiming(app):
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         pytest.skip("FOR UPDATE SKIP LOCKED is PostgreSQL's; on SQLite one writing statement "
@@ -244,6 +246,7 @@ def _flask() -> list[str]:
     return [str(Path(sys.executable).parent / "flask"), "--app", "rem"]
 
 
+@pytest.mark.commits  # two workers, each on a connection of its own
 def test_two_workers_at_once_send_every_message_exactly_once(app):
     _queue(app, 40)
     with smtp_sink.SmtpSink() as sink:
@@ -260,6 +263,7 @@ def test_two_workers_at_once_send_every_message_exactly_once(app):
     print("worker outputs:", [out.strip() for out, _err in outputs])
 
 
+@pytest.mark.commits  # the worker runs in another process
 def test_the_worker_keeps_running_with_loop_and_stops_on_sigterm(app):
     with smtp_sink.SmtpSink() as sink:
         env = _worker_environment(app, sink.port)

@@ -491,3 +491,15 @@ def test_themes_go_out_with_every_export_and_come_back_with_json(app, client, tm
         copy = db.session.scalar(sa.select(services.Collaboration).filter_by(slug="kopie"))
         counted = {theme.name: count for theme, count in themes.counts(copy, sa.true())}
     assert counted == {"Samen sterk": 2, "Geld & \"borging\"": 2}
+
+
+def test_theme_counts_are_in_the_analysis_csv_as_on_the_page(app, client):
+    _world(app)
+    login(client, "member@example.org")
+    page = client.get("/collaborations/dorp/analysis").get_data(as_text=True)
+    assert "Per thema" in page
+    body = client.get("/collaborations/dorp/analysis.csv").get_data(as_text=True)
+    rows = {tuple(line.rsplit(",", 1)[0].split(",", 1)): line.rsplit(",", 1)[1]
+            for line in body.strip().splitlines()[1:]}
+    assert rows[("effects_by_theme", "Samen sterk")] == "2"
+    assert rows[("effects_by_theme", '"Geld & ""borging"""')] == "2"

@@ -119,7 +119,8 @@ def test_item_lines_are_remembered_and_change_with_every_drawn_field():
     assert renderer.item_line(_item()) is first
     for change in [dict(title="Ander"), dict(date_label="april 2024"), dict(order=3),
                    dict(intended=False), dict(valence="negative"), dict(kind="activity"),
-                   dict(url="/collaborations/y/items/7"), dict(tooltip="Anders"), dict(id=8)]:
+                   dict(url="/collaborations/y/items/7"), dict(tooltip="Anders"), dict(id=8),
+                   dict(wrap=5), dict(compact=True), dict(scale=2.0)]:
         changed = _item(**change)
         line = renderer.item_line(changed)
         assert line != first, change
@@ -127,12 +128,17 @@ def test_item_lines_are_remembered_and_change_with_every_drawn_field():
                                           renderer._node_attrs(changed))
 
 
-def test_the_item_line_memo_stays_bounded(monkeypatch):
-    monkeypatch.setattr(renderer, "ITEM_LINE_CACHE_SIZE", 5)
-    monkeypatch.setattr(renderer, "_ITEM_LINES", {})
-    for n in range(20):
+def test_the_item_line_memo_stays_bounded():
+    from rem.maps import dotwriter  # the memo lives with the item statements
+
+    dotwriter._ITEM_LINES.clear()
+    for n in range(dotwriter.ITEM_LINE_CACHE_SIZE + 20):
         renderer.item_line(_item(id=n))
-    assert len(renderer._ITEM_LINES) == 5
+    assert len(dotwriter._ITEM_LINES) == dotwriter.ITEM_LINE_CACHE_SIZE
+    # The least recently used went first; the newest are still there.
+    newest = _item(id=dotwriter.ITEM_LINE_CACHE_SIZE + 19)
+    assert dotwriter._item_key(newest) in dotwriter._ITEM_LINES
+    assert dotwriter._item_key(_item(id=0)) not in dotwriter._ITEM_LINES
 
 
 @settings(max_examples=300, deadline=None)
@@ -158,9 +164,11 @@ def test_a_remembered_legend_gives_the_same_dot_text():
 
     ripple_map = RippleMap(title="Kaart", centre_label="Dorp", nodes=[_item()], edges=[],
                            legend=LEGEND, periods=["2024"])
-    renderer._LEGENDS.clear()
+    from rem.maps import legend  # the memo lives with the legend
+
+    legend._LEGENDS.clear()
     first = renderer.to_dot(ripple_map, "timeline")
-    assert renderer._LEGENDS  # remembered
+    assert legend._LEGENDS  # remembered
     assert renderer.to_dot(ripple_map, "timeline") == first
     other = RippleMap(title="Kaart", centre_label="Dorp", nodes=[_item()], edges=[],
                       legend=dict(LEGEND, activity="Iets anders"), periods=["2024"])

@@ -39,10 +39,9 @@ def test_tooltips_follow_every_shown_field_and_the_language(app):
         assert builder._tooltip(_effect(), 2) is first
 
 
-def test_the_tooltip_memo_stays_bounded(app, monkeypatch):
-    monkeypatch.setattr(builder, "TOOLTIP_CACHE_SIZE", 3)
-    monkeypatch.setattr(builder, "_TOOLTIPS", {})
+def test_the_tooltip_memo_stays_bounded(app):
+    builder._TOOLTIPS.clear()
     with app.test_request_context("/"):
-        for n in range(10):
+        for n in range(builder.TOOLTIP_CACHE_SIZE + 10):
             builder._tooltip(_effect(title=f"Effect {n}"), 1)
-    assert len(builder._TOOLTIPS) == 3
+    assert len(builder._TOOLTIPS) == builder.TOOLTIP_CACHE_SIZE

@@ -169,12 +169,13 @@ def test_invalid_filters_are_ignored_with_a_message(app, client):
                    "&from=gisteren&max_order=-1&to=2024-13-45")
     body = r.get_data(as_text=True)
     assert r.status_code == 200
-    for text in ("bestaat niet", "ja of nee", "positief, negatief of gemengd",
+    for text in ("bestaat niet", "ja, nee of onbekend", "positief, negatief of gemengd",
                  "niet te lezen", "heel getal"):
         assert text in body
     assert _svg_item_ids(body) == set(ids.values())
+    # A download is a citable address: it refuses what it cannot read (tests/test_map_filters.py).
     r = client.get("/collaborations/dorp/map.dot?max_order=abc&from=x")
-    assert r.status_code == 200
+    assert r.status_code == 400
 
 
 def test_private_items_never_reach_an_outsider(app, client):
@@ -357,7 +358,7 @@ def test_parse_filters_reads_good_values_and_reports_bad_ones(ctx):
                       ("from", "2025"), ("to", "2024-03"), ("max_order", "2")])
     filters, messages = parse_filters(args, {"borging:sleutelpersonen"})
     assert filters.codes == ["borging:sleutelpersonen"]
-    assert filters.intended is False and filters.valence == "negative"
+    assert filters.intended == "no" and filters.valence == "negative"
     assert filters.date_from.iso() == "2024-03" and filters.date_to.iso() == "2025"
     assert filters.max_order == 2
     assert len(messages) == 2  # the unknown code, and the swapped dates
@@ -441,3 +442,26 @@ def test_cache_key_and_render_cache(tmp_path, monkeypatch):
     for i in range(5):
         cache.render_cached(f"digraph {{ n{i} }}", "dot", "svg", 10, tmp_path)
     assert len(list(tmp_path.glob("*.svg"))) <= 3
+
+
+def test_a_large_map_loads_its_outline_on_demand_and_links_to_it(app, client, monkeypatch):
+    """Above OUTLINE_INLINE_NODES the map page leaves the outline out (a large map's page
+    would be megabytes): htmx loads the lists when they are reached, and without
+    JavaScript a link leads to the outline on a page of its own, with the same filters."""
+    from rem.maps import views as map_views  # noqa: PLC0415 - the limit is changed here only
+
+    _world(app)
+    login(client, "member@example.org")
+    monkeypatch.setattr(map_views, "OUTLINE_INLINE_NODES", 2)
+    body = client.get("/collaborations/dorp/map?layout=radial").get_data(as_text=True)
+    tail = body[body.index('id="map-outline-body"'):]
+    assert "Inspiratiemarkt" not in tail and 'data-outline-tree' not in tail
+    link = re.search(r'<a href="(/collaborations/dorp/map/outline\?[^"]*)">', tail).group(1)
+    assert "layout=radial" in link and 'hx-trigger="revealed"' in tail
+    page = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert "<html" in page and "Inspiratiemarkt" in page and "2e rimpeling" in page
+    assert page.index("Zonder oorzaak") < page.index("Los effect")
+    part = client.get(link.replace("&amp;", "&"), headers={"HX-Request": "true"})
+    lists = part.get_data(as_text=True)
+    assert "<html" not in lists and 'data-outline-tree="activities"' in lists
+    assert "Inspiratiemarkt" in lists

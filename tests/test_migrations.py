@@ -1,5 +1,6 @@
 """The migrations build exactly the schema that the models describe."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -7,6 +8,7 @@ from rem.extensions import db
 from rem.logbook.schema import include_name, include_object
 
 
+@pytest.mark.commits  # compares the schema through a connection of its own
 def test_migrations_match_the_models(app):
     with app.app_context(), db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={

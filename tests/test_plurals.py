@@ -22,7 +22,8 @@ from tests.test_translations import EN_PO, _compile_catalogues
 # plural, unless the number can never be 1 (listed here, with the reason).
 PLURAL_NOUNS = ("items", "effecten", "activiteiten", "verbindingen", "verhalen",
                 "deelnemers", "regels", "meldingen", "onderwerpen", "groepen", "bladen",
-                "samenwerkingsverbanden", "sleutels", "logboekregels", "resultaten")
+                "samenwerkingsverbanden", "sleutels", "logboekregels", "resultaten",
+                "wijzigingen", "waarden", "dagen", "stappen")
 ALWAYS_MANY = {
     # A tiled print always has at least two sheets, and the limit (paper.MAX_PAGES) is 24.
     "%(title)s: overzicht, %(n)d bladen",
@@ -33,6 +34,8 @@ ALWAYS_MANY = {
     # Only said when a top-10 list leaves some out (so n is 10 and the total more).
     "De %(n)d effecten met de meeste oorzaken, van de %(total)d.",
     "Alle %(n)d activiteiten",
+    # Only said of maps above OUTLINE_INLINE_NODES (rem/maps/views.py): hundreds of items.
+    "Open de kaart als lijst (%(num)d items)",
     "Deze kaart is te groot om te tekenen (%(n)d items).",
     "Deze kaart is te groot om te tekenen (%(n)d items). Gebruik een filter, bijvoorbeeld "
     "op periode of code.",
@@ -46,15 +49,23 @@ ALWAYS_MANY = {
     "“%(name)s” heeft meer dan %(n)d regels.",
     "De XMind-kaart heeft meer dan %(n)d onderwerpen.",
     "U hebt al %(n)d sleutels. Trek er eerst een in.",
+    "Een verhaal heeft hoogstens %(n)d stappen.",
+    # Only said when the timeline has more than one page (so many items).
+    "Deze tijdlijn is lang. U ziet %(shown)s van de %(total)s items; kies hieronder een "
+    "andere periode.",
 }
-COUNT_RE = re.compile(r"%\(\w+\)d (?:\w+ )?(" + "|".join(PLURAL_NOUNS) + r")\b")
+# %(n)d and %(n)s alike: a template often passes the number as a string.
+COUNT_RE = re.compile(r"%\(\w+\)[ds] (?:\w+ )?(" + "|".join(PLURAL_NOUNS) + r")\b")
+# "waarde(n)": a plural written around instead of through ngettext.
+BRACKET_PLURAL_RE = re.compile(r"\w\((?:n|en|s)\)(?!\w)")
 
 
 def test_counted_nouns_use_plural_forms():
     with Path(EN_PO).open("rb") as fileobj:
         catalog = read_po(fileobj)
     singular_only = [m.id for m in catalog
-                     if m.id and isinstance(m.id, str) and COUNT_RE.search(m.id)
+                     if m.id and isinstance(m.id, str)
+                     and (COUNT_RE.search(m.id) or BRACKET_PLURAL_RE.search(m.id))
                      and m.id not in ALWAYS_MANY]
     assert singular_only == [], (
         "use ngettext for these counts (or list them in ALWAYS_MANY with the reason):\n"
@@ -64,6 +75,9 @@ def test_counted_nouns_use_plural_forms():
 def test_the_check_sees_a_singular_count():
     assert COUNT_RE.search("Ingelezen: %(n)d effecten.")
     assert not COUNT_RE.search("hoogstens %(n)d tekens")
+    assert COUNT_RE.search("%(n)s wijzigingen gevonden.")
+    assert BRACKET_PLURAL_RE.search("%(n)d waarde(n) in")
+    assert not BRACKET_PLURAL_RE.search("Graphviz (het programma dot)")
 
 
 def _node(node_id: int, kind: str) -> MapNode:

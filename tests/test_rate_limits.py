@@ -2,14 +2,21 @@
 wrong ones: a browser that signed in before is not held up."""
 
 import re
+import threading
 
 import pytest
+import sqlalchemy as sa
+from limits import parse
+from limits.strategies import FixedWindowRateLimiter
 
 from rem import create_app
 from rem.core.ratelimit import DatabaseStorage
 from rem.extensions import db, limiter
 from tests import factories
 from tests.conftest import CSRF_RE
+
+# Every test here makes a second app (rate limits on) on the same database: real commits.
+pytestmark = pytest.mark.commits
 
 
 @pytest.fixture
@@ -203,3 +210,67 @@ def test_two_processes_share_one_count(app):
     assert first.check()
     first.engine.dispose()
     second.engine.dispose()
+
+
+def test_counts_made_together_hold_across_processes(app):
+    """Two stores on one database (two gunicorn workers): counts made together in one
+    transaction are shared once committed, and the limit refuses at the right count."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    first = DatabaseStorage("rem+sql://", database_url=url)
+    second = DatabaseStorage("rem+sql://", database_url=url)
+    per_minute, per_hour = parse("3 per minute"), parse("5 per hour")
+    try:
+        allowed = []
+        for n in range(6):
+            storage = (first, second)[n % 2]
+            strategy = FixedWindowRateLimiter(storage)
+            with storage.together():
+                allowed.append(strategy.hit(per_minute, "p") and strategy.hit(per_hour, "p"))
+        assert allowed == [True, True, True, False, False, False]
+        assert first.get(per_minute.key_for("p")) == 6
+        assert second.get(per_hour.key_for("p")) == 3  # not counted after a refusal
+
+        # Inside the transaction the store sees its own counts; the other store only
+        # the committed ones.
+        with first.together():
+            assert first.incr("t", 60) == 1 and first.incr("t", 60) == 2
+            assert first.get("t") == 2
+            assert second.get("t") == 0
+        assert second.get("t") == 2
+
+        # A refusal (any exception but the database's) keeps the counts ...
+        with pytest.raises(RuntimeError), first.together():
+            first.incr("kept", 60)
+            raise RuntimeError("refused")
+        assert second.get("kept") == 1
+        # ... a database error drops them.
+        with pytest.raises(sa.exc.OperationalError), first.together():
+            first.incr("dropped", 60)
+            raise sa.exc.OperationalError("stmt", {}, Exception("lost"))
+        assert second.get("dropped") == 0
+    finally:
+        first.reset()
+        first.engine.dispose()
+        second.engine.dispose()
+
+
+def test_a_second_process_waits_for_counts_made_together_and_loses_none(app):
+    """While one worker's transaction of counts is open, another worker's count waits for
+    it (SQLite: the single writer; PostgreSQL: the row) and then adds to it."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    first = DatabaseStorage("rem+sql://", database_url=url)
+    second = DatabaseStorage("rem+sql://", database_url=url)
+    results = []
+    try:
+        with first.together():
+            assert first.incr("w", 60) == 1
+            waiting = threading.Thread(target=lambda: results.append(second.incr("w", 60)))
+            waiting.start()
+            waiting.join(0.5)
+            assert waiting.is_alive()  # it waits for the open transaction
+        waiting.join(30)
+        assert results == [2]
+    finally:
+        first.reset()
+        first.engine.dispose()
+        second.engine.dispose()

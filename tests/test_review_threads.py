@@ -41,7 +41,8 @@ def _adopt(client, review_id: int):
     url = f"/collaborations/dorp/reviews/{review_id}"
     version = re.search(r'name="version" value="(\d+)"',
                         client.get(url).get_data(as_text=True)).group(1)
-    return post(client, f"{url}/adopt", {"version": version}, token_from=url)
+    return post(client, f"{url}/adopt", {"version": version, "confirmed": "yes"},
+                token_from=url)
 
 
 def test_a_thread_in_a_review_is_shown_and_frozen_on_adoption(app, client):

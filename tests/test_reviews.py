@@ -411,16 +411,30 @@ def test_facilitator_opens_fills_in_and_adopts_a_review(app, client):
     good = post(client, url, _form_data(client, url), token_from=url)
     assert good.status_code == 302
     report = client.get(f"/collaborations/dorp/reviews/{review_id}").get_data(as_text=True)
-    assert "Twee &lt;b&gt;buurtverbinders&lt;/b&gt; erbij." in report
-    assert "<b>buurtverbinders</b>" not in report
+    # The narrative is Markdown through core.markdown: simple tags survive the sanitizer.
+    assert "Twee <b>buurtverbinders</b> erbij." in report
     assert "<svg" in report and 'id="radar-now-title"' in report and "<desc" in report
     assert "Buurtverbinders getraind" in report  # proposed evidence
     assert "Niet ingevuld" in report  # five strategies left empty
     # Adopt.
     page = client.get(f"/collaborations/dorp/reviews/{review_id}").get_data(as_text=True)
     version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    # "Review vaststellen" first asks (a page of its own, no JavaScript needed).
+    asked = post(client, f"/collaborations/dorp/reviews/{review_id}/adopt",
+                 {"version": version}, token_from=f"/collaborations/dorp/reviews/{review_id}")
+    assert asked.status_code == 200
+    question = asked.get_data(as_text=True)
+    assert "Ja, review vaststellen" in question and 'name="csrf_token"' in question
+    assert 'name="confirmed" value="yes"' in question
+    assert f'name="version" value="{version}"' in question
+    with app.app_context():
+        assert not db.session.get(BorgingReview, review_id).is_adopted  # nothing frozen yet
+    refused = client.post(f"/collaborations/dorp/reviews/{review_id}/adopt",
+                          data={"version": version, "confirmed": "yes"})
+    assert refused.status_code == 400  # no CSRF token: refused
     adopted = post(client, f"/collaborations/dorp/reviews/{review_id}/adopt",
-                   {"version": version}, token_from=f"/collaborations/dorp/reviews/{review_id}")
+                   {"version": version, "confirmed": "yes"},
+                   token_from=f"/collaborations/dorp/reviews/{review_id}")
     assert adopted.status_code == 302
     report = client.get(f"/collaborations/dorp/reviews/{review_id}").get_data(as_text=True)
     assert "Vastgesteld" in report and "Nieuwe versie maken" in report
@@ -514,6 +528,67 @@ def _pdf_text(data: bytes) -> str:
     return text
 
 
+def test_every_bad_score_is_named_at_once_and_last_years_status_is_shown(app, client):
+    _world(app)
+    with app.test_request_context():
+        last = services.create_review(_dorp(), 2024)
+        services.update_review(last, _input(), last.version)
+        adoption.adopt(last, last.version)
+        db.session.commit()
+    login(client, "fac@example.org")
+    _open(client)
+    url = f"/collaborations/dorp/reviews/{_review_id(app)}/edit"
+    page = client.get(url).get_data(as_text=True)
+    fieldset = re.search(r'id="strategy-sleutelpersonen".*?</fieldset>', page, re.S).group(0)
+    assert "Vorig jaar (2024):" in fieldset and "<strong>Gerealiseerd</strong>" in fieldset
+    other = re.search(r'id="strategy-infrastructuur".*?</fieldset>', page, re.S).group(0)
+    assert "<strong>niet ingevuld</strong>" in other
+    bad = post(client, url, _form_data(client, url, score_draagvlak="9", score_verbinding="veel",
+                                       score_invloed="-2"), token_from=url)
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 200 and "3 scores kloppen niet" in text
+    for label, message in (("Draagvlak", "moet tussen 0 en 5 liggen"),
+                           ("Verbinding", "is geen getal"), ("Invloed", "moet tussen 0 en 5")):
+        assert re.search(f"score bij “{label}[^”]*” {message}", text), label
+    with app.app_context():
+        review = db.session.get(BorgingReview, _review_id(app))
+        assert review.scores == []  # nothing saved
+
+
+def test_narratives_render_markdown_on_the_page_and_in_the_pdf(app, client, monkeypatch):
+    from rem.core import pdf
+
+    _world(app)
+    with app.test_request_context():
+        review = services.create_review(_dorp(), 2025)
+        data = _input()
+        data.strategies["sleutelpersonen"] = ("realised", "Goede **voortgang**:\n\n- twee "
+                                              "buurtverbinders\n- <script>x()</script>een cursus")
+        data.risk_key_persons = "Alles hangt aan *één* persoon."
+        services.update_review(review, data, review.version)
+        db.session.commit()
+        review_id = review.id
+    login(client, "fac@example.org")
+    page = client.get(f"/collaborations/dorp/reviews/{review_id}").get_data(as_text=True)
+    assert "<strong>voortgang</strong>" in page and "**voortgang**" not in page
+    assert "<li>twee buurtverbinders</li>" in page and "<script>x()" not in page
+    assert "<em>één</em>" in page
+    if not pdf.available():
+        pytest.skip("WeasyPrint is not installed here (the 503 is checked in the test below)")
+    rendered: list[str] = []
+    real = pdf.render
+
+    def keep_html(html, *args, **kwargs):  # the real renderer runs; its input is kept
+        rendered.append(html)
+        return real(html, *args, **kwargs)
+
+    monkeypatch.setattr(pdf, "render", keep_html)
+    response = client.get(f"/collaborations/dorp/reviews/{review_id}/report.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert "<strong>voortgang</strong>" in rendered[0] and "**voortgang**" not in rendered[0]
+    assert "<em>één</em>" in rendered[0]
+
+
 def test_the_report_as_pdf(app, client):
     from rem.core.pdf import available as pdf_available
 
@@ -573,7 +648,7 @@ def test_hostile_text_is_inert_on_every_review_page(app, client, payload):
     if payload.startswith("{{"):
         assert "{{ 7*7 }}" in report  # shown as typed, never evaluated as a template
     version = re.search(r'name="version" value="(\d+)"', report).group(1)
-    post(client, base + "/adopt", {"version": version}, token_from=base)
+    post(client, base + "/adopt", {"version": version, "confirmed": "yes"}, token_from=base)
     assert _problems(client.get(base).get_data(as_text=True)) == []
     assert client.get("/hubs/hub-a/reviews?year=2025").status_code == 403  # no coordinator
 
@@ -628,3 +703,25 @@ def test_strategy_names_follow_the_readers_language(app, client):
         as_text=True)
     assert "Key persons" in report and "Financial sustainability" in report
     assert "Sleutelpersonen" not in report
+
+
+def test_hub_overview_opens_on_the_newest_year_with_reviews(app, client):
+    _world(app)
+    login(client, "coord@example.org")
+    # No review anywhere yet: this calendar year.
+    page = client.get("/hubs/hub-a/reviews").get_data(as_text=True)
+    assert f"Borgingsreviews {date.today().year}" in page
+    assert "Nog geen enkel samenwerkingsverband" in page
+    with app.test_request_context():
+        for year in (2021, 2023):
+            review = services.create_review(_dorp(), year)
+            services.update_review(review, _input(), review.version)
+        db.session.commit()
+    assert date.today().year not in (2021, 2023)
+    page = client.get("/hubs/hub-a/reviews").get_data(as_text=True)
+    assert "<h1>Borgingsreviews 2023</h1>" in page and "Gerealiseerd" in page
+    assert 'href="/hubs/hub-a/reviews?year=2021"' in page
+    assert '<strong aria-current="page">2023</strong>' in page
+    # A year asked for is still shown, even one without reviews.
+    page = client.get("/hubs/hub-a/reviews?year=2022").get_data(as_text=True)
+    assert "<h1>Borgingsreviews 2022</h1>" in page and "geen review" in page

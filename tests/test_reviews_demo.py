@@ -88,7 +88,8 @@ def test_facilitator_walks_the_2025_review(app, client, demo):
     assert "Ervaringsdeskundigheid staat op de kaart in de regio" not in evidence  # 2024
     assert "Wie betaalt de ervaringsdeskundigen als het projectgeld stopt?" in report
     version = re.search(r'name="version" value="(\d+)"', report).group(1)
-    adopted = post(client, report_url + "/adopt", {"version": version}, token_from=report_url)
+    adopted = post(client, report_url + "/adopt", {"version": version, "confirmed": "yes"},
+                   token_from=report_url)
     assert adopted.status_code == 302
     final = client.get(report_url).get_data(as_text=True)
     assert "Vastgesteld" in final and "Nieuwe versie maken" in final

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from rem.accounts.models import Role
 from rem.extensions import db
 from rem.ripples import services
+from rem.ripples.logview import load_log
 from rem.ripples.models import RippleItem
 from tests import factories
 from tests.conftest import login, post
@@ -44,7 +45,7 @@ def test_empty_and_overlong_titles_get_a_message(app, client):
     r = post(client, "/collaborations/dorp/effects/new", _effect_form(title=""))
     assert r.status_code == 200 and "Geef een titel op." in r.get_data(as_text=True)
     r = post(client, "/collaborations/dorp/effects/new", _effect_form(title="x" * 250))
-    assert r.status_code == 200 and "te lang" in r.get_data(as_text=True)
+    assert r.status_code == 200 and "Te lang: hoogstens 200 tekens." in r.get_data(as_text=True)
     # What was typed is still in the form.
     assert "x" * 250 in r.get_data(as_text=True)
 
@@ -136,6 +137,6 @@ def test_effect_created_with_several_causes(app, client):
     assert r.status_code == 302
     with app.app_context():
         new = db.session.scalar(sa.select(RippleItem).where(RippleItem.title == "Nieuw"))
-        log = services.load_log(new.collaboration, sa.true())
+        log = load_log(new.collaboration, sa.true())
         assert sorted(log.causes[new.id]) == sorted([ids["activity"], ids["later"]])
         assert log.orders[new.id] == 1

@@ -9,6 +9,7 @@ from rem.audit.models import AuditEvent
 from rem.core.dates import FuzzyDate
 from rem.extensions import db
 from rem.ripples import services
+from rem.ripples.logview import load_log
 from rem.ripples.models import Kind, RippleItem
 from tests import factories
 
@@ -75,12 +76,12 @@ def test_orders_are_derived_from_links(ctx):
     services.add_link(chain[0], chain[1])
     services.add_link(chain[1], chain[2])
     loose = factories.EffectFactory(collaboration=collab)
-    log = services.load_log(collab, sa.true())
+    log = load_log(collab, sa.true())
     assert [log.orders[e.id] for e in chain] == [1, 2, 3]
     assert loose.id not in log.orders
     # A shortcut makes the third effect a first-order ripple too.
     services.add_link(activity, chain[2])
-    assert services.load_log(collab, sa.true()).orders[chain[2].id] == 1
+    assert load_log(collab, sa.true()).orders[chain[2].id] == 1
 
 
 def test_delete_hides_item_and_links_and_restore_brings_both_back(ctx):
@@ -90,11 +91,11 @@ def test_delete_hides_item_and_links_and_restore_brings_both_back(ctx):
     services.add_link(activity, effect)
     assert [e.id for e in services.dependents(activity)] == [effect.id]
     services.delete_item(activity)
-    log = services.load_log(collab, sa.true())
+    log = load_log(collab, sa.true())
     assert [i.id for i in log.items] == [effect.id] and log.links == []
     assert db.session.get(RippleItem, activity.id) is not None  # nothing is lost
     services.restore_item(activity)
-    log = services.load_log(collab, sa.true())
+    log = load_log(collab, sa.true())
     assert {i.id for i in log.items} == {activity.id, effect.id}
     assert log.links == [(activity.id, effect.id)]
     actions = db.session.scalars(sa.select(AuditEvent.action).where(

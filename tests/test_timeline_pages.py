@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
 from rem.extensions import db
+from rem.ripples.models import RippleItem
+from rem.ripples.services import add_link
 from tests import factories
 from tests.conftest import login
 
@@ -58,3 +61,57 @@ def test_a_short_timeline_has_no_pages(client, long_log, app):
     html = client.get(long_log).get_data(as_text=True)
     assert _titles(html) == list(range(7))
     assert "Pagina 1" not in html and 'class="pager"' not in html
+
+
+def test_the_timeline_loads_only_the_page_it_shows(app, client, long_log):
+    """Only the items of the page shown become objects (with a cause off the page named
+    by its title alone), so a long timeline costs what one page costs."""
+    with app.app_context():
+        items = db.session.scalars(sa.select(RippleItem).order_by(RippleItem.date_start)).all()
+        add_link(items[0], items[4])  # page 2 shows effect 4, caused by effect 0 on page 1
+        db.session.commit()
+    login(client, "admin@example.org")
+    loaded: list[int] = []
+
+    def on_load(target, _context):
+        loaded.append(target.id)
+
+    sa.event.listen(RippleItem, "load", on_load, propagate=True)
+    try:
+        html = client.get(f"{long_log}?page=2").get_data(as_text=True)
+    finally:
+        sa.event.remove(RippleItem, "load", on_load)
+    assert _titles(html) == [0, 3, 4, 5]  # 0 only as the cause of 4
+    assert 0 < len(loaded) <= 3, loaded
+    assert "U ziet 3 van de 7 items" in html
+
+
+def test_each_page_gives_the_orders_and_causes_of_the_whole_log(app):
+    """Loading one page (with the ancestors of its items only) gives the same ripple
+    orders and causes as loading the whole log."""
+    import random  # noqa: PLC0415 - the generated log is only needed here
+    from datetime import UTC, datetime  # noqa: PLC0415
+
+    from benchmarks.generate import insert_logs, plan_log  # noqa: PLC0415
+    from rem.ripples.logview import load_log  # noqa: PLC0415
+    from rem.ripples.timeline import load_timeline  # noqa: PLC0415
+
+    with app.test_request_context("/"):
+        collaboration = factories.CollaborationFactory(slug="dag")
+        plan = plan_log(random.Random(3), collaboration.id, 20, 280, date(2021, 1, 1),
+                        date(2025, 6, 1), [], datetime.now(UTC))
+        insert_logs(db.session.connection(), [plan], datetime.now(UTC))
+        db.session.commit()
+        whole = load_log(collaboration, sa.true())
+        seen = 0
+        for number in range(1, 7):
+            timeline = load_timeline(collaboration, sa.true(), number, 50)
+            for item in timeline.page.items:
+                seen += 1
+                assert timeline.orders.get(item.id) == whole.orders.get(item.id), item.id
+                assert sorted(timeline.causes.get(item.id, [])) == \
+                    sorted(whole.causes.get(item.id, [])), item.id
+                assert all(timeline.titles[c] for c in timeline.causes.get(item.id, []))
+        assert seen == len(whole.items) == 300
+        assert [i.id for i in whole.items[50:100]] == \
+            [i.id for i in load_timeline(collaboration, sa.true(), 2, 50).page.items]

@@ -3,11 +3,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo
 
 from rem.accounts.models import EMAIL_MAX, NAME_MAX
 from rem.accounts.services import MIN_PASSWORD
-from rem.core.forms import choices
+from rem.core.forms import Length, choices
 
 # Each language is named in its own language, as in the header's switch.
 LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
@@ -72,7 +72,8 @@ class InviteForm(HubInviteForm):
 
     role = SelectField(_l("Rol"), choices=choices([
         ("member", _l("Lid: leest alles van dit samenwerkingsverband")),
-        ("facilitator", _l("Begeleider: schrijft in het logboek en beheert de leden")),
+        ("facilitator", _l("Begeleider: houdt de tijdlijn en de rimpelkaart bij en nodigt "
+                           "leden uit")),
     ]), default="member")
 
 

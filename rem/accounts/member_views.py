@@ -69,11 +69,13 @@ def _queue_invitation(invitation: AccountToken, link: str, place: str, locale: s
     inviter = invitation.created_by.display_name if invitation.created_by else "rem"
     with force_locale(locale):
         body = _(
-            "Hallo,\n\n%(inviter)s nodigt u uit voor %(place)s in rem, als %(role)s.\n\n"
+            "Hallo,\n\n%(inviter)s nodigt u uit voor %(place)s in rem, als %(role)s.\n"
+            "%(task)s\n\n"
             "Open deze link om de uitnodiging aan te nemen:\n%(link)s\n\n"
             "De link werkt één keer en is geldig tot %(until)s.\n"
             "Verwacht u deze uitnodiging niet? Dan kunt u deze e-mail negeren.\n",
-            inviter=inviter, place=place, role=invitation.role_label.lower(), link=link,
+            inviter=inviter, place=place, role=invitation.role_label.lower(),
+            task=invitation.role_task, link=link,
             until=invitation.expires_at.strftime("%d-%m-%Y"))
         subject = _("Uitnodiging voor %(place)s", place=place)
     queue(invitation.email, subject, body, kind=MailKind.INVITATION, locale=locale)

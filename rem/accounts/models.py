@@ -7,6 +7,7 @@ import hashlib
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import orm
@@ -33,6 +34,18 @@ ROLE_LABELS = {
     Role.MEMBER: _l("Lid"),
 }
 
+# What a person in each role does, said in an invitation (the mail and its page). A
+# facilitator's main job is the collaboration's timeline and ripple map.
+ROLE_TASKS = {
+    Role.COORDINATOR: _l("Als coördinator ziet u alles van de samenwerkingsverbanden in deze "
+                         "hub, en kunt u hun tijdlijn en rimpelkaart bijwerken."),
+    Role.FACILITATOR: _l("Als begeleider houdt u de tijdlijn en de rimpelkaart van dit "
+                         "samenwerkingsverband bij: u zet activiteiten en effecten erin, "
+                         "bijvoorbeeld na een evaluatiesessie. U nodigt ook de leden uit."),
+    Role.MEMBER: _l("Als lid leest u alles van dit samenwerkingsverband: de tijdlijn, de "
+                    "rimpelkaart, verhalen en citaten."),
+}
+
 
 class User(UserMixin, TimestampMixin, db.Model):
     """A person who can sign in."""
@@ -54,8 +67,13 @@ class User(UserMixin, TimestampMixin, db.Model):
     )
 
     def set_password(self, password: str) -> None:
-        """Store a salted hash of ``password`` (scrypt, werkzeug's default)."""
-        self.password_hash = generate_password_hash(password)
+        """Store a salted hash of ``password``: scrypt at werkzeug's default cost, unless
+        the app was made with a lower ``REM_PASSWORD_HASH`` (the test suite only: the
+        setting is not read from the environment). A check reads the cost from the hash."""
+        method = "scrypt"
+        if has_app_context():
+            method = current_app.config.get("REM_PASSWORD_HASH") or method
+        self.password_hash = generate_password_hash(password, method=method)
 
     # The token of the sign-in this object was loaded for (rem/accounts/signins.py).
     sign_in_token = ""
@@ -163,13 +181,17 @@ class AccountToken(TimestampMixin, db.Model):
         """Return the Dutch (or English) name of the offered role."""
         return str(ROLE_LABELS.get(self.role, self.role or ""))
 
+    @property
+    def role_task(self) -> str:
+        """Return what a person in the offered role does, in one or two sentences."""
+        return str(ROLE_TASKS.get(self.role, ""))
+
 
 class SignIn(db.Model):
     """One signed-in browser of a person, checked on every request.
 
     The signed session cookie holds a random token; only its sha256 hash is stored. Ending
-    a sign-in deletes its row, so the cookie stops working at once on every app process
-    (and, being a write, it changes the data version: no remembered page is served to it).
+    a sign-in deletes its row, so the cookie stops working at once on every app process.
     """
 
     __tablename__ = "sign_ins"

@@ -4,13 +4,10 @@ signing out, a new password, switching the account off, or "sign out everywhere"
 The signed session cookie holds ``<account>:<password stamp>:<token>``
 (:meth:`User.get_id`); the table holds the sha256 of the token. A cookie copied before
 its sign-in ended finds no record and is sent to the sign-in page, on every app process,
-because the record lives in the database. Ending a sign-in deletes a row, which changes
-the data version (rem/core/pagecache.py), so no page remembered for that cookie is
-served again either.
+because the record lives in the database.
 
 "Last seen" is written at most once every :data:`TOUCH_SECONDS`, on a connection of its
-own and marked as no change (``rem_untracked``): it changes no page, so it must not make
-every worker's remembered pages stale.
+own: a request that is rolled back (a refused form) still counts as seen.
 """
 
 from __future__ import annotations
@@ -97,15 +94,14 @@ def load(session_id: str) -> User | None:
 
 
 def _touch(sign_in_id: int, now: datetime) -> None:
-    """Move "last seen" on, in a transaction of its own that changes no page."""
+    """Move "last seen" on, in a transaction of its own."""
     table = SignIn.__table__
     with db.engine.begin() as connection:
         connection.execute(
             sa.update(table)
             .where(table.c.id == sign_in_id,
                    table.c.last_seen_at < now - timedelta(seconds=TOUCH_SECONDS))
-            .values(last_seen_at=now)
-            .execution_options(rem_untracked=True))
+            .values(last_seen_at=now))
 
 
 def current_token() -> str:

@@ -81,23 +81,31 @@ def _kind_labels() -> dict[str, str]:
     return {ACTIVITY: _("Activiteiten"), EFFECT: _("Effecten")}
 
 
+# Always shown in full, even when nothing in the scope carries one of its codes: the six
+# borging strategies are what the annual review asks about, and a strategy nobody coded is
+# the finding.
+ALWAYS_SHOWN_BOOKS = ("borging",)
+
+
 def _named_codes(counts: dict[tuple[str, int], int]
                  ) -> dict[str, list[tuple[str, str, str, str, int]]]:
     """Return per kind (book slug, book name, code slug, code name, count) in codebook
-    order, from counts by (kind, code id): one small query of every code."""
+    order, from counts by (kind, code id): one small query of every code.
+
+    Zeros are evidence: every code of a codebook in use for that kind (one of its codes
+    counted) is listed, with 0 where nothing carries it, and the borging strategies always."""
     by_kind: dict[str, list[tuple[str, str, str, str, int]]] = defaultdict(list)
-    if not counts:
-        return by_kind
     codes = db.session.connection().execute(
         sa.select(Code.id, Codebook.slug, Codebook.name, Code.slug, Code.name)
         .join(Codebook, Codebook.id == Code.codebook_id)
         .order_by(Codebook.position, Codebook.slug, Code.position, Code.slug)).all()
-    place = {row[0]: index for index, row in enumerate(codes)}
-    for (kind, code_id), value in sorted(counts.items(),
-                                         key=lambda pair: place.get(pair[0][1], -1)):
-        if code_id in place:
-            _id, *names = codes[place[code_id]]
-            by_kind[kind].append((*names, value))
+    book_of = {row[0]: row[1] for row in codes}
+    for kind in (ACTIVITY, EFFECT):
+        books = {book_of[code_id] for (k, code_id), value in counts.items()
+                 if k == kind and value and code_id in book_of}
+        books.update(ALWAYS_SHOWN_BOOKS)
+        by_kind[kind] = [(*names, counts.get((kind, code_id), 0))
+                         for code_id, *names in codes if names[0] in books]
     return by_kind
 
 

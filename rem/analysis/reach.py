@@ -9,6 +9,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from rem.analysis.scope import ACTIVITY, EFFECT, Scope
 from rem.codes.models import Code, Codebook
@@ -31,7 +32,7 @@ class Reach:
     date_precision: str
     reach: int
     direct: int
-    max_order: int
+    longest_chain: int  # links of the longest chain from this activity (see reach_table)
     code_bits: int  # the codes reached, one bit each in the order of ``code_names``
     code_names: tuple[str, ...]  # "book:code" of every code of the scope's effects
 
@@ -83,11 +84,18 @@ def _topological(nodes: set[int], forward: dict[int, list[int]]) -> list[int]:
     return order
 
 
-def reach_table(nodes: set[int], links: list[tuple[int, int]], orders: dict[int, int],
-                codes: dict[int, int], wanted: set[int] | None = None
-                ) -> dict[int, tuple[int, int, int]]:
+def reach_table(nodes: set[int], links: list[tuple[int, int]], codes: dict[int, int],
+                wanted: set[int] | None = None) -> dict[int, tuple[int, int, int]]:
     """Return per node of ``wanted`` (every node when None): how many nodes grew from it
-    (reach), the highest ripple order among them and the bits of their codes.
+    (reach), the number of links of the longest chain from it and the bits of the codes
+    of the nodes that grew from it.
+
+    The longest chain is how far this node's ripples travelled, counted from the node
+    itself; it is what ``chain_from`` draws and the influence table shows. It is not the
+    ripple order of the furthest effect: that order is the shortest distance from *any*
+    activity, so an effect that another activity reaches sooner has a lower order than its
+    distance from this one. (The shortest distance from this activity to its furthest
+    effect would need a walk per activity; the longest chain falls out of the one pass.)
 
     Pure graph work on ids: every node's downstream set as one integer bitset, built
     from the effects up (reverse topological order), so a node costs a few big-integer
@@ -99,27 +107,26 @@ def reach_table(nodes: set[int], links: list[tuple[int, int]], orders: dict[int,
         forward[cause].append(effect)
     wanted = nodes if wanted is None else wanted & nodes
     # Per node, what a cause takes over from it (the node itself included): its bit and
-    # those below it, the highest order at or below it, its codes and those below it.
+    # those below it, the longest chain from it, its codes and those below it.
     below: dict[int, int] = {}
-    up: dict[int, int] = {}
+    depth: dict[int, int] = {}
     coded: dict[int, int] = {}
     result: dict[int, tuple[int, int, int]] = {}
-    order_of, codes_of = orders.get, codes.get
+    codes_of = codes.get
     bit = 1  # any bit per node will do: only the counts of set bits are read
     for node in reversed(_topological(nodes, forward)):
         reached = reached_codes = 0
-        highest = -1
+        longest = 0
         for effect in forward.get(node, ()):
             reached |= below[effect]
             reached_codes |= coded[effect]
-            if up[effect] > highest:
-                highest = up[effect]
+            if depth[effect] + 1 > longest:
+                longest = depth[effect] + 1
         if node in wanted:
-            result[node] = (reached.bit_count(), max(highest, 0), reached_codes)
+            result[node] = (reached.bit_count(), longest, reached_codes)
         below[node] = reached | bit
         bit <<= 1
-        own = order_of(node, -1)
-        up[node] = own if own > highest else highest
+        depth[node] = longest
         coded[node] = reached_codes | codes_of(node, 0)
     return result
 
@@ -164,13 +171,21 @@ def circle_messages(scope: Scope) -> list[str]:
     titles = dict(db.session.execute(
         sa.select(RippleItem.id, RippleItem.title).where(RippleItem.id.in_(ids))).all())
     names = {c.id: c.name for c in scope.collaborations}
-    return [_("De rimpelkaart van “%(name)s” loopt in een kring, en dat hoort niet. De "
-              "analyse laat deze verbinding(en) weg: %(links)s. Haal een verbinding in de kring "
-              "weg, of vraag de beheerder om “flask --app rem check --fix”.",
-              name=names.get(cid, "?"),
-              links=", ".join(_("“%(cause)s” → “%(effect)s”", cause=titles.get(a, "?"),
-                                effect=titles.get(b, "?")) for a, b in pairs))
-            for cid, pairs in sorted(shown.items())]
+    messages = []
+    for cid, pairs in sorted(shown.items()):
+        # The links are joined first: a _() inside ngettext()'s arguments hides the plural
+        # from Babel's extractor.
+        links = ", ".join(_("“%(cause)s” → “%(effect)s”", cause=titles.get(a, "?"),
+                            effect=titles.get(b, "?")) for a, b in pairs)
+        messages.append(ngettext(
+            "De rimpelkaart van “%(name)s” loopt in een kring, en dat hoort niet. De analyse "
+            "laat %(num)d verbinding weg: %(links)s. Haal een verbinding in de kring weg, of vraag "
+            "de beheerder om “flask --app rem check --fix”.",
+            "De rimpelkaart van “%(name)s” loopt in een kring, en dat hoort niet. De analyse "
+            "laat %(num)d verbindingen weg: %(links)s. Haal een verbinding in de kring "
+            "weg, of vraag de beheerder om “flask --app rem check --fix”.", len(pairs),
+            name=names.get(cid, "?"), links=links))
+    return messages
 
 
 def influence(scope: Scope) -> list[Reach]:
@@ -188,7 +203,7 @@ def influence(scope: Scope) -> list[Reach]:
                           ranked, dated=False)
     scope._influence = [
         Reach(id=i, title=title, collaboration=collaborations[cid], date_start=start,
-              date_precision=precision, reach=reach, direct=direct, max_order=top,
+              date_precision=precision, reach=reach, direct=direct, longest_chain=top,
               code_bits=bits, code_names=names)
         for i, title, cid, start, precision, reach, direct, top, bits in rows]
     return scope._influence
@@ -209,8 +224,8 @@ def _code_bits() -> tuple[tuple[str, ...], dict[int, int]]:
 def _influence_parts(scope: Scope, ids: list[int], bit_of: dict[int, int]
                      ) -> dict[int, list[tuple]]:
     """Compute the ranking rows of these collaborations as plain tuples (for the memo):
-    (id, title, collaboration id, date, precision, reach, direct effects, highest order,
-    code bits)."""
+    (id, title, collaboration id, date, precision, reach, direct effects, links of the
+    longest chain, code bits)."""
     graphs = scope.graph_parts()
     conn = db.session.connection()
     info = {row[0]: row for row in conn.execute(
@@ -226,8 +241,7 @@ def _influence_parts(scope: Scope, ids: list[int], bit_of: dict[int, int]
     parts: dict[int, list[tuple]] = {}
     for cid in ids:
         part = graphs[cid]
-        table = reach_table(set(part.kinds), part.links, part.orders, item_bits,
-                            set(part.activities))
+        table = reach_table(set(part.kinds), part.links, item_bits, set(part.activities))
         direct: dict[int, int] = defaultdict(int)
         for cause, _effect in part.links:
             direct[cause] += 1

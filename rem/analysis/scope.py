@@ -4,20 +4,21 @@ the graph work and grouped counts (remembered by each collaboration's state tag)
 
 from __future__ import annotations
 
-import contextlib
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
+import cachetools
 import sqlalchemy as sa
 
 from rem.access import Access
 from rem.collaborations.models import Collaboration
 from rem.extensions import db
 from rem.ripples import graph
+from rem.ripples.fingerprints import data_fingerprints
 from rem.ripples.models import Kind, RippleItem, RippleLink, item_codes
-from rem.ripples.services import data_fingerprints
 
 # The kinds as stored (plain strings: enum attribute lookups cost in loops over items).
 ACTIVITY = Kind.ACTIVITY.value
@@ -50,14 +51,18 @@ MEASURES = {
 # so nothing stale is ever shown, and a change in one collaboration of a hub makes only that
 # collaboration's part again. Every process keeps its own memo, oldest out first.
 MEMO_SIZE = 8192
-_MEMO: dict[tuple, object] = {}
+_MEMO: cachetools.LRUCache = cachetools.LRUCache(MEMO_SIZE)
+_MEMO_LOCK = threading.Lock()
+
+
+def _recall(key: tuple):
+    with _MEMO_LOCK:
+        return _MEMO.get(key)
 
 
 def _keep(key: tuple, value) -> None:
-    if len(_MEMO) >= MEMO_SIZE:
-        with contextlib.suppress(KeyError, StopIteration, RuntimeError):
-            del _MEMO[next(iter(_MEMO))]
-    _MEMO[key] = value
+    with _MEMO_LOCK:
+        _MEMO[key] = value
 
 
 class AnalysisError(ValueError):
@@ -163,7 +168,7 @@ class Scope:
         while no part changes (a hub's counts are not added up again on every request)."""
         keys = self._keys(what, dated)
         whole = ("whole", what, tuple(keys.values()))
-        value = _MEMO.get(whole)
+        value = _recall(whole)
         if value is None:
             value = merge(self.parts(what, make, dated=dated, keys=keys))
             _keep(whole, value)
@@ -177,7 +182,7 @@ class Scope:
         found: dict[int, object] = {}
         missing = []
         for cid, key in keys.items():
-            value = _MEMO.get(key)
+            value = _recall(key)
             if value is None:
                 missing.append(cid)
             else:

@@ -12,6 +12,7 @@ import csv
 import io
 import logging
 import re
+from collections.abc import Callable
 from datetime import date
 
 import sqlalchemy as sa
@@ -36,7 +37,7 @@ from rem.analysis.counts import Count
 from rem.analysis.scope import PERIODS, AnalysisError, Scope
 from rem.collaborations.models import Collaboration
 from rem.core.dates import DateError, FuzzyDate, Precision, parse_iso
-from rem.core.pagecache import cached_page
+from rem.core.http import conditional
 from rem.core.periods import Period
 from rem.exchanges.models import LearningExchange
 from rem.extensions import db
@@ -45,8 +46,8 @@ from rem.maps import renderer
 from rem.maps.builder import map_from_log, summary
 from rem.maps.cache import render_cached
 from rem.maps.filters import MapFilters
+from rem.ripples.logview import load_log
 from rem.ripples.models import RippleItem
-from rem.ripples.services import load_log
 from rem.themes import services as themes
 from rem.workshops.models import Workshop
 
@@ -133,25 +134,39 @@ def _summary_page(kind: str, owner, scope: Scope):
     def items_url(measure: str, group: str) -> str:
         return url_for(f"analysis.{kind}_items", measure=measure, group=group, **args, **extra)
 
-    def bars(measure: str, counts: list[Count], title: str, chart_id: str):
-        return charts.bar_chart(title, [(c.label, c.value, items_url(measure, c.group))
-                                        for c in counts], chart_id)
+    effects_legend = [("effect", _("Effecten"))]
+    activities_legend = [("activity", _("Activiteiten"))]
 
+    def bars(measure: str, counts: list[Count], title: str, chart_id: str,
+             legend: list[tuple[str, str]], key: Callable[[Count], str] | None = None):
+        # One palette: a bar's colour is its series (activity, effect) or its valence.
+        series = legend[0][0]
+        return charts.bar_chart(title, [(c.label, c.value, items_url(measure, c.group),
+                                         key(c) if key else series) for c in counts],
+                                chart_id, legend)
+
+    def by_group(count: Count) -> str:
+        return count.group  # valence and kind groups are palette keys
     chart = {
         "kind": bars("items_by_kind", result.measures["items_by_kind"],
-                     _("Activiteiten en effecten"), "chart-kind"),
+                     _("Activiteiten en effecten"), "chart-kind",
+                     [("activity", _("Activiteiten")), ("effect", _("Effecten"))], by_group),
         "order": bars("effects_by_order", result.measures["effects_by_order"],
-                      _("Effecten per rimpelorde"), "chart-order"),
+                      _("Effecten per rimpelorde"), "chart-order", effects_legend),
         "intended": bars("effects_by_intended", result.measures["effects_by_intended"],
-                         _("Bedoelde en onbedoelde effecten"), "chart-intended"),
+                         _("Bedoelde en onbedoelde effecten"), "chart-intended",
+                         effects_legend),
         "valence": bars("effects_by_valence", result.measures["effects_by_valence"],
-                        _("Positieve, negatieve en gemengde effecten"), "chart-valence"),
+                        _("Positieve, negatieve en gemengde effecten"), "chart-valence",
+                        [(c.group, c.label) for c in result.measures["effects_by_valence"]],
+                        by_group),
         "codes": [(book, bars("effects_by_code", counts, _("Effecten per code: %(book)s",
-                                                          book=book), f"chart-code-{index}"))
+                                                          book=book), f"chart-code-{index}",
+                              effects_legend))
                   for index, (book, counts) in enumerate(result.code_groups)],
         "activity_codes": [(book, bars("activities_by_code", counts,
                                        _("Activiteiten per code: %(book)s", book=book),
-                                       f"chart-acode-{index}"))
+                                       f"chart-acode-{index}", activities_legend))
                            for index, (book, counts) in enumerate(result.activity_code_groups)],
     }
     series = result.over_time
@@ -161,7 +176,7 @@ def _summary_page(kind: str, owner, scope: Scope):
         lambda p, part: items_url(PERIOD_MEASURES[part], p), "chart-time")
     valence = result.valence_over_time
     chart["valence_time"] = charts.stacked_chart(
-        _("Effecten per periode, naar waardering"), valence.periods, valence.parts,
+        _("Effecten per periode: positief, negatief of gemengd"), valence.periods, valence.parts,
         lambda p, part: valence.values.get((p, part), 0),
         lambda p, part: items_url("effects_by_period_valence", f"{p}:{part}"),
         "chart-valence-time")
@@ -184,7 +199,6 @@ def _summary_page(kind: str, owner, scope: Scope):
 
 
 @bp.get("/collaborations/<slug>/analysis")
-@cached_page
 def collaboration(slug: str):
     """Show the collaboration's counts, charts and most influential activities."""
     owner, scope = _collaboration_scope(slug)
@@ -192,7 +206,6 @@ def collaboration(slug: str):
 
 
 @bp.get("/hubs/<slug>/analysis")
-@cached_page
 def hub(slug: str):
     """Show the counts over all collaborations of a hub (what the person may see)."""
     owner, scope = _hub_scope(slug)
@@ -200,7 +213,6 @@ def hub(slug: str):
 
 
 @bp.get("/exchanges/<int:exchange_id>/analysis")
-@cached_page
 def exchange(exchange_id: int):
     """Show the counts of an exchange's selection: shared with the network, on its theme."""
     owner, scope = _exchange_scope(exchange_id)
@@ -280,36 +292,56 @@ def _csv(rows: list[list], headers: list[str], name: str) -> Response:
     return response
 
 
-def _analysis_csv(owner, scope: Scope) -> Response:
+def _scope_csv(scope: Scope, make, *extra) -> Response:
+    """Answer with ``make()``'s CSV, or 304 while the scope's data and access are unchanged."""
+    return conditional([sorted(scope.levels().items()), sorted(scope.state_tags().items()),
+                        *extra], make)
+
+
+def _analysis_csv(owner, scope: Scope, kind: str) -> Response:
     year, _message = _year()
     _dated(scope, year)
     unit = request.args.get("period", "year")
-    result = counts.summarise(scope, unit if unit in PERIODS else "year")
-    return _csv([list(row) for row in counts.csv_rows(result)], ["measure", "group", "value"],
-                f"{owner.slug}-analysis")
+    # As on the page: themes belong to one collaboration, all years together. Their counts
+    # are part of the tag (a theme changes without a change to the items' fingerprint).
+    theme_rows = ([["effects_by_theme", theme.name, count]
+                   for theme, count in themes.counts(owner, current_access().item_clause(owner))]
+                  if kind == "collaboration" else [])
+
+    def make() -> Response:
+        result = counts.summarise(scope, unit if unit in PERIODS else "year")
+        rows = [list(row) for row in counts.csv_rows(result)] + theme_rows
+        return _csv(rows, ["measure", "group", "value"], f"{owner.slug}-analysis")
+
+    return _scope_csv(scope, make, theme_rows)
 
 
 def _influence_csv(owner, scope: Scope) -> Response:
-    ranking = reach.influence(scope)
-    rows = [[r.id, r.title, r.reach, r.max_order, " ".join(r.codes)] for r in ranking]
-    return _csv(rows, ["id", "title", "reach", "max_order", "codes"], f"{owner.slug}-influence")
+    def make() -> Response:
+        ranking = reach.influence(scope)
+        rows = [[r.id, r.title, r.reach, r.longest_chain, " ".join(r.codes)] for r in ranking]
+        return _csv(rows, ["id", "title", "reach", "longest_chain", "codes"],
+                    f"{owner.slug}-influence")
+
+    return _scope_csv(scope, make)
 
 
 @bp.get("/collaborations/<slug>/analysis.csv")
 def collaboration_csv(slug: str):
     """Send the counts as tidy rows: measure, group, value."""
-    return _analysis_csv(*_collaboration_scope(slug))
+    return _analysis_csv(*_collaboration_scope(slug), "collaboration")
 
 
 @bp.get("/hubs/<slug>/analysis.csv")
 def hub_csv(slug: str):
     """Send a hub's counts as tidy rows: measure, group, value."""
-    return _analysis_csv(*_hub_scope(slug))
+    return _analysis_csv(*_hub_scope(slug), "hub")
 
 
 @bp.get("/collaborations/<slug>/influence.csv")
 def collaboration_influence_csv(slug: str):
-    """Send one row per activity: id (as in the exports), title, reach, max_order, codes."""
+    """Send one row per activity: id (as in the exports), title, reach, longest_chain (links
+    of the longest chain from the activity), codes."""
     return _influence_csv(*_collaboration_scope(slug))
 
 
@@ -394,27 +426,27 @@ def growth(slug: str):
 
 @bp.get("/collaborations/<slug>/analysis/new")
 def new_items(slug: str):
-    """List what is new between two dates, or between two evaluation sessions."""
+    """List what is new between two dates, or between two workshops (evaluation sessions)."""
 
     collaboration = collaboration_or_404(slug)
     access = current_access()
-    sessions = list(db.session.scalars(
+    workshops = list(db.session.scalars(
         sa.select(Workshop).where(Workshop.collaboration_id == collaboration.id)
         .order_by(Workshop.held_on, Workshop.id))
     ) if access.reads_all_of(collaboration) else []
     messages: list[str] = []
     start = end = None
-    after_session = until_session = None
+    after_workshop = until_workshop = None
     if request.args.get("since_session") or request.args.get("until_session"):
-        by_id = {str(s.id): s for s in sessions}
-        after_session = by_id.get(request.args.get("since_session", ""))
-        until_session = by_id.get(request.args.get("until_session", ""))
-        if after_session is None or until_session is None:
+        by_id = {str(s.id): s for s in workshops}
+        after_workshop = by_id.get(request.args.get("since_session", ""))
+        until_workshop = by_id.get(request.args.get("until_session", ""))
+        if after_workshop is None or until_workshop is None:
             messages.append(_("Kies twee sessies van dit samenwerkingsverband."))
         else:
-            if after_session.held_on > until_session.held_on:
-                after_session, until_session = until_session, after_session
-            start, end = after_session.held_on, until_session.held_on
+            if after_workshop.held_on > until_workshop.held_on:
+                after_workshop, until_workshop = until_workshop, after_workshop
+            start, end = after_workshop.held_on, until_workshop.held_on
     else:
         texts = (request.args.get("from", "").strip(), request.args.get("to", "").strip())
         if any(texts):
@@ -433,11 +465,11 @@ def new_items(slug: str):
     if asked:
         conditions = [RippleItem.collaboration_id == collaboration.id,
                       RippleItem.deleted_at.is_(None), access.item_clause(collaboration)]
-        if after_session is not None:
+        if after_workshop is not None:
             # After the first session: dated after it, or told in the second one.
             conditions.append(sa.or_(
                 sa.and_(RippleItem.date_start > start, RippleItem.date_start <= end),
-                RippleItem.session_id == until_session.id))
+                RippleItem.session_id == until_workshop.id))
         else:
             if start is not None:
                 conditions.append(RippleItem.date_start >= start)
@@ -447,5 +479,5 @@ def new_items(slug: str):
             sa.select(RippleItem).where(*conditions)
             .order_by(RippleItem.date_start, RippleItem.id).limit(1000)))
     return render_template("analysis/new.html", collaboration=collaboration, items=items,
-                           asked=asked, messages=messages, sessions=sessions, start=start,
-                           end=end, after_session=after_session, until_session=until_session)
+                           asked=asked, messages=messages, workshops=workshops, start=start,
+                           end=end, after_workshop=after_workshop, until_workshop=until_workshop)

@@ -3,9 +3,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
 from rem.codes.models import NAME_MAX
+from rem.core.forms import Length
 
 
 class CodebookForm(FlaskForm):

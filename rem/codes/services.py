@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from rem.audit.services import record
 from rem.codes.defaults import DEFAULT_CODEBOOKS
 from rem.codes.models import NAME_MAX, Code, Codebook
-from rem.core.forms import slugify
+from rem.core.forms import slugify, too_long
 from rem.extensions import db
 
 
@@ -52,7 +52,7 @@ def create_codebook(name: str, description: str = "", created_by_id: int | None 
     if not slug:
         raise CodebookError(_("Geef het codeboek een naam met letters of cijfers."))
     if len(name) > NAME_MAX:
-        raise CodebookError(_("De naam is te lang: hoogstens %(n)d tekens.", n=NAME_MAX))
+        raise CodebookError(too_long(_("De naam"), NAME_MAX))
     if codebook_by_slug(slug) is not None:
         raise CodebookError(_("Er is al een codeboek met deze naam."))
     book = Codebook(slug=slug, name=name, description=description.strip(),
@@ -70,7 +70,7 @@ def add_code(book: Codebook, name: str, description: str = "") -> Code:
     if not slug:
         raise CodebookError(_("Geef de code een naam met letters of cijfers."))
     if len(name) > NAME_MAX:
-        raise CodebookError(_("De naam is te lang: hoogstens %(n)d tekens.", n=NAME_MAX))
+        raise CodebookError(too_long(_("De naam"), NAME_MAX))
     if any(c.slug == slug for c in book.codes):
         raise CodebookError(_("Deze code staat al in het codeboek."))
     code = Code(codebook=book, slug=slug, name=name, description=description.strip(),

@@ -15,7 +15,6 @@ from rem.codes.services import (
     codebook_by_slug,
     create_codebook,
 )
-from rem.core.pagecache import cached_page
 from rem.extensions import db
 
 bp = Blueprint("codes", __name__, url_prefix="/codebooks")
@@ -32,7 +31,6 @@ def _may_extend(access: Access, book: Codebook) -> bool:
 
 
 @bp.get("/")
-@cached_page
 def index():
     """List every codebook and its codes, with explanations."""
     access = current_access()

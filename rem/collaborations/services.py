@@ -29,7 +29,8 @@ def save_collaboration(collaboration: Collaboration | None, data: dict) -> Colla
     other = by_slug(data["slug"])
     if other is not None and other is not collaboration:
         raise CollaborationError(
-            _("Er is al een samenwerkingsverband met de korte naam “%(slug)s”.", slug=data["slug"])
+            _("Er is al een samenwerkingsverband met het webadres “%(slug)s”. Kies een andere "
+              "korte naam.", slug=data["slug"])
         )
     start = data.get("start_date")
     if start and (start < date(1900, 1, 1) or start > date.today()):

@@ -20,10 +20,9 @@ from rem.access.routes import collaboration_or_404
 from rem.collaborations.forms import CollaborationForm
 from rem.collaborations.services import CollaborationError, save_collaboration
 from rem.core.forms import choices
-from rem.core.pagecache import cached_page
 from rem.extensions import db
 from rem.hubs.models import Hub
-from rem.ripples.services import group_by_period, load_log, timeline_page
+from rem.ripples.timeline import group_by_period, load_timeline
 
 bp = Blueprint("collaborations", __name__)
 
@@ -37,7 +36,6 @@ def _hub_choices(form: CollaborationForm) -> None:
 
 
 @bp.get("/collaborations/<slug>")
-@cached_page
 def show(slug: str):
     """Show the collaboration's timeline: its items by period, with codes and causes."""
     collaboration = collaboration_or_404(slug)
@@ -45,16 +43,15 @@ def show(slug: str):
     grouping = request.args.get("group", "year")
     if grouping not in GROUPINGS:
         grouping = "year"
-    log = load_log(collaboration, access.item_clause(collaboration))
-    page = timeline_page(log.items, request.args.get("page", 1, type=int),
-                         current_app.config["REM_TIMELINE_PAGE_SIZE"])
+    timeline = load_timeline(collaboration, access.item_clause(collaboration),
+                             request.args.get("page", 1, type=int),
+                             current_app.config["REM_TIMELINE_PAGE_SIZE"])
     return render_template(
         "collaborations/show.html",
         collaboration=collaboration,
-        log=log,
-        items_by_id=log.by_id(),
-        page=page,
-        groups=group_by_period(page.items, grouping),
+        timeline=timeline,
+        page=timeline.page,
+        groups=group_by_period(timeline.page.items, grouping),
         grouping=grouping,
         can_edit=access.edits(collaboration),
         reads_all=access.reads_all_of(collaboration),

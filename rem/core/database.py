@@ -59,10 +59,18 @@ def _sqlite_foreign_keys(dbapi_connection, _record) -> None:
     fails with "database is locked". Write-ahead logging (WAL, kept in the file once set)
     lets readers go on reading the last committed state while one connection writes;
     other writers wait up to the busy timeout instead of failing at once.
+
+    ``synchronous=NORMAL`` (a setting of each connection): in WAL mode a commit then
+    appends to the log without waiting for the disk; the disk is synced at checkpoints.
+    The database stays consistent whatever happens; a crash of the app loses nothing;
+    only a power cut or a crash of the operating system may lose the last transactions
+    (docs/deployment.md). It makes each write (every story, every rate-limit count)
+    several milliseconds shorter, and writes wait for each other.
     """
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode=WAL")  # an in-memory database stays "memory"
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

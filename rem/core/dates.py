@@ -1,9 +1,9 @@
 """Dates that carry a precision: people remember "spring 2024", not a day.
 
 A fuzzy date is stored as the first day of its period plus a precision
-(day, month, quarter or year). Sorting uses the start of the period and then
-the precision, so "March 2024" sorts before "12 March 2024" and a whole year
-sorts at its start.
+(day, month, quarter or year). SQL filters on the start; a timeline sorts by the
+middle of the period (``sort_key``), so "2024" stands among the days of July, not
+before everything of January, and "March 2024" among the days of mid-March.
 """
 
 from __future__ import annotations
@@ -83,9 +83,18 @@ class FuzzyDate:
         """Return the quarter (1-4) the period starts in."""
         return (self.start.month - 1) // 3 + 1
 
-    def sort_key(self) -> tuple[date, int]:
-        """Return a key that sorts periods by start, coarse before fine."""
-        return (self.start, PRECISION_RANK[self.precision])
+    @property
+    def middle(self) -> date:
+        """Return the middle day of the period (the earlier one of two)."""
+        return date.fromordinal((self.start.toordinal() + self.end.toordinal()) // 2)
+
+    def sort_key(self) -> tuple[date, int, date]:
+        """Return a key that sorts periods by their middle, coarse before fine, then by start.
+
+        The middle is where an item of unknown day most likely lies; sorting by the start
+        put a whole year before everything of January, often above its own cause.
+        """
+        return (self.middle, PRECISION_RANK[self.precision], self.start)
 
     def label(self) -> str:
         """Return the date as people say it, in the current locale."""

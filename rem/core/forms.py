@@ -5,14 +5,36 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import ValidationError
+from wtforms import ValidationError, validators
 from wtforms.fields.choices import SelectChoice
 
 from rem.core.database import SLUG_MAX
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+# The one wording for a text that is too long: beside a form field, and (with what is too
+# long) from a service. WTForms' own message says "karakters"; the app says "tekens".
+TOO_LONG = _l("Te lang: hoogstens %(max)d tekens.")
+
+
+class Length(validators.Length):
+    """WTForms' Length check, saying :data:`TOO_LONG` for a maximum unless given another
+    message."""
+
+    def __init__(self, min: int = -1, max: int = -1,  # noqa: A002 - WTForms' names
+                 message: str | None = None) -> None:
+        if message is None and min == -1:
+            message = TOO_LONG
+        super().__init__(min, max, message)
+
+
+def too_long(what: str, limit: int) -> str:
+    """Return the too-long message of a service: "De titel is te lang: hoogstens 200
+    tekens." (``what`` is already translated)."""
+    return _("%(what)s is te lang: hoogstens %(max)d tekens.", what=what, max=limit)
 
 
 def slugify(text: str) -> str:

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
+import flask
+from babel import support
 from flask import g, has_app_context
-from flask_babel import get_translations
+from flask_babel import get_locale, get_translations
+from wtforms.i18n import messages_path
 
 
 def request_translations():
@@ -27,3 +32,23 @@ def request_translations():
         ctx.rem_translations = (ctx.babel_locale, getattr(ctx, "babel_domain", None),
                                 translations)
     return translations
+
+
+@functools.lru_cache(maxsize=8)
+def _wtforms_catalogue(locale: str) -> support.Translations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class Request(flask.Request):
+    """Flask's request, whose WTForms messages (``Not a valid choice``...) come from a
+    catalogue read once per language and process.
+
+    Flask-WTF reads WTForms' own ``.mo`` file from disk again on every request that
+    validates a form (a story, a sign-in), unless the request already has a
+    ``wtforms_translations``; here it has one, in the request's locale at that moment
+    (``force_locale`` included)."""
+
+    @property
+    def wtforms_translations(self) -> support.Translations:
+        """WTForms' catalogue in the current locale."""
+        return _wtforms_catalogue(str(get_locale() or "nl"))

@@ -9,6 +9,12 @@ The HTML is rendered with the page's own stylesheets given directly, and a URL f
 that fetches nothing, except (when asked) SVG images that are data: URIs in the page
 itself (maps and charts): the PDF never loads anything over the network or from disk on
 the strength of what is in the page (links stay links).
+
+The stylesheets given here rank below the page's own presentational attributes (an inline
+SVG's ``height``, for one): such a rule needs ``!important`` (static/css/pack.css).
+Fonts come from the system through fontconfig: DejaVu Sans, then the Noto fonts for other
+scripts and colour emoji (docs/deployment.md); tests/test_pdf_pages.py checks that they
+print, and that no page is left near-empty.
 """
 
 from __future__ import annotations
@@ -23,6 +29,9 @@ from flask_babel import gettext as _
 log = logging.getLogger(__name__)
 
 SVG_DATA = "data:image/svg+xml;base64,"
+# A picture inside a print map: Graphviz's cairo SVG (rem.maps.drawing.print_svg) draws a
+# colour emoji as a PNG data: URI. It is part of the page itself, never a fetch.
+PNG_DATA = "data:image/png;base64,"
 
 
 @functools.cache
@@ -51,10 +60,11 @@ def render(html: str, base_url: str, stylesheets: list[Path], *,
     from weasyprint.urls import URLFetcher
 
     class NoFetching(URLFetcher):
-        """Fetch nothing (but the page's own SVG data: URIs, when asked)."""
+        """Fetch nothing (but PNG data: URIs in the page's maps, and the page's own SVG
+        data: URIs when asked)."""
 
         def fetch(self, url, headers=None):
-            if svg_data and url.startswith(SVG_DATA):
+            if url.startswith(PNG_DATA) or (svg_data and url.startswith(SVG_DATA)):
                 return super().fetch(url, headers)
             raise ValueError(f"not fetched for the PDF: {url[:100]}")
 

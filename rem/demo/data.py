@@ -86,9 +86,9 @@ def _effect(
     description: str,
     *,
     causes: tuple[str, ...],
-    intended: bool,
+    intended: bool | None,
     noticed_by: str,
-    valence: str = "positive",
+    valence: str | None = "positive",
     evidence_kind: str | None = None,
     evidence: str = "",
     evidence_url: str = "",
@@ -364,6 +364,8 @@ ACHTERVELD: dict[str, Any] = {
             "Vertrouwen geven werkt.",
             causes=("regie",),
             intended=False,
+            # Good or not is not known: she does not see what they take on.
+            valence=None,
             noticed_by="professional",
             evidence_kind="quote",
             evidence="“Ik denk dat je ook heel erg vertrouwen moet hebben dat mensen ook "
@@ -693,7 +695,7 @@ GRONINGEN: dict[str, Any] = {
             "Op de kaart is te zien dat de opbrengst vooral in de borging zit en niet "
             "in de herstelgroepen. Deelnemers zien het project toch als een succes.",
             causes=("evaluatie",),
-            intended=True,
+            intended=None,  # nobody could say whether this was meant: "Weet ik niet"
             noticed_by="researcher",
             evidence_kind="observation",
             evidence="Rimpelkaart van de evaluatiesessie.",
@@ -2294,7 +2296,7 @@ EXCHANGES: list[dict[str, Any]] = [
 # fictional. ``effect`` is the key of the effect a story became ("accepted": the effect
 # came from this session) or was merged into ("merged"); ``grew_from`` is the key of an
 # item participants could choose (``link_items``).
-SESSIONS: list[dict[str, Any]] = [
+WORKSHOPS: list[dict[str, Any]] = [
     {
         "collaboration": "zoetermeer",
         "title": "Tweede dialoogsessie participatiehub",

@@ -1,4 +1,4 @@
-"""Demo evaluation sessions (``rem.demo.data.SESSIONS``), loaded by ``rem.demo.loader``.
+"""Demo evaluation sessions (``rem.demo.data.WORKSHOPS``), loaded by ``rem.demo.loader``.
 
 A session is only added to a collaboration that the loader created in the same run,
 so loading twice adds nothing. The demo items of that collaboration get realistic
@@ -36,7 +36,7 @@ def check_workshop_data() -> None:
     """Raise ValueError when a demo session refers to something that does not exist."""
     collaborations = {c["slug"]: c for c in data.COLLABORATIONS}
     seen: set[str] = set()
-    for spec in data.SESSIONS:
+    for spec in data.WORKSHOPS:
         where = f"session {spec['title']!r}"
         collaboration = collaborations.get(spec["collaboration"])
         if collaboration is None:
@@ -80,7 +80,7 @@ def load_demo_workshops(new_collaborations: list[tuple[Collaboration, dict[str, 
     check_workshop_data()
     created = {collaboration.slug: (collaboration, spec)
                for collaboration, spec in new_collaborations}
-    for spec in data.SESSIONS:
+    for spec in data.WORKSHOPS:
         if spec["collaboration"] not in created:
             continue
         collaboration, collaboration_spec = created[spec["collaboration"]]
@@ -139,7 +139,7 @@ def _load_workshop(collaboration: Collaboration, collaboration_spec: dict[str, A
             effect.created_at = effect.updated_at = handled
         counts["stories"] += 1
     _date_the_log(collaboration, workshop, items.values(), opened, closed)
-    counts["sessions"] += 1
+    counts["workshops"] += 1
     db.session.flush()
 
 

@@ -13,9 +13,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
-from rem.core.forms import choices
+from rem.core.forms import Length, choices
 from rem.exchanges.models import OUTCOME_LABELS, PLACE_MAX, TEXT_MAX, TITLE_MAX
 
 
@@ -24,11 +24,11 @@ class ExchangeForm(FlaskForm):
 
     title = StringField(_l("Titel"), validators=[
         DataRequired(_l("Geef de leeruitwisseling een titel.")),
-        Length(max=TITLE_MAX, message=_l("De titel is te lang: hoogstens %(max)d tekens.")),
+        Length(max=TITLE_MAX),
     ])
     theme_code_id = SelectField(_l("Thema (een code)"), coerce=str, validate_choice=True)
     question = TextAreaField(_l("Vraag van de uitwisseling"), validators=[
-        Length(max=2000, message=_l("De vraag is te lang: hoogstens %(max)d tekens."))])
+        Length(max=2000)])
     description = TextAreaField(
         _l("Opzet en voorbereiding"),
         description=_l("U kunt Markdown gebruiken: *schuin*, **vet**, lijstjes."),
@@ -50,7 +50,7 @@ class OutcomeForm(FlaskForm):
                       validators=[DataRequired(_l("Kies: inzicht, afspraak of vervolgactie."))])
     title = StringField(_l("Titel"), validators=[
         DataRequired(_l("Geef de uitkomst een korte titel.")),
-        Length(max=TITLE_MAX, message=_l("De titel is te lang: hoogstens %(max)d tekens.")),
+        Length(max=TITLE_MAX),
     ])
     body = TextAreaField(_l("Toelichting"), validators=[Length(max=TEXT_MAX)],
                          description=_l("U kunt Markdown gebruiken."))

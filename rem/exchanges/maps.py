@@ -4,7 +4,10 @@ Maps are built by ``rem.maps.builder`` with :func:`network_view` (only what was
 shared with the network) and filtered to the exchange's theme code; they are
 drawn by ``rem.maps.renderer`` (the only module that runs Graphviz) through the
 builder's render cache. Several SVGs on one page would repeat the same ids
-(``map-title``, ``legend``, ``item-12``), so each gets its own id prefix.
+(``map-title``, ``legend``, ``item-12``), so each gets its own id prefix. So does each
+map the PDF prints (``print_svg``, see ``rem.maps.drawing.print_svg``): Graphviz numbers
+the glyphs of every drawing from ``glyph0-1``, so two maps in one pack would otherwise
+borrow each other's letters.
 """
 
 from __future__ import annotations
@@ -20,17 +23,19 @@ from markupsafe import Markup
 from sqlalchemy.orm.attributes import set_committed_value
 
 from rem.access.exchanges import network_view
+from rem.audit.services import record
 from rem.collaborations.models import Collaboration
-from rem.exchanges.models import LearningExchange
+from rem.exchanges.models import LearningExchange, exchange_participants
 from rem.extensions import db
 from rem.hubs.models import Hub
-from rem.maps import renderer
-from rem.maps.builder import combined_map, map_from_log, summary
+from rem.maps import drawing, renderer, saved
+from rem.maps.builder import ThemeData, combined_map, map_from_log, summary
 from rem.maps.cache import render_cached
-from rem.maps.filters import MapFilters
+from rem.maps.filters import MapFilters, MapOptions
 from rem.maps.model import RippleMap
+from rem.maps.models import SavedView
 from rem.maps.outline import Outline, outline
-from rem.ripples.services import LogView, load_log
+from rem.ripples.logview import LogView, load_log
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +68,10 @@ class ExchangeMap:
     outline: Outline
     description: str
     nodes: int
+    # The participant's saved view this map is drawn as (None: the plain map).
+    view: SavedView | None = None
+    # The map as the PDF prints it (drawn only for the PDF).
+    print_svg: Markup | None = None
 
 
 def theme_filters(exchange: LearningExchange) -> MapFilters:
@@ -73,22 +82,27 @@ def theme_filters(exchange: LearningExchange) -> MapFilters:
 
 
 def _draw(key: str, ripple_map: RippleMap, collaboration: Collaboration | None,
-          empty_message: str) -> ExchangeMap:
+          empty_message: str, layout: str = LAYOUT, for_pdf: bool = False) -> ExchangeMap:
     count = len(ripple_map.nodes)
     description = summary(ripple_map)
-    svg = None
+    svg = print_svg = None
     problem = None
     if count == 0:
         problem = empty_message
     elif count > current_app.config["REM_MAP_MAX_NODES"]:
         problem = _("Deze kaart is te groot om te tekenen (%(n)d items).", n=count)
     else:
-        source = renderer.to_dot(ripple_map, LAYOUT)
         try:
-            raw = render_cached(source, renderer.engine_for(LAYOUT), "svg",
-                                current_app.config["REM_DOT_TIMEOUT"])
+            timeout = current_app.config["REM_DOT_TIMEOUT"]
+            source = renderer.to_dot(ripple_map, layout)
+            engine = renderer.engine_for(layout)
+            raw = render_cached(source, engine, "svg", timeout)
             text = renderer.titled_svg(raw, ripple_map.title, description, inline=True)
             svg = Markup(prefix_ids(text, key))  # noqa: S704 - Graphviz output of escaped data
+            if for_pdf:
+                printed = drawing.print_svg(source, engine, ripple_map.title, description,
+                                            timeout) or text
+                print_svg = Markup(prefix_ids(printed, f"{key}-print"))  # noqa: S704
         except renderer.GraphvizMissing:
             problem = _("Graphviz (het programma dot) is niet geïnstalleerd op de server. "
                         "Hieronder staat de kaart als lijst.")
@@ -98,7 +112,7 @@ def _draw(key: str, ripple_map: RippleMap, collaboration: Collaboration | None,
             log.exception("rendering an exchange map failed")
             problem = _("De kaart kon niet worden getekend. Hieronder staat hij als lijst.")
     return ExchangeMap(key, ripple_map.title, collaboration, svg, problem, outline(ripple_map),
-                       description, count)
+                       description, count, print_svg=print_svg)
 
 
 Logs = list[tuple[Collaboration, LogView]]
@@ -121,24 +135,91 @@ def participant_logs(exchange: LearningExchange) -> Logs:
             for c in sorted(participants, key=lambda c: (c.hub.name, c.name))]
 
 
-def side_by_side(exchange: LearningExchange, logs: Logs | None = None) -> list[ExchangeMap]:
-    """Return each participant's map of shared items on the theme."""
-    filters = theme_filters(exchange)
+def participant_themes(logs: Logs) -> dict[int, ThemeData]:
+    """Load the themes of every participant at once (their maps draw them)."""
+    return ThemeData.load_many([collaboration for collaboration, _log in logs])
+
+
+def shown_views(exchange: LearningExchange) -> dict[int, SavedView]:
+    """Return per participant (collaboration id) the live saved view the exchange shows."""
+    chosen = dict(db.session.execute(
+        sa.select(exchange_participants.c.collaboration_id, exchange_participants.c.map_view_id)
+        .where(exchange_participants.c.exchange_id == exchange.id,
+               exchange_participants.c.map_view_id.is_not(None))).all())
+    if not chosen:
+        return {}
+    views = db.session.scalars(sa.select(SavedView).where(
+        SavedView.id.in_(chosen.values()), SavedView.deleted_at.is_(None)))
+    return {view.collaboration_id: view for view in views
+            if chosen.get(view.collaboration_id) == view.id}
+
+
+def show_view(exchange: LearningExchange, collaboration: Collaboration,
+              view_id: int | None) -> SavedView | None:
+    """Let the exchange show the saved view ``view_id`` of the participant
+    ``collaboration`` (None: its plain map); raises saved.ViewError for a view that is
+    not (or no longer) one of its views."""
+    view = saved.view_or_none(collaboration, view_id)
+    if view_id is not None and view is None:
+        raise saved.ViewError(_("Deze weergave bestaat niet (meer). Kies een andere."))
+    db.session.execute(
+        exchange_participants.update()
+        .where(exchange_participants.c.exchange_id == exchange.id,
+               exchange_participants.c.collaboration_id == collaboration.id)
+        .values(map_view_id=view.id if view else None))
+    record("update", "saved_view", view.id if view else None,
+           collaboration_id=collaboration.id, summary=view.name if view else "",
+           after={"shown_in": "exchange", "id": exchange.id})
+    return view
+
+
+def _view_of(exchange: LearningExchange, view: SavedView | None
+             ) -> tuple[MapFilters, MapOptions]:
+    """Return the filters and options of a participant's map: its chosen view, always
+    narrowed to the exchange's theme code."""
+    if view is None:
+        return theme_filters(exchange), MapOptions(layout=LAYOUT)
+    filters, options = saved.parsed(view)
+    if exchange.theme_code is not None:
+        filters.codes = [exchange.theme_code.qualified_slug]
+    return filters, options
+
+
+def side_by_side(exchange: LearningExchange, logs: Logs | None = None,
+                 themes: dict[int, ThemeData] | None = None, *,
+                 for_pdf: bool = False) -> list[ExchangeMap]:
+    """Return each participant's map of shared items on the theme (drawn as the saved view
+    the participant chose for the exchange, if any; ``for_pdf``: for paper too)."""
+    views = shown_views(exchange)
+    logs = logs if logs is not None else participant_logs(exchange)
+    themes = themes if themes is not None else participant_themes(logs)
     maps = []
-    for index, (collaboration, log_view) in enumerate(
-            logs if logs is not None else participant_logs(exchange)):
-        ripple_map = map_from_log(collaboration, log_view, filters)
+    for index, (collaboration, log_view) in enumerate(logs):
+        view = views.get(collaboration.id)
+        filters, options = _view_of(exchange, view)
+        ripple_map = map_from_log(collaboration, log_view, filters, options,
+                                  themes=themes.get(collaboration.id))
+        if view is not None:
+            ripple_map.title = f"{ripple_map.title} · {view.name}"
         empty = (_("%(name)s deelt niets met het leernetwerk.", name=collaboration.name)
                  if not log_view.items else
                  _("%(name)s deelt niets over dit thema.", name=collaboration.name))
-        maps.append(_draw(f"map{index}", ripple_map, collaboration, empty))
+        drawn = _draw(f"map{index}", ripple_map, collaboration, empty, options.layout,
+                      for_pdf)
+        drawn.view = view
+        maps.append(drawn)
     return maps
 
 
-def combined(exchange: LearningExchange, logs: Logs | None = None) -> ExchangeMap:
-    """Return one map of all participants: one timeline, a band per collaboration."""
+def combined(exchange: LearningExchange, logs: Logs | None = None,
+             themes: dict[int, ThemeData] | None = None, *, for_pdf: bool = False
+             ) -> ExchangeMap:
+    """Return one map of all participants: one timeline, a band per collaboration
+    (``for_pdf``: drawn for paper too)."""
     parts = logs if logs is not None else participant_logs(exchange)
     ripple_map = combined_map(parts, theme_filters(exchange),
-                              _("Gezamenlijke rimpelkaart: %(title)s", title=exchange.title))
+                              _("Gezamenlijke rimpelkaart: %(title)s", title=exchange.title),
+                              themes if themes is not None else participant_themes(parts))
     return _draw("combined", ripple_map, None,
-                 _("Er is nog niets gedeeld over dit thema, dus er is geen gezamenlijke kaart."))
+                 _("Er is nog niets gedeeld over dit thema, dus er is geen gezamenlijke kaart."),
+                 for_pdf=for_pdf)

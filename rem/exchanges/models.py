@@ -52,6 +52,10 @@ exchange_participants = sa.Table(
               primary_key=True),
     sa.Column("collaboration_id", sa.ForeignKey("collaborations.id", ondelete="CASCADE"),
               primary_key=True),
+    # The saved map view (rem.maps.models.SavedView) of this collaboration that the
+    # exchange and its pack show; none: the plain map.
+    sa.Column("map_view_id", sa.ForeignKey("saved_map_views.id", ondelete="SET NULL"),
+              nullable=True),
     sa.Index("ix_exchange_participants_collaboration_id", "collaboration_id"),
 )
 

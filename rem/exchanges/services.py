@@ -25,6 +25,7 @@ from rem.codes.models import Code, Codebook
 from rem.collaborations.models import Collaboration
 from rem.core.database import utcnow
 from rem.core.dates import EARLIEST
+from rem.core.forms import too_long
 from rem.exchanges.models import (
     PLACE_MAX,
     TEXT_MAX,
@@ -121,18 +122,18 @@ def _clean(data: ExchangeInput) -> tuple[ExchangeInput, list[Collaboration]]:
     if not data.title:
         raise ExchangeError(_("Geef de leeruitwisseling een titel."))
     if len(data.title) > TITLE_MAX:
-        raise ExchangeError(_("De titel is te lang: hoogstens %(n)d tekens.", n=TITLE_MAX))
+        raise ExchangeError(too_long(_("De titel"), TITLE_MAX))
     if data.theme_code_id is None and not data.question:
         raise ExchangeError(_("Kies een thema (een code, bijvoorbeeld een borgingsstrategie) "
                               "of schrijf een vraag waar de uitwisseling over gaat."))
     if data.theme_code_id is not None and db.session.get(Code, data.theme_code_id) is None:
         raise ExchangeError(_("Dit thema bestaat niet (meer). Kies een ander."))
     if len(data.question) > QUESTION_MAX:
-        raise ExchangeError(_("De vraag is te lang: hoogstens %(n)d tekens.", n=QUESTION_MAX))
+        raise ExchangeError(too_long(_("De vraag"), QUESTION_MAX))
     if len(data.description or "") > TEXT_MAX:
-        raise ExchangeError(_("De tekst is te lang: hoogstens %(n)d tekens.", n=TEXT_MAX))
+        raise ExchangeError(too_long(_("De tekst"), TEXT_MAX))
     if len(data.place) > PLACE_MAX:
-        raise ExchangeError(_("De plaats is te lang: hoogstens %(n)d tekens.", n=PLACE_MAX))
+        raise ExchangeError(too_long(_("De plaats"), PLACE_MAX))
     if data.meeting_date is not None and not (
             EARLIEST <= data.meeting_date <= date.today() + timedelta(days=366 * 5)):
         raise ExchangeError(_("Deze datum kan niet. Kies een datum in de komende vijf jaar."))
@@ -192,9 +193,9 @@ def add_outcome(exchange: LearningExchange, kind: str, title: str, body: str = "
     if not title:
         raise ExchangeError(_("Geef de uitkomst een korte titel."))
     if len(title) > TITLE_MAX:
-        raise ExchangeError(_("De titel is te lang: hoogstens %(n)d tekens.", n=TITLE_MAX))
+        raise ExchangeError(too_long(_("De titel"), TITLE_MAX))
     if len(body or "") > TEXT_MAX:
-        raise ExchangeError(_("De tekst is te lang: hoogstens %(n)d tekens.", n=TEXT_MAX))
+        raise ExchangeError(too_long(_("De tekst"), TEXT_MAX))
     if kind != OutcomeKind.FOLLOW_UP:
         due_date = None
     elif due_date is not None and not (

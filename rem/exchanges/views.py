@@ -29,7 +29,6 @@ from rem.collaborations.models import Collaboration
 from rem.core import pdf
 from rem.core.forms import EmptyForm
 from rem.core.http import saving
-from rem.core.pagecache import cached_page
 from rem.core.urls import site_root
 from rem.exchanges import maps as exchange_maps
 from rem.exchanges import services
@@ -39,6 +38,7 @@ from rem.extensions import db
 from rem.hubs.services import all_hubs
 from rem.logbook import search as search_service
 from rem.logbook.services import entries_citing
+from rem.maps import saved as saved_views
 from rem.threads.models import PlacementKind
 from rem.threads.services import placed_threads
 from rem.threads.targets import ThreadTarget, register_target
@@ -121,7 +121,6 @@ def _render_form(form: ExchangeForm, exchange: LearningExchange | None, status: 
 
 
 @bp.get("")
-@cached_page
 def index():
     """List the learning exchanges."""
     _viewer()
@@ -155,34 +154,31 @@ def edit(exchange_id: int):
     exchange = _managed(exchange_id)
     form = _form(exchange)
     if form.validate_on_submit():
-        try:
+        with saving(services.ExchangeError) as done:
             services.update_exchange(exchange, _input(form), int(form.version.data or 0))
-        except services.EditConflict as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            form.version.data = str(exchange.version)
-            return _render_form(form, exchange, 409)
-        except services.ExchangeError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            db.session.commit()
-            flash(_("De wijzigingen zijn opgeslagen."), "success")
+            done.flash(_("De wijzigingen zijn opgeslagen."))
+        if done:
             return redirect(url_for("exchanges.show", exchange_id=exchange.id))
+        if isinstance(done.error, services.EditConflict):
+            form.version.data = str(exchange.version)  # a second save then replaces theirs
+            return _render_form(form, exchange, 409)
     return _render_form(form, exchange)
 
 
-def _context(exchange: LearningExchange) -> dict:
-    """Return what the exchange page and the pack both show."""
+def _context(exchange: LearningExchange, *, for_pdf: bool = False) -> dict:
+    """Return what the exchange page and the pack both show (``for_pdf``: with the maps
+    drawn for paper)."""
     logs = exchange_maps.participant_logs(exchange)  # first: it loads the hubs in one go
+    themes = exchange_maps.participant_themes(logs)
     evidence = services.evidence(exchange)
     return {
         "exchange": exchange,
         "evidence": evidence,
         "theme": services.theme_label(exchange),
         "relevant": services.relevant_entries(exchange),
-        "maps": exchange_maps.side_by_side(exchange, logs),
-        "combined": exchange_maps.combined(exchange, logs) if len(logs) > 1 else None,
+        "maps": exchange_maps.side_by_side(exchange, logs, themes, for_pdf=for_pdf),
+        "combined": (exchange_maps.combined(exchange, logs, themes, for_pdf=for_pdf)
+                     if len(logs) > 1 else None),
         "outcome_labels": OUTCOME_LABELS,
         "now_date": date.today(),
         # Story threads placed in this pack (rem.analysis): steps as the network sees them.
@@ -191,7 +187,6 @@ def _context(exchange: LearningExchange) -> dict:
 
 
 @bp.get("/<int:exchange_id>")
-@cached_page
 def show(exchange_id: int):
     """Show the exchange with its shared evidence, maps, lessons and outcomes."""
     exchange = _exchange_or_404(exchange_id)
@@ -206,6 +201,9 @@ def show(exchange_id: int):
         adopt_form=adopt_form, adopt_choices=adopt_choices,
         visible_entry_ids={e.id for e in entries_citing(access, exchange_id=exchange.id)},
         pdf_available=pdf.available(),
+        # Per participant its editors may choose: the saved views the exchange can show.
+        view_choices=saved_views.live_views_of_many(
+            [c for c in exchange.participants if access.edits(c)]),
     )
 
 
@@ -229,6 +227,31 @@ def evidence(exchange_id: int):
                            entries=entries)
 
 
+@bp.post("/<int:exchange_id>/map-view")
+def map_view(exchange_id: int):
+    """Choose the saved map view the exchange (and its pack) shows of one participant;
+    its editors decide how their map is shown."""
+    exchange = _exchange_or_404(exchange_id)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        abort(400)
+    raw = request.form.get("collaboration", "")
+    collaboration = next((c for c in exchange.participants if str(c.id) == raw), None)
+    if collaboration is None:
+        abort(404)
+    if not current_access().edits(collaboration):
+        abort(403)
+    text = request.form.get("view", "")
+    with saving(saved_views.ViewError) as saved:
+        view = exchange_maps.show_view(exchange, collaboration,
+                                       int(text) if text.isdigit() else None)
+        saved.flash(_("De leeruitwisseling toont nu de weergave “%(name)s” van %(who)s.",
+                      name=view.name, who=collaboration.name) if view else
+                    _("De leeruitwisseling toont nu de hele kaart van %(who)s.",
+                      who=collaboration.name))
+    return redirect(url_for("exchanges.show", exchange_id=exchange.id) + "#maps-heading")
+
+
 @bp.get("/<int:exchange_id>/pack")
 def pack(exchange_id: int):
     """Show the exchange pack: one printable page to hand out at the meeting."""
@@ -246,8 +269,8 @@ def pack_pdf(exchange_id: int):
                           "Open het uitwisselingspakket en druk het af, of kies "
                           "‘Opslaan als PDF’ in het afdrukvenster.") + "\n",
                         status=503, mimetype="text/plain")
-    html = render_template("exchanges/pack.html", **_context(exchange), for_pdf=True,
-                           pdf_available=True)
+    html = render_template("exchanges/pack.html", **_context(exchange, for_pdf=True),
+                           for_pdf=True, pdf_available=True)
     css = Path(current_app.static_folder) / "css"
     data = pdf.render(html, site_root(), [css / "pack.css", css / "exchange.css"])
     response = Response(data, mimetype="application/pdf")
@@ -334,16 +357,14 @@ def adopt(exchange_id: int, outcome_id: int):
         return redirect(url_for("exchanges.show", exchange_id=exchange.id, _anchor="outcomes"))
     collaboration = db.session.scalar(
         sa.select(Collaboration).where(Collaboration.id == form.collaboration_id.data))
-    try:
+    with saving(services.ExchangeError) as done:
         entry, created = services.adopt(outcome, collaboration)
-    except services.ExchangeError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
+        if created:
+            done.flash(_("“%(title)s” staat nu in het leerlogboek van %(name)s.",
+                         title=outcome.title, name=collaboration.name))
+        else:
+            done.flash(_("%(name)s had deze uitkomst al overgenomen.", name=collaboration.name),
+                       "info")
+    if not done:
         return redirect(url_for("exchanges.show", exchange_id=exchange.id, _anchor="outcomes"))
-    db.session.commit()
-    if created:
-        flash(_("“%(title)s” staat nu in het leerlogboek van %(name)s.", title=outcome.title,
-                name=collaboration.name), "success")
-    else:
-        flash(_("%(name)s had deze uitkomst al overgenomen.", name=collaboration.name), "info")
     return redirect(url_for("logbook.show", slug=collaboration.slug, entry_id=entry.id))

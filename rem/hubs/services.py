@@ -5,7 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from rem.access import Access
+from rem.accounts.models import ROLE_LABELS, Role
 from rem.audit.services import record, snapshot
+from rem.collaborations.models import Collaboration
 from rem.extensions import db
 from rem.hubs.models import Hub
 
@@ -19,7 +22,8 @@ class HubError(ValueError):
 def _check_slug(slug: str, hub: Hub | None) -> None:
     other = db.session.scalar(sa.select(Hub).where(Hub.slug == slug))
     if other is not None and other is not hub:
-        raise HubError(_("Er is al een hub met de korte naam “%(slug)s”.", slug=slug))
+        raise HubError(_("Er is al een hub met het webadres “%(slug)s”. Kies een andere korte "
+                         "naam.", slug=slug))
 
 
 def save_hub(hub: Hub | None, data: dict) -> Hub:
@@ -42,3 +46,17 @@ def all_hubs() -> list[Hub]:
     return list(db.session.scalars(
         sa.select(Hub).order_by(Hub.name).options(sa.orm.selectinload(Hub.collaborations))
     ))
+
+
+def my_collaborations(access: Access) -> list[tuple[Collaboration, str]]:
+    """Return the collaborations the person belongs to (as facilitator or member), by
+    name, each with the name of the person's role there; empty for everyone else."""
+    ids = access.facilitated | access.member_of
+    if not ids:
+        return []
+    collaborations = db.session.scalars(
+        sa.select(Collaboration).where(Collaboration.id.in_(ids))
+        .options(sa.orm.joinedload(Collaboration.hub)).order_by(Collaboration.name))
+    return [(c, str(ROLE_LABELS[Role.FACILITATOR if c.id in access.facilitated
+                                 else Role.MEMBER]))
+            for c in collaborations]

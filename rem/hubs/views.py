@@ -7,11 +7,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from rem.access import current_access
-from rem.core.pagecache import cached_page
 from rem.extensions import db
 from rem.hubs.forms import HubForm
 from rem.hubs.models import Hub
-from rem.hubs.services import HubError, all_hubs, save_hub
+from rem.hubs.services import HubError, all_hubs, my_collaborations, save_hub
 
 bp = Blueprint("hubs", __name__)
 
@@ -24,10 +23,10 @@ def _hub_or_404(slug: str) -> Hub:
 
 
 @bp.get("/")
-@cached_page
 def index():
-    """Show every hub with its collaborations."""
-    return render_template("hubs/index.html", hubs=all_hubs())
+    """Show the person's own collaborations first, then every hub with its collaborations."""
+    return render_template("hubs/index.html", hubs=all_hubs(),
+                           mine=my_collaborations(current_access()))
 
 
 @bp.route("/hubs/new", methods=["GET", "POST"])
@@ -49,7 +48,6 @@ def create():
 
 
 @bp.get("/hubs/<slug>")
-@cached_page
 def show(slug: str):
     """Show one hub and its collaborations."""
     hub = _hub_or_404(slug)

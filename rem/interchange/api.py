@@ -23,7 +23,8 @@ from rem.codes.models import Codebook
 from rem.collaborations.models import Collaboration
 from rem.collaborations.services import by_slug
 from rem.extensions import db, limiter, login_manager
-from rem.interchange.scope import ExportScope, build_scope, iso_datetime, must_pseudonymise
+from rem.interchange.rows import iso_datetime
+from rem.interchange.scope import ExportScope, build_scope, must_pseudonymise
 from rem.interchange.tokens import TokenExpired, hash_token, user_for_token
 from rem.ripples.models import Kind
 

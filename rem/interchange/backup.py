@@ -31,7 +31,7 @@ from rem.extensions import db
 FORMAT = "rem-backup/1"
 # Counters of this database only; sign-ins and the mail outbox (one-time links) are
 # running state, never restored elsewhere.
-SKIP_TABLES = {"rate_limit_counters", "data_version", "sign_ins", "mail_outbox"}
+SKIP_TABLES = {"rate_limit_counters", "sign_ins", "mail_outbox"}
 SECRET_TABLES = {"account_tokens", "api_tokens"}
 SECRET_COLUMNS = {("users", "password_hash")}
 # A freshly migrated database already holds these (migration 0002).

@@ -2,8 +2,8 @@
 RippleFX / Meta-REM CSV pair. Each writer streams: it yields bytes while it reads
 the database in batches, so memory stays flat for large logs.
 
-The XLSX writer writes SpreadsheetML itself (inline strings, real dates, a bold
-frozen header row) into a zip that streams like the CSV one.
+The XLSX workbook is written by XlsxWriter in constant-memory mode (real dates, a bold
+frozen header row, text never taken as a formula).
 """
 
 from __future__ import annotations
@@ -12,23 +12,26 @@ import csv
 import io
 import json
 import re
+import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import IO
 from xml.sax.saxutils import escape
 
+import xlsxwriter
+
 from rem.extensions import db
-from rem.interchange.scope import (
+from rem.interchange.rows import (
     CODE_COLUMNS,
     LINK_COLUMNS,
     LOG_ENTRY_COLUMNS,
     NODE_CODE_COLUMNS,
     NODE_COLUMNS,
     THEME_COLUMNS,
-    ExportScope,
     iso_datetime,
 )
+from rem.interchange.scope import ExportScope
 from rem.ripples.models import RippleItem, RippleLink
 
 FORMAT_VERSION = "rem/1"
@@ -104,7 +107,7 @@ def json_parts(scope: ExportScope) -> Iterator[str]:
         yield ("\n" if first else ",\n") + _json(entry)
         first = False
     yield "\n],\n"
-    yield f'"sessions": {_json(scope.sessions())}\n'
+    yield f'"sessions": {_json(scope.workshops())}\n'
     yield "}\n"
 
 
@@ -209,7 +212,7 @@ GRAPHML_NODE_KEYS = [
     ("evidence_url", "string"), ("codes", "string"), ("session_id", "int"),
     ("created_by", "string"),
     ("created_by_role", "string"), ("created_at", "string"), ("updated_at", "string"),
-    ("themes", "string"),
+    ("themes", "string"), ("unanswered", "boolean"),
 ]
 GRAPHML_EDGE_KEYS = [("link_id", "int"), ("collaboration", "string"), ("created_at", "string")]
 
@@ -257,150 +260,74 @@ def export_graphml(scope: ExportScope) -> Iterator[bytes]:
 
 # --- XLSX ---------------------------------------------------------------------------
 
+# XlsxWriter in constant-memory mode: each row is written to a temporary file as soon as
+# the next one begins, so memory stays flat; the workbook is then sent from that file.
+# Text goes in with write_string, so nothing in a cell is ever a formula or a link
+# ("=HYPERLINK(...)" stays text).
 
-# SpreadsheetML written by hand, as it streams: openpyxl (even write-only, with lxml)
-# spends most of an export building one object per cell. Text goes in inline strings,
-# so nothing in a cell is ever a formula ("=HYPERLINK(...)" stays text).
-
-_XLSX_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_XLSX_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_XLSX_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
-_XLSX_EPOCH = date(1899, 12, 30)  # day 0 of Excel's (1900) date system, as counted
-_XLSX_STYLE_DATE, _XLSX_STYLE_HEADER = 1, 2
-
-_XLSX_STYLES = (
-    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-    f'<styleSheet xmlns="{_XLSX_MAIN}">'
-    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
-    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
-    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-    '<fill><patternFill patternType="gray125"/></fill></fills>'
-    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
-    '</cellStyleXfs>'
-    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
-    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-    '</styleSheet>'
-)
+_XLSX_CHUNK = 64 * 1024
 
 
-def _column_letters(n: int) -> str:
-    """Return the column name of the 0-based column ``n``: A, B, ... Z, AA, ..."""
-    letters = ""
-    n += 1
-    while n:
-        n, rest = divmod(n - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+def _xlsx_value(value):
+    """Return the cell value: lists as "a;b", text without characters XML cannot hold."""
+    if isinstance(value, list):
+        value = ";".join(str(v) for v in value)
+    if isinstance(value, str):
+        value = _XML_BAD.sub("", value)
+    return value
 
 
-def _xlsx_cell(ref: str, value, style: int = 0) -> str:
-    """Return one <c> element, or "" for an empty cell."""
-    if value is None or value == "" or value == []:
-        return ""
-    s = f' s="{style}"' if style else ""
-    if isinstance(value, bool):
-        return f'<c r="{ref}"{s} t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int | float):
-        return f'<c r="{ref}"{s}><v>{value!r}</v></c>'
-    if isinstance(value, date):
-        return f'<c r="{ref}" s="{_XLSX_STYLE_DATE}"><v>{(value - _XLSX_EPOCH).days}</v></c>'
-    return (f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_xml_text(value)}'
-            '</t></is></c>')
+def _write_sheet(workbook: xlsxwriter.Workbook, name: str, columns: list[str],
+                 rows: Iterable[dict], dates=()) -> None:
+    sheet = workbook.add_worksheet(name)
+    sheet.freeze_panes(1, 0)
+    header, day = workbook.rem_formats  # type: ignore[attr-defined]
+    for column, title in enumerate(columns):
+        sheet.write_string(0, column, title, header)
+    for number, row in enumerate(rows, start=1):
+        for column, key in enumerate(columns):
+            value = _xlsx_value(row.get(key))
+            if value is None or value == "":
+                continue
+            if isinstance(value, bool):
+                sheet.write_boolean(number, column, value)
+            elif isinstance(value, int | float):
+                sheet.write_number(number, column, value)
+            elif key in dates:
+                sheet.write_datetime(number, column, date.fromisoformat(value), day)
+            elif isinstance(value, date):
+                sheet.write_datetime(number, column, value, day)
+            else:
+                sheet.write_string(number, column, str(value))
 
 
-def _sheet_parts(columns: list[str], rows: Iterable[dict], dates=()) -> Iterator[str]:
-    letters = [_column_letters(n) for n in range(len(columns))]
-    yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-           f'<worksheet xmlns="{_XLSX_MAIN}" xmlns:r="{_XLSX_REL}">'
-           '<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
-           'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft"/>'
-           '</sheetView></sheetViews><sheetData>')
-    yield '<row r="1">' + "".join(_xlsx_cell(f"{letter}1", name, _XLSX_STYLE_HEADER)
-                                  for letter, name in zip(letters, columns, strict=True))
-    yield "</row>"
-    for number, row in enumerate(rows, start=2):
-        cells = []
-        for letter, name in zip(letters, columns, strict=True):
-            value = row.get(name)
-            if name in dates and value:
-                value = date.fromisoformat(value)
-            cells.append(_xlsx_cell(f"{letter}{number}", value))
-        yield f'<row r="{number}">' + "".join(cells) + "</row>"
-    yield "</sheetData></worksheet>"
-
-
-def stream_xlsx(sheets: list[tuple[str, Callable[[], Iterator[str]]]]) -> Iterator[bytes]:
-    """Stream a workbook: one (name, function yielding the sheet's XML) per sheet."""
-    overrides = "".join(
-        f'<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/'
-        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        for n in range(1, len(sheets) + 1))
-    fixed = {
-        "[Content_Types].xml": (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" '
-            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/styles.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-            f'{overrides}</Types>'),
-        "_rels/.rels": (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<Relationships xmlns="{_XLSX_PKG}"><Relationship Id="rId1" '
-            f'Type="{_XLSX_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
-        "xl/workbook.xml": (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<workbook xmlns="{_XLSX_MAIN}" xmlns:r="{_XLSX_REL}"><sheets>'
-            + "".join(f'<sheet name="{escape(name)}" sheetId="{n}" r:id="rId{n}"/>'
-                      for n, (name, _parts) in enumerate(sheets, start=1))
-            + "</sheets></workbook>"),
-        "xl/_rels/workbook.xml.rels": (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<Relationships xmlns="{_XLSX_PKG}">'
-            + "".join(f'<Relationship Id="rId{n}" Type="{_XLSX_REL}/worksheet" '
-                      f'Target="worksheets/sheet{n}.xml"/>' for n in range(1, len(sheets) + 1))
-            + f'<Relationship Id="rId{len(sheets) + 1}" Type="{_XLSX_REL}/styles" '
-              'Target="styles.xml"/></Relationships>'),
-        "xl/styles.xml": _XLSX_STYLES,
-    }
-    sink = _Sink()
-    with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, text in fixed.items():
-            archive.writestr(name, text)
-        for n, (_name, parts) in enumerate(sheets, start=1):
-            with archive.open(f"xl/worksheets/sheet{n}.xml", "w") as raw:
-                for chunk in _chunked(parts()):
-                    raw.write(chunk)
-                    data = sink.drain()
-                    if data:
-                        yield data
-            data = sink.drain()
-            if data:
-                yield data
-    yield sink.drain()
+def _build_workbook(scope: ExportScope, built: IO[bytes]) -> None:
+    """Write the workbook into ``built`` (a seekable file), one sheet per table."""
+    workbook = xlsxwriter.Workbook(built, {"constant_memory": True})
+    workbook.rem_formats = (workbook.add_format({"bold": True}),  # type: ignore[attr-defined]
+                            workbook.add_format({"num_format": 14}))
+    _write_sheet(workbook, "nodes", NODE_COLUMNS, scope.nodes(),
+                 dates=("date_start", "date_end"))
+    _write_sheet(workbook, "links", LINK_COLUMNS, scope.links())
+    _write_sheet(workbook, "codes", CODE_COLUMNS, scope.codes())
+    _write_sheet(workbook, "node_codes", NODE_CODE_COLUMNS, scope.node_codes())
+    _write_sheet(workbook, "log_entries", LOG_ENTRY_COLUMNS, scope.log_entries())
+    _write_sheet(workbook, "themes", THEME_COLUMNS, scope.themes())
+    workbook.close()
 
 
 def export_xlsx(scope: ExportScope) -> Iterator[bytes]:
-    """Stream a workbook with one sheet per table (dates as real dates)."""
-    return stream_xlsx([
-        ("nodes", lambda: _sheet_parts(NODE_COLUMNS, scope.nodes(),
-                                       dates=("date_start", "date_end"))),
-        ("links", lambda: _sheet_parts(LINK_COLUMNS, scope.links())),
-        ("codes", lambda: _sheet_parts(CODE_COLUMNS, scope.codes())),
-        ("node_codes", lambda: _sheet_parts(NODE_CODE_COLUMNS, scope.node_codes())),
-        ("log_entries", lambda: _sheet_parts(LOG_ENTRY_COLUMNS, scope.log_entries())),
-        ("themes", lambda: _sheet_parts(THEME_COLUMNS, scope.themes())),
-    ])
+    """Stream a workbook with one sheet per table (dates as real dates, a bold frozen
+    header row), built first in a temporary file."""
+    with tempfile.TemporaryFile() as built:
+        _build_workbook(scope, built)
+        built.seek(0)
+        while chunk := built.read(_XLSX_CHUNK):
+            yield chunk
 
 
 def write_xlsx(scope: ExportScope, target: IO[bytes]) -> None:
-    """Write the workbook to an open binary file."""
+    """Write the workbook to an open binary file (which need not be seekable)."""
     for chunk in export_xlsx(scope):
         target.write(chunk)
 

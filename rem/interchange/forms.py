@@ -6,9 +6,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired
 
-from rem.core.forms import choices
+from rem.core.forms import Length, choices
 from rem.interchange.models import NAME_MAX
 
 EXPORT_FORMATS = [

@@ -7,7 +7,7 @@ from datetime import date
 from rem.access import Access
 from rem.audit.services import record
 from rem.collaborations.models import Collaboration
-from rem.interchange.exports import FORMATS
+from rem.interchange.exports import FORMATS, WRITERS
 from rem.interchange.scope import ExportScope, build_scope, must_pseudonymise
 
 
@@ -31,6 +31,21 @@ def prepare_export(collaborations: list[Collaboration], access: Access, fmt: str
     return scope
 
 
+def preview_replacements(collaborations: list[Collaboration], access: Access, *,
+                         pseudonymise: bool, extra_names: list[str] | None = None
+                         ) -> list[tuple[str, str, int]] | None:
+    """Return what a pseudonymised export of ``collaborations`` would replace (as written,
+    replaced by, how often), or None when it replaces nothing. Writes nothing: the export
+    is made in memory (every text it holds passes the pseudonymiser) and thrown away."""
+    scope = build_scope(collaborations, access, pseudonymise=pseudonymise,
+                        extra_names=extra_names)
+    if scope.pseudonymiser is None:
+        return None
+    for _chunk in WRITERS["json"](scope):
+        pass
+    return scope.pseudonymiser.replacements()
+
+
 def export_filename(name: str, fmt: str, pseudonymised: bool) -> str:
     """Return a download name such as ``achterveld-2025-03-01-pseudoniem.zip``."""
     extension = FORMATS[fmt][0]
@@ -39,4 +54,5 @@ def export_filename(name: str, fmt: str, pseudonymised: bool) -> str:
     return f"{name}-{date.today().isoformat()}{kind}{suffix}.{extension}"
 
 
-__all__ = ["export_filename", "must_pseudonymise", "prepare_export", "split_names"]
+__all__ = ["export_filename", "must_pseudonymise", "prepare_export", "preview_replacements",
+           "split_names"]

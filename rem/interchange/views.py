@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import date
 
 import sqlalchemy as sa
 from flask import (
@@ -26,6 +27,7 @@ from rem.access import exchanges as exchange_access
 from rem.collaborations.models import Collaboration
 from rem.collaborations.services import by_slug
 from rem.core.database import utcnow
+from rem.core.http import conditional
 from rem.exchanges.models import LearningExchange
 from rem.exchanges.services import theme_label
 from rem.extensions import db
@@ -41,8 +43,13 @@ from rem.interchange.forms import (
 )
 from rem.interchange.imports import ImportOptions, ImportRefused, ImportRun, run_import
 from rem.interchange.imports.table import TARGET_FIELDS
-from rem.interchange.scope import must_pseudonymise
-from rem.interchange.services import export_filename, prepare_export, split_names
+from rem.interchange.scope import export_fingerprint, must_pseudonymise
+from rem.interchange.services import (
+    export_filename,
+    prepare_export,
+    preview_replacements,
+    split_names,
+)
 from rem.interchange.tokens import TokenError, create_token, revoke_token, tokens_of
 
 log = logging.getLogger(__name__)
@@ -116,7 +123,8 @@ def download(scope, fmt: str, name: str) -> Response:
 
 @bp.route("/export", methods=["GET", "POST"])
 def export(slug: str):
-    """Show the export choices; a valid POST downloads the file."""
+    """Show the export choices; a valid POST downloads the file, or with ``preview`` shows
+    the page again with what the pseudonyms would replace (nothing is written)."""
     collaboration = _collaboration(slug)
     access = current_access()
     forced = must_pseudonymise(access, collaboration)
@@ -125,17 +133,27 @@ def export(slug: str):
     form.scope.choices = [c for c in form.scope.choices if c.value in allowed]
     if forced:
         form.pseudonymise.data = True
+    preview = None
     if form.validate_on_submit():
-        fmt = form.format.data
         collaborations, stem = _scope_collaborations(form.scope.data or "collaboration",
                                                      collaboration)
-        scope = prepare_export(collaborations, access, fmt,
-                               pseudonymise=bool(form.pseudonymise.data) or forced,
-                               extra_names=split_names(form.extra_names.data))
-        db.session.commit()
-        return download(scope, fmt, export_filename(stem, fmt, scope.pseudonymised))
+        pseudonymise = bool(form.pseudonymise.data) or forced
+        names = split_names(form.extra_names.data)
+        if not request.form.get("preview"):
+            fmt = form.format.data
+            scope = prepare_export(collaborations, access, fmt, pseudonymise=pseudonymise,
+                                   extra_names=names)
+            db.session.commit()
+            return download(scope, fmt, export_filename(stem, fmt, scope.pseudonymised))
+        # The preview step: what the export would replace, made in memory; nothing written.
+        preview = preview_replacements(collaborations, access, pseudonymise=pseudonymise,
+                                       extra_names=names)
+        db.session.rollback()
+        if preview is None:
+            flash(_("U koos geen pseudoniemen: de export vervangt geen namen."), "info")
     return render_template("interchange/export.html", collaboration=collaboration, form=form,
-                           forced=forced, reads_all=access.reads_all_of(collaboration))
+                           forced=forced, reads_all=access.reads_all_of(collaboration),
+                           preview=preview)
 
 
 # --- import ---------------------------------------------------------------------------
@@ -297,9 +315,16 @@ def exchange_export(exchange_id: int):
                                theme=theme_label(exchange), formats=EXPORT_FORMATS)
     if fmt not in FORMATS:
         abort(404)
-    scope = prepare_export(list(exchange.participants), exchange_access.network_view(), fmt,
-                           pseudonymise=pseudonymise,
-                           code_id=exchange.theme_code.id if exchange.theme_code else None)
-    db.session.commit()
-    return download(scope, fmt, export_filename(f"leeruitwisseling-{exchange.id}", fmt,
-                                                scope.pseudonymised))
+    participants = sorted(exchange.participants, key=lambda c: c.id)
+    code_id = exchange.theme_code.id if exchange.theme_code else None
+
+    def make() -> Response:
+        scope = prepare_export(participants, exchange_access.network_view(), fmt,
+                               pseudonymise=pseudonymise, code_id=code_id)
+        db.session.commit()
+        return download(scope, fmt, export_filename(f"leeruitwisseling-{exchange.id}", fmt,
+                                                    scope.pseudonymised))
+
+    # The same file while nothing in it changed (its name holds today's date).
+    return conditional([exchange.id, code_id, export_fingerprint([c.id for c in participants]),
+                        date.today().isoformat()], make)

@@ -13,9 +13,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
-from rem.core.forms import choices
+from rem.core.forms import Length, choices
 from rem.logbook.models import BODY_MAX, KIND_LABELS, TITLE_MAX
 from rem.ripples.models import VISIBILITY_LABELS
 
@@ -37,14 +37,13 @@ class EntryForm(FlaskForm):
                       validators=[DataRequired(_l("Kies wat voor regel dit is."))])
     title = StringField(_l("Titel"), validators=[
         DataRequired(_l("Geef een titel op.")),
-        Length(max=TITLE_MAX, message=_l("De titel is te lang: hoogstens %(max)d tekens.")),
+        Length(max=TITLE_MAX),
     ])
     entry_date = DateField(_l("Datum"), validators=[DataRequired(_l("Kies een datum."))])
     body = TextAreaField(
         _l("Tekst"),
         description=_l("U kunt Markdown gebruiken: *schuin*, **vet**, lijstjes."),
-        validators=[Length(max=BODY_MAX, message=_l("De tekst is te lang: hoogstens "
-                                                    "%(max)d tekens."))],
+        validators=[Length(max=BODY_MAX)],
     )
     owner_id = SelectField(_l("Wie doet het?"), coerce=str, validate_choice=True)
     due_date = DateField(_l("Klaar op"), validators=[Optional()])
@@ -55,7 +54,7 @@ class EntryForm(FlaskForm):
     items = SelectMultipleField(_l("Activiteiten en effecten"), coerce=int, validate_choice=True)
     entries = SelectMultipleField(_l("Andere regels uit het logboek"), coerce=int,
                                   validate_choice=True)
-    sessions = SelectMultipleField(_l("Evaluatiesessies"), coerce=int, validate_choice=False)
+    workshops = SelectMultipleField(_l("Evaluatiesessies"), coerce=int, validate_choice=False)
     version = HiddenField()
 
 

@@ -228,9 +228,14 @@ def _filtered(source: _Source, query: SearchQuery, access: Access, code_id: int 
         fts = sa.table(source.fts_table, sa.column("rowid"))
         rank = sa.func.bm25(sa.literal_column(source.fts_table), 10.0,
                             *([1.0] * (2 if source.name == "item" else 1)))
-        stmt = (sa.select(model.id.label("id"), (-rank).label("score"))
-                .select_from(model).join(fts, fts.c.rowid == model.id)
-                .where(sa.literal_column(source.fts_table).op("MATCH")(_sqlite_match(terms))))
+        # The full-text match runs once, on its own (MATERIALIZED): joined plainly, SQLite
+        # starts from the collaboration's index and runs the MATCH again for every row of
+        # the collaboration (seconds at 10,000 items instead of milliseconds).
+        matched = (sa.select(fts.c.rowid.label("rowid"), (-rank).label("score"))
+                   .where(sa.literal_column(source.fts_table).op("MATCH")(_sqlite_match(terms)))
+                   .cte(f"{source.name}_matches").prefix_with("MATERIALIZED"))
+        stmt = (sa.select(model.id.label("id"), matched.c.score.label("score"))
+                .select_from(model).join(matched, matched.c.rowid == model.id))
     elif terms:
         vector = sa.literal_column(f"{model.__tablename__}.{PG_VECTOR_COLUMN}")
         tsquery = sa.func.to_tsquery(sa.literal_column("'dutch'::regconfig"),

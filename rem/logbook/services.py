@@ -19,6 +19,7 @@ from rem.codes.models import Code
 from rem.collaborations.models import Collaboration
 from rem.core.database import utcnow
 from rem.core.dates import EARLIEST
+from rem.core.forms import too_long
 from rem.extensions import db
 from rem.logbook.models import (
     BODY_MAX,
@@ -74,7 +75,7 @@ class EntryInput:
     code_ids: list[int] = field(default_factory=list)
     item_ids: list[int] = field(default_factory=list)
     entry_ids: list[int] = field(default_factory=list)
-    session_ids: list[int] = field(default_factory=list)
+    workshop_ids: list[int] = field(default_factory=list)
 
 
 def owner_choices(collaboration: Collaboration) -> list[User]:
@@ -98,9 +99,9 @@ def _clean(collaboration: Collaboration, data: EntryInput,
     if not data.title:
         raise LogError(_("Geef een titel op."))
     if len(data.title) > TITLE_MAX:
-        raise LogError(_("De titel is te lang: hoogstens %(n)d tekens.", n=TITLE_MAX))
+        raise LogError(too_long(_("De titel"), TITLE_MAX))
     if len(data.body or "") > BODY_MAX:
-        raise LogError(_("De tekst is te lang: hoogstens %(n)d tekens.", n=BODY_MAX))
+        raise LogError(too_long(_("De tekst"), BODY_MAX))
     today = date.today()
     if data.entry_date is None:
         raise LogError(_("Kies een datum."))
@@ -127,7 +128,7 @@ def _clean(collaboration: Collaboration, data: EntryInput,
     data.code_ids = sorted(set(data.code_ids or []))
     data.item_ids = sorted(set(data.item_ids or []))
     data.entry_ids = sorted(set(data.entry_ids or []))
-    data.session_ids = sorted(set(data.session_ids or []))
+    data.workshop_ids = sorted(set(data.workshop_ids or []))
     if data.code_ids:
         known = set(db.session.scalars(sa.select(Code.id).where(Code.id.in_(data.code_ids))))
         if known != set(data.code_ids):
@@ -148,12 +149,12 @@ def _clean(collaboration: Collaboration, data: EntryInput,
         if found != set(data.entry_ids):
             raise LogError(_("U kunt alleen regels uit het logboek van dit "
                              "samenwerkingsverband aanhalen."))
-    if data.session_ids:
+    if data.workshop_ids:
 
         found = set(db.session.scalars(sa.select(Workshop.id).where(
-            Workshop.id.in_(data.session_ids),
+            Workshop.id.in_(data.workshop_ids),
             Workshop.collaboration_id == collaboration.id)))
-        if found != set(data.session_ids):
+        if found != set(data.workshop_ids):
             raise LogError(_("U kunt alleen evaluatiesessies van dit samenwerkingsverband "
                              "aanhalen."))
     return data
@@ -196,7 +197,7 @@ def _apply(entry: LogEntry, data: EntryInput) -> None:
     entry.codes = list(db.session.scalars(
         sa.select(Code).where(Code.id.in_(data.code_ids)))) if data.code_ids else []
     wanted = ({("item", i) for i in data.item_ids} | {("entry", i) for i in data.entry_ids}
-              | {("session", i) for i in data.session_ids})
+              | {("session", i) for i in data.workshop_ids})
     kept = []
     for citation in entry.citations:
         if citation.session_id is not None:
@@ -354,11 +355,11 @@ def open_actions(access: Access, collaboration_ids: list[int] | None = None,
 def entries_citing(access: Access, *, item: RippleItem | None = None,
                    entry: LogEntry | None = None,
                    exchange_id: int | None = None,
-                   session: Workshop | None = None) -> list[LogEntry]:
-    """Return the visible, live entries that cite ``item``, ``entry``, a session or an exchange."""
-    if session is not None:
-        target = LogCitation.session_id == session.id
-        collaboration_ids = [session.collaboration_id]
+                   workshop: Workshop | None = None) -> list[LogEntry]:
+    """Return the visible, live entries that cite ``item``, ``entry``, a workshop or an exchange."""
+    if workshop is not None:
+        target = LogCitation.session_id == workshop.id
+        collaboration_ids = [workshop.collaboration_id]
     elif item is not None:
         target = LogCitation.item_id == item.id
         collaboration_ids = [item.collaboration_id]

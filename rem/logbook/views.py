@@ -20,7 +20,6 @@ from rem.collaborations.models import Collaboration
 from rem.core.forms import EmptyForm
 from rem.core.http import saving
 from rem.core.markdown import plain_text
-from rem.core.pagecache import cached_page
 from rem.extensions import db
 from rem.hubs.services import all_hubs
 from rem.logbook import search as search_service
@@ -60,10 +59,10 @@ def log_entries_citing(item: RippleItem) -> list[LogEntry]:
     return services.entries_citing(current_access(), item=item)
 
 
-@bp.app_template_global("log_entries_citing_session")
-def log_entries_citing_session(workshop) -> list[LogEntry]:
+@bp.app_template_global("log_entries_citing_workshop")
+def log_entries_citing_workshop(workshop) -> list[LogEntry]:
     """Return the visible entries that cite ``workshop`` (for the session pages)."""
-    return services.entries_citing(current_access(), session=workshop)
+    return services.entries_citing(current_access(), workshop=workshop)
 
 
 @bp.app_template_global("log_may_write")
@@ -124,13 +123,13 @@ def _entry_choices(collaboration: Collaboration, exclude: int | None) -> list[Se
     return [SelectChoice(e.id, f"{e.kind_label}: {e.title}") for e in entries if e.id != exclude]
 
 
-def _session_choices(collaboration: Collaboration) -> list[SelectChoice]:
+def _workshop_choices(collaboration: Collaboration) -> list[SelectChoice]:
 
-    sessions = db.session.scalars(
+    workshops = db.session.scalars(
         sa.select(Workshop).where(Workshop.collaboration_id == collaboration.id)
         .order_by(Workshop.held_on.desc(), Workshop.id.desc())
     ).all()
-    return [SelectChoice(s.id, f"{s.title} ({format_date(s.held_on)})") for s in sessions]
+    return [SelectChoice(s.id, f"{s.title} ({format_date(s.held_on)})") for s in workshops]
 
 
 def _form(collaboration: Collaboration, entry: LogEntry | None = None) -> EntryForm:
@@ -138,7 +137,7 @@ def _form(collaboration: Collaboration, entry: LogEntry | None = None) -> EntryF
     form.codes.choices = code_choices()
     form.items.choices = _item_choices(collaboration)
     form.entries.choices = _entry_choices(collaboration, entry.id if entry else None)
-    form.sessions.choices = _session_choices(collaboration)
+    form.workshops.choices = _workshop_choices(collaboration)
     owners = services.owner_choices(collaboration)
     if entry is not None and entry.owner is not None and entry.owner not in owners:
         owners.append(entry.owner)
@@ -149,7 +148,7 @@ def _form(collaboration: Collaboration, entry: LogEntry | None = None) -> EntryF
             form.codes.data = [c.id for c in entry.codes]
             form.items.data = [c.item_id for c in entry.citations if c.item_id]
             form.entries.data = [c.cited_entry_id for c in entry.citations if c.cited_entry_id]
-            form.sessions.data = [c.session_id for c in entry.citations if c.session_id]
+            form.workshops.data = [c.session_id for c in entry.citations if c.session_id]
             form.owner_id.data = str(entry.owner_id or "")
             form.version.data = str(entry.version)
         else:
@@ -160,9 +159,9 @@ def _form(collaboration: Collaboration, entry: LogEntry | None = None) -> EntryF
             cite = request.args.get("cite", "")
             if cite.isdigit() and int(cite) in {c.value for c in form.items.choices}:
                 form.items.data = [int(cite)]
-            session = request.args.get("session", "")
-            if session.isdigit() and int(session) in {c.value for c in form.sessions.choices}:
-                form.sessions.data = [int(session)]
+            workshop = request.args.get("session", "")
+            if workshop.isdigit() and int(workshop) in {c.value for c in form.workshops.choices}:
+                form.workshops.data = [int(workshop)]
             about = request.args.get("about", "")
             if about.isdigit() and int(about) in {c.value for c in form.entries.choices}:
                 form.entries.data = [int(about)]
@@ -182,7 +181,7 @@ def _input(form: EntryForm, sharing: bool) -> services.EntryInput:
         code_ids=list(form.codes.data or []),
         item_ids=list(form.items.data or []),
         entry_ids=list(form.entries.data or []),
-        session_ids=list(form.sessions.data or []),
+        workshop_ids=list(form.workshops.data or []),
     )
 
 
@@ -194,7 +193,6 @@ def _render_form(collaboration, form, entry=None, conflict=None, status=200):
 
 
 @bp.get("/collaborations/<slug>/log")
-@cached_page
 def index(slug: str):
     """Show the collaboration's learning log, newest first, with a filter on kind."""
     collaboration = collaboration_or_404(slug)
@@ -228,7 +226,6 @@ def new(slug: str):
 
 
 @bp.get("/collaborations/<slug>/log/<int:entry_id>")
-@cached_page
 def show(slug: str, entry_id: int):
     """Show one entry, what it cites, what cites it, and its history."""
     collaboration = collaboration_or_404(slug)

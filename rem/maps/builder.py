@@ -9,10 +9,11 @@ sizes from ``rem.maps.encodings``.
 
 from __future__ import annotations
 
-import contextlib
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 
+import cachetools
 from flask import url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
@@ -22,20 +23,24 @@ from rem.collaborations.models import Collaboration
 from rem.core.markdown import plain_text
 from rem.core.urls import external_url
 from rem.maps import encodings, periods
-from rem.maps.filters import MapFilters, MapOptions
+from rem.maps.filters import MapFilters, MapOptions, describe
 from rem.maps.model import MapEdge, MapNode, MapTheme, RippleMap, SummaryGroup, SummaryMap
 from rem.maps.styles import category
+from rem.ripples import graph
+from rem.ripples.logview import LogView, load_log
 from rem.ripples.models import Kind, RippleItem
-from rem.ripples.services import LogView, load_log
 from rem.themes import services as themes_service
 from rem.themes.models import Theme
 
 # A summarised map (for maps over REM_MAP_MAX_NODES) stays small enough to draw at once.
 MAX_SUMMARY_GROUPS = 80
 MAX_SUMMARY_EDGES = 150
-# The projector's labels are this much larger than the page's: 18 px and more at 1080p
-# for the demo session (22 items: 20 px, measured in real Chromium; see the report).
-PROJECTOR_SCALE = 1.5
+# The projector's labels: 28 pt (the page's 11 pt times this), two lines of at most 30
+# characters. Measured (scripts/projector_fit.py): a map of 60 items on the wall's columns
+# (rem.maps.layouts.wall_rows) gets labels of 19-20 px at 1920 x 1080.
+PROJECTOR_SCALE = 28 / 11
+PROJECTOR_WRAP = 30
+PROJECTOR_LINES = 2
 
 
 @dataclass
@@ -66,6 +71,14 @@ class ThemeData:
         return cls(themes_service.themes_of(collaboration),
                    themes_service.memberships(collaboration.id))
 
+    @classmethod
+    def load_many(cls, collaborations: list[Collaboration]) -> dict[int, ThemeData]:
+        """Load them for several collaborations at once (two queries in all)."""
+        ids = [c.id for c in collaborations]
+        themes = themes_service.live_themes_of_many(ids)
+        members = themes_service.memberships_of_many(ids)
+        return {cid: cls(themes[cid], members[cid]) for cid in ids}
+
 
 def legend() -> dict[str, str]:
     """Return the Dutch legend texts for the renderer."""
@@ -78,7 +91,7 @@ def legend() -> dict[str, str]:
         "positive": _("positief (groen)"),
         "negative": _("negatief (rood)"),
         "mixed": _("gemengd (oranje)"),
-        "valence_unknown": _("Waardering niet bekend (grijs)"),
+        "valence_unknown": _("Niet bekend hoe het was (grijs)"),
         "link": _("pijl: het een leidde tot het ander"),
         "no_cause": _("Buitenste ring: effecten waarvan nog geen oorzaak bekend is"),
         "spine": _("Tijdlijn"),
@@ -90,28 +103,34 @@ def legend() -> dict[str, str]:
     }
 
 
-# Tooltips by everything they are made of (and the language): a map shown again reuses
-# them. Bounded, oldest out first.
 TOOLTIP_CACHE_SIZE = 8192
-_TOOLTIPS: dict[tuple, str] = {}
+_TOOLTIPS: cachetools.LRUCache = cachetools.LRUCache(TOOLTIP_CACHE_SIZE)
 
 
-def _tooltip(item: RippleItem, order: int | None, date_label: str | None = None) -> str:
+def _tooltip_key(item: RippleItem, order: int | None, date_label: str,
+                 code_labels: tuple[str, ...]) -> tuple:
+    return (str(get_locale()), item.title, date_label, item.kind, item.intended, item.valence,
+            bool(item.unanswered), order, code_labels, item.description)
+
+
+def _tooltip(item: RippleItem, order: int | None, date_label: str | None = None,
+             code_labels: tuple[str, ...] | None = None) -> str:
     """Return the plain-text tooltip: title, date, kind, order, codes, description."""
     date_label = date_label if date_label is not None else item.when.label()
-    key = (str(get_locale()), item.title, date_label, item.kind, item.intended, item.valence,
-           order, tuple(code.label for code in item.codes), item.description)
-    tooltip = _TOOLTIPS.get(key)
-    if tooltip is None:
-        tooltip = _make_tooltip(item, order, date_label)
-        if len(_TOOLTIPS) >= TOOLTIP_CACHE_SIZE:
-            with contextlib.suppress(KeyError, StopIteration, RuntimeError):
-                del _TOOLTIPS[next(iter(_TOOLTIPS))]
-        _TOOLTIPS[key] = tooltip
-    return tooltip
+    if code_labels is None:
+        code_labels = tuple(code.label for code in item.codes)
+    return _cached_tooltip(item, order, date_label, code_labels)
 
 
-def _make_tooltip(item: RippleItem, order: int | None, date_label: str) -> str:
+# Keyed by everything the tooltip is made of, and the language.
+@cachetools.cached(_TOOLTIPS, key=_tooltip_key, lock=threading.Lock())
+def _cached_tooltip(item: RippleItem, order: int | None, date_label: str,
+                    code_labels: tuple[str, ...]) -> str:
+    return _make_tooltip(item, order, date_label, code_labels)
+
+
+def _make_tooltip(item: RippleItem, order: int | None, date_label: str,
+                  code_labels: tuple[str, ...]) -> str:
     lines = [item.title, date_label]
     if item.kind == Kind.ACTIVITY:
         lines.append(_("Activiteit"))
@@ -125,11 +144,13 @@ def _make_tooltip(item: RippleItem, order: int | None, date_label: str) -> str:
                    "mixed": _("gemengd")}.get(item.valence or "")
         if valence:
             facts.append(valence)
+        if item.unanswered:
+            facts.append(_("nog niet gevraagd: bedoeld? hoe was het?"))
         if order:
             facts.append(_("%(n)se rimpeling", n=order))
         lines.append(", ".join(facts))
-    if item.codes:
-        lines.append(_("Codes: %(codes)s", codes=", ".join(c.label for c in item.codes)))
+    if code_labels:
+        lines.append(_("Codes: %(codes)s", codes=", ".join(code_labels)))
     description = plain_text(item.description, 200)
     if description:
         lines.append(description)
@@ -185,25 +206,7 @@ def filter_description(filters: MapFilters, log_view: LogView,
                        theme_names: dict[int, str]) -> str:
     """Return the filters in words ("code Sleutelpersonen; vanaf 2024"), for titles."""
     labels = {code.qualified_slug: code.label for item in log_view.items for code in item.codes}
-    parts = []
-    if filters.codes:
-        parts.append(_("code %(codes)s", codes=", ".join(labels.get(c, c)
-                                                         for c in filters.codes)))
-    if filters.themes:
-        parts.append(_("thema %(themes)s", themes=", ".join(
-            theme_names.get(t, str(t)) for t in filters.themes)))
-    if filters.intended is not None:
-        parts.append(_("bedoeld") if filters.intended else _("onbedoeld"))
-    if filters.valence:
-        parts.append({"positive": _("positief"), "negative": _("negatief"),
-                      "mixed": _("gemengd")}.get(filters.valence, filters.valence))
-    if filters.date_from:
-        parts.append(_("vanaf %(date)s", date=filters.date_from.label()))
-    if filters.date_to:
-        parts.append(_("tot en met %(date)s", date=filters.date_to.label()))
-    if filters.max_order is not None:
-        parts.append(_("tot en met orde %(n)d", n=filters.max_order))
-    return "; ".join(parts)
+    return describe(filters, labels, theme_names)
 
 
 def map_title(collaboration: Collaboration, filters: MapFilters, log_view: LogView,
@@ -217,25 +220,14 @@ def map_title(collaboration: Collaboration, filters: MapFilters, log_view: LogVi
 
 
 def _chronological(nodes: list[MapNode], log_view: LogView) -> list[MapNode]:
-    """Order the nodes of one column by the middle of their period, never an effect before
-    one of its causes in the same column (a topological order, earliest first)."""
-    ids = {node.id for node in nodes}
-    waiting = {node.id: sum(1 for c in log_view.causes.get(node.id, ()) if c in ids)
-               for node in nodes}
+    """Order the nodes of one column by the middle of their period as their links narrow it,
+    never an effect before one of its causes in the same column (``graph.time_order``, as
+    the timeline)."""
     by_id = {node.id: node for node in nodes}
-    ready = sorted((n for n in nodes if waiting[n.id] == 0),
-                   key=lambda n: (n.middle, n.kind != Kind.ACTIVITY, n.id))
-    ordered: list[MapNode] = []
-    while ready:
-        node = ready.pop(0)
-        ordered.append(node)
-        for effect in log_view.grew.get(node.id, ()):
-            if effect in waiting:
-                waiting[effect] -= 1
-                if waiting[effect] == 0:
-                    ready.append(by_id[effect])
-                    ready.sort(key=lambda n: (n.middle, n.kind != Kind.ACTIVITY, n.id))
-    return ordered
+    keys = {node.id: (node.middle, node.kind != Kind.ACTIVITY, node.id) for node in nodes}
+    within = [(cause, effect) for effect in by_id for cause in log_view.causes.get(effect, ())
+              if cause in by_id]
+    return [by_id[i] for i in graph.time_order(keys, within)]
 
 
 def map_from_log(collaboration: Collaboration, log_view: LogView, filters: MapFilters,
@@ -273,7 +265,15 @@ def map_from_log(collaboration: Collaboration, log_view: LogView, filters: MapFi
     labels: dict[periods.Key, str] = {}
     nodes = []
     item_url = item_link_base(collaboration, external=external_links)
+    middles = graph.narrowed_middles(
+        {item.id: (item.when.start.toordinal(), item.when.end.toordinal()) for item in keep},
+        log_view.links)
+    # A code's label is looked up in the reader's language once per map, not per item.
+    label_of: dict[int, str] = {}
     for item in keep:
+        code_labels = tuple(label_of[code.id] if code.id in label_of
+                            else label_of.setdefault(code.id, code.label)
+                            for code in item.codes)
         key, label = periods.period_of(item.date_start, unit)
         keys.add(key)
         labels[key] = label
@@ -288,13 +288,14 @@ def map_from_log(collaboration: Collaboration, log_view: LogView, filters: MapFi
             order=order,
             intended=item.intended if item.kind == Kind.EFFECT else None,
             valence=item.valence if item.kind == Kind.EFFECT else None,
-            codes=[code.label for code in item.codes],
+            unanswered=bool(item.unanswered) and item.kind == Kind.EFFECT,
+            codes=list(code_labels),
             url=f"{item_url}{item.id}",
-            tooltip=_tooltip(item, order, date_label),
+            tooltip=_tooltip(item, order, date_label, code_labels),
             highlight=item.id in marked,
             dimmed=item.id in context or (focused is not None and item.id not in focused),
             themes=tuple(of_item.get(item.id, ())) if item.kind == Kind.EFFECT else (),
-            middle=periods.middle(item.when),
+            middle=middles[item.id],
         ))
     spine = periods.spine(keys, unit)
     shown_themes = {t for node in nodes for t in node.themes}
@@ -325,14 +326,19 @@ def map_from_log(collaboration: Collaboration, log_view: LogView, filters: MapFi
     return ripple_map
 
 
-def for_projector(ripple_map: RippleMap) -> RippleMap:
+def for_projector(ripple_map: RippleMap, *, bold: bool = False) -> RippleMap:
     """Make ``ripple_map`` readable from the back of a room: titles only (the date is in
-    the tooltip and the column), at most two short lines, and no legend box."""
+    the tooltip and the column), at most two short lines in large type (``bold``: for high
+    contrast), every item a box (an ellipse needs a third more width for the same text),
+    and no legend box."""
+    ripple_map.bold = bold
     for node in ripple_map.nodes:
         node.date_label = ""
         node.note = ""
         node.scale = PROJECTOR_SCALE
-        node.title = node.title if len(node.title) <= 50 else node.title[:49].rstrip() + "…"
+        node.wrap = PROJECTOR_WRAP
+        node.max_lines = PROJECTOR_LINES
+        node.compact = True
     ripple_map.legend = {}
     return ripple_map
 
@@ -446,7 +452,7 @@ def summary_description(summary_map: SummaryMap) -> str:
 
 
 def combined_map(parts: list[tuple[Collaboration, LogView]], filters: MapFilters,
-                 title: str) -> RippleMap:
+                 title: str, themes: dict[int, ThemeData] | None = None) -> RippleMap:
     """Return one map of several collaborations, Meta-REM style: one shared timeline.
 
     Each collaboration's part is built by :func:`map_from_log` (so filters and
@@ -458,7 +464,8 @@ def combined_map(parts: list[tuple[Collaboration, LogView]], filters: MapFilters
     edges: list[MapEdge] = []
     items: dict[int, RippleItem] = {}
     for collaboration, log_view in parts:
-        part = map_from_log(collaboration, log_view, filters)
+        part = map_from_log(collaboration, log_view, filters,
+                            themes=(themes or {}).get(collaboration.id))
         by_id = log_view.by_id()
         for node in part.nodes:
             node.cluster = collaboration.name

@@ -14,6 +14,7 @@ import hashlib
 import logging
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -24,7 +25,7 @@ from rem.access import Access
 from rem.collaborations.models import Collaboration
 from rem.extensions import db
 from rem.maps import renderer
-from rem.ripples.services import log_fingerprint
+from rem.ripples.fingerprints import log_fingerprint
 from rem.themes.models import Theme, theme_items
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ def download_alias(collaboration: Collaboration, access: Access, what: str, fmt:
     The render cache is keyed by content (the DOT text), which costs a load of the log and
     a build of the map to know: 85 ms for 1,000 items. This alias is a digest of what the
     map is made from: the log's fingerprint (grouped queries, see
-    ``ripples.services.log_fingerprint``) and its themes', ``what`` (the canonical
+    ``ripples.fingerprints.log_fingerprint``) and its themes', ``what`` (the canonical
     filters, options, paper and width), the format, the language, the person's access to
     the collaboration, the address links point to, and the app's code. Any change to the
     data changes the fingerprint, so a stored download is never served stale.
@@ -156,13 +157,30 @@ def _write_atomically(directory: Path, path: Path, data: bytes, fmt: str) -> Non
                 os.unlink(tmp)
 
 
-def render_cached(dot_source: str, engine: str, fmt: str, timeout: float,
-                  directory: Path | None = None) -> bytes:
-    """Return the render of ``dot_source``, from the file cache when it is there."""
-    if fmt == "dot":
-        return renderer.render(dot_source, engine, fmt, timeout)
+def _suffix(fmt: str) -> str:
+    """Return the file name ending of a render in ``fmt`` ("svg:cairo" -> "cairo.svg")."""
+    kind, _colon, renderer_name = fmt.partition(":")
+    return f"{renderer_name}.{kind}" if renderer_name else kind
+
+
+# Bump when rem.maps.svg.slim_svg writes something else for the same render.
+SLIM_VERSION = "1"
+
+
+def slim_cached(dot_source: str, engine: str, timeout: float,
+                directory: Path | None = None) -> bytes:
+    """Return the SVG render of ``dot_source`` slimmed for a page
+    (:func:`rem.maps.renderer.slim_svg`), kept beside the render: slimming a large map
+    costs more CPU than reading the file."""
     directory = directory or cache_dir()
-    path = directory / f"{cache_key(dot_source, engine, fmt)}.{fmt}"
+    path = directory / f"{cache_key(dot_source, engine, 'svg-slim-' + SLIM_VERSION)}.svg"
+    return _kept(directory, path, "svg", lambda: renderer.slim_svg(
+        render_cached(dot_source, engine, "svg", timeout, directory).decode("utf-8")
+    ).encode("utf-8"))
+
+
+def _kept(directory: Path, path: Path, suffix: str, make: Callable[[], bytes]) -> bytes:
+    """Return the file at ``path`` (marked as used), or make it, keep it and return it."""
     try:
         data = path.read_bytes()
     except OSError:
@@ -171,7 +189,18 @@ def render_cached(dot_source: str, engine: str, fmt: str, timeout: float,
         with contextlib.suppress(OSError):
             os.utime(path)
         return data
-    data = renderer.render(dot_source, engine, fmt, timeout)
-    _write_atomically(directory, path, data, fmt)
+    data = make()
+    _write_atomically(directory, path, data, suffix)
     _prune(directory)
     return data
+
+
+def render_cached(dot_source: str, engine: str, fmt: str, timeout: float,
+                  directory: Path | None = None) -> bytes:
+    """Return the render of ``dot_source``, from the file cache when it is there."""
+    if fmt == "dot":
+        return renderer.render(dot_source, engine, fmt, timeout)
+    directory = directory or cache_dir()
+    path = directory / f"{cache_key(dot_source, engine, fmt)}.{_suffix(fmt)}"
+    return _kept(directory, path, _suffix(fmt),
+                 lambda: renderer.render(dot_source, engine, fmt, timeout))

@@ -15,7 +15,7 @@ from flask_babel import ngettext
 
 from rem.maps import styles
 from rem.maps.model import MapNode, RippleMap, Swatch
-from rem.ripples.services import LogView
+from rem.ripples.logview import LogView
 
 
 def order_label(order: int) -> str:

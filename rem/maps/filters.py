@@ -24,6 +24,9 @@ DEFAULT_LAYOUT = "timeline"
 COLOR_BY = ("valence", "code", "theme", "order")
 SIZE_BY = ("reach",)
 GRANULARITIES = ("year", "quarter", "month")
+# ?intended=: "unknown" is an effect whose intention is not known: "Weet ik niet" was
+# chosen, or nobody was asked yet (RippleItem.unanswered); both are NULL in the database.
+INTENDED = ("yes", "no", "unknown")
 
 
 @dataclass
@@ -32,7 +35,7 @@ class MapFilters:
 
     codes: list[str] = field(default_factory=list)
     themes: list[int] = field(default_factory=list)
-    intended: bool | None = None
+    intended: str | None = None  # one of INTENDED
     valence: str | None = None
     date_from: FuzzyDate | None = None
     date_to: FuzzyDate | None = None
@@ -41,6 +44,11 @@ class MapFilters:
     # in focus (what they grew from and what grew from them stand out, the rest is dimmed).
     highlight: int | None = None
     focus: list[int] = field(default_factory=list)
+    # Not filters either: what could not be read, by query argument (the text as typed, so
+    # the form can show it again, and the message). A page ignores these filters and says
+    # so; a download refuses the whole request.
+    unreadable: dict[str, str] = field(default_factory=dict)
+    problems: dict[str, str] = field(default_factory=dict)
 
     @property
     def active(self) -> bool:
@@ -58,7 +66,7 @@ class MapFilters:
         if self.themes:
             args["theme"] = [str(theme) for theme in self.themes]
         if self.intended is not None:
-            args["intended"] = "yes" if self.intended else "no"
+            args["intended"] = self.intended
         if self.valence:
             args["valence"] = self.valence
         if self.date_from:
@@ -92,11 +100,40 @@ class MapFilters:
             return True
         if self.themes and not set(self.themes) & themes:
             return False
-        if self.intended is not None and item.intended is not self.intended:
+        if self.intended is not None and item.intended is not _INTENDED_VALUE[self.intended]:
             return False
         if self.valence and item.valence != self.valence:
             return False
         return not (self.max_order is not None and (order is None or order > self.max_order))
+
+
+_INTENDED_VALUE = {"yes": True, "no": False, "unknown": None}
+
+
+def describe(filters: MapFilters, code_labels: dict[str, str],
+             theme_names: dict[int, str]) -> str:
+    """Return the filters in words ("code Sleutelpersonen; vanaf 2024"), for titles and
+    the summary line of the filter box."""
+    parts = []
+    if filters.codes:
+        parts.append(_("code %(codes)s", codes=", ".join(code_labels.get(c, c)
+                                                         for c in filters.codes)))
+    if filters.themes:
+        parts.append(_("thema %(themes)s", themes=", ".join(
+            theme_names.get(t, str(t)) for t in filters.themes)))
+    if filters.intended is not None:
+        parts.append({"yes": _("bedoeld"), "no": _("onbedoeld"),
+                      "unknown": _("bedoeld of niet: onbekend")}[filters.intended])
+    if filters.valence:
+        parts.append({"positive": _("positief"), "negative": _("negatief"),
+                      "mixed": _("gemengd")}.get(filters.valence, filters.valence))
+    if filters.date_from:
+        parts.append(_("vanaf %(date)s", date=filters.date_from.label()))
+    if filters.date_to:
+        parts.append(_("tot en met %(date)s", date=filters.date_to.label()))
+    if filters.max_order is not None:
+        parts.append(_("tot en met orde %(n)d", n=filters.max_order))
+    return "; ".join(parts)
 
 
 @dataclass
@@ -140,35 +177,44 @@ def _ids(values: list[str], limit: int) -> tuple[list[int], bool]:
 
 def parse_filters(args: MultiDict, known_codes: set[str] | None = None,
                   known_themes: set[int] | None = None) -> tuple[MapFilters, list[str]]:
-    """Read filters from query ``args``; ignore bad values and say why in Dutch."""
+    """Read filters from query ``args``; ignore bad values and say why in Dutch.
+
+    What could not be read is kept in ``filters.unreadable`` and ``filters.problems``
+    (by query argument); the messages returned are those problems, each saying that its
+    filter was ignored, plus notes that change nothing (swapped dates).
+    """
     filters = MapFilters()
-    messages: list[str] = []
+    notes: list[str] = []
+
+    def problem(name: str, typed: str, message: str) -> None:
+        filters.unreadable.setdefault(name, typed[:60])
+        filters.problems.setdefault(name, message)
+
     for raw in args.getlist("code"):
         code = raw.strip()
         if not code:
             continue
         if len(code) > 130 or ":" not in code or (
                 known_codes is not None and code not in known_codes):
-            messages.append(_("De code “%(code)s” bestaat niet; dit filter is genegeerd.",
-                              code=code[:60]))
+            problem("code", code, _("De code “%(code)s” bestaat niet.", code=code[:60]))
         elif code not in filters.codes:
             filters.codes.append(code)
     themes, bad = _ids(args.getlist("theme"), 50)
     unknown = [t for t in themes if known_themes is not None and t not in known_themes]
     if bad or unknown:
-        messages.append(_("Een gekozen thema bestaat niet (meer); dat filter is genegeerd."))
+        problem("theme", "", _("Een gekozen thema bestaat niet (meer)."))
     filters.themes = [t for t in themes if t not in unknown]
     intended = args.get("intended", "").strip().lower()
-    if intended in ("yes", "no"):
-        filters.intended = intended == "yes"
+    if intended in INTENDED:
+        filters.intended = intended
     elif intended:
-        messages.append(_("Kies bij “bedoeld” ja of nee; dit filter is genegeerd."))
+        problem("intended", intended, _("Kies bij “bedoeld” ja, nee of onbekend."))
     valence = args.get("valence", "").strip().lower()
     if valence in {v.value for v in Valence}:
         filters.valence = valence
     elif valence:
-        messages.append(_("Kies positief, negatief of gemengd; het filter op waardering is "
-                          "genegeerd."))
+        problem("valence", valence,
+                _("Kies bij “hoe was het?” positief, negatief of gemengd."))
     for name, label in (("from", _("vanaf")), ("to", _("tot en met"))):
         text = args.get(name, "").strip()
         if not text:
@@ -176,8 +222,9 @@ def parse_filters(args: MultiDict, known_codes: set[str] | None = None,
         try:
             value = parse_iso(text[:20])
         except DateError:
-            messages.append(_("De datum bij “%(label)s” is niet te lezen; schrijf bijvoorbeeld "
-                              "2024 of 2024-03-12. Dit filter is genegeerd.", label=label))
+            problem(name, text, _("De datum bij “%(label)s” (“%(text)s”) is niet te lezen. "
+                                  "Schrijf een jaar, kwartaal, maand of dag: 2024, 2024-Q2, "
+                                  "2024-03 of 2024-03-12.", label=label, text=text[:30]))
             continue
         if name == "from":
             filters.date_from = value
@@ -185,25 +232,34 @@ def parse_filters(args: MultiDict, known_codes: set[str] | None = None,
             filters.date_to = value
     if filters.date_from and filters.date_to and filters.date_from.start > filters.date_to.end:
         filters.date_from, filters.date_to = filters.date_to, filters.date_from
-        messages.append(_("De begindatum lag na de einddatum; ze zijn omgewisseld."))
+        notes.append(_("De begindatum lag na de einddatum; ze zijn omgewisseld."))
     order = args.get("max_order", "").strip()
     if order:
         if order.isdigit() and int(order) <= MAX_ORDER_LIMIT:
             filters.max_order = int(order)
         else:
-            messages.append(_("De rimpelorde is een heel getal vanaf 0; dit filter is "
-                              "genegeerd."))
+            problem("max_order", order, _("De rimpelorde is een heel getal vanaf 0."))
     highlight = args.get("highlight", "").strip()
     if highlight:
         if highlight.isdigit() and len(highlight) < 12:
             filters.highlight = int(highlight)
         else:
-            messages.append(_("Het item om te markeren is niet te lezen; er is niets "
-                              "gemarkeerd."))
+            problem("highlight", highlight, _("Het item om te markeren is niet te lezen."))
     filters.focus, bad = _ids(args.getlist("focus"), MAX_FOCUS)
     if bad:
-        messages.append(_("Een item in de focus is niet te lezen; het is overgeslagen."))
-    return filters, messages
+        problem("focus", "", _("Een item in de focus is niet te lezen."))
+    messages = [_("%(problem)s Dit filter is niet gebruikt.", problem=message)
+                for message in filters.problems.values()]
+    return filters, messages + notes
+
+
+def refusal(filters: MapFilters) -> str | None:
+    """Return why a download cannot be made of these filters (a citable URL must not
+    quietly mean something else), or None."""
+    if not filters.problems:
+        return None
+    return " ".join([*filters.problems.values(),
+                     _("Pas het adres aan; er is niets gedownload.")])
 
 
 def parse_options(args: MultiDict, *, strict: bool = False) -> tuple[MapOptions, list[str]]:
@@ -225,8 +281,8 @@ def parse_options(args: MultiDict, *, strict: bool = False) -> tuple[MapOptions,
     if color_by in COLOR_BY:
         options.color_by = color_by
     elif color_by:
-        messages.append(_("Kleuren kan op waardering, code, thema of orde; u ziet de kleuren "
-                          "van de waardering."))
+        messages.append(_("Kleuren kan naar hoe het was (positief, negatief…), code, thema of "
+                          "orde; u ziet de kleuren van positief, negatief en gemengd."))
     size_by = args.get("size_by", "").strip()
     if size_by in SIZE_BY:
         options.size_by = size_by

@@ -18,17 +18,19 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from rem.core.dates import PRECISION_LABELS
-from rem.core.forms import choices
-from rem.ripples.models import TEXT_MAX, TITLE_MAX, VALENCE_LABELS
+from rem.core.forms import Length, choices
+from rem.ripples.forms import VALENCE_CHOICES
+from rem.ripples.models import TEXT_MAX, TITLE_MAX
 
 PRECISIONS = choices([(str(key), label) for key, label in PRECISION_LABELS.items()])
+# No defaults: the workspace asks for both answers (ripples.forms.answer_problem), except
+# for an effect added by its title alone from the outline, which is stored as unanswered.
 INTENDED = choices([("yes", _l("Bedoeld")), ("no", _l("Onbedoeld")),
                     ("unknown", _l("Weet ik niet"))])
-VALENCES = choices([*((str(key), label) for key, label in VALENCE_LABELS.items()),
-                    ("", _l("Weet ik niet"))])
+VALENCES = choices(VALENCE_CHOICES)
 
 
 class _TitleDate(FlaskForm):
@@ -36,7 +38,7 @@ class _TitleDate(FlaskForm):
 
     title = StringField(_l("Titel"), validators=[
         DataRequired(_l("Geef een titel op.")),
-        Length(max=TITLE_MAX, message=_l("De titel is te lang: hoogstens %(max)d tekens.")),
+        Length(max=TITLE_MAX),
     ])
     date_value = DateField(_l("Wanneer?"), validators=[Optional()])
     date_precision = SelectField(_l("Hoe precies?"), choices=PRECISIONS, default="month")
@@ -47,10 +49,10 @@ class QuickItemForm(_TitleDate):
 
     kind = SelectField(choices=choices([("effect", _l("Effect")),
                                         ("activity", _l("Activiteit"))]), default="effect")
-    intended = RadioField(_l("Was dit de bedoeling?"), choices=INTENDED, default="unknown",
-                          validators=[Optional()])
-    valence = RadioField(_l("Hoe was het?"), choices=VALENCES, default="",
-                         validators=[Optional()])
+    intended = RadioField(_l("Was dit de bedoeling?"), choices=INTENDED, validate_choice=False)
+    valence = RadioField(_l("Hoe was het?"), choices=VALENCES, validate_choice=False)
+    # Sent by the panel's forms, which ask both questions; the outline sends a title only.
+    ask_answers = HiddenField()
     causes = SelectMultipleField(_l("Kwam voort uit"), coerce=int, validate_choice=False)
 
 
@@ -58,10 +60,8 @@ class PanelEditForm(_TitleDate):
     """The fields of an item that the panel changes; the version guards against overwriting."""
 
     description = TextAreaField(_l("Beschrijving"), validators=[Length(max=TEXT_MAX)])
-    intended = RadioField(_l("Was dit de bedoeling?"), choices=INTENDED, default="unknown",
-                          validators=[Optional()])
-    valence = RadioField(_l("Hoe was het?"), choices=VALENCES, default="",
-                         validators=[Optional()])
+    intended = RadioField(_l("Was dit de bedoeling?"), choices=INTENDED, validate_choice=False)
+    valence = RadioField(_l("Hoe was het?"), choices=VALENCES, validate_choice=False)
     version = HiddenField(validators=[InputRequired()])
 
 

@@ -82,3 +82,34 @@ def wrap_title(title: str | None, width: int = WRAP_WIDTH, limit: int = TITLE_LI
         return lines
     lines = textwrap.wrap(text, width=width, break_long_words=True, break_on_hyphens=False)
     return lines or [ELLIPSIS]
+
+
+# Bidirectional classes of right-to-left text and of the controls that reorder text.
+_RTL_OR_CONTROL = {"R", "AL", "AN", "RLE", "RLO", "RLI", "LRE", "LRO", "LRI", "FSI", "PDF",
+                   "PDI"}
+# Marks that join a letter (accents written apart, vowel signs, keycaps) and format
+# characters (zero-width joiner, tags of a flag); variation selectors are marks too.
+_JOINING_CATEGORIES = {"Mn", "Mc", "Me", "Cf"}
+_SKIN_TONES = range(0x1F3FB, 0x1F400)
+_REGIONAL_INDICATORS = range(0x1F1E6, 0x1F200)  # two of them are one flag
+_HANGUL_JAMO = range(0x1100, 0x1200)
+
+
+def needs_shaping(text: str) -> bool:
+    """Tell whether ``text`` has characters that only print right when shaped: right to
+    left (Arabic, Hebrew), joined to a neighbour (marks, the zero-width joiner, vowel
+    signs of Indic scripts) or several code points making one emoji (a skin tone, a
+    flag). Text without them (Dutch, with é and ë; Chinese; a single emoji) prints the
+    same letter by letter, as WeasyPrint draws an SVG's text."""
+    if text.isascii():
+        return False
+    for char in set(text):
+        code = ord(char)
+        if code < 0x80:
+            continue
+        if (unicodedata.bidirectional(char) in _RTL_OR_CONTROL
+                or unicodedata.category(char) in _JOINING_CATEGORIES
+                or code in _SKIN_TONES or code in _REGIONAL_INDICATORS
+                or code in _HANGUL_JAMO):
+            return True
+    return False

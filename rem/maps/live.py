@@ -16,8 +16,8 @@ from rem.collaborations.models import Collaboration
 from rem.extensions import db
 from rem.maps.cache import theme_fingerprint
 from rem.maps.model import RippleMap
+from rem.ripples.fingerprints import log_fingerprint
 from rem.ripples.models import RippleItem
-from rem.ripples.services import log_fingerprint
 
 
 def state_tag(collaboration: Collaboration, access: Access) -> str:

@@ -56,18 +56,26 @@ class MapNode:
     dimmed: bool = False
     # The ids of the themes the item is in (RippleMap.themes describes them).
     themes: tuple[int, ...] = ()
+    # Intended and valence not asked yet (added by its title alone): the outline says so.
+    unanswered: bool = False
     # Filled by encodings.apply for colour_by/size_by: None keeps the valence style.
     fill: str | None = None
     border: str | None = None
     # How many effects grew from an activity (size_by=reach), None when not asked.
     reach: int | None = None
-    # Orders the items of one timeline column: the middle day of the item's period.
+    # Orders the items of one timeline column: the middle day of the item's period, as its
+    # links narrow it (ripples.graph.narrowed_middles).
     middle: int = 0
     # Colours of the node's themes, drawn as a band under its label.
     bands: tuple[str, ...] = ()
     # size_by: the label's size as a multiple of the normal size, and a line that says why.
     scale: float = 1.0
     note: str = ""
+    # The label's wrap width and most lines (0: the page's defaults), and a box for an
+    # effect too: the projector's compact labels (rem.maps.builder.for_projector).
+    wrap: int = 0
+    max_lines: int = 0
+    compact: bool = False
 
     @property
     def is_activity(self) -> bool:
@@ -123,6 +131,8 @@ class RippleMap:
     swatches: list[Swatch] = field(default_factory=list)
     # Ring labels of the radial map by ring number: 1 activities, 2 the 1st order, ...
     ring_labels: dict[int, str] = field(default_factory=dict)
+    # Labels in bold (the projector's high contrast): Graphviz measures them bold too.
+    bold: bool = False
 
     def node_ids(self) -> set[int]:
         """Return the ids of the drawn nodes."""

@@ -19,6 +19,7 @@ def outline_html(entries: list[OutlineEntry], translations) -> Markup:
         "unknown": gettext("rimpelorde onbekend"), "intended": gettext("bedoeld"),
         "unintended": gettext("onbedoeld"), "positive": "+ " + gettext("positief"),
         "negative": "− " + gettext("negatief"), "mixed": "± " + gettext("gemengd"),
+        "unanswered": gettext("nog niet gevraagd: bedoeld? hoe was het?"),
         "repeat": gettext("(staat hierboven al)"), "codes": gettext("Codes"),
     }
     order_text = gettext("%(n)se rimpeling")
@@ -38,6 +39,8 @@ def outline_html(entries: list[OutlineEntry], translations) -> Markup:
                 facts.append(labels["unintended"])
             if node.valence in ("positive", "negative", "mixed"):
                 facts.append(labels[node.valence])
+            if node.unanswered:
+                facts.append(labels["unanswered"])
         # data-item-id and the row let static/js/map-outline.js make this list a tree
         # (arrow keys, and Enter/Tab to add effects) without changing what it says.
         repeat = ' data-repeat=""' if entry.repeat else ""

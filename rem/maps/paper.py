@@ -5,8 +5,11 @@ A larger one is printed in tiles at the scale that keeps 7 pt, after an overview
 that shows the whole map with the tiles marked; past MAX_PAGES pages the answer is that
 the map is too large for that paper (a filter or the larger paper helps).
 
-The tiles are the map's own SVG with a narrower viewBox; WeasyPrint (rem/core/pdf.py)
-lays the pages out.
+The tiles are the map's SVG for paper (rem.maps.drawing.print_svg: its text shaped and
+written as glyph outlines; or the screen SVG when its text needs no shaping) with a
+narrower viewBox; WeasyPrint (rem/core/pdf.py) lays the pages out. A print SVG has no
+``<text>`` to read font sizes from: the smallest text is measured on the screen SVG of
+the same DOT (:func:`smallest_font`).
 """
 
 from __future__ import annotations
@@ -125,13 +128,15 @@ def size_of(svg: str) -> tuple[float, float]:
     return float(match.group(1)), float(match.group(2))
 
 
-def pdf_pages(svg: str, title: str, paper: str) -> tuple[bytes, Plan]:
-    """Return the PDF of the map (from its downloadable SVG) on ``paper``, with its plan.
+def pdf_pages(svg: str, title: str, paper: str, *, smallest: float) -> tuple[bytes, Plan]:
+    """Return the PDF of the map (from its SVG for paper) on ``paper``, with its plan;
+    ``smallest`` is the drawing's smallest font size in points (:func:`smallest_font` of
+    its screen SVG).
 
     Raises TooLarge when the map needs more than MAX_PAGES pages.
     """
     width, height = size_of(svg)
-    layout = plan(width, height, paper, smallest_font(svg))
+    layout = plan(width, height, paper, smallest)
     page_w, page_h = PAPERS[paper]
     head = escape(title)
     pages = []

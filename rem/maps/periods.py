@@ -150,7 +150,3 @@ def _gap(empty: list[Key], unit: str) -> list[SpinePeriod]:
               last=key_label(empty[-1], unit))
     return [SpinePeriod(empty[0], label, gap=True)]
 
-
-def middle(when: FuzzyDate) -> int:
-    """Return the middle day of a period as a day number, for ordering within a column."""
-    return (when.start.toordinal() + when.end.toordinal()) // 2

@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 from rem.audit.services import actor_id, record
 from rem.collaborations.models import Collaboration
 from rem.core.database import utcnow
+from rem.core.forms import too_long
 from rem.extensions import db
 from rem.maps.filters import MapFilters, MapOptions, parse_filters, parse_options
 from rem.maps.models import NAME_MAX, SavedView
@@ -55,7 +56,7 @@ def _name(name: str) -> str:
     if not name:
         raise ViewError(_("Geef de weergave een naam."))
     if len(name) > NAME_MAX:
-        raise ViewError(_("De naam is te lang: hoogstens %(n)d tekens.", n=NAME_MAX))
+        raise ViewError(too_long(_("De naam"), NAME_MAX))
     return name
 
 
@@ -65,6 +66,18 @@ def views_of(collaboration: Collaboration, *, deleted: bool = False) -> list[Sav
     return list(db.session.scalars(
         sa.select(SavedView).where(SavedView.collaboration_id == collaboration.id, state)
         .order_by(sa.func.lower(SavedView.name), SavedView.id)))
+
+
+def live_views_of_many(collaborations: list[Collaboration]) -> dict[int, list[SavedView]]:
+    """Return per collaboration its live saved views by name (one query for all)."""
+    found: dict[int, list[SavedView]] = {c.id: [] for c in collaborations}
+    if found:
+        for view in db.session.scalars(
+                sa.select(SavedView).where(SavedView.collaboration_id.in_(list(found)),
+                                           SavedView.deleted_at.is_(None))
+                .order_by(sa.func.lower(SavedView.name), SavedView.id)):
+            found[view.collaboration_id].append(view)
+    return found
 
 
 def view_or_none(collaboration: Collaboration, view_id: int | None) -> SavedView | None:

@@ -8,6 +8,8 @@ theme bands are the darker partner of each fill.
 from __future__ import annotations
 
 FONT = "Helvetica,Arial,sans-serif"
+# Graphviz knows this PostScript name: it measures bold text and writes font-weight="bold".
+BOLD_FONT = "Helvetica-Bold"
 ACTIVITY_FILL = "#1d4e89"
 CENTRE_FILL = "#102a4c"
 EDGE_COLOUR = "#5a6570"
@@ -26,6 +28,22 @@ VALENCE_STYLE = {
     None: ("#f2f2f2", "#4a5560", ""),
 }
 INTENDED_STYLE = {True: "solid", False: "dashed", None: "dotted"}
+
+# The one palette of solid colours for charts and legends outside the map (rem/analysis):
+# valence always in the map's valence colours (the dark partner of each fill: the borders on
+# the map, the badges on the pages), activities in the map's activity colour, effects as a
+# whole in a teal that no valence uses, so a bar of effects never reads as "negative".
+# Each has a contrast of at least 3:1 on white, and the set stays apart under simulated
+# deuteranopia and protanopia (tests/test_chart_palette.py).
+CHART_COLOURS = {
+    "activity": ACTIVITY_FILL,
+    "effect": "#00798c",
+    "positive": VALENCE_STYLE["positive"][1],
+    "negative": VALENCE_STYLE["negative"][1],
+    "mixed": VALENCE_STYLE["mixed"][1],
+    "unknown": VALENCE_STYLE[None][1],
+}
+CHART_BACKGROUND = "#ffffff"
 INTENDED_CLASS = {True: "intended", False: "unintended", None: "intended-unknown"}
 
 # Ten categories (codes, themes): (light fill, dark border / band colour).

@@ -1,8 +1,9 @@
 """The ripple-map page, its downloads (SVG, PNG, PDF and DOT) and saved views.
 
 Downloads have stable, citable URLs: the layout, the drawing options and the filters
-are query arguments. An unknown layout or option on the page falls back to the default
-with a message; on a download it answers 400, because a citable URL must not quietly
+are query arguments. An unknown layout, option or unreadable filter (a date such as
+"lente") on the page falls back to the default with a message; on a download it answers
+400, because a citable URL must not quietly
 mean something else. An unknown format is a 404. Every download is an attachment.
 """
 
@@ -27,17 +28,24 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from rem.access import Access, current_access
-from rem.access.routes import collaboration_or_404
+from rem.access.routes import collaboration_or_404, collaboration_route
 from rem.codes.services import all_codebooks
 from rem.collaborations.models import Collaboration
 from rem.core import pdf
 from rem.core.forms import EmptyForm
-from rem.core.pagecache import cached_page
+from rem.core.http import conditional, saving
 from rem.extensions import db
 from rem.maps import drawing, live, paper, renderer, saved
 from rem.maps.builder import build_map, summary, summary_description
 from rem.maps.cache import cached_download, download_alias, render_cached, store_download
-from rem.maps.filters import MapFilters, MapOptions, parse_filters, parse_options
+from rem.maps.filters import (
+    MapFilters,
+    MapOptions,
+    describe,
+    parse_filters,
+    parse_options,
+    refusal,
+)
 from rem.maps.models import SavedView
 from rem.maps.outline import outline
 from rem.themes.services import themes_of
@@ -48,17 +56,32 @@ bp = Blueprint("maps", __name__)
 
 FORMATS = ("svg", "png", "pdf", "dot")
 MIN_WIDTH, MAX_WIDTH = 200, 8000
+# Above this many items the map page leaves its text alternative out (it is as long as
+# the drawing: half a megabyte at 1,000 items) and loads it when it is reached, or on its
+# own page (maps.outline) without JavaScript.
+OUTLINE_INLINE_NODES = 200
 
 
 def _known_codes(codebooks) -> set[str]:
     """Return the qualified slugs of every code."""
-    return {f"{book.slug}:{code.slug}" for book in codebooks for code in book.codes}
+    return set(_code_labels(codebooks))
+
+
+def _code_labels(codebooks) -> dict[str, str]:
+    """Return the label of every code by its qualified slug."""
+    return {f"{book.slug}:{code.slug}": code.label for book in codebooks for code in book.codes}
 
 
 def _missing_message() -> str:
     """Return the message for a server without Graphviz."""
     return _("Graphviz (het programma dot) is niet geïnstalleerd op de server. "
-             "De DOT-download werkt wel.")
+             "Het Graphviz-bestand (.dot) kunt u wel downloaden.")
+
+
+def _not_drawn_message() -> str:
+    """Return the message for a map Graphviz could not draw."""
+    return _("De kaart kon niet worden getekend. Het Graphviz-bestand (.dot) kunt u wel "
+             "downloaden.")
 
 
 def _too_large_message(count: int) -> str:
@@ -84,7 +107,8 @@ def map_page(collaboration: Collaboration, args: MultiDict, *, view=None):
         return unchanged
     codebooks = all_codebooks()
     themes = themes_of(collaboration)
-    filters, messages = parse_filters(args, _known_codes(codebooks), {t.id for t in themes})
+    code_labels = _code_labels(codebooks)
+    filters, messages = parse_filters(args, set(code_labels), {t.id for t in themes})
     options, option_messages = parse_options(args)
     messages += option_messages
     built = build_map(collaboration, filters, access, options=options,
@@ -97,7 +121,7 @@ def map_page(collaboration: Collaboration, args: MultiDict, *, view=None):
         messages.append(_("Het item om te markeren staat niet op deze kaart; er is niets "
                           "gemarkeerd."))
     timeout = current_app.config["REM_DOT_TIMEOUT"]
-    svg = summary_svg = problem = None
+    svg = summary_svg = problem = drawing_url = None
     if built.visible_count == 0:
         problem = "empty"
     elif count == 0:
@@ -112,17 +136,23 @@ def map_page(collaboration: Collaboration, args: MultiDict, *, view=None):
         except renderer.MapRenderError:
             log.warning("the summarised map of %s could not be drawn", collaboration.slug,
                         exc_info=True)
+    elif len(ripple_map.nodes) > current_app.config["REM_MAP_INLINE_NODES"]:
+        # A large drawing comes after the page (static/js/map-view.js; a plain link
+        # without JavaScript): inline it would make the page megabytes long.
+        drawing_url = url_for("maps.drawing", slug=collaboration.slug,
+                              **{**options.to_args(), **filters.to_args()})
     else:
         try:
             # Graphviz output of escaped data
-            svg = Markup(drawing.svg(ripple_map, options.layout, timeout))  # noqa: S704
+            svg = Markup(drawing.svg(ripple_map, options.layout, timeout,  # noqa: S704
+                                     slim=True))
         except renderer.GraphvizMissing:
             problem = _missing_message()
         except renderer.RenderTimeout:
             problem = _too_large_message(count)
         except renderer.MapRenderError:
             log.exception("rendering the map of %s failed", collaboration.slug)
-            problem = _("De kaart kon niet worden getekend. De DOT-download werkt wel.")
+            problem = _not_drawn_message()
     args_now = {**options.to_args(), **filters.to_args()}
     return render_template(
         "maps/show.html",
@@ -132,6 +162,8 @@ def map_page(collaboration: Collaboration, args: MultiDict, *, view=None):
         options=options,
         layouts={"timeline": _("Tijdlijn"), "radial": _("Rimpels rond het midden")},
         filters=filters,
+        filter_text=describe(filters, code_labels, {t.id: t.name for t in themes}),
+        chosen_codes=[code_labels[code] for code in filters.codes],
         filter_args=filters.to_args(),
         option_args=options.to_args(),
         map_args=args_now,
@@ -139,12 +171,15 @@ def map_page(collaboration: Collaboration, args: MultiDict, *, view=None):
         codebooks=codebooks,
         themes=themes,
         svg=svg,
+        drawing_url=drawing_url,
         problem=problem,
         summary_map=built.summary,
         summary_svg=summary_svg,
         summary=(summary_description(built.summary) if built.summary is not None
                  else summary(ripple_map)),
-        outline=outline(ripple_map),
+        outline=(outline(ripple_map) if len(ripple_map.nodes) <= OUTLINE_INLINE_NODES
+                 else None),
+        outline_url=url_for("maps.outline", slug=collaboration.slug, **args_now),
         downloads=_download_urls(collaboration.slug, args_now),
         can_edit=access.edits(collaboration),
         full_size=args.get("size") == "full",
@@ -158,8 +193,57 @@ def map_page(collaboration: Collaboration, args: MultiDict, *, view=None):
     )
 
 
+def _built_from_request(slug: str):
+    """The collaboration, the request's filters and options, and the map they give (for
+    the parts of a map page that are loaded on their own)."""
+    collaboration = collaboration_or_404(slug)
+    themes = themes_of(collaboration)
+    filters, _messages = parse_filters(request.args, _known_codes(all_codebooks()),
+                                       {t.id for t in themes})
+    options, _option_messages = parse_options(request.args)
+    built = build_map(collaboration, filters, current_access(), options=options,
+                      max_nodes=current_app.config["REM_MAP_MAX_NODES"])
+    return collaboration, filters, options, built
+
+
+@bp.get("/collaborations/<slug>/map/outline", endpoint="outline")
+def outline_page(slug: str):
+    """The map as nested lists, with the same filters: on its own page, or (asked by
+    htmx from the map page of a large map) only the lists."""
+    collaboration, filters, options, built = _built_from_request(slug)
+    template = ("maps/_outline_body.html" if request.headers.get("HX-Request")
+                else "maps/outline.html")
+    args_now = {**options.to_args(), **filters.to_args()}
+    return render_template(template, collaboration=collaboration, outline=outline(built.map),
+                           map_url=url_for("maps.show", slug=collaboration.slug, **args_now))
+
+
+@bp.get("/collaborations/<slug>/map/drawing", endpoint="drawing")
+def drawing_only(slug: str):
+    """The drawing of a map alone (the map page's slimmed SVG, with the same filters and
+    options): the page of a large map loads it after itself, or opens it without
+    JavaScript."""
+    collaboration, _filters, options, built = _built_from_request(slug)
+    if built.summary is not None:
+        return _plain(_too_large_message(built.too_many), 503)
+    if not built.map.nodes:
+        return _plain(_("Geen activiteiten of effecten passen bij dit filter."), 404)
+    try:
+        text = drawing.svg(built.map, options.layout, current_app.config["REM_DOT_TIMEOUT"],
+                           slim=True)
+    except renderer.GraphvizMissing:
+        return _plain(_missing_message(), 503)
+    except renderer.RenderTimeout:
+        return _plain(_too_large_message(len(built.map.nodes)), 503)
+    except renderer.MapRenderError:
+        log.exception("rendering the map of %s failed", collaboration.slug)
+        return _plain(_not_drawn_message(), 500)
+    response = Response(text, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
 @bp.get("/collaborations/<slug>/map")
-@cached_page
 def show(slug: str):
     """Show the map with its filters, options, downloads and a text alternative."""
     return map_page(collaboration_or_404(slug), request.args)
@@ -220,14 +304,17 @@ def _draw_download(collaboration: Collaboration, filters: MapFilters, options: M
         return _plain(_too_large_message(len(ripple_map.nodes)), 503)
     except renderer.MapRenderError:
         log.exception("rendering the map of %s failed", collaboration.slug)
-        return _plain(_("De kaart kon niet worden getekend. De DOT-download werkt wel."), 500)
+        return _plain(_not_drawn_message(), 500)
     if fmt == "svg":
         text = renderer.titled_svg(data, ripple_map.title, summary(ripple_map))
         data = (renderer.with_width(text, width) if width else text).encode()
     elif fmt == "pdf":
-        text = renderer.titled_svg(data, ripple_map.title, summary(ripple_map))
+        description = summary(ripple_map)
+        text = renderer.titled_svg(data, ripple_map.title, description)
+        printed = drawing.print_svg(source, engine, ripple_map.title, description, timeout)
         try:
-            data, _plan = paper.pdf_pages(text, ripple_map.title, sheet)
+            data, _plan = paper.pdf_pages(printed or text, ripple_map.title, sheet,
+                                          smallest=paper.smallest_font(text))
         except paper.TooLarge:
             return _plain(_("Deze kaart is te groot voor %(paper)s: de tekst zou onleesbaar "
                             "klein worden of over meer dan %(n)d bladen gaan. Kies A3, een "
@@ -251,40 +338,38 @@ def download(slug: str, fmt: str):
     themes = themes_of(collaboration)
     filters, _messages = parse_filters(request.args, _known_codes(all_codebooks()),
                                        {t.id for t in themes})
+    if (refused := refusal(filters)) is not None:
+        return _plain(refused, 400)
     access = current_access()
     # A map drawn before is found by what it is made of, without building it again.
     what = repr((options, filters, width, sheet if fmt == "pdf" else None))
     key = download_alias(collaboration, access, what, fmt)
     safe_slug = re.sub(r"[^A-Za-z0-9._-]", "-", collaboration.slug)
     disposition = f'attachment; filename="{safe_slug}-ripple-map-{options.layout}.{fmt}"'
-    if request.if_none_match.contains(key):
-        response = Response(status=304)
-    elif (stored := cached_download(key, fmt)) is not None:
-        response = Response(stored, content_type=renderer.CONTENT_TYPES[fmt])
-        response.headers["Content-Disposition"] = disposition
-    else:
-        drawn = _draw_download(collaboration, filters, options, access, fmt, width, sheet)
-        if isinstance(drawn, Response):
-            return drawn
-        store_download(key, fmt, drawn)
+
+    def make() -> Response:
+        drawn = cached_download(key, fmt)
+        if drawn is None:
+            drawn = _draw_download(collaboration, filters, options, access, fmt, width, sheet)
+            if isinstance(drawn, Response):
+                return drawn
+            store_download(key, fmt, drawn)
         response = Response(drawn, content_type=renderer.CONTENT_TYPES[fmt])
         response.headers["Content-Disposition"] = disposition
-    response.set_etag(key)
-    response.headers["Cache-Control"] = "private, no-cache"
-    return response
+        return response
+
+    # The alias already holds the data and theme fingerprints and the person's access.
+    return conditional([key], make)
 
 
 # --- saved views: a view is shown to everyone who reads all of its collaboration (others
 # get 404: its name and choices are the collaboration's own); editors make and change them.
 
 
-def _editable(slug: str):
-    collaboration = collaboration_or_404(slug)
-    if not current_access().edits(collaboration):
-        abort(403)
+def _form_sent() -> None:
+    """Refuse a change without its CSRF token (400), as every form of the app does."""
     if not EmptyForm().validate_on_submit():
         abort(400)
-    return collaboration
 
 
 def _view(collaboration, view_id: int) -> SavedView:
@@ -295,26 +380,25 @@ def _view(collaboration, view_id: int) -> SavedView:
 
 
 @bp.post("/collaborations/<slug>/map/views")
-def view_create(slug: str):
+@collaboration_route(Access.edits)
+def view_create(collaboration: Collaboration):
     """Save the map arguments of the form as a named view."""
-    collaboration = _editable(slug)
-    try:
+    _form_sent()
+    with saving(saved.ViewError) as done:
         view = saved.create_view(collaboration, request.form.get("name", ""), request.form)
-    except saved.ViewError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("maps.show", slug=slug, **saved.canonical(request.form)))
-    db.session.commit()
-    flash(_("De weergave “%(name)s” is opgeslagen.", name=view.name), "success")
-    return redirect(url_for("maps.view_show", slug=slug, view_id=view.id))
+        done.flash(_("De weergave “%(name)s” is opgeslagen.", name=view.name))
+    if not done:
+        return redirect(url_for("maps.show", slug=collaboration.slug,
+                                **saved.canonical(request.form)))
+    return redirect(url_for("maps.view_show", slug=collaboration.slug, view_id=view.id))
 
 
 @bp.get("/collaborations/<slug>/map/views/<int:view_id>")
-def view_show(slug: str, view_id: int):
+@collaboration_route()
+def view_show(collaboration: Collaboration, view_id: int):
     """Show the map as the view says (its stable URL)."""
-    collaboration = collaboration_or_404(slug)
     if not current_access().reads_all_of(collaboration):
-        abort(404)
+        abort(404)  # a view's name and choices are the collaboration's own
     view = _view(collaboration, view_id)
     if view.deleted_at is not None:
         flash(_("Deze weergave staat in de prullenbak."), "warning")
@@ -322,41 +406,39 @@ def view_show(slug: str, view_id: int):
 
 
 @bp.post("/collaborations/<slug>/map/views/<int:view_id>/edit")
-def view_edit(slug: str, view_id: int):
+@collaboration_route(Access.edits)
+def view_edit(collaboration: Collaboration, view_id: int):
     """Rename the view; with ``replace`` also store the map arguments of the form."""
-    collaboration = _editable(slug)
+    _form_sent()
     view = _view(collaboration, view_id)
     version = request.form.get("version", "")
-    try:
+    with saving(saved.ViewError) as done:
         saved.update_view(view, request.form.get("name", view.name),
                           int(version) if version.isdigit() else view.version,
                           request.form if request.form.get("replace") else None)
-    except saved.ViewError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(_("De weergave is bijgewerkt."), "success")
-    return redirect(url_for("maps.view_show", slug=slug, view_id=view_id))
+        done.flash(_("De weergave is bijgewerkt."))
+    return redirect(url_for("maps.view_show", slug=collaboration.slug, view_id=view_id))
 
 
 @bp.post("/collaborations/<slug>/map/views/<int:view_id>/delete")
-def view_delete(slug: str, view_id: int):
+@collaboration_route(Access.edits)
+def view_delete(collaboration: Collaboration, view_id: int):
     """Move the view to the bin."""
-    collaboration = _editable(slug)
+    _form_sent()
     view = _view(collaboration, view_id)
-    saved.delete_view(view)
-    db.session.commit()
-    flash(_("De weergave “%(name)s” staat in de prullenbak.", name=view.name), "success")
-    return redirect(url_for("maps.show", slug=slug))
+    with saving() as done:
+        saved.delete_view(view)
+        done.flash(_("De weergave “%(name)s” staat in de prullenbak.", name=view.name))
+    return redirect(url_for("maps.show", slug=collaboration.slug))
 
 
 @bp.post("/collaborations/<slug>/map/views/<int:view_id>/restore")
-def view_restore(slug: str, view_id: int):
+@collaboration_route(Access.edits)
+def view_restore(collaboration: Collaboration, view_id: int):
     """Take the view out of the bin."""
-    collaboration = _editable(slug)
+    _form_sent()
     view = _view(collaboration, view_id)
-    saved.restore_view(view)
-    db.session.commit()
-    flash(_("De weergave is teruggezet."), "success")
-    return redirect(url_for("maps.view_show", slug=slug, view_id=view_id))
+    with saving() as done:
+        saved.restore_view(view)
+        done.flash(_("De weergave is teruggezet."))
+    return redirect(url_for("maps.view_show", slug=collaboration.slug, view_id=view_id))

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 from datetime import date
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -32,7 +31,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import orm
 
 from rem.access import current_access
 from rem.access.routes import collaboration_or_404
@@ -42,15 +40,15 @@ from rem.core.dates import FuzzyDate, Precision
 from rem.core.markdown import plain_text
 from rem.extensions import db
 from rem.maps import live
+from rem.maps import workspace_services as logic
 from rem.maps.forms import CodesForm, LinkPairForm, PanelEditForm, QuickItemForm
-from rem.ripples import services
+from rem.ripples import conflicts, services
+from rem.ripples.forms import answer_problem, answers_of, intended_value, valence_value
 from rem.ripples.models import Kind, RippleItem, RippleLink
 from rem.ripples.services import ItemInput
-from rem.workshops.models import Workshop, WorkshopStatus
 
 bp = Blueprint("workspace", __name__, url_prefix="/collaborations/<slug>/map")
 
-PICKER_LIMIT = 12
 QUERY_MAX = 100
 EXCERPT_CHARS = 280
 
@@ -82,55 +80,10 @@ def _item(collaboration: Collaboration, item_id: int | None, *,
     return item
 
 
-def default_day(collaboration: Collaboration, today: date | None = None) -> date:
-    """Return the date new items get when none is typed: the open session's, or today."""
-    today = today or date.today()
-    held_on = db.session.scalar(
-        sa.select(Workshop.held_on)
-        .where(Workshop.collaboration_id == collaboration.id,
-               Workshop.status == WorkshopStatus.OPEN.value,
-               Workshop.held_on <= today)
-        .order_by(Workshop.held_on.desc()).limit(1))
-    return held_on or today
-
-
 @bp.app_template_global()
 def map_default_day(collaboration: Collaboration) -> date:
-    """Return :func:`default_day` for the outline's "date of new items"."""
-    return default_day(collaboration)
-
-
-def _links_of(item: RippleItem) -> tuple[list[RippleLink], list[RippleLink]]:
-    """Return the live links to the item's visible causes and to its visible effects."""
-    access = current_access()
-    links = db.session.scalars(
-        sa.select(RippleLink).where(
-            sa.or_(RippleLink.cause_id == item.id, RippleLink.effect_id == item.id),
-            RippleLink.deleted_at.is_(None))
-        .options(orm.joinedload(RippleLink.cause), orm.joinedload(RippleLink.effect))
-        .order_by(RippleLink.id)
-    ).all()
-
-    def shown(other: RippleItem) -> bool:
-        return other.deleted_at is None and access.sees_item(other)
-
-    causes = [lk for lk in links if lk.effect_id == item.id and shown(lk.cause)]
-    effects = [lk for lk in links if lk.cause_id == item.id and shown(lk.effect)]
-    return causes, effects
-
-
-def _input_of(item: RippleItem) -> ItemInput:
-    """Return the item's stored values as input, for a change of only some of them."""
-    return ItemInput(
-        title=item.title, when=item.when, description=item.description or "",
-        visibility=item.visibility, participant_count=item.participant_count,
-        governance_style=item.governance_style, ladder_step=item.ladder_step,
-        intended=item.intended, valence=item.valence, noticed_by=item.noticed_by,
-        evidence_kind=item.evidence_kind, evidence_text=item.evidence_text or "",
-        evidence_url=item.evidence_url or "", code_ids=[code.id for code in item.codes])
-
-
-INTENDED_VALUES = {"yes": True, "no": False}
+    """Return the date new items get, for the outline's "date of new items"."""
+    return logic.default_day(collaboration)
 
 
 # --- answers -------------------------------------------------------------------------------------
@@ -142,7 +95,7 @@ def _is_htmx() -> bool:
 
 def _quick_form(collaboration: Collaboration, cause: RippleItem | None = None) -> QuickItemForm:
     form = QuickItemForm(formdata=None)
-    form.date_value.data = default_day(collaboration)
+    form.date_value.data = logic.default_day(collaboration)
     if cause is not None:
         form.causes.data = [cause.id]
     return form
@@ -154,47 +107,50 @@ def _edit_form(item: RippleItem) -> PanelEditForm:
     form.date_value.data = item.date_start
     form.date_precision.data = item.date_precision
     form.description.data = item.description
-    form.intended.data = {True: "yes", False: "no"}.get(item.intended, "unknown")
-    form.valence.data = item.valence or ""
+    form.intended.data, form.valence.data = answers_of(item)
     form.version.data = str(item.version)
     return form
 
 
+# The fields the panel's edit form changes; the rest of the item is kept as it is saved.
+PANEL_FIELDS = ("title", "when", "description", "intended", "valence")
+
+
+def _panel_base(item: RippleItem) -> str:
+    """Return the fingerprint of the panel's fields as saved (see ripples.conflicts)."""
+    values = conflicts.item_values(item, causes=False)
+    return conflicts.fingerprint({k: values[k] for k in PANEL_FIELDS if k in values})
+
+
 def _panel(collaboration: Collaboration, item: RippleItem, *, status: int = 200,
            message: str | None = None, error: str | None = None, conflict=None,
+           differences: list | None = None, base: str | None = None,
            open_section: str | None = None, quick_form: QuickItemForm | None = None,
            edit_form: PanelEditForm | None = None) -> tuple[str, int]:
     """Render the panel of ``item``: its details and, for editors, what can be done."""
     access = current_access()
     can_edit = access.edits(collaboration)
-    causes, effects = ([], []) if item.deleted_at else _links_of(item)
-    order = None
-    if not item.is_activity and item.deleted_at is None:
-        log_view = services.load_log(collaboration, access.item_clause(collaboration))
-        order = log_view.orders.get(item.id)
+    causes, effects = ([], []) if item.deleted_at else logic.links_of(item, access)
+    order = logic.order_of(collaboration, item, access)
+    if can_edit and item.unanswered and open_section is None:
+        open_section = "edit"  # added by its title alone: ask the two questions first
     context = {
         "collaboration": collaboration, "item": item, "order": order, "can_edit": can_edit,
         "causes": causes, "effects": effects, "message": message, "error": error,
-        "conflict": conflict, "open_section": open_section,
-        "signature": _signature(item, causes, effects),
+        "conflict": conflict, "differences": differences or [], "open_section": open_section,
+        "signature": logic.signature(item, causes, effects),
         "excerpt": plain_text(item.description, EXCERPT_CHARS),
     }
     if can_edit and item.deleted_at is None:
         context.update(
             quick_form=quick_form or _quick_form(collaboration, item),
             edit_form=edit_form or _edit_form(item),
+            edit_base=base or _panel_base(item),
             codes_form=CodesForm(formdata=None), codebooks=all_codebooks(),
             chosen_codes={code.id for code in item.codes},
             dependents=len(effects),
         )
     return render_template("maps/_panel.html", **context), status
-
-
-def _signature(item: RippleItem, causes: list[RippleLink], effects: list[RippleLink]) -> str:
-    """Return what the page compares with the map data to see that someone else changed
-    the open item: its version and the ids of its causes and effects."""
-    return "|".join([str(item.version), ",".join(sorted(str(lk.cause_id) for lk in causes)),
-                     ",".join(sorted(str(lk.effect_id) for lk in effects))])
 
 
 def _trigger(response: Response, event: str, detail: dict) -> Response:
@@ -279,27 +235,11 @@ def candidates(slug: str, item_id: int):
     item = _item(collaboration, item_id)
     direction = "effect" if request.args.get("direction") == "effect" else "cause"
     query = " ".join(request.args.get("q", "").split())[:QUERY_MAX]
-    causes, effects = _links_of(item)
-    linked = {lk.effect_id for lk in effects} if direction == "effect" \
-        else {lk.cause_id for lk in causes}
-    access = current_access()
-    select = (sa.select(RippleItem)
-              .where(RippleItem.collaboration_id == collaboration.id,
-                     RippleItem.deleted_at.is_(None), RippleItem.id != item.id,
-                     access.item_clause(collaboration)))
-    if linked:
-        select = select.where(RippleItem.id.not_in(linked))
-    if direction == "effect":
-        select = select.where(RippleItem.kind == Kind.EFFECT.value)
-    if query:
-        escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        select = select.where(RippleItem.title.ilike(f"%{escaped}%", escape="\\"))
-    found = db.session.scalars(
-        select.order_by(RippleItem.date_start.desc(), RippleItem.id.desc())
-        .limit(PICKER_LIMIT + 1)).all()
+    found, more = logic.link_candidates(collaboration, item, current_access(),
+                                        direction=direction, query=query)
     return render_template("maps/_picker_results.html", collaboration=collaboration,
-                           item=item, direction=direction, found=found[:PICKER_LIMIT],
-                           more=len(found) > PICKER_LIMIT, query=query)
+                           item=item, direction=direction, found=found, more=more,
+                           query=query)
 
 
 # --- changing ------------------------------------------------------------------------------------
@@ -316,16 +256,21 @@ def create(slug: str):
                         open_section="add")
     kind = Kind(form.kind.data)
     causes = [_item(collaboration, cause_id) for cause_id in dict.fromkeys(form.causes.data)]
-    when = FuzzyDate.of(form.date_value.data or default_day(collaboration),
+    when = FuzzyDate.of(form.date_value.data or logic.default_day(collaboration),
                         form.date_precision.data or Precision.MONTH.value)
     data = ItemInput(title=form.title.data or "", when=when)
     if kind == Kind.EFFECT:
-        data.intended = INTENDED_VALUES.get(form.intended.data or "")
-        data.valence = form.valence.data or None
+        if form.ask_answers.data or form.intended.data or form.valence.data:
+            problem = answer_problem(form.intended.data, form.valence.data)
+            if problem:
+                return _refused(collaboration, origin, problem, quick_form=form,
+                                open_section="add")
+            data.intended = intended_value(form.intended.data)
+            data.valence = valence_value(form.valence.data)
+        else:  # a title only (the outline, by keyboard): the panel asks later
+            data.unanswered = True
     try:
-        item = services.create_item(collaboration, kind, data)
-        for cause in causes:
-            services.add_link(cause, item)
+        item = logic.create_with_causes(collaboration, kind, data, causes)
     except services.RippleError as exc:
         return _refused(collaboration, origin, str(exc), quick_form=form, open_section="add")
     db.session.commit()
@@ -343,28 +288,40 @@ def edit(slug: str, item_id: int):
     form = PanelEditForm()
     if not form.validate_on_submit():
         return _refused(collaboration, item, _form_problem(form), edit_form=form,
-                        open_section="edit")
-    data = _input_of(item)
+                        base=request.form.get("base"), open_section="edit")
+    data = logic.input_of(item)
     data.title = form.title.data or ""
     data.when = FuzzyDate.of(form.date_value.data or item.date_start,
                              form.date_precision.data or item.date_precision)
     data.description = form.description.data or ""
-    if item.kind == Kind.EFFECT:
-        data.intended = INTENDED_VALUES.get(form.intended.data or "")
-        data.valence = form.valence.data or None
     try:
         seen = int(form.version.data)
     except ValueError:
         seen = -1
+    if item.kind == Kind.EFFECT:
+        problem = answer_problem(form.intended.data, form.valence.data)
+        if problem and seen == item.version:  # a stale version: the conflict comes first
+            return _refused(collaboration, item, problem, edit_form=form, open_section="edit")
+        data.intended = intended_value(form.intended.data)
+        data.valence = valence_value(form.valence.data)
+        data.unanswered = False
     try:
         services.update_item(item, data, seen)
     except services.EditConflict as exc:
         db.session.rollback()
-        form.version.data = str(item.version)  # a second save then replaces theirs, knowingly
+        # The same rule as the item's own form: every differing field shown, the fields only
+        # the other person changed taken over, the newer version once all is shown.
+        differences, take = conflicts.compare(
+            conflicts.item_values(item, causes=False), conflicts.input_values(
+                Kind(item.kind), data), request.form.get("base"))
+        conflicts.take_over(form, take)
+        form.version.data = str(item.version)
         return _refused(collaboration, item, str(exc), status=409, conflict=exc,
-                        edit_form=form, open_section="edit")
+                        differences=differences, base=_panel_base(item), edit_form=form,
+                        open_section="edit")
     except services.RippleError as exc:
-        return _refused(collaboration, item, str(exc), edit_form=form, open_section="edit")
+        return _refused(collaboration, item, str(exc), edit_form=form,
+                        base=request.form.get("base"), open_section="edit")
     db.session.commit()
     return _done(collaboration, item, _("De wijzigingen zijn opgeslagen."), item.id)
 
@@ -377,7 +334,7 @@ def codes(slug: str, item_id: int):
     form = CodesForm()
     if not form.validate_on_submit():
         return _refused(collaboration, item, _form_problem(form), open_section="codes")
-    data = _input_of(item)
+    data = logic.input_of(item)
     data.code_ids = list(dict.fromkeys(form.codes.data or []))
     try:
         seen = int(form.version.data)

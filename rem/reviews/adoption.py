@@ -41,8 +41,10 @@ def empty_strategies(review: BorgingReview) -> list[str]:
 
 
 def adopt(review: BorgingReview, seen_version: int, *, map_svg: str | None = None,
-          map_summary: str | None = None, threads: list[dict] | None = None) -> list[str]:
-    """Adopt (vaststellen) the review and freeze what it cites.
+          map_print_svg: str | None = None, map_summary: str | None = None,
+          threads: list[dict] | None = None) -> list[str]:
+    """Adopt (vaststellen) the review and freeze what it cites: the map both as the
+    screen shows it (``map_svg``) and as the PDF prints it (``map_print_svg``).
 
     Returns the names of strategies left empty: adopting is allowed, and the report
     says so plainly.
@@ -69,6 +71,7 @@ def adopt(review: BorgingReview, seen_version: int, *, map_svg: str | None = Non
                            "open_actions": open_actions(review.collaboration_id),
                            "threads": list(threads or [])}
     review.frozen_map_svg = map_svg
+    review.frozen_map_print_svg = map_print_svg if map_svg else None
     review.frozen_map_summary = map_summary
     review.status = ReviewStatus.ADOPTED.value
     review.adopted_at = utcnow()

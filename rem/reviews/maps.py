@@ -14,27 +14,31 @@ from rem.maps import drawing, renderer
 from rem.maps.builder import map_from_log, summary
 from rem.maps.filters import MapFilters, MapOptions
 from rem.reviews.services import year_period
-from rem.ripples.services import load_log
+from rem.ripples.logview import load_log
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class YearMap:
-    """The SVG of the year's map (inline), its text summary, or why there is none."""
+    """The SVG of the year's map (inline), its text summary, or why there is none; when
+    asked, also the SVG a PDF prints (rem.maps.drawing.print_svg)."""
 
     svg: str | None
     summary: str
     problem: str | None
+    print_svg: str | None = None
 
 
 def year_map(collaboration: Collaboration, year: int, access: Access,
-             view: tuple[MapFilters, MapOptions] | None = None) -> YearMap:
+             view: tuple[MapFilters, MapOptions] | None = None, *,
+             for_pdf: bool = False) -> YearMap:
     """Draw the items of ``year`` that ``access`` may see (on the timeline, or as the saved
-    ``view`` says), with the earlier causes of the year's effects greyed out."""
+    ``view`` says), with the earlier causes of the year's effects greyed out; ``for_pdf``:
+    for paper too (a PDF, or adopting: the frozen map is kept both ways)."""
     if not has_request_context():  # url_for in the builder needs one (demo loader, CLI)
         with current_app.test_request_context():
-            return year_map(collaboration, year, access, view)
+            return year_map(collaboration, year, access, view, for_pdf=for_pdf)
     period = year_period(year)
     log_view = load_log(collaboration, access.item_clause(collaboration))
     filters, options = view if view is not None else (MapFilters(), MapOptions())
@@ -49,13 +53,17 @@ def year_map(collaboration: Collaboration, year: int, access: Access,
     if count > current_app.config["REM_MAP_MAX_NODES"]:
         return YearMap(None, text, _("Deze kaart is te groot om te tekenen (%(n)d items).",
                                      n=count))
+    timeout = current_app.config["REM_DOT_TIMEOUT"]
+    print_svg = None
     try:
-        svg = drawing.svg(ripple_map, options.layout, current_app.config["REM_DOT_TIMEOUT"],
-                          description=text)
+        if for_pdf:
+            svg, print_svg = drawing.svgs(ripple_map, options.layout, timeout, description=text)
+        else:
+            svg = drawing.svg(ripple_map, options.layout, timeout, description=text)
     except renderer.GraphvizMissing:
         return YearMap(None, text, _("Graphviz (het programma dot) is niet geïnstalleerd op de "
                                      "server."))
     except renderer.MapRenderError:
         log.exception("drawing the review map of %s failed", collaboration.slug)
         return YearMap(None, text, _("De kaart kon niet worden getekend."))
-    return YearMap(svg, text, None)
+    return YearMap(svg, text, None, print_svg)

@@ -138,6 +138,9 @@ class BorgingReview(TimestampMixin, db.Model):
     adopted_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
     # Frozen at adoption: the map of the year (SVG) and the year-over-year lists.
     frozen_map_svg: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
+    # The same map as the PDF prints it (Graphviz's cairo SVG: rem.maps.drawing.print_svg);
+    # None for a review adopted before it was kept (its PDF prints frozen_map_svg).
+    frozen_map_print_svg: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
     frozen_map_summary: orm.Mapped[str | None] = orm.mapped_column(sa.Text)
     frozen_extra: orm.Mapped[dict | None] = orm.mapped_column(sa.JSON)
     # The saved map view the review shows (rem.maps.models.SavedView), if one was chosen.

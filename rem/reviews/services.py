@@ -25,6 +25,7 @@ from rem.codes.models import Code, Codebook
 from rem.collaborations.models import Collaboration
 from rem.core.database import utcnow
 from rem.core.dates import FuzzyDate, Precision
+from rem.core.forms import too_long
 from rem.extensions import db
 from rem.hubs.models import Hub
 from rem.logbook.models import LogEntry
@@ -54,6 +55,14 @@ BORGING = "borging"
 
 class ReviewError(ValueError):
     """A change that the review refuses; the message is shown to the user."""
+
+
+class ScoreErrors(ReviewError):
+    """One or more scores could not be read: every one is named, not only the first."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors  # pillar slug -> message
+        super().__init__(" ".join(errors.values()))
 
 
 class EditConflict(ReviewError):
@@ -208,7 +217,7 @@ class ReviewInput:
 def _check_text(value: str, limit: int, label: str) -> str:
     value = (value or "").strip()
     if len(value) > limit:
-        raise ReviewError(_("%(label)s is te lang: hooguit %(n)d tekens.", label=label, n=limit))
+        raise ReviewError(too_long(label, limit))
     return value
 
 
@@ -248,12 +257,20 @@ def update_review(review: BorgingReview, data: ReviewInput, seen_version: int) -
     review.use_older_pillars = bool(data.use_older_pillars)
     allowed = pillars_of(review)
     scores: dict[str, float] = {}
+    errors: dict[str, str] = {}
     for pillar, raw in data.scores.items():
         if pillar not in PILLAR_SLUGS:
             continue
-        value = parse_score(raw, allowed.get(pillar) or str(OLDER_PILLARS.get(pillar, pillar)))
+        try:
+            value = parse_score(raw, allowed.get(pillar)
+                                or str(OLDER_PILLARS.get(pillar, pillar)))
+        except ReviewError as exc:  # read every score first: all mistakes at once
+            errors[pillar] = str(exc)
+            continue
         if value is not None and pillar in allowed:
             scores[pillar] = value
+    if errors:
+        raise ScoreErrors(errors)
     strategies: dict[str, tuple[str | None, str]] = {}
     names = strategy_names()
     for slug, (status, narrative) in data.strategies.items():
@@ -327,6 +344,15 @@ def hub_overview(hub: Hub, year: int) -> list[HubRow]:
         rows.append(HubRow(collaboration, review,
                            {slug: statuses.get(slug) for slug in STRATEGY_SLUGS}))
     return rows
+
+
+def hub_review_years(hub: Hub) -> list[int]:
+    """Return the years in which a collaboration of ``hub`` has a review, newest first."""
+    return list(db.session.scalars(
+        sa.select(BorgingReview.year).distinct()
+        .join(Collaboration, Collaboration.id == BorgingReview.collaboration_id)
+        .where(Collaboration.hub_id == hub.id)
+        .order_by(BorgingReview.year.desc())))
 
 
 def year_of(day: date | None = None) -> int:

@@ -4,7 +4,6 @@ version, the report (page and PDF) and the hub overview."""
 from __future__ import annotations
 
 import logging
-from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -20,7 +19,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from markupsafe import Markup
+from flask_babel import ngettext
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -34,19 +33,18 @@ from rem.core.urls import site_root
 from rem.extensions import db
 from rem.hubs.models import Hub
 from rem.maps import saved
-from rem.reviews import adoption, comparison, radar, services
+from rem.reviews import adoption, services
 from rem.reviews import evidence as review_evidence
 from rem.reviews.forms import NewReviewForm, review_form_class, score_field, strategy_field
 from rem.reviews.maps import year_map
 from rem.reviews.models import (
     CURRENT_PILLARS,
-    NATIONAL_REFERENCE,
     OLDER_PILLARS,
-    REVIEW_STATUS_LABELS,
     STRATEGY_SLUGS,
     STRATEGY_STATUS_LABELS,
     BorgingReview,
 )
+from rem.reviews.report import report_context, score_text
 from rem.threads.models import PlacementKind
 from rem.threads.services import place as place_thread
 from rem.threads.services import placed_in, thread_snapshots
@@ -158,13 +156,7 @@ def _fill_form(form, review: BorgingReview) -> None:
     for row in review.scores:
         name = score_field(row.pillar)
         if name in form:
-            form[name].data = _score_text(row.score)
-
-
-def _score_text(score: float | None) -> str:
-    if score is None:
-        return ""
-    return f"{score:g}".replace(".", ",")
+            form[name].data = score_text(row.score)
 
 
 def _input(form) -> services.ReviewInput:
@@ -183,11 +175,16 @@ def _input(form) -> services.ReviewInput:
 
 
 def _render_edit(collaboration: Collaboration, review: BorgingReview, form, status: int = 200):
+    previous = services.previous_review(review)
+    labels = {k.value: v for k, v in STRATEGY_STATUS_LABELS.items()}
+    # Last year's status per strategy, shown beside this year's choice.
+    before = ({row.strategy: (labels.get(row.status or "") or _("niet ingevuld"))
+               for row in previous.strategies} if previous else {})
     return render_template(
         "reviews/edit.html", collaboration=collaboration, review=review, form=form,
         names=services.strategy_names(), strategy_field=strategy_field,
         score_field=score_field, current_pillars=CURRENT_PILLARS, older_pillars=OLDER_PILLARS,
-        previous=services.previous_review(review), score_text=_score_text), status
+        previous=previous, previous_status=before, score_text=score_text), status
 
 
 @bp.route("/collaborations/<slug>/reviews/<int:review_id>/edit", methods=["GET", "POST"])
@@ -210,6 +207,16 @@ def edit(slug: str, review_id: int):
         return _render_edit(collaboration, review, form, 200)
     try:
         services.update_review(review, _input(form), int(form.version.data))
+    except services.ScoreErrors as exc:
+        db.session.rollback()
+        for pillar, message in exc.errors.items():
+            form[score_field(pillar)].errors = [message]
+        flash(ngettext("%(num)d score klopt niet. Niets is opgeslagen; verbeter hem hieronder.",
+                       "%(num)d scores kloppen niet. Niets is opgeslagen; verbeter ze hieronder.",
+                       len(exc.errors)), "error")
+        db.session.refresh(review)
+        form.version.data = str(review.version)
+        return _render_edit(collaboration, review, form, 200)
     except (services.ReviewError, StaleDataError) as exc:
         db.session.rollback()
         message = str(exc) if isinstance(exc, services.ReviewError) else str(
@@ -281,10 +288,16 @@ def adopt(slug: str, review_id: int):
         flash(_("Het formulier kwam niet goed aan. De review is niet vastgesteld; probeer het "
                 "opnieuw."), "error")
         return _to_review(collaboration, review)
+    if request.form.get("confirmed") != "yes" and not review.is_adopted:
+        # Adopting freezes the review for good: first a page that asks, without JavaScript.
+        return render_template("reviews/adopt_confirm.html", collaboration=collaboration,
+                               review=review, version=seen, form=form,
+                               empty=adoption.empty_strategies(review))
     drawn = year_map(collaboration, review.year, current_access(),
-                         saved.shown_by(review, collaboration))
+                     saved.shown_by(review, collaboration), for_pdf=True)
     try:
         empty = adoption.adopt(review, int(seen), map_svg=drawn.svg,
+                               map_print_svg=drawn.print_svg,
                                map_summary=drawn.summary if drawn.svg else drawn.problem,
                                threads=thread_snapshots("review", review.id, current_access()))
     except (services.ReviewError, StaleDataError) as exc:
@@ -331,96 +344,13 @@ def new_version(slug: str, review_id: int):
 # --- the report ----------------------------------------------------------------------------------
 
 
-def _radar(review: BorgingReview, previous: BorgingReview | None, *, older: bool) -> dict:
-    pillars = OLDER_PILLARS if older else CURRENT_PILLARS
-    labels = [str(label) for label in pillars.values()]
-    now = {s.pillar: s.score for s in review.scores}
-    series = [radar.Series(_("Deze review (%(year)d)", year=review.year),
-                           [now.get(p) for p in pillars], "#1f5fa8", fill="#1f5fa8")]
-    before: dict[str, float] = {}
-    if older:
-        series.append(radar.Series(_("Landelijke score (543 vragenlijsten)"),
-                                   [NATIONAL_REFERENCE[p] for p in pillars], "#555555",
-                                   dash="3 4", marker=False))
-    elif previous is not None:
-        before = {s.pillar: s.score for s in previous.scores}
-        if any(p in before for p in pillars):
-            series.append(radar.Series(_("Vorig jaar (%(year)d)", year=previous.year),
-                                       [before.get(p) for p in pillars], "#b35900",
-                                       dash="8 5"))
-    title = (_("Participatiespin, zeven pijlers van de oude participatiescan") if older
-             else _("Participatiespin, vijf pijlers van de participatiescan"))
-    parts = []
-    for slug, label in pillars.items():
-        score = now.get(slug)
-        text = _("%(pillar)s: %(score)s", pillar=label,
-                 score=_score_text(score) if score is not None else _("niet gescoord"))
-        if older:
-            text += " " + _("(landelijk %(ref)s)", ref=_score_text(NATIONAL_REFERENCE[slug]))
-        elif slug in before:
-            text += " " + _("(vorig jaar %(score)s)", score=_score_text(before[slug]))
-        parts.append(text)
-    description = _("Scores van 0 tot 5. ") + "; ".join(parts) + "."
-    svg = radar.radar_svg(labels, series, title, description,
-                          id_prefix="radar-old" if older else "radar-now")
-    rows = [{"label": str(label), "now": now.get(slug),
-             "before": before.get(slug) if not older else None,
-             "reference": NATIONAL_REFERENCE.get(slug) if older else None}
-            for slug, label in pillars.items()]
-    scored = any(now.get(p) is not None for p in pillars)
-    return {"svg": svg, "uri": radar.data_uri(svg), "title": title, "rows": rows,
-            "scored": scored, "older": older,
-            "has_before": bool(before) and not older}
-
-
-def _report_context(collaboration: Collaboration, review: BorgingReview) -> dict:
-    previous = services.previous_review(review)
-    names = services.strategy_names()
-    if review.is_adopted:
-        map_svg = review.frozen_map_svg
-        map_summary = review.frozen_map_summary or ""
-        map_problem = None if map_svg else (review.frozen_map_summary or
-                                            _("De kaart is bij het vaststellen niet bewaard."))
-    else:
-        drawn = year_map(collaboration, review.year, current_access(),
-                         saved.shown_by(review, collaboration))
-        map_svg, map_summary, map_problem = drawn.svg, drawn.summary, drawn.problem
-    strategies = {s.strategy: s for s in review.strategies}
-    radars = [_radar(review, previous, older=False)]
-    if review.use_older_pillars:
-        radars.append(_radar(review, previous, older=True))
-    return {
-        "saved_views": saved.views_of(collaboration),
-        "review": review, "previous": previous, "names": names,
-        "strategies": strategies, "strategy_slugs": STRATEGY_SLUGS,
-        "status_labels": {k.value: v for k, v in STRATEGY_STATUS_LABELS.items()},
-        "review_status_labels": {k.value: v for k, v in REVIEW_STATUS_LABELS.items()},
-        "evidence": review_evidence.evidence_of(review, include_dropped=False),
-        "empty": adoption.empty_strategies(review),
-        "strategy_changes": comparison.strategy_changes(review, previous),
-        "score_changes": comparison.score_changes(review, previous),
-        "lists": comparison.year_lists(review),
-        "story_threads": (list((review.frozen_extra or {}).get("threads", []))
-                          if review.is_adopted else
-                          thread_snapshots("review", review.id, current_access())),
-        "radars": radars,
-        "map_svg": Markup(map_svg) if map_svg else None,  # noqa: S704 - Graphviz output
-        "map_uri": radar.data_uri(map_svg) if map_svg else None,
-        "map_summary": map_summary, "map_problem": map_problem,
-        "score_text": _score_text,
-        "is_latest": services.is_latest_version(review),
-        "can_edit": review_access.may_edit(current_access(), collaboration),
-        "pdf_available": pdf.available(),
-        "today": date.today(),
-    }
-
-
 @bp.get("/collaborations/<slug>/reviews/<int:review_id>")
 def show(slug: str, review_id: int):
     """The review report: printable, and the starting point for editing."""
     collaboration, review = _review(slug, review_id, edit=False)
     return render_template("reviews/report.html", collaboration=collaboration, for_pdf=False,
-                           form=EmptyForm(), **_report_context(collaboration, review))
+                           form=EmptyForm(),
+                           **report_context(collaboration, review, current_access()))
 
 
 @bp.get("/collaborations/<slug>/reviews/<int:review_id>/report.pdf")
@@ -430,7 +360,8 @@ def report_pdf(slug: str, review_id: int):
     if not pdf.available():
         return pdf.unavailable()
     html = render_template("reviews/report_pdf.html", collaboration=collaboration,
-                           for_pdf=True, **_report_context(collaboration, review))
+                           for_pdf=True, **report_context(collaboration, review, current_access(),
+                                                          for_pdf=True))
     css = Path(current_app.static_folder) / "css"
     data = pdf.render(html, site_root(), [css / "report-pdf.css", css / "review-pdf.css"],
                       svg_data=True)
@@ -453,14 +384,18 @@ def hub(slug: str):
         abort(404)
     if not current_access().manages_hub(hub_obj):
         abort(403)
+    # Without a year asked for, the newest year with reviews (this calendar year may have
+    # none yet); with no reviews at all, this year.
+    years = services.hub_review_years(hub_obj)
+    default = years[0] if years else services.year_of()
     raw = request.args.get("year", "").strip()
-    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else services.year_of()
+    year = int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else default
     if raw and str(year) != raw:
         flash(_("Dat jaar is niet te lezen; u ziet %(year)d.", year=year), "info")
     rows = services.hub_overview(hub_obj, year)
     counts = {value: sum(1 for row in rows for s in row.statuses.values() if s == value)
               for value in [*(k.value for k in STRATEGY_STATUS_LABELS), None]}
-    return render_template("reviews/hub.html", hub=hub_obj, year=year, rows=rows,
+    return render_template("reviews/hub.html", hub=hub_obj, year=year, rows=rows, years=years,
                            names=services.strategy_names(), strategy_slugs=STRATEGY_SLUGS,
                            status_labels={k.value: v for k, v in STRATEGY_STATUS_LABELS.items()},
                            counts=counts)

@@ -18,6 +18,7 @@ def _labels(gettext) -> dict[str, str]:
         "intended": gettext("bedoeld"), "unintended": gettext("onbedoeld"),
         "positive": "+ " + gettext("positief"), "negative": "− " + gettext("negatief"),
         "mixed": "± " + gettext("gemengd"),
+        "unanswered": gettext("nog niet gevraagd: bedoeld? hoe was het?"),
         "hub": gettext("gedeeld met hub"), "network": gettext("gedeeld met netwerk"),
     }
 
@@ -37,6 +38,9 @@ def item_badges(item, order: int | None, translations) -> Markup:
         if item.valence in ("positive", "negative", "mixed"):
             html.append(f'<span class="badge badge-{item.valence}">'
                         f'{escape(labels[item.valence])}</span>')
+        if getattr(item, "unanswered", False):
+            html.append(f'<span class="badge badge-unanswered">{escape(labels["unanswered"])}'
+                        '</span>')
         if order:
             text = translations.ugettext("%(n)se rimpeling") % {"n": int(order)}
             html.append(f'<span class="badge badge-order">{escape(text)}</span>')

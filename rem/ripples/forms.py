@@ -15,10 +15,10 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional
+from wtforms.validators import URL, DataRequired, NumberRange, Optional
 
 from rem.core.dates import PRECISION_LABELS
-from rem.core.forms import choices
+from rem.core.forms import Length, choices
 from rem.ripples.models import (
     EVIDENCE_LABELS,
     GOVERNANCE_STYLES,
@@ -42,7 +42,7 @@ class ItemForm(FlaskForm):
 
     title = StringField(_l("Titel"), validators=[
         DataRequired(_l("Geef een titel op.")),
-        Length(max=TITLE_MAX, message=_l("De titel is te lang: hoogstens %(max)d tekens.")),
+        Length(max=TITLE_MAX),
     ])
     date_value = DateField(_l("Wanneer?"), validators=[
         DataRequired(_l("Kies een datum. Weet u alleen de maand of het jaar? "
@@ -73,14 +73,51 @@ class ActivityForm(ItemForm):
                               choices=_choices(LADDER_STEPS, _l("(niet ingevuld)")))
 
 
+# Intention and valence start unanswered in every form (REM looks for the unintended and the
+# negative; a default would record them as intended and positive for whoever types fast).
+# "unknown" is a real answer, stored as NULL; see RippleItem.unanswered.
+INTENDED_CHOICES = [("yes", _l("Ja, bedoeld")), ("no", _l("Nee, onbedoeld (een verrassing)")),
+                    ("unknown", _l("Weet ik niet"))]
+VALENCE_CHOICES = [*((str(key), label) for key, label in VALENCE_LABELS.items()),
+                   ("unknown", _l("Weet ik niet"))]
+INTENDED_MISSING = _l("Kies of dit bedoeld was (of “Weet ik niet”).")
+VALENCE_MISSING = _l("Kies hoe het was (of “Weet ik niet”).")
+
+
+def answer_problem(intended: str | None, valence: str | None) -> str | None:
+    """The message for a missing or unknown answer to the two questions, or None."""
+    if intended not in dict(INTENDED_CHOICES):
+        return str(INTENDED_MISSING)
+    if valence not in dict(VALENCE_CHOICES):
+        return str(VALENCE_MISSING)
+    return None
+
+
+def answers_of(item) -> tuple[str | None, str | None]:
+    """The form values for an item's intention and valence: none when it was never asked."""
+    if getattr(item, "unanswered", False):
+        return None, None
+    intended = {True: "yes", False: "no"}.get(item.intended, "unknown")
+    return intended, item.valence or "unknown"
+
+
+def intended_value(answer: str | None) -> bool | None:
+    """The stored intention of a form answer ("unknown": None)."""
+    return {"yes": True, "no": False}.get(answer or "")
+
+
+def valence_value(answer: str | None) -> str | None:
+    """The stored valence of a form answer ("unknown": None)."""
+    return answer if answer in VALENCE_LABELS else None
+
+
 class EffectForm(ItemForm):
     """An effect: a change that grew from activities or other effects."""
 
-    intended = RadioField(_l("Was dit de bedoeling?"), choices=choices([
-        ("yes", _l("Ja, bedoeld")), ("no", _l("Nee, onbedoeld (een verrassing)")),
-        ("unknown", _l("Weet ik niet")),
-    ]), default="yes")
-    valence = RadioField(_l("Hoe was het?"), choices=_choices(VALENCE_LABELS), default="positive")
+    intended = RadioField(_l("Was dit de bedoeling?"), choices=choices(INTENDED_CHOICES),
+                          invalid_choice_message=INTENDED_MISSING)
+    valence = RadioField(_l("Hoe was het?"), choices=choices(VALENCE_CHOICES),
+                         invalid_choice_message=VALENCE_MISSING)
     noticed_by = SelectField(_l("Wie merkte het op?"),
                              choices=_choices(OBSERVER_LABELS, _l("(niet ingevuld)")))
     evidence_kind = SelectField(_l("Soort bewijs"),

@@ -6,6 +6,7 @@ analysis and imports.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict, deque
 from collections.abc import Iterable
 
@@ -133,3 +134,65 @@ def _reaches(forward: dict[int, list[int]], start: int, goal: int) -> bool:
                 seen.add(nxt)
                 queue.append(nxt)
     return False
+
+
+def narrowed_middles(spans: dict[int, tuple[int, int]],
+                     edges: Iterable[tuple[int, int]]) -> dict[int, int]:
+    """Return per id of ``spans`` (first and last day, as day numbers) the middle of its
+    period after narrowing it by its links: an effect did not happen before its cause
+    began, and a cause did not happen after its effect ended.
+
+    "2024" that caused something on 12 March 2024 lies between 1 January and 12 March, so
+    it stands in February, not in July after its own effect; an effect "2024" of something
+    on 5 October lies after 5 October. A narrowing that would leave nothing (the dates
+    contradict the link) is skipped: the item keeps the period it was given.
+    """
+    forward: dict[int, list[int]] = defaultdict(list)
+    for cause, effect in edges:
+        if cause in spans and effect in spans and cause != effect:
+            forward[cause].append(effect)
+    low = {node: span[0] for node, span in spans.items()}
+    high = {node: span[1] for node, span in spans.items()}
+    order = time_order({node: () for node in spans},
+                       [(c, e) for c, es in forward.items() for e in es])
+    for cause in order:  # causes first: a start moves down the chain
+        for effect in forward.get(cause, ()):
+            if low[effect] < low[cause] <= high[effect]:
+                low[effect] = low[cause]
+    for cause in reversed(order):  # effects first: an end moves up the chain
+        for effect in forward.get(cause, ()):
+            if high[cause] > high[effect] >= low[cause]:
+                high[cause] = high[effect]
+    return {node: (low[node] + high[node]) // 2 for node in spans}
+
+
+def time_order(keys: dict[int, tuple], before: Iterable[tuple[int, int]]) -> list[int]:
+    """Return the ids of ``keys`` sorted by their key, except that for every pair
+    ``(cause, effect)`` of ``before`` (both in ``keys``) the cause comes first.
+
+    Kahn's algorithm with the keys as priority: of the items whose causes are all placed,
+    the one with the lowest key goes next. An effect whose cause sorts later waits for it
+    and comes after it as soon as it may (nothing else moves for it). The pairs must form no
+    circle (ripple links never do); an item caught in one would be left out, so such items
+    are put at the end in key order rather than lost.
+    """
+    waiting = dict.fromkeys(keys, 0)
+    forward: dict[int, list[int]] = defaultdict(list)
+    for cause, effect in before:
+        if cause in keys and effect in keys and cause != effect:
+            forward[cause].append(effect)
+            waiting[effect] += 1
+    ready = [(keys[node], node) for node, count in waiting.items() if count == 0]
+    heapq.heapify(ready)
+    ordered: list[int] = []
+    while ready:
+        _key, node = heapq.heappop(ready)
+        ordered.append(node)
+        for effect in forward.get(node, ()):
+            waiting[effect] -= 1
+            if waiting[effect] == 0:
+                heapq.heappush(ready, (keys[effect], effect))
+    if len(ordered) < len(keys):
+        placed = set(ordered)
+        ordered += sorted((n for n in keys if n not in placed), key=lambda n: (keys[n], n))
+    return ordered

@@ -152,8 +152,13 @@ class RippleItem(TimestampMixin, db.Model):
     ladder_step: orm.Mapped[str | None] = orm.mapped_column(sa.String(20))
 
     # Effect attributes
+    # NULL intended/valence: "not known" (a real answer: "Weet ik niet"), unless
+    # ``unanswered`` says nobody was asked yet (an effect added by its title alone on the map
+    # outline); the forms then start blank and ask. REM is about the unintended and the
+    # negative, so no form ever fills these in for the person.
     intended: orm.Mapped[bool | None] = orm.mapped_column()
     valence: orm.Mapped[str | None] = orm.mapped_column(sa.String(10))
+    unanswered: orm.Mapped[bool] = orm.mapped_column(default=False, server_default=sa.false())
     noticed_by: orm.Mapped[str | None] = orm.mapped_column(sa.String(20))
     evidence_kind: orm.Mapped[str | None] = orm.mapped_column(sa.String(20))
     evidence_text: orm.Mapped[str] = orm.mapped_column(sa.Text, default="")

@@ -11,11 +11,11 @@ from flask_babel import gettext as _
 from sqlalchemy import orm
 
 from rem.audit.services import actor_id, record, record_many, snapshot
-from rem.codes.models import Code, Codebook
+from rem.codes.models import Code
 from rem.collaborations.models import Collaboration
 from rem.core.database import utcnow
 from rem.core.dates import FuzzyDate, check_date
-from rem.core.periods import Period
+from rem.core.forms import too_long
 from rem.extensions import db
 from rem.ripples import graph
 from rem.ripples.models import (
@@ -33,13 +33,12 @@ from rem.ripples.models import (
     RippleLink,
     Valence,
     Visibility,
-    item_codes,
 )
 
 ITEM_FIELDS = [
     "title", "description", "date_start", "date_precision", "visibility",
     "participant_count", "governance_style", "ladder_step", "intended", "valence",
-    "noticed_by", "evidence_kind", "evidence_text", "evidence_url",
+    "unanswered", "noticed_by", "evidence_kind", "evidence_text", "evidence_url",
 ]
 
 
@@ -72,6 +71,8 @@ class ItemInput:
     ladder_step: str | None = None
     intended: bool | None = None
     valence: str | None = None
+    # True: intended and valence were not asked yet (an effect made from its title alone).
+    unanswered: bool = False
     noticed_by: str | None = None
     evidence_kind: str | None = None
     evidence_text: str = ""
@@ -85,9 +86,9 @@ def _clean(data: ItemInput, kind: Kind) -> ItemInput:
     if not data.title:
         raise RippleError(_("Geef een titel op."))
     if len(data.title) > TITLE_MAX:
-        raise RippleError(_("De titel is te lang: hoogstens %(n)d tekens.", n=TITLE_MAX))
+        raise RippleError(too_long(_("De titel"), TITLE_MAX))
     if len(data.description or "") > TEXT_MAX or len(data.evidence_text or "") > TEXT_MAX:
-        raise RippleError(_("De tekst is te lang: hoogstens %(n)d tekens.", n=TEXT_MAX))
+        raise RippleError(too_long(_("De tekst"), TEXT_MAX))
     try:
         check_date(data.when, allow_future=(kind == Kind.ACTIVITY))
     except ValueError as exc:
@@ -97,7 +98,7 @@ def _clean(data: ItemInput, kind: Kind) -> ItemInput:
     if data.evidence_url and not data.evidence_url.startswith(("http://", "https://")):
         raise RippleError(_("Een link naar een document begint met http:// of https://."))
     if len(data.evidence_url or "") > URL_MAX:
-        raise RippleError(_("De link is te lang: hoogstens %(n)d tekens.", n=URL_MAX))
+        raise RippleError(too_long(_("De link"), URL_MAX))
     for name, allowed in CHOICES.items():
         if getattr(data, name) not in allowed:
             raise RippleError(_("Onbekende keuze voor “%(field)s”: “%(value)s”.", field=name,
@@ -135,6 +136,7 @@ def _apply(item: RippleItem, data: ItemInput, codes: dict[int, Code] | None = No
     else:
         item.intended = data.intended
         item.valence = data.valence or None
+        item.unanswered = bool(data.unanswered)
         item.noticed_by = data.noticed_by or None
         item.evidence_kind = data.evidence_kind or None
         item.evidence_text = data.evidence_text or ""
@@ -461,157 +463,3 @@ def remove_link(link: RippleLink) -> None:
     record("unlink", "link", link.id, collaboration_id=link.collaboration_id,
            summary=f"{link.cause.title} → {link.effect.title}",
            before={"cause_id": link.cause_id, "effect_id": link.effect_id})
-
-
-@dataclass
-class LogView:
-    """The visible part of one collaboration's ripple log, with its derived graph."""
-
-    items: list[RippleItem]
-    links: list[tuple[int, int]]
-    orders: dict[int, int]
-    causes: dict[int, list[int]]
-    grew: dict[int, list[int]]
-
-    def by_id(self) -> dict[int, RippleItem]:
-        """Return the items keyed by id."""
-        return {item.id: item for item in self.items}
-
-
-def load_log(collaboration: Collaboration, item_clause: sa.ColumnElement[bool]) -> LogView:
-    """Load the live, visible items and links of ``collaboration`` in a few queries.
-
-    Three queries however many items: items, their codes (one join, where
-    ``selectinload`` sends one query per 500 items) and links; nothing per item.
-    """
-    visible = (RippleItem.collaboration_id == collaboration.id,
-               RippleItem.deleted_at.is_(None), item_clause)
-    items = list(db.session.scalars(sa.select(RippleItem).where(*visible)))
-    codes: dict[int, list[Code]] = {item.id: [] for item in items}
-    for item_id, code in db.session.execute(
-        sa.select(item_codes.c.item_id, Code)
-        .join(Code, Code.id == item_codes.c.code_id)
-        .join(RippleItem, RippleItem.id == item_codes.c.item_id)
-        .where(*visible)
-        .options(orm.joinedload(Code.codebook))
-        .order_by(item_codes.c.item_id, Code.id)
-    ):
-        codes[item_id].append(code)
-    for item in items:  # as the relationship would load them: ordered by code id
-        orm.attributes.set_committed_value(item, "codes", codes[item.id])
-    items.sort(key=lambda i: i.sort_key())
-    ids = {i.id for i in items}
-    # Links between visible live items: ``ids`` already leaves out deleted items, so the
-    # joins of live_links() are not needed here (they cost more than the rows).
-    links = [(a, b) for a, b in db.session.execute(
-        sa.select(RippleLink.cause_id, RippleLink.effect_id)
-        .where(RippleLink.collaboration_id == collaboration.id, RippleLink.deleted_at.is_(None))
-        .order_by(RippleLink.id)
-    ) if a in ids and b in ids]
-    orders = graph.ripple_orders([i.id for i in items if i.kind == Kind.ACTIVITY], links)
-    causes: dict[int, list[int]] = defaultdict(list)
-    grew: dict[int, list[int]] = defaultdict(list)
-    for a, b in links:
-        causes[b].append(a)
-        grew[a].append(b)
-    return LogView(items, links, orders, dict(causes), dict(grew))
-
-
-def data_fingerprints(collaboration_ids: list[int],
-                      clause: sa.ColumnElement[bool] | None = None) -> dict[int, tuple]:
-    """Return per collaboration aggregates that change whenever anything shown of it changes.
-
-    Four grouped queries (no rows are loaded): the items (how many, their ids, their
-    versions: every change of an item bumps its version, and the latest change), the
-    codes on them (a change of codes alone does not touch the item row), the links (a
-    new link always has a new id; cause and effect are folded in; the latest change
-    covers a removed one) and the codebooks (names and legends). ``clause`` narrows the
-    items to what one person sees. Used to find results again without computing them:
-    rendered maps (``maps.builder.download_alias``) and analyses (``analysis.scope``).
-    """
-    if not collaboration_ids:
-        return {}
-    tags: dict[int, list] = {cid: [] for cid in collaboration_ids}
-
-    def add(rows, width: int) -> None:
-        seen = set()
-        for cid, *values in rows.all():
-            tags[cid] += [str(v) for v in values]
-            seen.add(cid)
-        for cid in tags.keys() - seen:
-            tags[cid] += ["0"] * width
-
-    live = RippleItem.deleted_at.is_(None)
-    if clause is not None:
-        live = sa.and_(live, clause)
-    add(db.session.execute(
-        sa.select(RippleItem.collaboration_id, sa.func.count(RippleItem.id),
-                  sa.func.sum(RippleItem.id), sa.func.sum(RippleItem.version),
-                  sa.func.max(RippleItem.updated_at))
-        .where(RippleItem.collaboration_id.in_(collaboration_ids), live)
-        .group_by(RippleItem.collaboration_id)), 4)
-    add(db.session.execute(
-        sa.select(RippleItem.collaboration_id, sa.func.count(),
-                  sa.func.sum(item_codes.c.item_id * 7919 + item_codes.c.code_id))
-        .select_from(item_codes).join(RippleItem, RippleItem.id == item_codes.c.item_id)
-        .where(RippleItem.collaboration_id.in_(collaboration_ids), live)
-        .group_by(RippleItem.collaboration_id)), 2)
-    link_live = RippleLink.deleted_at.is_(None)
-    add(db.session.execute(
-        sa.select(RippleLink.collaboration_id,
-                  sa.func.count(RippleLink.id).filter(link_live),
-                  sa.func.sum(RippleLink.id).filter(link_live),
-                  sa.func.sum(RippleLink.cause_id * 7919 + RippleLink.effect_id)
-                  .filter(link_live),
-                  # every link, removed ones too: removing one changes this
-                  sa.func.max(RippleLink.updated_at))
-        .where(RippleLink.collaboration_id.in_(collaboration_ids))
-        .group_by(RippleLink.collaboration_id)), 4)
-    books = tuple(str(value) for value in db.session.execute(sa.select(
-        sa.func.count(Code.id), sa.func.sum(Code.id), sa.func.max(Code.updated_at),
-        sa.select(sa.func.max(Codebook.updated_at)).scalar_subquery())).one())
-    return {cid: (*values, *books) for cid, values in tags.items()}
-
-
-def log_fingerprint(collaboration: Collaboration, clause: sa.ColumnElement[bool]) -> tuple:
-    """Return :func:`data_fingerprints` of one collaboration as ``clause`` shows it, with the
-    collaboration's own name (a map's title)."""
-    return (collaboration.id, collaboration.name, str(collaboration.updated_at),
-            *data_fingerprints([collaboration.id], clause)[collaboration.id])
-
-
-@dataclass
-class TimelinePage:
-    """One page of a long timeline: a run of time-sorted items and where it lies."""
-
-    items: list[RippleItem]
-    number: int  # 1-based
-    count: int  # how many pages there are
-    ranges: list[tuple[int, str]]  # (page number, "first date – last date") for every page
-
-
-def timeline_page(items: list[RippleItem], number: int, size: int) -> TimelinePage:
-    """Return page ``number`` of ``items`` in pages of ``size`` (out-of-range: the nearest)."""
-    size = max(1, size)
-    count = max(1, -(-len(items) // size))
-    number = min(max(1, number), count)
-    ranges = []
-    for page in range(1, count + 1):
-        run = items[(page - 1) * size: page * size]
-        if run:
-            first, last = run[0].when.label(), run[-1].when.label()
-            ranges.append((page, first if first == last else f"{first} – {last}"))
-    return TimelinePage(items[(number - 1) * size: number * size], number, count, ranges)
-
-
-def group_by_period(items: list[RippleItem], grouping: str) -> list[tuple[str, list[RippleItem]]]:
-    """Group time-sorted items into labelled periods (year, quarter or month)."""
-    groups: list[tuple[str, list[RippleItem]]] = []
-    current_key = None
-    for item in items:
-        period = Period.of(item.date_start, grouping)
-        if period != current_key:
-            groups.append((period.label(), []))
-            current_key = period
-        groups[-1][1].append(item)
-    return groups

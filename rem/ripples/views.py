@@ -17,10 +17,18 @@ from rem.collaborations.models import Collaboration
 from rem.core.dates import FuzzyDate
 from rem.core.forms import EmptyForm
 from rem.core.http import saving
-from rem.core.pagecache import cached_page
 from rem.extensions import db
-from rem.ripples import services
-from rem.ripples.forms import ActivityForm, EffectForm, EffectLinkForm, LinkForm
+from rem.ripples import conflicts, services
+from rem.ripples.forms import (
+    ActivityForm,
+    EffectForm,
+    EffectLinkForm,
+    LinkForm,
+    answers_of,
+    intended_value,
+    valence_value,
+)
+from rem.ripples.logview import load_log
 from rem.ripples.models import Kind, RippleItem, RippleLink
 
 bp = Blueprint("ripples", __name__, url_prefix="/collaborations/<slug>")
@@ -72,8 +80,8 @@ def _input(form) -> services.ItemInput:
         data.governance_style = form.governance_style.data or None
         data.ladder_step = form.ladder_step.data or None
     else:
-        data.intended = {"yes": True, "no": False}.get(form.intended.data)
-        data.valence = form.valence.data or None
+        data.intended = intended_value(form.intended.data)
+        data.valence = valence_value(form.valence.data)
         data.noticed_by = form.noticed_by.data or None
         data.evidence_kind = form.evidence_kind.data or None
         data.evidence_text = form.evidence_text.data or ""
@@ -87,12 +95,16 @@ def _form_for(kind: Kind, collaboration: Collaboration, item: RippleItem | None 
     form.codes.choices = code_choices()
     if kind == Kind.EFFECT:
         form.causes.choices = _cause_choices(collaboration, exclude=item.id if item else None)
+    if kind == Kind.EFFECT and request.method == "POST":
+        for answer in (form.intended, form.valence):
+            if answer.name not in request.form:  # not the stored value: the person answers
+                answer.data = None
     if request.method == "GET" and item is not None:
         form.date_value.data = item.date_start
         form.codes.data = [c.id for c in item.codes]
         form.version.data = str(item.version)
         if kind == Kind.EFFECT:
-            form.intended.data = {True: "yes", False: "no"}.get(item.intended, "unknown")
+            form.intended.data, form.valence.data = answers_of(item)
             form.causes.data = [link.cause_id for link in _cause_links(item)]
     return form
 
@@ -149,14 +161,13 @@ def new(slug: str, kind: str):
 
 
 @bp.get("/items/<int:item_id>")
-@cached_page
 def show(slug: str, item_id: int):
     """Show one activity or effect, what it grew from, what grew from it, and its history."""
     collaboration = collaboration_or_404(slug)
     item = _item_or_404(collaboration, item_id, allow_deleted=True)
     access = current_access()
     clause = access.item_clause(collaboration)
-    log = services.load_log(collaboration, clause)
+    log = load_log(collaboration, clause)
     by_id = log.by_id()
     links = db.session.scalars(
         sa.select(RippleLink).where(
@@ -203,23 +214,36 @@ def edit(slug: str, item_id: int):
     kind = Kind(item.kind)
     form = _form_for(kind, collaboration, item)
     conflict = None
+    differences: list[conflicts.Difference] = []
+    base = request.form.get("base") if request.method == "POST" else None
     if form.validate_on_submit():
+        data = _input(form)
+        # Only a form that showed the causes changes them: no check box ticked then
+        # means "no cause", but a form without them (a script, an older page) keeps them.
+        cause_ids = (list(form.causes.data or [])
+                     if kind == Kind.EFFECT and request.form.get("causes_shown") else None)
         with saving(services.RippleError, silent=(services.EditConflict,)) as saved:
-            services.update_item(item, _input(form), int(form.version.data or 0))
-            # Only a form that showed the causes changes them: no check box ticked then
-            # means "no cause", but a form without them (a script, an older page) keeps them.
-            if kind == Kind.EFFECT and request.form.get("causes_shown"):
-                _set_causes(item, list(form.causes.data or []))
+            services.update_item(item, data, int(form.version.data or 0))
+            if cause_ids is not None:
+                _set_causes(item, cause_ids)
             saved.flash(_("De wijzigingen zijn opgeslagen."))
         if saved:
             return redirect(url_for("ripples.show", slug=slug, item_id=item.id))
         if isinstance(saved.error, services.EditConflict):
             conflict = saved.error
+            now = conflicts.item_values(item, causes=cause_ids is not None)
+            differences, take = conflicts.compare(
+                now, conflicts.input_values(kind, data, cause_ids), base)
+            conflicts.take_over(form, take)
+            # The person has now seen every difference: the next save may replace them.
             form.version.data = str(item.version)
+            base = conflicts.fingerprint(now)
+    if base is None:
+        base = conflicts.fingerprint(conflicts.item_values(item, causes=kind == Kind.EFFECT))
     status = 409 if conflict else 200
     return render_template("ripples/form.html", form=form, collaboration=collaboration,
-                           kind=kind, item=item, conflict=conflict,
-                           codebooks=all_codebooks()), status
+                           kind=kind, item=item, conflict=conflict, differences=differences,
+                           base=base, codebooks=all_codebooks()), status
 
 
 @bp.route("/items/<int:item_id>/delete", methods=["GET", "POST"])

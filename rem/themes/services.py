@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from rem.audit.services import actor_id, record
 from rem.collaborations.models import Collaboration
 from rem.core.database import utcnow
+from rem.core.forms import too_long
 from rem.extensions import db
 from rem.ripples.models import Kind, RippleItem
 from rem.themes.models import DESCRIPTION_MAX, NAME_MAX, Theme, theme_items
@@ -43,10 +44,9 @@ def _clean(collaboration_id: int, name: str, description: str,
     if not name:
         raise ThemeError(_("Geef het thema een naam."))
     if len(name) > NAME_MAX:
-        raise ThemeError(_("De naam is te lang: hoogstens %(n)d tekens.", n=NAME_MAX))
+        raise ThemeError(too_long(_("De naam"), NAME_MAX))
     if len(description) > DESCRIPTION_MAX:
-        raise ThemeError(_("De beschrijving is te lang: hoogstens %(n)d tekens.",
-                           n=DESCRIPTION_MAX))
+        raise ThemeError(too_long(_("De beschrijving"), DESCRIPTION_MAX))
     same = sa.select(Theme.id).where(Theme.collaboration_id == collaboration_id,
                                      Theme.deleted_at.is_(None),
                                      sa.func.lower(Theme.name) == name.lower())
@@ -63,6 +63,18 @@ def themes_of(collaboration: Collaboration, *, deleted: bool = False) -> list[Th
     return list(db.session.scalars(
         sa.select(Theme).where(Theme.collaboration_id == collaboration.id, state)
         .order_by(Theme.position, Theme.id)))
+
+
+def live_themes_of_many(collaboration_ids: list[int]) -> dict[int, list[Theme]]:
+    """Return per collaboration its live themes in their order (one query for all)."""
+    found: dict[int, list[Theme]] = {cid: [] for cid in collaboration_ids}
+    if collaboration_ids:
+        for theme in db.session.scalars(
+                sa.select(Theme).where(Theme.collaboration_id.in_(collaboration_ids),
+                                       Theme.deleted_at.is_(None))
+                .order_by(Theme.position, Theme.id)):
+            found[theme.collaboration_id].append(theme)
+    return found
 
 
 def theme_or_none(collaboration: Collaboration, theme_id: int) -> Theme | None:
@@ -213,6 +225,20 @@ def memberships(collaboration_id: int, item_ids: set[int] | None = None
         if item_ids is None or item_id in item_ids:
             found[item_id].append(theme_id)
     return dict(found)
+
+
+def memberships_of_many(collaboration_ids: list[int]) -> dict[int, dict[int, list[int]]]:
+    """Return per collaboration what :func:`memberships` returns for it (one query)."""
+    found: dict[int, dict[int, list[int]]] = {cid: defaultdict(list) for cid in collaboration_ids}
+    if collaboration_ids:
+        for cid, item_id, theme_id in db.session.execute(
+                sa.select(Theme.collaboration_id, theme_items.c.item_id, theme_items.c.theme_id)
+                .join(Theme, Theme.id == theme_items.c.theme_id)
+                .where(Theme.collaboration_id.in_(collaboration_ids),
+                       Theme.deleted_at.is_(None))
+                .order_by(theme_items.c.item_id, Theme.position, Theme.id)):
+            found[cid][item_id].append(theme_id)
+    return {cid: dict(items) for cid, items in found.items()}
 
 
 def counts(collaboration: Collaboration, item_clause: sa.ColumnElement[bool]

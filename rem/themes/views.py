@@ -11,33 +11,20 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from rem.access import current_access
-from rem.access.routes import collaboration_or_404
+from rem.access import Access, current_access
+from rem.access.routes import collaboration_or_404, collaboration_route
+from rem.collaborations.models import Collaboration
 from rem.core.forms import EmptyForm
+from rem.core.http import saving
 from rem.extensions import db
 from rem.ripples.models import Kind, RippleItem
 from rem.themes import services
 from rem.themes.models import DESCRIPTION_MAX, NAME_MAX
 
 bp = Blueprint("themes", __name__)
-
-
-def _readable(slug: str):
-    collaboration = collaboration_or_404(slug)
-    access = current_access()
-    if not access.reads_all_of(collaboration):
-        abort(403)
-    return collaboration, access
-
-
-def _editable(slug: str):
-    collaboration, access = _readable(slug)
-    if not access.edits(collaboration):
-        abort(403)
-    return collaboration
 
 
 def _theme(collaboration, theme_id: int):
@@ -53,9 +40,10 @@ def _version() -> int | None:
 
 
 @bp.get("/collaborations/<slug>/themes")
-def index(slug: str):
+@collaboration_route(Access.reads_all_of)
+def index(collaboration: Collaboration):
     """List the collaboration's themes with their effects, and the bin."""
-    collaboration, access = _readable(slug)
+    access = current_access()
     counted = services.counts(collaboration, access.item_clause(collaboration))
     return render_template("themes/index.html", collaboration=collaboration, counted=counted,
                            binned=services.themes_of(collaboration, deleted=True),
@@ -63,66 +51,54 @@ def index(slug: str):
                            name_max=NAME_MAX, description_max=DESCRIPTION_MAX)
 
 
-def _done(slug: str, message: str | None = None, error: Exception | None = None):
-    """Commit (or roll back and say why) once, then go back to the list."""
-    if error is not None:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        if message:
-            flash(message, "success")
-    return redirect(url_for("themes.index", slug=slug))
+def _back(collaboration: Collaboration):
+    return redirect(url_for("themes.index", slug=collaboration.slug))
 
 
 @bp.post("/collaborations/<slug>/themes")
-def create(slug: str):
+@collaboration_route(Access.edits)
+def create(collaboration: Collaboration):
     """Make a theme."""
-    collaboration = _editable(slug)
-    try:
+    with saving(services.ThemeError) as done:
         theme = services.create_theme(collaboration, request.form.get("name", ""),
                                       request.form.get("description", ""))
-    except services.ThemeError as exc:
-        return _done(slug, error=exc)
-    return _done(slug, _("Thema “%(name)s” is gemaakt.", name=theme.name))
+        done.flash(_("Thema “%(name)s” is gemaakt.", name=theme.name))
+    return _back(collaboration)
 
 
 @bp.post("/collaborations/<slug>/themes/<int:theme_id>/edit")
-def edit(slug: str, theme_id: int):
+@collaboration_route(Access.edits)
+def edit(collaboration: Collaboration, theme_id: int):
     """Rename or describe a theme (refused when someone else saved it meanwhile)."""
-    collaboration = _editable(slug)
     theme = _theme(collaboration, theme_id)
-    try:
+    with saving(services.ThemeError) as done:
         services.update_theme(theme, request.form.get("name", theme.name),
                               request.form.get("description", theme.description),
                               _version() or theme.version)
-    except services.ThemeError as exc:
-        return _done(slug, error=exc)
-    return _done(slug, _("Het thema is opgeslagen."))
+        done.flash(_("Het thema is opgeslagen."))
+    return _back(collaboration)
 
 
 @bp.post("/collaborations/<slug>/themes/<int:theme_id>/delete")
-def delete(slug: str, theme_id: int):
+@collaboration_route(Access.edits)
+def delete(collaboration: Collaboration, theme_id: int):
     """Move a theme to the bin (its effects stay in it)."""
-    collaboration = _editable(slug)
     theme = _theme(collaboration, theme_id)
-    try:
+    with saving(services.ThemeError) as done:
         services.delete_theme(theme, _version())
-    except services.ThemeError as exc:
-        return _done(slug, error=exc)
-    return _done(slug, _("Thema “%(name)s” staat in de prullenbak.", name=theme.name))
+        done.flash(_("Thema “%(name)s” staat in de prullenbak.", name=theme.name))
+    return _back(collaboration)
 
 
 @bp.post("/collaborations/<slug>/themes/<int:theme_id>/restore")
-def restore(slug: str, theme_id: int):
+@collaboration_route(Access.edits)
+def restore(collaboration: Collaboration, theme_id: int):
     """Take a theme out of the bin."""
-    collaboration = _editable(slug)
     theme = _theme(collaboration, theme_id)
-    try:
+    with saving(services.ThemeError) as done:
         services.restore_theme(theme)
-    except services.ThemeError as exc:
-        return _done(slug, error=exc)
-    return _done(slug, _("Thema “%(name)s” is teruggezet.", name=theme.name))
+        done.flash(_("Thema “%(name)s” is teruggezet.", name=theme.name))
+    return _back(collaboration)
 
 
 @bp.route("/collaborations/<slug>/items/<int:item_id>/themes", methods=["GET", "POST"])
@@ -148,17 +124,16 @@ def item_themes(slug: str, item_id: int):
         chosen = {int(v) for v in request.form.getlist("theme") if v.isdigit()}
         seen = {int(v) for v in request.form.getlist("seen") if v.isdigit()}
         name = request.form.get("new_theme", "").strip()
-        try:
+        # The fragment says what happened itself (no flash): ``silent``.
+        with saving(silent=(services.ThemeError,)) as done:
             if name and item.kind == Kind.EFFECT:
                 chosen.add(services.create_theme(collaboration, name).id)
             added, removed = services.set_item_themes(item, chosen, seen)
-        except services.ThemeError as exc:
-            db.session.rollback()
-            error = str(exc)
-        else:
-            db.session.commit()
+        if done:
             message = (_("De thema's zijn opgeslagen.") if added or removed
                        else _("Er is niets veranderd."))
+        else:
+            error = str(done.error)
     themes = services.themes_of(collaboration) if access.reads_all_of(collaboration) else []
     current = services.theme_ids_of(item)
     if not access.reads_all_of(collaboration):

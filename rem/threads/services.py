@@ -20,6 +20,7 @@ from rem.access import Access
 from rem.audit.services import actor_id, record
 from rem.collaborations.models import Collaboration
 from rem.core.database import utcnow
+from rem.core.forms import too_long
 from rem.extensions import db
 from rem.ripples.models import Kind, RippleItem, RippleLink
 from rem.threads.models import (
@@ -61,7 +62,7 @@ def narrative(item: RippleItem, first: bool) -> str:
     if item.intended is True:
         facts.append(_("bedoeld"))
     elif item.intended is False:
-        facts.append(_("niet bedoeld"))
+        facts.append(_("onbedoeld"))
     valence = {"positive": _("positief"), "negative": _("negatief"),
                "mixed": _("gemengd")}.get(item.valence or "")
     if valence:
@@ -137,7 +138,7 @@ def _clean_title(title: str) -> str:
     if not title:
         raise ThreadError(_("Geef het verhaal een titel."))
     if len(title) > THREAD_TITLE_MAX:
-        raise ThreadError(_("De titel is te lang: hoogstens %(n)d tekens.", n=THREAD_TITLE_MAX))
+        raise ThreadError(too_long(_("De titel"), THREAD_TITLE_MAX))
     return title
 
 
@@ -173,8 +174,7 @@ def update_thread(thread: StoryThread, title: str, texts: list[str], seen_versio
         raise ThreadError(_("Het aantal stappen klopt niet meer. Open het formulier opnieuw."))
     for text in texts:
         if len(text or "") > STEP_TEXT_MAX:
-            raise ThreadError(_("Een stap is te lang: hoogstens %(n)d tekens.",
-                                n=STEP_TEXT_MAX))
+            raise ThreadError(too_long(_("Een stap"), STEP_TEXT_MAX))
     before = _state(thread)
     thread.title = title
     for step, text in zip(thread.steps, texts, strict=True):

@@ -11,13 +11,17 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from rem.collaborations.models import Collaboration
+from rem.core import pdf
 from rem.maps import drawing, periods, renderer
 from rem.maps.builder import for_projector, map_from_log, summary
 from rem.maps.filters import MapFilters, MapOptions
 from rem.maps.model import RippleMap
-from rem.ripples.services import LogView
+from rem.ripples.logview import LogView
 
 log = logging.getLogger(__name__)
+# The projector's columns are headed by the periods they span: months or quarters while
+# the items fall in at most this many, else years.
+PROJECTOR_PERIODS = 12
 
 
 @dataclass
@@ -28,7 +32,8 @@ class Drawing:
     svg: Markup | None
     problem: str | None
     summary: str
-    # The same SVG as a data: URI, for the PDF (WeasyPrint scales an image, not inline SVG).
+    # For the PDF (drawn only when asked): the map's print SVG as a data: URI (WeasyPrint
+    # scales an image, not inline SVG; rem.maps.drawing.print_svg says why a print SVG).
     data_uri: str | None = None
 
 
@@ -42,17 +47,23 @@ def _prefix_ids(svg: str, prefix: str) -> str:
 
 def draw(collaboration: Collaboration, log_view: LogView, title: str,
          layout: str = "timeline", id_prefix: str = "",
-         view: tuple[MapFilters, MapOptions] | None = None, projector: bool = False) -> Drawing:
+         view: tuple[MapFilters, MapOptions] | None = None, projector: bool = False,
+         contrast: bool = False, for_pdf: bool = False) -> Drawing:
     """Return the map of ``log_view`` as inline SVG (cached by its DOT source); ``view``
     (a saved view's filters and options) draws it that way; ``projector`` draws it for
-    the wall (large text, no legend: rem.maps.builder.for_projector)."""
+    the wall (large text, no legend: rem.maps.builder.for_projector; a timeline of up to
+    WALL_MAX_ITEMS items in the screen's shape, the renderer's "wall"; ``contrast``:
+    bold labels); ``for_pdf`` also draws it for paper (``data_uri``)."""
     filters, options = view if view is not None else (MapFilters(), MapOptions(layout=layout))
     if projector and view is None:
-        options.granularity = periods.projector_granularity(log_view.items)
+        options.granularity = periods.projector_granularity(log_view.items,
+                                                            columns=PROJECTOR_PERIODS)
     layout = options.layout
     ripple_map = map_from_log(collaboration, log_view, filters, options)
     if projector:
-        for_projector(ripple_map)
+        for_projector(ripple_map, bold=contrast)
+        if layout == "timeline" and len(ripple_map.nodes) <= renderer.WALL_MAX_ITEMS:
+            layout = "wall"
     ripple_map.title = title
     text = summary(ripple_map)
     count = len(ripple_map.nodes)
@@ -61,14 +72,22 @@ def draw(collaboration: Collaboration, log_view: LogView, title: str,
     if count > current_app.config["REM_MAP_MAX_NODES"]:
         return Drawing(ripple_map, None, _("Deze kaart is te groot om te tekenen (%(n)d items).",
                                            n=count), text)
+    timeout = current_app.config["REM_DOT_TIMEOUT"]
+    data_uri = None
     try:
-        raw = drawing.render(ripple_map, layout, "svg", current_app.config["REM_DOT_TIMEOUT"])
-        svg_text = renderer.titled_svg(raw, ripple_map.title, text, inline=True)
+        if for_pdf:
+            svg_text, print_text = drawing.svgs(ripple_map, layout, timeout, description=text)
+            if layout == "timeline" and count <= renderer.WALL_MAX_ITEMS:
+                # On paper a timeline of months is a strip a few millimetres high; the
+                # wall's date-ordered columns fill the page's width and height instead.
+                _screen, print_text = drawing.svgs(ripple_map, "wall", timeout,
+                                                   description=text)
+            data_uri = pdf.SVG_DATA + base64.b64encode(print_text.encode()).decode()
+        else:
+            svg_text = drawing.svg(ripple_map, layout, timeout, description=text)
         if id_prefix:
             svg_text = _prefix_ids(svg_text, id_prefix)
         svg = Markup(svg_text)  # noqa: S704 - Graphviz output of escaped data
-        data_uri = "data:image/svg+xml;base64," + base64.b64encode(
-            renderer.titled_svg(raw, ripple_map.title, text).encode()).decode()
     except renderer.GraphvizMissing:
         return Drawing(ripple_map, None, _("Graphviz (het programma dot) is niet geïnstalleerd "
                                            "op de server."), text)

@@ -16,12 +16,11 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Optional
 
 from rem.core.dates import FuzzyDate, Precision
-from rem.core.forms import choices
+from rem.core.forms import Length, choices
 from rem.ripples.forms import EffectForm
-from rem.ripples.models import VALENCE_LABELS
 from rem.workshops.models import (
     FIRST_NAME_MAX,
     FOCUS_MAX,
@@ -50,14 +49,14 @@ class WorkshopForm(FlaskForm):
 
     title = StringField(_l("Naam van de sessie"), validators=[
         DataRequired(_l("Geef de sessie een naam.")),
-        Length(max=TITLE_MAX, message=_l("Hoogstens %(max)d tekens.")),
+        Length(max=TITLE_MAX),
     ])
     held_on = DateField(_l("Datum"), validators=[DataRequired(_l("Kies de datum."))])
     place = StringField(_l("Plaats"), validators=[
-        Length(max=PLACE_MAX, message=_l("Hoogstens %(max)d tekens."))])
+        Length(max=PLACE_MAX)])
     focus_question = TextAreaField(_l("Focusvraag"), validators=[
         DataRequired(_l("Schrijf de vraag op waar de sessie over gaat.")),
-        Length(max=FOCUS_MAX, message=_l("Hoogstens %(max)d tekens.")),
+        Length(max=FOCUS_MAX),
     ], render_kw={"rows": 2})
     prompts = TextAreaField(_l("Vragen voor de gesprekken in tweetallen (één per regel)"),
                             validators=[Length(max=PROMPTS_MAX,
@@ -72,9 +71,6 @@ class AcceptForm(EffectForm):
     """A story as a new effect: the effect form plus the status the facilitator saw."""
 
     expected = HiddenField()
-    valence = RadioField(_l("Hoe was het?"), validators=[Optional()], choices=choices(
-        [*((str(k), v) for k, v in VALENCE_LABELS.items()), ("", _l("Niet bekend"))]),
-        default="")
 
 
 class MergeForm(FlaskForm):
@@ -141,10 +137,10 @@ class StoryForm(FlaskForm):
 
     text = TextAreaField(_l("Wat is er veranderd?"), validators=[
         DataRequired(_l("Schrijf eerst op wat er veranderd is.")),
-        Length(max=STORY_MAX, message=_l("Je verhaal is te lang: hoogstens %(max)d tekens.")),
+        Length(max=STORY_MAX),
     ], render_kw={"rows": 6, "maxlength": STORY_MAX})
     for_whom = StringField(_l("Voor wie veranderde het?"), validators=[
-        Length(max=FOR_WHOM_MAX, message=_l("Hoogstens %(max)d tekens."))],
+        Length(max=FOR_WHOM_MAX)],
         render_kw={"maxlength": FOR_WHOM_MAX})
     year = SelectField(_l("In welk jaar, ongeveer?"), validators=[Optional()])
     period = SelectField(_l("Wanneer in dat jaar?"), validators=[Optional()])

@@ -8,7 +8,6 @@ import re
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from rapidfuzz import fuzz, utils
 
 from rem.audit.services import actor_id, record
 from rem.codes.models import Code
@@ -25,13 +24,12 @@ from rem.ripples.services import (
     create_item,
     update_item,
 )
+from rem.workshops.likeness import THRESHOLD, Likeness, terms
 from rem.workshops.models import (
     StoryStatus,
     WorkshopStory,
 )
 from rem.workshops.services import (
-    STOPWORDS,
-    SUGGEST_CUTOFF,
     SUGGEST_LIMIT,
     AlreadyHandled,
     WorkshopError,
@@ -192,29 +190,45 @@ def code_story(story: WorkshopStory, code_ids: list[int]) -> RippleItem:
     return effect
 
 
-def _words(text: str) -> str:
-    return " ".join(word for word in utils.default_process(text).split()
-                    if word not in STOPWORDS)
+def _effect_terms(effect: RippleItem) -> tuple[frozenset[str], frozenset[str]]:
+    title = terms(effect.title)
+    return title, title | terms(plain_text(effect.description, 500))
 
 
 def suggestions(story: WorkshopStory, effects: list[RippleItem], limit: int = SUGGEST_LIMIT,
-                cutoff: float = SUGGEST_CUTOFF) -> list[tuple[RippleItem, int]]:
-    """Return the effects most alike in wording to ``story``, best first, with a 0-100 score."""
-    words = _words(story.text + " " + story.for_whom)
+                threshold: float = THRESHOLD) -> list[tuple[RippleItem, int]]:
+    """Return the effects ``story`` likely tells again, best first, with a 0-100 score
+    (rarity-weighted word overlap, workshops.likeness; against the title, or the title
+    with the description, whichever is closer)."""
+    words = terms(story.text + " " + story.for_whom)
     if not words:
         return []
+    effect_terms = [(effect, *_effect_terms(effect)) for effect in effects]
+    likeness = Likeness([words, *(body for _effect, _title, body in effect_terms)])
     scored = []
-    for effect in effects:
-        title = _words(effect.title)
-        body = _words(effect.title + " " + plain_text(effect.description, 500))
-        # WRatio suits a short title; on a long description it rewards any one shared
-        # word, so the description counts only through the words both have in common.
-        score = max(fuzz.WRatio(words, title) if title else 0,
-                    fuzz.token_set_ratio(words, body) if body else 0)
-        if score >= cutoff:
+    for effect, title, body in effect_terms:
+        score = max(likeness.score(words, title), likeness.score(words, body))
+        if score >= threshold:
             scored.append((effect, round(score)))
     scored.sort(key=lambda pair: (-pair[1], pair[0].id))
     return scored[:limit]
+
+
+def alike_stories(stories: list[WorkshopStory], threshold: float = THRESHOLD
+                  ) -> dict[int, list[WorkshopStory]]:
+    """For each story, the other stories of the list that likely tell the same change
+    (the measure of ``suggestions``), earliest first; stories without any are left out."""
+    story_terms = [(story, terms(story.text + " " + story.for_whom)) for story in stories]
+    likeness = Likeness(words for _story, words in story_terms)
+    alike: dict[int, list[WorkshopStory]] = {}
+    for i, (story, words) in enumerate(story_terms):
+        for other, other_words in story_terms[i + 1:]:
+            if likeness.score(words, other_words) >= threshold:
+                alike.setdefault(story.id, []).append(other)
+                alike.setdefault(other.id, []).append(story)
+    for found in alike.values():
+        found.sort(key=lambda s: s.id)
+    return alike
 
 
 def live_effects(collaboration: Collaboration) -> list[RippleItem]:

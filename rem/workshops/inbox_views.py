@@ -21,7 +21,7 @@ from rem.collaborations.models import Collaboration
 from rem.core.dates import FuzzyDate, Precision
 from rem.core.http import saving
 from rem.extensions import db
-from rem.ripples.forms import LinkForm
+from rem.ripples.forms import LinkForm, intended_value, valence_value
 from rem.ripples.models import Kind, RippleItem
 from rem.ripples.services import ItemInput, RippleError
 from rem.workshops import inbox as story_inbox
@@ -56,14 +56,22 @@ INBOX_VIEWS = {
 }
 
 
+INBOX_PAGE_SIZE = 15
+
+
 def _inbox_context(workshop: Workshop, show: str) -> dict:
-    stories = services.stories_of(workshop, INBOX_VIEWS[show])
-    if show == "done":
-        stories.reverse()
     done = show == "done"
+    stories, number, pages = services.story_page(
+        workshop, INBOX_VIEWS[show], request.args.get("page", 1, type=int), INBOX_PAGE_SIZE,
+        newest_first=done)
     return {
         "stories": stories,
         "show": show,
+        # New stories that likely tell the same change (accepting one, merge the other),
+        # among the stories of this page.
+        "alike": story_inbox.alike_stories(stories) if show == "new" else {},
+        "page": number,
+        "pages": pages,
         "cause_options": item_choices(workshop.collaboration) if done else [],
         "codebook_list": all_codebooks() if done else [],
         "counts": services.status_counts(workshop),
@@ -114,8 +122,9 @@ def _accept_form(collaboration: Collaboration, workshop: Workshop,
         when = story.when or FuzzyDate.of(workshop.held_on, Precision.YEAR)
         form.date_value.data = when.start
         form.date_precision.data = when.precision.value
-        form.intended.data = {True: "yes", False: "no"}.get(story.intended, "unknown")
-        form.valence.data = story.valence or ""
+        # What the participant answered; a question left open stays open for the facilitator.
+        form.intended.data = {True: "yes", False: "no"}.get(story.intended)
+        form.valence.data = story.valence
         form.noticed_by.data = story.participant.role if story.participant else ""
         form.evidence_kind.data = "quote"
         data = story_inbox.story_effect_input(story, form.title.data, when)
@@ -151,8 +160,8 @@ def accept(slug: str, session_id: int, story_id: int):
             description=form.description.data or "",
             visibility=form.visibility.data,
             code_ids=list(form.codes.data or []),
-            intended={"yes": True, "no": False}.get(form.intended.data),
-            valence=form.valence.data or None,
+            intended=intended_value(form.intended.data),
+            valence=valence_value(form.valence.data),
             noticed_by=form.noticed_by.data or None,
             evidence_kind=form.evidence_kind.data or None,
             evidence_text=form.evidence_text.data or "",

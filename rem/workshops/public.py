@@ -72,7 +72,7 @@ def _participant_key() -> str:
     return _address_key()
 
 
-def _session_key() -> str:
+def _workshop_key() -> str:
     return "join:session:" + _code_arg()
 
 
@@ -108,7 +108,7 @@ def _problem(problem: str, status: int, workshop: Workshop | None = None,
                            code=code), status
 
 
-def _open_session(code: str):
+def _open_workshop(code: str):
     """Return (session, None) for an open session, or (None, a friendly problem page)."""
     workshop = services.workshop_by_code(code)
     if workshop is None:
@@ -169,7 +169,7 @@ def start():
 @limiter.limit(_limit("REM_JOIN_LIMIT_ADDRESS"), methods=["POST"], key_func=_address_key)
 def participant(code: str):
     """Say who you are (a first name, or nobody) and start."""
-    workshop, problem = _open_session(code)
+    workshop, problem = _open_workshop(code)
     if problem:
         return problem
     if code != workshop.code:
@@ -196,10 +196,10 @@ def participant(code: str):
 @limiter.limit(_limit("REM_STORY_LIMIT_ADDRESS"), methods=["POST"], key_func=_address_key)
 @limiter.limit(_limit("REM_STORY_LIMIT_PARTICIPANT"), methods=["POST"],
                key_func=_participant_key)
-@limiter.limit(_limit("REM_STORY_LIMIT_SESSION"), methods=["POST"], key_func=_session_key)
+@limiter.limit(_limit("REM_STORY_LIMIT_SESSION"), methods=["POST"], key_func=_workshop_key)
 def story(code: str):
     """Tell a story: what changed, for whom, roughly when, and how it was."""
-    workshop, problem = _open_session(code)
+    workshop, problem = _open_workshop(code)
     if problem:
         return problem
     person = _participant(workshop)
@@ -225,9 +225,11 @@ def story(code: str):
             db.session.rollback()
             problems.append(str(exc))
         else:
+            # Read before the commit, which expires them (reading after it loads both
+            # rows again: two statements for nothing).
+            target = url_for("join.story", code=workshop.code, sent=sent.idempotency_key)
             db.session.commit()
-            return redirect(url_for("join.story", code=workshop.code,
-                                    sent=sent.idempotency_key))
+            return redirect(target)
     elif request.method == "POST":
         problems.append(_("Er ontbreekt nog iets. Kijk bij de rode tekst hieronder."))
     if request.method == "GET" or not services.valid_key(form.key.data):

@@ -12,11 +12,10 @@ import sqlalchemy as sa
 from rem.core.database import utcnow
 from rem.extensions import db
 from rem.ripples import graph
+from rem.ripples.logview import LogView
 from rem.ripples.models import Kind, RippleItem, RippleLink
-from rem.ripples.services import (
-    LogView,
-    live_links,
-)
+from rem.ripples.services import live_links
+from rem.ripples.timeline import in_time_order
 from rem.workshops.models import (
     ParticipantRole,
     StoryStatus,
@@ -53,7 +52,6 @@ def log_at(workshop: Workshop, clause: sa.ColumnElement[bool], *, after: bool
         sa.select(RippleItem).where(RippleItem.collaboration_id == collaboration_id,
                                     RippleItem.deleted_at.is_(None), clause, when)
     ))
-    items.sort(key=lambda i: i.sort_key())
     ids = {i.id for i in items}
     own = {i.id for i in items if i.session_id == workshop.id}
     moment = _aware(moment)
@@ -66,6 +64,7 @@ def log_at(workshop: Workshop, clause: sa.ColumnElement[bool], *, after: bool
         in_time = at is not None and (_aware(at) <= moment if after else _aware(at) < moment)
         if in_time or (after and (cause in own or effect in own)):
             links.append((cause, effect))
+    items = in_time_order(items, links)
     orders = graph.ripple_orders([i.id for i in items if i.kind == Kind.ACTIVITY], links)
     causes: dict[int, list[int]] = {}
     grew: dict[int, list[int]] = {}

@@ -24,6 +24,7 @@ from rem.audit.services import actor_id, record
 from rem.collaborations.models import Collaboration
 from rem.core.database import utcnow
 from rem.core.dates import DateError, FuzzyDate, check_date
+from rem.core.forms import too_long
 from rem.extensions import db
 from rem.ripples.models import RippleItem, RippleLink, Valence
 from rem.workshops.models import (
@@ -46,16 +47,6 @@ from rem.workshops.models import (
 
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 SUGGEST_LIMIT = 5
-SUGGEST_CUTOFF = 60.0
-# Small words that say nothing about what a story is about (for duplicate suggestions).
-_STOPWORD_TEXT = (
-    "de het een en van in op te dat die dit is was er voor met aan om ook als bij naar nu "
-    "meer zijn we wij ik je jij hij zij ze niet maar dan of door uit over tot nog wel al zo "
-    "hun heeft hebben had hadden wordt worden werd ons onze mijn zich kan kunnen "
-    "veel heel echt gaan gaat ging"
-)
-STOPWORDS = frozenset(_STOPWORD_TEXT.split(" "))
-
 
 class WorkshopError(ValueError):
     """A change that a session refuses; the message is shown as it is."""
@@ -115,9 +106,12 @@ def _clean_workshop(collaboration: Collaboration, data: WorkshopInput) -> Worksh
         raise WorkshopError(_("Schrijf de vraag op waar de sessie over gaat."))
     if data.held_on is None:
         raise WorkshopError(_("Kies de datum van de sessie."))
-    if (len(data.title) > TITLE_MAX or len(data.place) > PLACE_MAX
-            or len(data.focus_question) > FOCUS_MAX or len(data.prompts) > PROMPTS_MAX):
-        raise WorkshopError(_("Een van de teksten is te lang."))
+    for text, limit, what in ((data.title, TITLE_MAX, _("De naam")),
+                              (data.place, PLACE_MAX, _("De plaats")),
+                              (data.focus_question, FOCUS_MAX, _("De vraag")),
+                              (data.prompts, PROMPTS_MAX, _("De vragen voor de gesprekken"))):
+        if len(text) > limit:
+            raise WorkshopError(too_long(what, limit))
     if data.link_item_ids:
         found = set(db.session.scalars(
             sa.select(RippleItem.id).where(RippleItem.id.in_(data.link_item_ids),
@@ -273,11 +267,10 @@ def _clean_story(workshop: Workshop, data: StoryInput) -> StoryInput:
     if not data.text:
         raise WorkshopError(_("Schrijf eerst op wat er veranderd is."))
     if len(data.text) > STORY_MAX:
-        raise WorkshopError(_("Je verhaal is te lang: hoogstens %(n)d tekens. "
-                             "Maak het wat korter, of vertel het in twee delen.", n=STORY_MAX))
+        raise WorkshopError(too_long(_("Je verhaal"), STORY_MAX) + " "
+                            + _("Maak het wat korter, of vertel het in twee delen."))
     if len(data.for_whom) > FOR_WHOM_MAX:
-        raise WorkshopError(_("Het antwoord op ‘voor wie’ is te lang: hoogstens %(n)d tekens.",
-                             n=FOR_WHOM_MAX))
+        raise WorkshopError(too_long(_("Het antwoord op ‘voor wie’"), FOR_WHOM_MAX))
     if data.when is not None:
         try:
             check_date(data.when, allow_future=False)
@@ -310,9 +303,6 @@ def submit_story(workshop: Workshop, participant: WorkshopParticipant, data: Sto
         raise WorkshopError(_("Meld je eerst aan bij deze sessie."))
     if not valid_key(key):
         raise WorkshopError(_("Het formulier was niet compleet. Laad de pagina opnieuw."))
-    existing = _story_by_key(workshop, key)
-    if existing is not None:
-        return _same_sender(existing, participant), False
     data = _clean_story(workshop, data)
     now = utcnow()
     values = {
@@ -322,24 +312,24 @@ def submit_story(workshop: Workshop, participant: WorkshopParticipant, data: Sto
         "date_precision": data.when.precision.value if data.when else None,
         "intended": data.intended, "valence": data.valence, "grew_from_id": data.grew_from_id,
         "status": StoryStatus.NEW.value, "created_at": now, "updated_at": now,
+        "likely_double_of_id": _likely_double(participant, data.text, now),
     }
-    table = WorkshopStory.__table__
     if db.session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    # ON CONFLICT DO NOTHING: two requests with one key at the same moment store one story.
-    new_id = db.session.execute(
-        insert(table).values(**values)
+    table = WorkshopStory.__table__
+    # ON CONFLICT DO NOTHING: a key sent before (a double tap, or "send again"), also by
+    # two requests at the same moment, stores one story. Two statements for a new story:
+    # the look for a likely double above and this insert, which returns the story.
+    story = db.session.scalar(
+        insert(WorkshopStory).values(**values)
         .on_conflict_do_nothing(index_elements=[table.c.session_id, table.c.idempotency_key])
-        .returning(table.c.id)
-    ).scalar()
-    if new_id is None:
+        .returning(WorkshopStory)
+    )
+    if story is None:
         existing = _story_by_key(workshop, key)
         return _same_sender(existing, participant), False
-    story = db.session.get(WorkshopStory, new_id)
-    story.likely_double_of_id = _likely_double(story)
-    db.session.flush()
     return story, True
 
 
@@ -353,27 +343,27 @@ def nearly_equal(first: str, second: str) -> bool:
     """Tell whether two stories are nearly the same text: the same words, give or take a
     few typing differences, a word more or less, or another order (0-100 similarity of
     the normalised texts, character by character and with the words sorted). The one
-    measure of "the same story typed twice"; keep it here."""
+    measure of "the same story typed twice"; keep it here. It differs from the inbox's
+    measure of "the same change told by two people" (workshops.likeness) on purpose: a
+    retyped text has the same small words too, and a character measure catches typos."""
     a, b = utils.default_process(first), utils.default_process(second)
     if not a or not b:
         return False
     return max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b)) >= NEARLY_EQUAL_SCORE
 
 
-def _likely_double(story: WorkshopStory) -> int | None:
-    """Return the id of a story the same participant sent just before that ``story``
+def _likely_double(participant: WorkshopParticipant, text: str, now) -> int | None:
+    """Return the id of a story ``participant`` sent in the last minutes that ``text``
     nearly equals (the most recent one), or None."""
-    if story.participant_id is None:
-        return None
-    since = story.created_at - timedelta(minutes=JUST_SENT_MINUTES)
+    since = now - timedelta(minutes=JUST_SENT_MINUTES)
     earlier = db.session.execute(
         sa.select(WorkshopStory.id, WorkshopStory.text)
-        .where(WorkshopStory.session_id == story.session_id,
-               WorkshopStory.participant_id == story.participant_id,
-               WorkshopStory.id != story.id, WorkshopStory.created_at >= since)
+        .where(WorkshopStory.session_id == participant.session_id,
+               WorkshopStory.participant_id == participant.id,
+               WorkshopStory.created_at >= since)
         .order_by(WorkshopStory.id.desc())).all()
-    return next((story_id for story_id, text in earlier if nearly_equal(story.text, text)),
-                None)
+    return next((story_id for story_id, earlier_text in earlier
+                 if nearly_equal(text, earlier_text)), None)
 
 
 def stories_by(participant: WorkshopParticipant, limit: int = 50) -> list[WorkshopStory]:
@@ -401,6 +391,25 @@ def stories_of(workshop: Workshop, statuses: list[str] | None = None
     if statuses:
         query = query.where(WorkshopStory.status.in_(statuses))
     return list(db.session.scalars(query.order_by(WorkshopStory.id)))
+
+
+def story_page(workshop: Workshop, statuses: list[str], number: int, size: int, *,
+               newest_first: bool = False) -> tuple[list[WorkshopStory], int, int]:
+    """Return one page of the session's stories with ``statuses`` (cut in SQL), the page
+    number shown (out of range: the nearest) and how many pages there are.
+
+    The inbox shows a page, not every story: with hundreds of stories the whole list
+    was hundreds of kilobytes, sent again to every poller on every new story."""
+    where = (WorkshopStory.session_id == workshop.id, WorkshopStory.status.in_(statuses))
+    total = db.session.scalar(sa.select(sa.func.count()).where(*where)) or 0
+    size = max(1, size)
+    pages = max(1, -(-total // size))
+    number = min(max(1, number), pages)
+    order = WorkshopStory.id.desc() if newest_first else WorkshopStory.id
+    stories = list(db.session.scalars(
+        sa.select(WorkshopStory).where(*where).order_by(order)
+        .offset((number - 1) * size).limit(size)))
+    return stories, number, pages
 
 
 def status_counts(workshop: Workshop) -> dict[str, int]:

@@ -35,9 +35,9 @@ from rem.core.http import saving
 from rem.core.urls import external_url, site_root
 from rem.extensions import db
 from rem.maps import saved as saved_views
-from rem.ripples.services import load_log
+from rem.ripples.logview import load_log
 from rem.workshops import drawing, services
-from rem.workshops import report as session_report
+from rem.workshops import report as workshop_report
 from rem.workshops.forms import (
     StatusForm,
     WorkshopForm,
@@ -62,6 +62,8 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("workshops", __name__, url_prefix="/collaborations/<slug>/sessions")
 
+# A map too large to read whole on the wall zooms to this many of its newest items.
+PROJECTOR_FOLLOW = 6
 PROJECTOR_RECENT = 6
 
 
@@ -88,7 +90,7 @@ def index(slug: str):
                            can_edit=current_access().edits(collaboration))
 
 
-def _session_form(collaboration: Collaboration, workshop: Workshop | None = None
+def _workshop_form(collaboration: Collaboration, workshop: Workshop | None = None
                   ) -> WorkshopForm:
     form = WorkshopForm(obj=workshop)
     form.link_items.choices = item_choices(collaboration)
@@ -108,7 +110,7 @@ def _session_form(collaboration: Collaboration, workshop: Workshop | None = None
     return form
 
 
-def _session_input(form: WorkshopForm) -> services.WorkshopInput:
+def _workshop_input(form: WorkshopForm) -> services.WorkshopInput:
     return services.WorkshopInput(
         title=form.title.data or "", held_on=form.held_on.data,
         focus_question=form.focus_question.data or "", place=form.place.data or "",
@@ -121,10 +123,10 @@ def _session_input(form: WorkshopForm) -> services.WorkshopInput:
 def new(slug: str):
     """Prepare a session: date, place, focus question, prompts, what participants see."""
     collaboration = workshop_collaboration(slug, edit=True)
-    form = _session_form(collaboration)
+    form = _workshop_form(collaboration)
     if form.validate_on_submit():
         with saving(services.WorkshopError) as saved:
-            workshop = services.create_workshop(collaboration, _session_input(form))
+            workshop = services.create_workshop(collaboration, _workshop_input(form))
             saved.flash(_("De sessie staat klaar. Deelnemers kunnen meedoen met code %(code)s.",
                     code=workshop.display_code))
         if saved:
@@ -137,10 +139,10 @@ def new(slug: str):
 def edit(slug: str, session_id: int):
     """Change a session's details."""
     collaboration, workshop = workshop_or_404(slug, session_id, edit=True)
-    form = _session_form(collaboration, workshop)
+    form = _workshop_form(collaboration, workshop)
     if form.validate_on_submit():
         with saving(services.WorkshopError) as saved:
-            services.update_workshop(workshop, _session_input(form))
+            services.update_workshop(workshop, _workshop_input(form))
             saved.flash(_("De wijzigingen zijn opgeslagen."))
         if saved:
             return redirect(url_for("workshops.show", slug=slug, session_id=workshop.id))
@@ -196,20 +198,26 @@ def close(slug: str, session_id: int):
 
 def _projector_context(collaboration: Collaboration, workshop: Workshop) -> dict:
     access = current_access()
+    contrast = request.args.get("contrast") == "high"
     log_view = load_log(collaboration, access.item_clause(collaboration))
     drawn = drawing.draw(collaboration, log_view, _("Rimpelkaart %(name)s",
                                                     name=collaboration.name),
-                         view=saved_views.shown_by(workshop, collaboration), projector=True)
+                         view=saved_views.shown_by(workshop, collaboration), projector=True,
+                         contrast=contrast)
     own = [item for item in log_view.items if item.session_id == workshop.id]
     own.sort(key=lambda item: item.created_at, reverse=True)
+    # What a map too large for the wall zooms to (static/js/sessions.js): the session's
+    # newest effects, or the map's newest items before any came in.
+    follow = own or sorted(log_view.items, key=lambda item: item.created_at, reverse=True)
     return {
         "drawing": drawn,
         "recent": own[:PROJECTOR_RECENT],
         "own_ids": [item.id for item in own],
+        "follow_ids": [item.id for item in follow[:PROJECTOR_FOLLOW]],
         "newest_id": own[0].id if own else None,
         "counts": services.status_counts(workshop),
         "tag": services.state_tag(workshop),
-        "contrast": request.args.get("contrast") == "high",
+        "contrast": contrast,
     }
 
 
@@ -236,13 +244,14 @@ def projector_map(slug: str, session_id: int):
 # --- the report ----------------------------------------------------------------------------------
 
 
-def _report_context(collaboration: Collaboration, workshop: Workshop) -> dict:
+def _report_context(collaboration: Collaboration, workshop: Workshop, *,
+                    for_pdf: bool = False) -> dict:
     access = current_access()
-    report = session_report.build_report(workshop, access.item_clause(collaboration))
+    report = workshop_report.build_report(workshop, access.item_clause(collaboration))
     before = drawing.draw(collaboration, report.before, _("Kaart bij de opening"),
-                          id_prefix="before-")
+                          id_prefix="before-", for_pdf=for_pdf)
     after = drawing.draw(collaboration, report.after, _("Kaart na de sessie"),
-                         id_prefix="after-")
+                         id_prefix="after-", for_pdf=for_pdf)
     return {
         "report": report, "before": before, "after": after,
         "role_labels": {k.value: v for k, v in PARTICIPANT_ROLE_LABELS.items()},
@@ -268,7 +277,7 @@ def report_pdf(slug: str, session_id: int):
         return pdf.unavailable()
     html = render_template("workshops/report_pdf.html", collaboration=collaboration,
                            workshop=workshop, for_pdf=True,
-                           **_report_context(collaboration, workshop))
+                           **_report_context(collaboration, workshop, for_pdf=True))
     css = Path(current_app.static_folder) / "css" / "report-pdf.css"
     response = Response(pdf.render(html, site_root(), [css], svg_data=True),
                         content_type="application/pdf")

@@ -37,4 +37,31 @@ document.addEventListener("DOMContentLoaded", () => {
       }
     });
   });
+  // Menus (details.menu-toggle): Escape closes an open one and returns to its summary.
+  // A browser that cannot show a closed details' content through CSS (::details-content)
+  // gets them opened on a large screen, where the summary is not meant to be seen.
+  const menus = document.querySelectorAll("details.menu-toggle");
+  menus.forEach((menu) => {
+    menu.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && menu.open) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
+  });
+  // The open site menu lies over the page: a click or tap elsewhere closes it.
+  document.addEventListener("click", (event) => {
+    document.querySelectorAll("details.site-menu[open]").forEach((menu) => {
+      if (!menu.contains(event.target) && !menu.classList.contains("is-unfolded")) menu.open = false;
+    });
+  });
+  if (!(window.CSS && CSS.supports("selector(::details-content)"))) {
+    const large = window.matchMedia("(min-width: 1024px) and (min-height: 521px)");
+    const follow = () => menus.forEach((menu) => {
+      menu.open = large.matches;
+      menu.classList.toggle("is-unfolded", large.matches);
+    });
+    follow();
+    large.addEventListener("change", follow);
+  }
 });

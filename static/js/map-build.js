@@ -17,6 +17,7 @@
   let ownChangeUntil = 0; // redraws before this time come from our own changes
   let linkMode = null; // null, or {source: id|null}
   let quietPanel = false; // a panel refreshed in the background keeps the focus where it is
+  let keptOwnPanel = false; // that refresh came too late: the person was working in the panel
 
   const csrfToken = () => {
     const field = document.querySelector("input[name=csrf_token]");
@@ -59,7 +60,17 @@
       return;
     }
     const from = map().nodeEl(id) && map().nodeEl(id).querySelector("a");
-    openPanel(id, event.detail.from === "outline" ? document.activeElement : from);
+    const opener = event.detail.from === "outline" ? document.activeElement : from;
+    // The panel shows this item as it is now: choosing it again keeps what the person
+    // opened or typed there (loading it again would close the section they just opened).
+    const note = panel.querySelector("[data-stale-note]");
+    if (!panel.hidden && panelItemId() === id && (!note || note.hidden)) {
+      openedFrom = opener;
+      const title = panel.querySelector("#map-panel-title");
+      if (title) title.focus({ preventScroll: false });
+      return;
+    }
+    openPanel(id, opener);
   });
 
   panel.addEventListener("click", (event) => {
@@ -90,6 +101,19 @@
   document.addEventListener("htmx:beforeSwap", (event) => {
     const target = event.detail.target;
     if (!target || target.id !== "map-panel") return;
+    // A refresh in the background that arrives after the person began to work in the panel
+    // (opened a section while it was on its way) is not put over their work: the note says
+    // that the item changed, and a save shows both versions.
+    const headers = (event.detail.requestConfig && event.detail.requestConfig.headers) || {};
+    const content = panel.querySelector(".map-panel-content");
+    if (headers["X-Rem-Background"] && content && panelBusy(content)) {
+      event.detail.shouldSwap = false;
+      quietPanel = false;
+      keptOwnPanel = true;
+      const note = content.querySelector("[data-stale-note]");
+      if (note) note.hidden = false;
+      return;
+    }
     // A refused change (422) or an edit that came too late (409) shows its message in the panel.
     if ([409, 422].includes(event.detail.xhr.status)) {
       event.detail.shouldSwap = true;
@@ -226,6 +250,9 @@
   });
 
   document.body.addEventListener("rem-map-refused", (event) => {
+    // Nothing of ours changed: the next redraw is someone else's, and the open panel is
+    // checked against it.
+    ownChangeUntil = 0;
     map().status(event.detail.message);
   });
 
@@ -270,6 +297,13 @@
   }
 
   // --- an open panel whose item someone else changed ----------------------------------------
+  // Someone who opened a section of the panel, or typed in it, is about to do something there.
+  function panelBusy(content) {
+    return content.querySelector("details[open]") !== null
+      || [...content.querySelectorAll("form")].some((form) =>
+        form.contains(document.activeElement) || form.dataset.touched);
+  }
+
   function checkPanel(own) {
     const content = panel.querySelector(".map-panel-content");
     if (own || panel.hidden || !content || !content.dataset.itemId) return;
@@ -294,21 +328,30 @@
     const nowCauses = links.filter(([, b]) => b === id).map(([a]) => a);
     const nowEffects = links.filter(([a]) => a === id).map(([, b]) => b);
     if (String(node.version) === version && same(causes, nowCauses) && same(effects, nowEffects)) {
+      // A map drawn before the panel was loaded (a poll that was on its way during a change)
+      // can differ for a moment; once the map caught up, that note goes again.
+      if (note && !note.dataset.keep) note.hidden = true;
       return;
     }
-    const typing = [...content.querySelectorAll("details[open] form")].some((form) =>
-      form.contains(document.activeElement) || form.dataset.touched);
-    if (typing) {
+    // Someone who opened a section of the panel is about to do something there: never pull
+    // it away from under them; the note says what happened and offers the new version.
+    if (panelBusy(content)) {
       // Their version is kept; ours is not lost either: a save now is refused (409) and
       // shows both. Say so at once.
       if (note) note.hidden = false;
     } else {
       quietPanel = true;
       window.htmx.ajax("GET", `${section.dataset.panelUrl}${id}`,
-        { source: section, target: "#map-panel", swap: "innerHTML" }).then(() => {
+        { source: section, target: "#map-panel", swap: "innerHTML",
+          headers: { "X-Rem-Background": "panel" } }).then(() => {
+        if (keptOwnPanel) {
+          keptOwnPanel = false;
+          return;
+        }
         const fresh = panel.querySelector("[data-stale-note]");
         if (fresh) {
           fresh.hidden = false;
+          fresh.dataset.keep = "yes";
           const reload = fresh.querySelector("[data-panel-reload]");
           if (reload) reload.hidden = true;
         }

@@ -459,7 +459,9 @@
     else if (byId.has(id)) focus.add(id);
     const count = applyFocus();
     focusToUrl();
-    status(focus.size ? msg("Focus", { n: count, total: byId.size }) : msg("FocusOff"));
+    // One lit item is said in the singular ("1 van de 14 items valt op").
+    const message = count === 1 ? "FocusOne" : "Focus";
+    status(focus.size ? msg(message, { n: count, total: byId.size }) : msg("FocusOff"));
   }
 
   section.addEventListener("click", (event) => {
@@ -582,11 +584,58 @@
   }
 
   // --- drawing and redrawing ----------------------------------------------------------------
+  // A large map's drawing is not in the page: its frame names the address to fetch it from
+  // (the same SVG a smaller map has inline). Without this script, a link there opens it.
+  function loadDrawing(later) {
+    later.querySelectorAll("[data-js-only]").forEach((el) => { el.hidden = false; });
+    later.querySelectorAll("[data-no-js]").forEach((el) => { el.hidden = true; });
+    later.setAttribute("aria-busy", "true");
+    const failed = () => {
+      const note = document.createElement("p");
+      note.className = "notice notice-warning map-problem";
+      note.setAttribute("role", "alert");
+      note.textContent = later.dataset.msgFailed || "";
+      const link = later.querySelector("a[href]");
+      if (link) {
+        link.hidden = false;
+        note.append(" ", link);
+      }
+      later.replaceChildren(note);
+    };
+    return window.fetch(later.dataset.drawingUrl, { credentials: "same-origin" })
+      .then((response) => response.text().then((text) => ({ ok: response.ok, text })))
+      .then(({ ok, text }) => {
+        const start = text.indexOf("<svg");
+        if (!later.isConnected) return;
+        if (!ok || start < 0) {
+          failed();
+        } else {
+          later.innerHTML = text.slice(start);
+          delete later.dataset.drawingUrl;
+        }
+      }, () => { if (later.isConnected) failed(); })
+      .finally(() => later.removeAttribute("aria-busy"));
+  }
+
   function drawn(first) {
     readData();
+    const later = document.querySelector("#map-live .map-frame[data-drawing-url]");
+    if (later) {
+      // A redraw meanwhile replaces this frame: then only that one's drawing counts.
+      loadDrawing(later).then(() => { if (later.isConnected) showDrawing(first); });
+      return;
+    }
+    showDrawing(first);
+  }
+
+  function showDrawing(first) {
     setupFrame(savedView);
     savedView = null;
     applyFocus();
+    // Someone typing in the search box while the map redraws sees the new items too.
+    if (search && results && document.activeElement === search && search.value.trim()) {
+      showResults();
+    }
     // After Panzoom's own first placing (a timer it sets when it starts), so that what
     // listens (marking and centring a changed node) moves the map from where it stays.
     window.setTimeout(() => {

@@ -149,6 +149,64 @@
     if (newest) newest.classList.add("session-newest");
   }
 
+  // The projector's labels must stay readable from the back of the room. A map too large
+  // for that when fitted whole zooms in (by its viewBox) on its newest items.
+  const MIN_LABEL_PX = 18;
+
+  function followNewest(live) {
+    const svg = live.querySelector(".projector-map svg");
+    const note = live.querySelector("[data-zoom-note]");
+    if (!svg || !svg.viewBox || !svg.viewBox.baseVal) return;
+    const sizes = Array.from(svg.querySelectorAll("g.node[id^='item-'] text"))
+      .map((text) => parseFloat(text.getAttribute("font-size")))
+      .filter((size) => size > 0);
+    const matrix = svg.getScreenCTM();
+    if (!sizes.length || !matrix) return;
+    const smallest = Math.min(...sizes) * matrix.a;
+    live.dataset.fittedLabelPx = smallest.toFixed(1);
+    if (smallest >= MIN_LABEL_PX) {
+      live.dataset.zoomed = "all";
+      if (note) note.hidden = true;
+      return;
+    }
+    const view = svg.viewBox.baseVal;
+    // The zoomed window takes the screen's shape (not the map's), so it shows as much as fits.
+    const scale = (MIN_LABEL_PX / smallest) * 1.02 * matrix.a;
+    const screen = svg.getBoundingClientRect();
+    const width = Math.min(view.width, screen.width / scale);
+    const height = Math.min(view.height, screen.height / scale);
+    // The newest items' box in the SVG's own units.
+    const inverse = matrix.inverse();
+    const toSvg = (x, y) => new DOMPoint(x, y).matrixTransform(inverse);
+    const boxes = (live.dataset.follow || "").split(" ").filter(Boolean)
+      .map((id) => document.getElementById(`item-${id}`))
+      .filter(Boolean)
+      .map((node) => {
+        const rect = node.getBoundingClientRect();
+        const a = toSvg(rect.left, rect.top);
+        const b = toSvg(rect.right, rect.bottom);
+        return { left: a.x, top: a.y, right: b.x, bottom: b.y };
+      });
+    if (!boxes.length) return;
+    // Centre on all of them when they fit in the zoomed window, else on the newest.
+    const all = boxes.reduce((u, b) => ({
+      left: Math.min(u.left, b.left), top: Math.min(u.top, b.top),
+      right: Math.max(u.right, b.right), bottom: Math.max(u.bottom, b.bottom),
+    }));
+    const box = (all.right - all.left <= width && all.bottom - all.top <= height) ? all : boxes[0];
+    const clamp = (value, low, high) => Math.max(low, Math.min(value, high));
+    const x = clamp((box.left + box.right - width) / 2, view.x, view.x + view.width - width);
+    const y = clamp((box.top + box.bottom - height) / 2, view.y, view.y + view.height - height);
+    svg.setAttribute("viewBox", `${x} ${y} ${width} ${height}`);
+    live.dataset.zoomed = "newest";
+    if (note) note.hidden = false;
+  }
+
+  function showOnWall(live) {
+    markSessionNodes(live);
+    followNewest(live);
+  }
+
   document.addEventListener("htmx:beforeSwap", (event) => {
     const target = event.detail.target;
     if (!target || !target.hasAttribute("data-live-poll")) return;
@@ -167,7 +225,7 @@
 
   document.addEventListener("htmx:afterSettle", () => {
     const live = document.getElementById("projector-live");
-    if (live) markSessionNodes(live);
+    if (live) showOnWall(live);
   });
 
   document.addEventListener("DOMContentLoaded", () => {
@@ -175,7 +233,7 @@
     if (page) storyPage(page);
     document.querySelectorAll(".join-problem[data-draft-key]").forEach(leftoverDraft);
     const live = document.getElementById("projector-live");
-    if (live) markSessionNodes(live);
+    if (live) showOnWall(live);
     document.querySelectorAll("[data-fullscreen]").forEach((button) => {
       if (!document.documentElement.requestFullscreen) return;
       button.hidden = false;

@@ -75,6 +75,7 @@ def build_demo_app(database: Path | str) -> Flask:
     from rem import create_app
     from rem.demo.loader import load_demo
     from rem.extensions import db
+    from tests.conftest import TEST_PASSWORD_HASH
 
     app = create_app({
         "SECRET_KEY": "browser-test-secret",
@@ -83,6 +84,7 @@ def build_demo_app(database: Path | str) -> Flask:
         "RATELIMIT_ENABLED": False,
         "WTF_CSRF_ENABLED": True,
         "REM_DOT_TIMEOUT": 60.0,
+        "REM_PASSWORD_HASH": TEST_PASSWORD_HASH,
     })
     with app.app_context():
         upgrade()

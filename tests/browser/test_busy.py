@@ -114,8 +114,9 @@ def test_the_export_form_is_busy_until_the_download_begins(page):
     sent = []
     page.on("request", lambda request: sent.append(request.post_data or "")
             if request.method == "POST" and request.url.endswith("/export") else None)
+    download_button = form.get_by_role("button", name="Downloaden", exact=True)
     with page.expect_download() as download:
-        form.locator("button[type=submit]").click()
+        download_button.click()
     assert download.value.suggested_filename.endswith(".json")
     assert sent and re.search(r"download_token=[0-9a-f]{24}", sent[0])
     # The server handed the token back: the form is itself again, its button usable.
@@ -126,4 +127,4 @@ def test_the_export_form_is_busy_until_the_download_begins(page):
     assert ["true", "De export wordt gemaakt. Bezig… bij een groot logboek kan dit even "
             "duren."] in seen
     assert form.locator("[role=status]").inner_text() == ""
-    assert form.locator("button[type=submit]").is_enabled()
+    assert download_button.is_enabled()

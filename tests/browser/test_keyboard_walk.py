@@ -77,7 +77,10 @@ def test_add_an_effect_with_its_cause_by_keyboard(page, live_server):
     page.keyboard.press("ArrowDown")  # the first activity or effect becomes the cause
     cause = page.evaluate("document.querySelector('#causes').selectedOptions[0]?.textContent")
     assert cause, "an arrow key chooses a cause"
+    # Both questions start unanswered; Space picks the focused answer of each.
     tab_to(page, "input[name=intended]")
+    page.keyboard.press("Space")
+    tab_to(page, "input[name=valence]")
     page.keyboard.press("Space")
     tab_to(page, "main form button[type=submit]")
     page.keyboard.press("Enter")

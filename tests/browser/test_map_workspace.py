@@ -80,9 +80,11 @@ def _find(page, title: str) -> None:
 def _open_panel(page, title: str) -> None:
     _find(page, title)
     _node(page, title).click()
+    # The panel shows the item, and no other load of it is on its way (it would close a
+    # section opened now).
     page.wait_for_function(
         "t => document.querySelector('#map-panel:not([hidden]) #map-panel-title')"
-        "?.textContent.trim() === t", arg=title)
+        "?.textContent.trim() === t && !document.querySelector('.htmx-request')", arg=title)
 
 
 def _add_effect_by_mouse(page, cause: str, title: str, count: int) -> None:
@@ -90,7 +92,17 @@ def _add_effect_by_mouse(page, cause: str, title: str, count: int) -> None:
     _open_panel(page, cause)
     page.locator("#map-panel details[data-section=add] > summary").click()
     page.locator("#panel-add-title").fill(title)
-    page.locator("#map-panel details[data-section=add] button[type=submit]").click()
+    add = page.locator("#map-panel details[data-section=add]")
+    # Both questions start unanswered and the browser asks for them (no silent
+    # "intended, positive"); "Weet ik niet" is an answer too.
+    assert add.locator("input[name=intended]:checked").count() == 0
+    assert add.locator("input[name=valence]:checked").count() == 0
+    add.locator("button[type=submit]").click()
+    assert page.evaluate("document.querySelector('#map-panel details[data-section=add] "
+                         "input[name=intended]').validity.valueMissing")
+    add.locator("input[name=intended][value=unknown]").check()
+    add.locator("input[name=valence][value=positive]").check()
+    add.locator("button[type=submit]").click()
     _wait_for_nodes(page, count)
     page.wait_for_function(
         "t => document.querySelector('#map-panel-title')?.textContent.trim() === t", arg=title)
@@ -241,6 +253,11 @@ def test_build_a_map_on_the_map_by_mouse_then_by_keyboard(page, live_server):
         assert link in _links(page), (title, _links(page))
         assert any(title in text for text in _nodes(page))
     assert len(_links(page)) == 15
+    # Made by their title alone: not yet answered, and the panel asks (its edit part open).
+    _open_panel(page, "Jongeren helpen mee")
+    asked = page.locator("#map-panel details[data-section=edit]")
+    expect(asked.locator("#panel-edit-unanswered")).to_be_visible()
+    assert asked.locator("input[name=valence]:checked").count() == 0
 
     # No form page was needed: the page never left the map.
     assert all(url.split("?")[0].endswith(map_path) for url in visited), visited
@@ -283,6 +300,14 @@ def test_two_facilitators_see_each_others_changes(new_context, signed_in_state, 
     helper.locator("#map-panel .conflict").wait_for()
     assert "Wijkavond in het dorpshuis" in helper.locator("#map-panel .conflict").inner_text()
     assert any("dorpshuis" in text for text in _nodes(helper))
+    # A section the helper opened (nothing typed yet) is not pulled away by the next change.
+    _open_panel(helper, "Wijkavond in het dorpshuis")
+    helper.locator("#map-panel details[data-section=add] > summary").click()
+    mapper.locator("#map-panel details[data-section=edit] > summary").click()
+    mapper.locator("#panel-edit-title").fill("Wijkavond in de bibliotheek")
+    mapper.locator("#map-panel details[data-section=edit] button[type=submit]").click()
+    helper.locator("#map-panel [data-stale-note]").wait_for(state="visible", timeout=2500)
+    assert helper.locator("#map-panel details[data-section=add]").get_attribute("open") is not None
     # The refused save is a 409 on purpose; Chromium logs every 4xx answer in the console.
     assert [m for m in problems[1].messages if "409" not in m] == []
     assert problems[0].messages == []
@@ -320,8 +345,54 @@ def test_map_workspace_on_a_phone(new_context, signed_in_state, live_server):
     _node(page, "Inloopochtend").tap()
     page.locator("#map-panel details[data-section=add] > summary").tap()
     page.locator("#panel-add-title").fill("Buren kennen elkaar")
+    page.locator("#map-panel details[data-section=add] input[name=intended][value=no]").tap()
+    page.locator("#map-panel details[data-section=add] input[name=valence][value=mixed]").tap()
     page.locator("#map-panel details[data-section=add] button[type=submit]").tap()
     _wait_for_nodes(page, 2)
     assert page.evaluate("document.documentElement.scrollWidth") <= 392
     assert re.search(r"/map$", page.url)
     assert problems.messages == []
+
+
+def test_a_large_map_loads_its_drawing_after_the_page(new_context, signed_in_state,
+                                                      live_server):
+    """Above REM_MAP_INLINE_NODES (here 1) the page comes without its drawing, and the
+    script loads it into the frame: the search, the card on hover, the panel and a redraw
+    after a change all work on it. Without JavaScript a link opens the drawing itself."""
+    app = live_server.app
+    limit = app.config["REM_MAP_INLINE_NODES"]
+    app.config["REM_MAP_INLINE_NODES"] = 1
+    try:
+        map_path = _new_collaboration(live_server, "later-getekend", "Later getekend")
+        page = new_context(signed_in_state=signed_in_state).new_page()
+        page.problems = PageProblems(page, live_server.url)
+        page.goto(map_path)
+        page.locator(".map-build-buttons button", has_text="Activiteit").click()
+        page.locator("#panel-new-title").fill("Buurtmarkt")
+        page.locator("#map-panel button[type=submit]").click()
+        _wait_for_nodes(page, 1)
+        # The second item makes the map large: the redraw fetches its drawing.
+        _add_effect_by_mouse(page, "Buurtmarkt", "Meer contact in de straat", 2)
+        html = page.request.get(map_path).text()
+        assert "data-drawing-url" in html and 'class="node ripple' not in html
+
+        page.reload()
+        _wait_for_nodes(page, 2)
+        assert ("Buurtmarkt", "Meer contact in de straat") in _links(page)
+        assert page.locator("#map-live .map-frame").get_attribute("aria-busy") is None
+        _node(page, "Meer contact in de straat").hover()
+        expect(page.locator("#map-card")).to_be_visible()
+        expect(page.locator("#map-card")).to_contain_text("Meer contact in de straat")
+        _open_panel(page, "Buurtmarkt")
+        assert page.problems.messages == []
+
+        plain = new_context(signed_in_state=signed_in_state, java_script_enabled=False)
+        plain_page = plain.new_page()
+        plain_page.goto(map_path)
+        link = plain_page.get_by_role("link", name=re.compile("Open de kaart als tekening"))
+        link.click()
+        plain_page.wait_for_selector("g.node.ripple")
+        assert plain_page.locator("g.node.ripple").count() == 2
+        assert plain_page.locator("svg title#map-title").count() == 1
+    finally:
+        app.config["REM_MAP_INLINE_NODES"] = limit

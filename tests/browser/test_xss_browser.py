@@ -22,6 +22,8 @@ def test_no_payload_opens_a_dialog_or_runs(page):
     page.fill("#description", payload_text)
     page.select_option("#evidence_kind", "quote")
     page.fill("#evidence_text", payload_text)
+    page.check("input[name=intended][value=no]")  # both questions start unanswered
+    page.check("input[name=valence][value=negative]")
     page.locator("main form button[type=submit]").click()
     page.wait_for_url("**/items/*")
     item_url = page.url

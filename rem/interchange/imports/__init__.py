@@ -15,7 +15,6 @@ from flask_babel import gettext as _
 from rem.collaborations.models import Collaboration
 from rem.extensions import db
 from rem.interchange.imports import remjson, ripplefx, table, xmind
-from rem.interchange.imports.apply import vet_plan, write_plan
 from rem.interchange.imports.base import (
     ImportOptions,
     ImportPlan,
@@ -26,6 +25,8 @@ from rem.interchange.imports.base import (
     default_when,
 )
 from rem.interchange.imports.safety import DEFAULT_MAX_BYTES, check_size
+from rem.interchange.imports.vetting import vet_plan
+from rem.interchange.imports.writing import write_plan
 
 FORMATS = ("json", "ripplefx", "xmind", "table")
 

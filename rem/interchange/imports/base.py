@@ -64,18 +64,19 @@ class PlannedItem:
     ladder_step: str | None = None
     intended: bool | None = None
     valence: str | None = None
+    unanswered: bool = False  # intended and valence not asked yet (rem JSON, tables)
     noticed_by: str | None = None
     evidence_kind: str | None = None
     evidence_text: str = ""
     evidence_url: str = ""
     codes: list[str] = field(default_factory=list)
     source: str = ""
-    session_key: str | None = None  # the evaluation session it came from (rem JSON)
+    workshop_key: str | None = None  # the evaluation session it came from (rem JSON)
     themes: list[str] = field(default_factory=list)  # theme names (rem JSON)
 
 
 @dataclass
-class PlannedSession:
+class PlannedWorkshop:
     """An evaluation session of origin named in the file (rem JSON)."""
 
     key: str
@@ -121,7 +122,7 @@ class ImportPlan:
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     codebooks: dict[str, CodebookInfo] = field(default_factory=dict)
-    sessions: dict[str, PlannedSession] = field(default_factory=dict)
+    workshops: dict[str, PlannedWorkshop] = field(default_factory=dict)
     themes: dict[str, str] = field(default_factory=dict)  # name -> description (rem JSON)
     columns: list[str] = field(default_factory=list)
     link_columns: list[str] = field(default_factory=list)
@@ -158,8 +159,8 @@ class ImportResult:
     effects: int = 0
     created_links: int = 0
     created_entries: int = 0
-    matched_sessions: int = 0
-    created_sessions: int = 0
+    matched_workshops: int = 0
+    created_workshops: int = 0
     created_codes: list[str] = field(default_factory=list)
     first_items: list[PreviewItem] = field(default_factory=list)
     columns: list[str] = field(default_factory=list)

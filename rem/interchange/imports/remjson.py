@@ -16,7 +16,7 @@ from rem.interchange.imports.base import (
     ImportRefused,
     PlannedEntry,
     PlannedItem,
-    PlannedSession,
+    PlannedWorkshop,
     UploadedFile,
 )
 from rem.interchange.imports.safety import decode_text, open_zip, read_entry, refuse_nul
@@ -28,7 +28,8 @@ CHOICE_FIELDS = ("visibility", "governance_style", "ladder_step", "valence", "no
 # made an item and when (the import makes it now, by the person importing), and what rem
 # works out itself (the ripple order, the end of a date's period).
 ITEM_FIELDS = {"id", "kind", "title", "date", "date_start", "date_precision", "codes",
-               "participant_count", "intended", "session_id", *TEXT_FIELDS, *CHOICE_FIELDS}
+               "participant_count", "intended", "unanswered", "session_id", *TEXT_FIELDS,
+               *CHOICE_FIELDS}
 ITEM_DERIVED = {"collaboration", "order", "date_end", "created_by", "created_by_role",
                 "created_at", "updated_at"}
 ENTRY_FIELDS = {"id", "kind", "date", "title", "body", "due_date", "done_at", "visibility",
@@ -85,8 +86,10 @@ def _strings(value, where: str, what: str, plan: ImportPlan) -> list[str]:
         return []
     kept = [str(v) for v in value if isinstance(v, str)]
     if len(kept) < len(value):
-        plan.warn(_("%(where)s: %(n)d waarde(n) in “%(what)s” zijn geen tekst en zijn niet "
-                    "overgenomen.", where=where, n=len(value) - len(kept), what=what))
+        plan.warn(ngettext("%(where)s: %(num)d waarde in “%(what)s” is geen tekst en is niet "
+                           "overgenomen.",
+                           "%(where)s: %(num)d waarden in “%(what)s” zijn geen tekst en zijn "
+                           "niet overgenomen.", len(value) - len(kept), where=where, what=what))
     return kept
 
 
@@ -129,14 +132,14 @@ def _unknown_fields(counts: dict[str, int], what: str, plan: ImportPlan) -> None
                            "overgenomen (%(num)d keer).", count, field=name[:60], what=what))
 
 
-def _sessions(document: dict, plan: ImportPlan) -> None:
+def _workshops(document: dict, plan: ImportPlan) -> None:
     """Read the sessions of origin described in the file (those without a title or a
     valid date are left out, with a warning: their items keep no session)."""
-    raw_sessions = document.get("sessions") or []
-    if not isinstance(raw_sessions, list):
+    raw_workshops = document.get("sessions") or []
+    if not isinstance(raw_workshops, list):
         plan.warn(_("“sessions” is geen lijst; de evaluatiesessies zijn niet overgenomen."))
         return
-    for n, raw in enumerate(raw_sessions, start=1):
+    for n, raw in enumerate(raw_workshops, start=1):
         if not isinstance(raw, dict) or raw.get("id") is None:
             plan.warn(_("Evaluatiesessie %(n)d heeft geen id en is niet overgenomen.", n=n))
             continue
@@ -147,7 +150,7 @@ def _sessions(document: dict, plan: ImportPlan) -> None:
                         "niet overgenomen.", n=n))
             continue
         key = str(raw["id"])
-        plan.sessions[key] = PlannedSession(
+        plan.workshops[key] = PlannedWorkshop(
             key=key, title=title, held_on=held_on,
             place=str(raw.get("place") or "").strip(),
             focus_question=str(raw.get("focus_question") or "").strip())
@@ -182,7 +185,7 @@ def parse(files: list[UploadedFile], options: ImportOptions, limit: int) -> Impo
             plan.warn(_("Codeboek %(n)d heeft geen slug of naam; zijn beschrijving is niet "
                         "overgenomen (codes die ernaar verwijzen komen in “Geïmporteerd”).",
                         n=n))
-    _sessions(document, plan)
+    _workshops(document, plan)
     for raw in document.get("themes") or [] if isinstance(document.get("themes"), list) else []:
         if isinstance(raw, dict) and str(raw.get("name") or "").strip():
             plan.themes[" ".join(str(raw["name"]).split())] = str(raw.get("description") or "")
@@ -229,14 +232,15 @@ def parse(files: list[UploadedFile], options: ImportOptions, limit: int) -> Impo
         if intended is not None and not isinstance(intended, bool):
             plan.warn(_("%(where)s: “intended” moet true of false zijn, niet “%(value)s”; het "
                         "blijft leeg.", where=where, value=str(intended)[:40]))
+        item.unanswered = raw.get("unanswered") is True
         item.codes = _strings(raw.get("codes"), where, "codes", plan)
         item.themes = [" ".join(t.split()) for t in raw.get("themes") or []
                        if isinstance(t, str) and t.strip()] if isinstance(
             raw.get("themes"), list) else []
-        session = raw.get("session_id")
-        if session is not None and session != "":
-            if str(session) in plan.sessions:
-                item.session_key = str(session)
+        workshop = raw.get("session_id")
+        if workshop is not None and workshop != "":
+            if str(workshop) in plan.workshops:
+                item.workshop_key = str(workshop)
             else:
                 missing += 1
         plan.items.append(item)

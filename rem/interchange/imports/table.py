@@ -51,6 +51,8 @@ TARGET_FIELDS: dict[str, tuple] = {
     "codes": (_l("Codes (gescheiden door ;)"), ("codes", "code", "labels", "tags")),
     "valence": (_l("Positief / negatief"), ("valence", "waardering", "richting")),
     "intended": (_l("Bedoeld (ja/nee)"), ("intended", "bedoeld")),
+    "unanswered": (_l("Nog niet gevraagd: bedoeld? hoe was het? (ja/nee)"),
+                   ("unanswered", "nog niet gevraagd")),
     "evidence_text": (_l("Bewijs of citaat"), ("evidence_text", "bewijs", "citaat", "quote")),
     "cause": (_l("Verbindingen: oorzaak"), ("cause_id", "cause", "oorzaak", "van", "from",
                                              "source", "bron", "match id 1")),
@@ -62,7 +64,9 @@ LINK_SHEETS = ("links", "verbindingen", "relaties", "relationships", "edges")
 NODE_SHEETS = ("nodes", "items", "knopen")
 VALENCES = {"positive": "positive", "positief": "positive", "+": "positive",
             "negative": "negative", "negatief": "negative", "-": "negative",
-            "mixed": "mixed", "gemengd": "mixed", "±": "mixed"}
+            "mixed": "mixed", "gemengd": "mixed", "±": "mixed",
+            # "not known" is a real answer, stored empty
+            "unknown": None, "niet bekend": None, "onbekend": None, "weet ik niet": None}
 KINDS = {"activity": "activity", "activiteit": "activity", "a": "activity",
          "effect": "effect", "e": "effect"}
 PRECISIONS = {"day": "day", "dag": "day", "month": "month", "maand": "month",
@@ -281,6 +285,7 @@ def parse(files: list[UploadedFile], options: ImportOptions, limit: int) -> Impo
         if intended and item.intended is None:
             plan.warn(_("Regel %(n)d: “%(value)s” bij bedoeld is geen ja of nee; het blijft "
                         "leeg.", n=n, value=intended[:40]))
+        item.unanswered = _text(column("unanswered")).lower() in YES
         item.evidence_text = _text(column("evidence_text"))
         if item.evidence_text:
             item.evidence_kind = "quote"

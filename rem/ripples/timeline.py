@@ -1,0 +1,178 @@
+"""The timeline: the method's time order of items (plain values, so a whole collaboration
+can be ordered without loading its items), one page of it loaded on its own, and its
+grouping by period."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from rem.codes.models import Code
+from rem.collaborations.models import Collaboration
+from rem.core.dates import PRECISION_RANK, FuzzyDate, Precision
+from rem.core.periods import Period
+from rem.extensions import db
+from rem.ripples import graph
+from rem.ripples.models import Kind, RippleItem, RippleLink, item_codes
+
+
+def in_time_order(items: Sequence[RippleItem], links: Iterable[tuple[int, int]]
+                  ) -> list[RippleItem]:
+    """Return ``items`` in timeline order (see :func:`time_ordered_ids`)."""
+    by_id = {item.id: item for item in items}
+    dated = [(item.id, item.date_start, item.date_precision, item.is_activity) for item in items]
+    return [by_id[i] for i in time_ordered_ids(dated, links)]
+
+
+def time_ordered_ids(dated: Iterable[tuple[int, date, str, bool]],
+                     links: Iterable[tuple[int, int]]) -> list[int]:
+    """Return the ids of ``dated`` (id, first day, precision, is it an activity) in
+    timeline order: by the
+    middle of their period as their links narrow it (``graph.narrowed_middles``; coarse
+    before fine, activities first on a tie), and never an effect before its cause when
+    their periods overlap.
+
+    An effect whose whole period lies before its cause's stays in date order: the dates
+    say so, and the timeline shows it rather than hide a slip in the log. Plain values,
+    so that the timeline can order a whole collaboration without loading its items.
+    """
+    # Per distinct date (many items share one) its first and last day and precision rank,
+    # as day numbers: the same order as ``FuzzyDate.sort_key``, without making dates.
+    days: dict[tuple, tuple[int, int, int]] = {}
+    spans: dict[int, tuple[int, int]] = {}
+    fixed: dict[int, tuple[int, int, int, int]] = {}
+    for i, start, precision, activity in dated:
+        known = days.get((start, precision))
+        if known is None:
+            when = FuzzyDate(start, Precision(precision))
+            known = days[(start, precision)] = (
+                start.toordinal(), when.end.toordinal(), PRECISION_RANK[when.precision])
+        first, last, rank = known
+        spans[i] = (first, last)
+        fixed[i] = ((first + last) // 2, rank, first, 0 if activity else 1)
+    links = [(c, e) for c, e in links if c in spans and e in spans]
+    middles = graph.narrowed_middles(spans, links)
+    before = [(c, e) for c, e in links
+              if spans[c][0] <= spans[e][1] and spans[e][0] <= spans[c][1]]
+    keys = {i: (middles[i], *fixed[i], i) for i in spans}
+    return graph.time_order(keys, before)
+
+
+@dataclass
+class TimelinePage:
+    """One page of a long timeline: a run of time-sorted items and where it lies."""
+
+    items: list[RippleItem]
+    number: int  # 1-based
+    count: int  # how many pages there are
+    ranges: list[tuple[int, str]]  # (page number, "first date – last date") for every page
+
+
+@dataclass
+class Timeline:
+    """One page of a collaboration's timeline, loaded on its own (see :func:`load_timeline`)."""
+
+    page: TimelinePage
+    activities: int  # visible items in the whole timeline, by kind
+    effects: int
+    orders: dict[int, int]  # ripple order of the items on the page
+    causes: dict[int, list[int]]  # causes of the items on the page
+    titles: dict[int, str]  # title of every item on the page and of their causes
+
+
+def load_timeline(collaboration: Collaboration, item_clause: sa.ColumnElement[bool],
+                  number: int, size: int) -> Timeline:
+    """Load page ``number`` (pages of ``size``) of the visible timeline; only that page's
+    items become objects.
+
+    The timeline order depends on the whole graph (a cause narrows its effects' periods,
+    an effect never stands above its cause: :func:`time_ordered_ids`), so it is worked out
+    from plain values of every visible item and link: dates and kinds, and the links.
+    Then a fixed number of statements more: the page's items, their codes, and the titles
+    of their causes. Ripple orders come from the same links, as on the whole log.
+    """
+    size = max(1, size)
+    visible = (RippleItem.collaboration_id == collaboration.id,
+               RippleItem.deleted_at.is_(None), item_clause)
+    dated = [(i, start, precision, kind == Kind.ACTIVITY.value)
+             for i, start, precision, kind in db.session.execute(
+                 sa.select(RippleItem.id, RippleItem.date_start, RippleItem.date_precision,
+                           RippleItem.kind).where(*visible))]
+    whens = {i: (start, precision) for i, start, precision, _activity in dated}
+    links = [(a, b) for a, b in db.session.execute(
+        sa.select(RippleLink.cause_id, RippleLink.effect_id)
+        .where(RippleLink.collaboration_id == collaboration.id,
+               RippleLink.deleted_at.is_(None))
+        .order_by(RippleLink.id)) if a in whens and b in whens]
+    ordered = time_ordered_ids(dated, links)
+    activities = [i for i, _start, _precision, activity in dated if activity]
+    total = len(ordered)
+    count = max(1, -(-total // size))
+    number = min(max(1, number), count)
+    page_ranges = []
+    for page in range(1, count + 1):
+        run = ordered[(page - 1) * size:page * size]
+        if run:
+            first, last = (FuzzyDate(whens[i][0], Precision(whens[i][1])).label()
+                           for i in (run[0], run[-1]))
+            page_ranges.append((page, first if first == last else f"{first} – {last}"))
+    on_page = ordered[(number - 1) * size:number * size]
+    loaded = {item.id: item for item in db.session.scalars(
+        sa.select(RippleItem).where(RippleItem.id.in_(on_page)))} if on_page else {}
+    items = [loaded[i] for i in on_page if i in loaded]
+    codes: dict[int, list[Code]] = {item_id: [] for item_id in on_page}
+    if on_page:
+        for item_id, code in db.session.execute(
+                sa.select(item_codes.c.item_id, Code)
+                .join(Code, Code.id == item_codes.c.code_id)
+                .where(item_codes.c.item_id.in_(on_page))
+                .options(orm.joinedload(Code.codebook))
+                .order_by(item_codes.c.item_id, Code.id)):
+            codes[item_id].append(code)
+    for item in items:  # as the relationship would load them: ordered by code id
+        orm.attributes.set_committed_value(item, "codes", codes[item.id])
+    page_ids = set(on_page)
+    causes: dict[int, list[int]] = defaultdict(list)
+    for a, b in links:
+        if b in page_ids:
+            causes[b].append(a)
+    titles = {item.id: item.title for item in items}
+    wanted = sorted({a for found in causes.values() for a in found} - page_ids)
+    if wanted:
+        titles.update(db.session.execute(
+            sa.select(RippleItem.id, RippleItem.title).where(RippleItem.id.in_(wanted))).all())
+    all_orders = graph.ripple_orders(activities, links)
+    orders = {i: all_orders[i] for i in on_page if i in all_orders}
+    return Timeline(TimelinePage(items, number, count, page_ranges), len(activities),
+                    total - len(activities), orders, dict(causes), titles)
+
+
+def group_by_period(items: list[RippleItem], grouping: str) -> list[tuple[str, list[RippleItem]]]:
+    """Group time-ordered items into labelled runs of periods (year, quarter or month).
+
+    An item known less precisely than the grouping ("2024" among quarters) stays where the
+    timeline order puts it: in the run it stands in when its period holds that run's period
+    (its own date label says "2024"), else in a run of its own labelled by its period. A
+    label can come back after such a run; the order of the items wins over tidy groups.
+    """
+    rank = {"year": 0, "quarter": 1, "month": 2}
+    groups: list[tuple[str, list[RippleItem]]] = []
+    current: Period | None = None
+    for item in items:
+        period = Period.of(item.date_start, grouping)
+        if rank.get(item.date_precision, 3) < rank[grouping]:
+            own = Period.of(item.date_start, item.date_precision)
+            if current is not None and own.start <= current.start and current.end <= own.end:
+                period = current
+            else:
+                period = own
+        if period != current:
+            groups.append((period.label(), []))
+            current = period
+        groups[-1][1].append(item)
+    return groups

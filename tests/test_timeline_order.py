@@ -1,0 +1,133 @@
+"""Timeline order: by the middle of an item's period as its links narrow it, never an
+effect before its cause when their periods overlap, on the timeline, the session report
+and within a column of the map; year, quarter, month and day precision mixed."""
+
+from __future__ import annotations
+
+import random
+import re
+from datetime import date
+
+import sqlalchemy as sa
+
+from rem.accounts.models import Role
+from rem.core.dates import FuzzyDate
+from rem.extensions import db
+from rem.maps import builder
+from rem.maps.filters import MapFilters, MapOptions
+from rem.ripples import graph, services
+from rem.ripples.logview import load_log
+from rem.ripples.models import Kind
+from rem.ripples.timeline import group_by_period
+from tests import factories
+from tests.conftest import login
+
+
+def _item(collab, kind, title, when, precision):
+    fuzzy = FuzzyDate.of(date(*when), precision)
+    factory = factories.ActivityFactory if kind == Kind.ACTIVITY else factories.EffectFactory
+    return factory(collaboration=collab, title=title, date_start=fuzzy.start,
+                   date_precision=fuzzy.precision.value)
+
+
+def _mixed_log(collab) -> dict[str, int]:
+    """Inloopochtend (2024) -> Spreekuur (12 March) -> Vaste bezoekers (Q1); Spreekuur ->
+    Flyer (1 February: a slip, dated before its cause); Markt (1 May) alone; Raadsbesluit
+    (5 October) -> Budget (2024); Nieuwsbrief (March 2024) -> Buurtapp (2024-Q1)."""
+    a = _item(collab, Kind.ACTIVITY, "Inloopochtend", (2024, 6, 1), "year")
+    e1 = _item(collab, Kind.EFFECT, "Spreekuur", (2024, 3, 12), "day")
+    e2 = _item(collab, Kind.EFFECT, "Vaste bezoekers", (2024, 2, 1), "quarter")
+    w = _item(collab, Kind.EFFECT, "Flyer", (2024, 2, 1), "day")
+    x = _item(collab, Kind.ACTIVITY, "Markt", (2024, 5, 1), "day")
+    z = _item(collab, Kind.ACTIVITY, "Raadsbesluit", (2024, 10, 5), "day")
+    y = _item(collab, Kind.EFFECT, "Budget", (2024, 1, 1), "year")
+    n = _item(collab, Kind.ACTIVITY, "Nieuwsbrief", (2024, 3, 20), "month")
+    b = _item(collab, Kind.EFFECT, "Buurtapp", (2024, 1, 1), "quarter")
+    for cause, effect in ((a, e1), (e1, e2), (e1, w), (z, y), (n, b)):
+        services.add_link(cause, effect)
+    db.session.commit()
+    return {i.title: i.id for i in (a, e1, e2, w, x, z, y, n, b)}
+
+
+EXPECTED = ["Flyer", "Inloopochtend", "Spreekuur", "Nieuwsbrief", "Buurtapp",
+            "Vaste bezoekers", "Markt", "Raadsbesluit", "Budget"]
+
+
+def test_mixed_precisions_sort_by_the_middle_and_causes_come_first(ctx):
+    collab = factories.CollaborationFactory()
+    ids = _mixed_log(collab)
+    log = load_log(collab, sa.true())
+    titles = [i.title for i in log.items]
+    # Inloopochtend lies between 1 January and 12 March (its effect): early February,
+    # after the Flyer of 1 February (dated before its cause: shown as dated). Nieuwsbrief
+    # (March, middle 16 March) comes after Spreekuur (12 March); its effect Buurtapp (Q1)
+    # lies in March too (middle 16 March, after its cause), Vaste bezoekers (Q1, after
+    # 12 March) in the second half of March. Budget (2024) grew from 5 October: after it.
+    assert titles == EXPECTED
+    position = {item.id: n for n, item in enumerate(log.items)}
+    for cause, effect in log.links:
+        c, e = log.by_id()[cause].when, log.by_id()[effect].when
+        if c.start <= e.end and e.start <= c.end:
+            assert position[cause] < position[effect]
+    assert position[ids["Flyer"]] < position[ids["Spreekuur"]]
+
+
+def test_groups_keep_the_order_and_label_a_coarse_item_by_its_own_period(ctx):
+    collab = factories.CollaborationFactory()
+    _mixed_log(collab)
+    items = load_log(collab, sa.true()).items
+    by_year = group_by_period(items, "year")
+    by_quarter = group_by_period(items, "quarter")
+    assert [(label, [i.title for i in run]) for label, run in by_year] == [("2024", EXPECTED)]
+    assert [(label, len(run)) for label, run in by_quarter] == [
+        ("1e kwartaal 2024", 6), ("2e kwartaal 2024", 1), ("4e kwartaal 2024", 2)]
+    assert [i.title for _label, run in by_quarter for i in run] == EXPECTED
+
+
+def test_the_timeline_page_lists_causes_before_their_effects(app):
+    with app.test_request_context():
+        collab = factories.CollaborationFactory(slug="tijd")
+        member = factories.UserFactory(email="member@example.org")
+        factories.MembershipFactory(user=member, collaboration_id=collab.id,
+                                    role=Role.MEMBER.value)
+        _mixed_log(collab)
+    client = app.test_client()
+    login(client, "member@example.org")
+    html = client.get("/collaborations/tijd").get_data(as_text=True)
+    assert re.findall(r'class="item-title"[^>]*>([^<]+)<', html) == EXPECTED
+    html = client.get("/collaborations/tijd?group=quarter").get_data(as_text=True)
+    assert re.findall(r'class="item-title"[^>]*>([^<]+)<', html) == EXPECTED
+    assert re.findall(r'class="period-label">([^<]+)<', html) == [
+        "1e kwartaal 2024", "2e kwartaal 2024", "4e kwartaal 2024"]
+
+
+def test_map_column_order_follows_the_same_rule(ctx):
+    collab = factories.CollaborationFactory()
+    ids = _mixed_log(collab)
+    log = load_log(collab, sa.true())
+    ripple_map = builder.map_from_log(collab, log, MapFilters(), MapOptions(granularity="year"))
+    column = [n.id for n in builder._chronological(ripple_map.nodes, log)]
+    # One column holds every link of the year: the map also puts the Flyer (dated before
+    # its cause) under Spreekuur, so that no link in a column points upwards.
+    expected = ["Inloopochtend", "Spreekuur", "Flyer", *EXPECTED[3:]]
+    assert column == [ids[t] for t in expected]
+
+
+def test_time_order_on_random_graphs_keeps_every_cause_first():
+    rng = random.Random(11)
+    for _round in range(30):
+        nodes = list(range(60))
+        spans = {}
+        for node in nodes:
+            start = rng.randrange(0, 700)
+            spans[node] = (start, start + rng.choice((0, 30, 90, 365)))
+        links = sorted({(a, b) for a in nodes for b in nodes if a < b and rng.random() < 0.05})
+        middles = graph.narrowed_middles(spans, links)
+        for node, (low, high) in spans.items():
+            assert low <= middles[node] <= high  # narrowed, never moved outside its period
+        overlapping = [(a, b) for a, b in links
+                       if spans[a][0] <= spans[b][1] and spans[b][0] <= spans[a][1]]
+        order = graph.time_order({n: (middles[n], n) for n in nodes}, overlapping)
+        assert sorted(order) == nodes
+        where = {node: n for n, node in enumerate(order)}
+        assert all(where[a] < where[b] for a, b in overlapping)
