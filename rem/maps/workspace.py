@@ -37,6 +37,7 @@ from rem.access.routes import collaboration_or_404
 from rem.codes.services import all_codebooks
 from rem.collaborations.models import Collaboration
 from rem.core.dates import FuzzyDate, Precision
+from rem.core.forms import EmptyForm
 from rem.core.markdown import plain_text
 from rem.extensions import db
 from rem.maps import live
@@ -46,6 +47,7 @@ from rem.ripples import conflicts, services
 from rem.ripples.forms import answer_problem, answers_of, intended_value, valence_value
 from rem.ripples.models import Kind, RippleItem, RippleLink
 from rem.ripples.services import ItemInput
+from rem.themes import services as themes
 
 bp = Blueprint("workspace", __name__, url_prefix="/collaborations/<slug>/map")
 
@@ -140,6 +142,11 @@ def _panel(collaboration: Collaboration, item: RippleItem, *, status: int = 200,
         "conflict": conflict, "differences": differences or [], "open_section": open_section,
         "signature": logic.signature(item, causes, effects),
         "excerpt": plain_text(item.description, EXCERPT_CHARS),
+        # The effect's themes are part of the panel from the start (a fragment loaded
+        # afterwards moved the buttons under the pointer): themes.item_themes changes them.
+        "themes_part": (themes.item_fragment(collaboration, item, access)
+                        if item.kind == Kind.EFFECT and item.deleted_at is None else None),
+        "themes_form": EmptyForm(),
     }
     if can_edit and item.deleted_at is None:
         context.update(

@@ -11,6 +11,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from rem.access import Access
 from rem.audit.services import actor_id, record
 from rem.collaborations.models import Collaboration
 from rem.core.database import utcnow
@@ -153,6 +154,20 @@ def theme_ids_of(item: RippleItem) -> set[int]:
     return set(db.session.scalars(
         sa.select(theme_items.c.theme_id).join(Theme, Theme.id == theme_items.c.theme_id)
         .where(theme_items.c.item_id == item.id, Theme.deleted_at.is_(None))))
+
+
+def item_fragment(collaboration: Collaboration, item: RippleItem, access: Access) -> dict:
+    """Return what the themes fragment of ``item`` shows this person
+    (templates/themes/_item_themes.html): the themes to choose from, the chosen ones, and
+    whether they may change them. Someone who reads only part of the collaboration sees
+    only the themes of this item."""
+    current = theme_ids_of(item)
+    themes = themes_of(collaboration)
+    if not access.reads_all_of(collaboration):
+        themes = [t for t in themes if t.id in current]
+    is_effect = item.kind == Kind.EFFECT
+    return {"themes": themes, "current": current, "is_effect": is_effect,
+            "can_edit": access.edits(collaboration) and is_effect, "name_max": NAME_MAX}
 
 
 def set_item_themes(item: RippleItem, theme_ids: set[int], seen: set[int] | None = None

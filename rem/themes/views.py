@@ -134,15 +134,9 @@ def item_themes(slug: str, item_id: int):
                        else _("Er is niets veranderd."))
         else:
             error = str(done.error)
-    themes = services.themes_of(collaboration) if access.reads_all_of(collaboration) else []
-    current = services.theme_ids_of(item)
-    if not access.reads_all_of(collaboration):
-        themes = [t for t in services.themes_of(collaboration) if t.id in current]
     response = render_template("themes/_item_themes.html", collaboration=collaboration,
-                               item=item, themes=themes, current=current,
-                               can_edit=can_edit and item.kind == Kind.EFFECT,
-                               is_effect=item.kind == Kind.EFFECT, message=message,
-                               error=error, form=EmptyForm(), name_max=NAME_MAX)
+                               item=item, message=message, error=error, form=EmptyForm(),
+                               **services.item_fragment(collaboration, item, access))
     response = Response(response, status=422 if error else 200)
     if message and request.headers.get("HX-Request"):
         # On the map page (static/js/map-build.js) this redraws the map with its clusters.

@@ -76,7 +76,7 @@ def test_import_preview_disables_the_button_and_says_it_is_busy(page, tmp_path):
     page.keyboard.press("Enter")
     assert form.get_attribute("aria-busy") == "true"
     page.wait_for_function(
-        "document.querySelector('main form[enctype] button[type=submit]').disabled")
+        "() => document.querySelector('main form[enctype] button[type=submit]').disabled")
     assert button.get_attribute("aria-busy") == "true"
     assert "Het bestand wordt gelezen" in form.locator("[role=status]").inner_text()
     assert page.problems.messages == []

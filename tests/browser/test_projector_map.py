@@ -105,7 +105,7 @@ def _open_projector(new_context, signed_in_state, live_server, path, query=""):
     problems = PageProblems(page, live_server.url)
     page.goto(path + query)
     page.wait_for_selector("#projector-live svg g.node")
-    page.wait_for_function("document.querySelector('#projector-live').dataset.zoomed")
+    page.wait_for_function("() => document.querySelector('#projector-live').dataset.zoomed")
     return page, problems
 
 
