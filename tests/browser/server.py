@@ -101,12 +101,29 @@ class _QuietHandler(WSGIRequestHandler):
             super().log_request(code, size)
 
 
+def _answered_whole(app: Flask):
+    """Wrap ``app`` so each answer is read whole and its iterable closed before werkzeug
+    writes it. werkzeug's development server closes the iterable only after it drained
+    the socket, and a browser that drops a request (a favicon when the page moves on)
+    can make that read fail: the open static file then leaks and warns at a random later
+    test. The answers here are small; nothing streams without end."""
+    def whole(environ, start_response):
+        answer = app(environ, start_response)
+        try:
+            return [b"".join(answer)]
+        finally:
+            close = getattr(answer, "close", None)
+            if close is not None:
+                close()
+    return whole
+
+
 class LiveServer:
     """A threaded werkzeug server for ``app`` on 127.0.0.1 and a free port."""
 
     def __init__(self, app: Flask, *, quiet: bool = True) -> None:
         self.app = app
-        self._server = make_server(HOST, 0, app, threaded=True,
+        self._server = make_server(HOST, 0, _answered_whole(app), threaded=True,
                                    request_handler=_QuietHandler if quiet else None)
         self.url = f"http://{HOST}:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever,
