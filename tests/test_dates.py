@@ -6,6 +6,8 @@ import pytest
 
 from rem.core.dates import DateError, FuzzyDate, Precision, check_date, parse_iso
 
+pytestmark = pytest.mark.one_database  # the same on every database
+
 
 @pytest.mark.parametrize("text,start,precision", [
     ("2024-03-12", date(2024, 3, 12), Precision.DAY),

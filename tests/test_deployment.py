@@ -20,6 +20,8 @@ from benchmarks.http_load import free_port
 from rem import create_app
 from rem.config import from_environment
 
+pytestmark = pytest.mark.one_database  # the same on every database
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 

@@ -1,9 +1,12 @@
 """Pure ripple-graph logic: cycles, orders and reach."""
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from rem.ripples.graph import downstream, reaches, ripple_orders, would_cycle
+
+pytestmark = pytest.mark.one_database  # the same on every database
 
 
 def test_orders_are_shortest_distance_from_an_activity():

@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from rem.maps import layouts, renderer
 from rem.maps.model import MapEdge, MapNode, RippleMap
 
+pytestmark = pytest.mark.one_database  # the same on every database
+
 SVG = "{http://www.w3.org/2000/svg}"
 XLINK_TITLE = "{http://www.w3.org/1999/xlink}title"
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"

@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 
 from rem.maps import renderer
 
+pytestmark = pytest.mark.one_database  # the same on every database
+
 TEXT = st.one_of(
     st.text(st.characters(codec="utf-8"), max_size=120),
     st.text(st.sampled_from(list('\\"<>&{}[];=#\n\r\t\x00 -lnrNGETHL0123456789')),

@@ -4,6 +4,8 @@ import pytest
 
 from rem.core.markdown import plain_text, render_markdown
 
+pytestmark = pytest.mark.one_database  # the same on every database
+
 PAYLOADS = [
     "<script>alert(1)</script>",
     "<img src=x onerror=alert(1)>",

@@ -13,8 +13,11 @@ import threading
 
 import markdown as md
 import nh3
+import pytest
 
 from rem.core import markdown as rem_markdown
+
+pytestmark = pytest.mark.one_database  # the same on every database
 
 TEXTS = [
     "Zie [de site][1].\n\n[1]: https://example.org",

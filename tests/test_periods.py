@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from rem.core.periods import UNITS, Period
+
+pytestmark = pytest.mark.one_database  # the same on every database
 
 
 @given(st.dates(min_value=date(1900, 1, 1), max_value=date(2200, 12, 31)),

@@ -14,6 +14,8 @@ from rem.maps.builder import PROJECTOR_LINES, PROJECTOR_WRAP, for_projector
 from rem.maps.model import RippleMap
 from tests.test_map_renderer import needs_dot
 
+pytestmark = pytest.mark.one_database  # the same on every database
+
 
 def _drawn(ripple_map: RippleMap) -> bytes:
     return renderer.render(renderer.to_dot(ripple_map, "wall"), renderer.engine_for("wall"),

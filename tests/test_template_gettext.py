@@ -3,8 +3,11 @@ still follow force_locale and refresh, as Flask-Babel's own lookup does."""
 
 from __future__ import annotations
 
+import pytest
 from flask import render_template_string, session
 from flask_babel import force_locale, refresh
+
+pytestmark = pytest.mark.one_database  # the same on every database
 
 
 def test_templates_follow_the_locale_within_one_request(app):
