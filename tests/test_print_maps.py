@@ -18,6 +18,7 @@ import re
 import shutil
 from collections import Counter
 from datetime import date
+from html import escape as html_escape
 
 import pytest
 import sqlalchemy as sa
@@ -31,6 +32,7 @@ from rem.maps import drawing, paper
 from rem.maps.labels import needs_shaping
 from rem.reviews.models import BorgingReview
 from rem.ripples.models import RippleItem
+from rem.themes.models import Theme
 from rem.workshops.models import Workshop
 from tests import factories
 from tests.conftest import csrf_token, login
@@ -318,3 +320,41 @@ def test_the_session_report_prints_its_maps_in_date_columns(app, admin, demo, pr
     # The screen keeps the timeline, with its legend box (the wall has none).
     page = admin.get(f"/collaborations/{demo['slug']}/sessions/{demo['workshop']}/report")
     assert len(re.findall(r'id="[\w-]*legend"', page.get_data(as_text=True))) == 2
+
+
+def _shapes(svgs: list[str]) -> list[float]:
+    shapes = []
+    for svg in svgs:
+        width, height = (float(value) for value in _SIZE_RE.search(svg).groups())
+        shapes.append(height / width)
+    return shapes
+
+
+def test_the_review_prints_its_map_in_date_columns_with_a_text_key(app, admin, demo, printed):
+    """The borging review's map of the year printed as a strip about five times as wide
+    as it is high, labels of about 3 pt on a landscape page. It prints in the wall's
+    date-ordered columns now, as the session report does, with its legend as text under
+    it (the columns have no legend box: the themes' colours are named there); the page
+    keeps the timeline. Adopting keeps that key with the frozen map."""
+    base = f"/collaborations/{demo['review_slug']}/reviews"
+    # A new version is a draft: its PDF draws the map now (the adopted one is frozen).
+    token = csrf_token(admin, f"{base}/{demo['review']}")
+    response = admin.post(f"{base}/{demo['review']}/new-version", data={"csrf_token": token})
+    assert response.status_code == 302
+    with app.app_context():
+        draft_id = db.session.scalars(sa.select(BorgingReview.id).where(
+            BorgingReview.status == "draft")).one()
+        themes = db.session.scalars(sa.select(Theme.name).where(
+            Theme.collaboration_id == db.session.get(BorgingReview, draft_id).collaboration_id,
+            Theme.deleted_at.is_(None))).all()
+    assert admin.get(f"{base}/{draft_id}/report.pdf").status_code == 200
+    assert _shapes([_review_map(printed[-1])])[0] > 0.35
+    key = re.search(r'<ul class="paper-key".*?</ul>', printed[-1], re.DOTALL)
+    assert key and "Activiteit (rechthoek)" in key.group(0)
+    assert themes and all(html_escape(name) in key.group(0) for name in themes)
+    assert re.search(r'id="[\w-]*legend"', admin.get(f"{base}/{draft_id}").get_data(
+        as_text=True)), "the page keeps the timeline with its legend box"
+    # The adopted review prints the key it kept.
+    with app.app_context():
+        kept = db.session.get(BorgingReview, demo["review"]).frozen_extra["map_key"]
+    assert [name for name in themes if any(name == text for text, _colour in kept)]

@@ -175,7 +175,7 @@ def load_reviews(
         adopter = users[spec["adopted_by"]]
         drawn = year_map(collaboration, spec["year"], load_access(adopter), for_pdf=True)
         adoption.adopt(review, review.version, map_svg=drawn.svg,
-                       map_print_svg=drawn.print_svg,
+                       map_print_svg=drawn.print_svg, map_key=drawn.key,
                        map_summary=drawn.summary if drawn.svg else drawn.problem)
         review.adopted_by_id = adopter.id
         # Adopted in the meeting itself, not on the day the demo was loaded.

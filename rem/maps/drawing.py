@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 
-from rem.maps import renderer
+from rem.maps import legend, renderer
 from rem.maps.builder import summary
 from rem.maps.cache import render_cached, slim_cached
 from rem.maps.labels import needs_shaping
@@ -103,13 +103,37 @@ def print_svg(source: str, engine: str, title: str, description: str,
         renderer.titled_svg(text.encode("utf-8"), title, description, inline=True))
 
 
+def paper_layout(layout: str, count: int) -> str:
+    """Return the layout a map of ``count`` items drawn as ``layout`` prints in: on paper
+    a timeline of months is a strip a few millimetres high with labels of about 2 pt, so
+    a timeline of up to WALL_MAX_ITEMS items prints in the wall's date-ordered columns,
+    which fill the page's width and height (rem.maps.renderer); other layouts print as
+    they are drawn."""
+    return "wall" if layout == "timeline" and count <= renderer.WALL_MAX_ITEMS else layout
+
+
+def paper_key(ripple_map: RippleMap, layout: str) -> list[list[str]]:
+    """Return the text legend to print under the map when its :func:`paper_layout` has
+    no legend box (rem.maps.legend.paper_key), else an empty list."""
+    if paper_layout(layout, len(ripple_map.nodes)) == layout:
+        return []
+    return legend.paper_key(ripple_map)
+
+
 def svgs(ripple_map: RippleMap, layout: str, timeout: float, *,
          description: str | None = None) -> tuple[str, str]:
-    """Return the map as inline SVG for the screen and as the SVG a PDF prints (the
-    screen's when :func:`print_svg` says so), both from one DOT text."""
+    """Return the map as inline SVG for the screen and as the SVG a PDF prints: drawn in
+    its :func:`paper_layout`, shaped when :func:`print_svg` says so."""
+    text = description if description is not None else summary(ripple_map)
     source = dot_source(ripple_map, layout, timeout)
     engine = renderer.engine_for(layout)
-    text = description if description is not None else summary(ripple_map)
     screen = renderer.titled_svg(render_cached(source, engine, "svg", timeout),
                                  ripple_map.title, text, inline=True)
-    return screen, print_svg(source, engine, ripple_map.title, text, timeout) or screen
+    paper = paper_layout(layout, len(ripple_map.nodes))
+    unshaped = screen
+    if paper != layout:
+        source = dot_source(ripple_map, paper, timeout)
+        engine = renderer.engine_for(paper)
+        unshaped = renderer.titled_svg(render_cached(source, engine, "svg", timeout),
+                                       ripple_map.title, text, inline=True)
+    return screen, print_svg(source, engine, ripple_map.title, text, timeout) or unshaped

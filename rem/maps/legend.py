@@ -140,3 +140,22 @@ def _place_legend(graph: graphviz.Digraph, ripple_map: RippleMap,
         top -= height / 2
         graph.body.append(node_line(name, {**attrs, "pos": f"{_pos(left + width / 2, top)}!"}))
         top -= height / 2 + 6
+
+
+# What the map's legend box says, in this order, for a map printed without it.
+_PAPER_KEYS = ("activity", "intended", "unintended", "intended_unknown", "positive",
+               "negative", "mixed", "valence_unknown", "link", "dimmed")
+
+
+def paper_key(ripple_map: RippleMap) -> list[list[str]]:
+    """Return the legend of a map printed without its legend box (on paper a timeline is
+    drawn in the wall's columns, which have none: rem.maps.drawing.paper_layout) as
+    ``[text, colour]`` pairs (colour "" when the text needs no swatch), JSON-ready so an
+    adopted review can keep it with its frozen map."""
+    legend = ripple_map.legend
+    lines = [[legend[key], ""] for key in _PAPER_KEYS if legend.get(key)]
+    lines += [[swatch.label, swatch.fill] for swatch in ripple_map.swatches]
+    if ripple_map.themes and legend.get("theme_band"):
+        lines.append([legend["theme_band"], ""])
+        lines += [[theme.name, theme.colour] for theme in ripple_map.themes]
+    return lines

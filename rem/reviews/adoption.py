@@ -42,7 +42,8 @@ def empty_strategies(review: BorgingReview) -> list[str]:
 
 def adopt(review: BorgingReview, seen_version: int, *, map_svg: str | None = None,
           map_print_svg: str | None = None, map_summary: str | None = None,
-          threads: list[dict] | None = None) -> list[str]:
+          threads: list[dict] | None = None,
+          map_key: list[list[str]] | None = None) -> list[str]:
     """Adopt (vaststellen) the review and freeze what it cites: the map both as the
     screen shows it (``map_svg``) and as the PDF prints it (``map_print_svg``).
 
@@ -69,7 +70,8 @@ def adopt(review: BorgingReview, seen_version: int, *, map_svg: str | None = Non
             row.snap_codes = piece.codes
     review.frozen_extra = {"new_effects": new_effects(review.collaboration_id, review.year),
                            "open_actions": open_actions(review.collaboration_id),
-                           "threads": list(threads or [])}
+                           "threads": list(threads or []),
+                           "map_key": list(map_key or []) if map_svg else []}
     review.frozen_map_svg = map_svg
     review.frozen_map_print_svg = map_print_svg if map_svg else None
     review.frozen_map_summary = map_summary

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app, has_request_context
 from flask_babel import gettext as _
@@ -28,6 +28,8 @@ class YearMap:
     summary: str
     problem: str | None
     print_svg: str | None = None
+    # Its legend as text, for paper (rem.maps.drawing.paper_key).
+    key: list[list[str]] = field(default_factory=list)
 
 
 def year_map(collaboration: Collaboration, year: int, access: Access,
@@ -55,9 +57,11 @@ def year_map(collaboration: Collaboration, year: int, access: Access,
                                      n=count))
     timeout = current_app.config["REM_DOT_TIMEOUT"]
     print_svg = None
+    key: list[list[str]] = []
     try:
         if for_pdf:
             svg, print_svg = drawing.svgs(ripple_map, options.layout, timeout, description=text)
+            key = drawing.paper_key(ripple_map, options.layout)
         else:
             svg = drawing.svg(ripple_map, options.layout, timeout, description=text)
     except renderer.GraphvizMissing:
@@ -66,4 +70,4 @@ def year_map(collaboration: Collaboration, year: int, access: Access,
     except renderer.MapRenderError:
         log.exception("drawing the review map of %s failed", collaboration.slug)
         return YearMap(None, text, _("De kaart kon niet worden getekend."))
-    return YearMap(svg, text, None, print_svg)
+    return YearMap(svg, text, None, print_svg, key)

@@ -91,6 +91,7 @@ def report_context(collaboration: Collaboration, review: BorgingReview, access: 
         map_svg = review.frozen_map_svg
         print_svg = review.frozen_map_print_svg or map_svg
         map_summary = review.frozen_map_summary or ""
+        map_key = list((review.frozen_extra or {}).get("map_key", []))
         map_problem = None if map_svg else (review.frozen_map_summary or
                                             _("De kaart is bij het vaststellen niet bewaard."))
     else:
@@ -98,6 +99,7 @@ def report_context(collaboration: Collaboration, review: BorgingReview, access: 
                          saved.shown_by(review, collaboration), for_pdf=for_pdf)
         map_svg, map_summary, map_problem = drawn.svg, drawn.summary, drawn.problem
         print_svg = drawn.print_svg or map_svg
+        map_key = drawn.key
     strategies = {s.strategy: s for s in review.strategies}
     radars = [radar_of(review, previous, older=False)]
     if review.use_older_pillars:
@@ -119,7 +121,7 @@ def report_context(collaboration: Collaboration, review: BorgingReview, access: 
         "radars": radars,
         "map_svg": Markup(map_svg) if map_svg else None,  # noqa: S704 - Graphviz output
         "map_uri": radar.data_uri(print_svg) if for_pdf and print_svg else None,
-        "map_summary": map_summary, "map_problem": map_problem,
+        "map_summary": map_summary, "map_problem": map_problem, "map_key": map_key,
         "score_text": score_text,
         "is_latest": services.is_latest_version(review),
         "can_edit": review_access.may_edit(access, collaboration),

@@ -297,7 +297,7 @@ def adopt(slug: str, review_id: int):
                      saved.shown_by(review, collaboration), for_pdf=True)
     try:
         empty = adoption.adopt(review, int(seen), map_svg=drawn.svg,
-                               map_print_svg=drawn.print_svg,
+                               map_print_svg=drawn.print_svg, map_key=drawn.key,
                                map_summary=drawn.summary if drawn.svg else drawn.problem,
                                threads=thread_snapshots("review", review.id, current_access()))
     except (services.ReviewError, StaleDataError) as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -35,6 +35,8 @@ class Drawing:
     # For the PDF (drawn only when asked): the map's print SVG as a data: URI (WeasyPrint
     # scales an image, not inline SVG; rem.maps.drawing.print_svg says why a print SVG).
     data_uri: str | None = None
+    # Its legend as text, for paper (rem.maps.drawing.paper_key).
+    key: list[list[str]] = field(default_factory=list)
 
 
 def _prefix_ids(svg: str, prefix: str) -> str:
@@ -74,14 +76,11 @@ def draw(collaboration: Collaboration, log_view: LogView, title: str,
                                            n=count), text)
     timeout = current_app.config["REM_DOT_TIMEOUT"]
     data_uri = None
+    key: list[list[str]] = []
     try:
         if for_pdf:
             svg_text, print_text = drawing.svgs(ripple_map, layout, timeout, description=text)
-            if layout == "timeline" and count <= renderer.WALL_MAX_ITEMS:
-                # On paper a timeline of months is a strip a few millimetres high; the
-                # wall's date-ordered columns fill the page's width and height instead.
-                _screen, print_text = drawing.svgs(ripple_map, "wall", timeout,
-                                                   description=text)
+            key = drawing.paper_key(ripple_map, layout)
             data_uri = pdf.SVG_DATA + base64.b64encode(print_text.encode()).decode()
         else:
             svg_text = drawing.svg(ripple_map, layout, timeout, description=text)
@@ -94,4 +93,4 @@ def draw(collaboration: Collaboration, log_view: LogView, title: str,
     except renderer.MapRenderError:
         log.exception("drawing the session map of %s failed", collaboration.slug)
         return Drawing(ripple_map, None, _("De kaart kon niet worden getekend."), text)
-    return Drawing(ripple_map, svg, None, text, data_uri)
+    return Drawing(ripple_map, svg, None, text, data_uri, key)
