@@ -4,6 +4,7 @@ reproduces the picture, filtered titles, saved views, themes and their exports."
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import math
@@ -305,7 +306,7 @@ def test_paper_plan_keeps_text_readable_tiles_or_refuses():
 
 @needs_dot
 @pytest.mark.skipif(not pdf_available(), reason="WeasyPrint is not installed")
-def test_a_large_map_prints_over_several_pages_with_an_overview(app, client):
+def test_a_large_map_prints_over_several_pages_with_an_overview(app, client, monkeypatch):
     with app.test_request_context():
         collab = factories.CollaborationFactory(slug="groot", name="Groot")
         factories.MembershipFactory(user=factories.UserFactory(email="fac@example.org"),
@@ -320,8 +321,22 @@ def test_a_large_map_prints_over_several_pages_with_an_overview(app, client):
             previous = effect
         db.session.commit()
     login(client, "fac@example.org")
+    documents = []
+    real = paper.pdf.render
+    monkeypatch.setattr(paper.pdf, "render", lambda document, *args, **kwargs: (
+        documents.append(document), real(document, *args, **kwargs))[1])
     data = _get(client, "/collaborations/groot/map.pdf?paper=a4&granularity=month").data
     assert len(re.findall(r"/Type /Page\b", _pdf_text(data))) >= 3
+    # Each tile holds only the items near it (WeasyPrint draws every part of an image,
+    # also what the tile's viewBox leaves out), and every item is on some tile.
+    images = [base64.b64decode(uri).decode() for uri in
+              re.findall(r'src="data:image/svg\+xml;base64,([^"]+)"', documents[-1])]
+    overview, tiles = images[0], images[1:]
+    items = set(re.findall(r'<g id="(item&#45;\d+)"', overview))
+    assert len(items) == 41 and len(tiles) >= 2
+    on_tiles = [set(re.findall(r'<g id="(item&#45;\d+)"', tile)) for tile in tiles]
+    assert set().union(*on_tiles) == items
+    assert max(len(tile) for tile in on_tiles) < len(items)
 
 
 # --- focus, greyed causes ----------------------------------------------------------------

@@ -36,6 +36,15 @@ OVERLAP_PT = 18.0  # tiles share a strip, so nothing is cut in two without a sec
 _FONT_RE = re.compile(r'font-size="([0-9.]+)"')
 _SIZE_RE = re.compile(r'<svg\b[^>]*?\swidth="([0-9.]+)pt"[^>]*?\sheight="([0-9.]+)pt"')
 _VIEWBOX_RE = re.compile(r'viewBox="[^"]*"')
+_GRAPH_RE = re.compile(r'<g\b[^>]*\sclass="graph"[^>]*\stransform="scale\(([-0-9.]+) ([-0-9.]+)\)'
+                       r' rotate\(0\) translate\(([-0-9.]+) ([-0-9.]+)\)"[^>]*>')
+_G_TAG_RE = re.compile(r"<g\b|</g>")
+_PAIR_RE = re.compile(r"(-?[0-9.]+),(-?[0-9.]+)")
+_POINTS_RE = re.compile(r'\s(?:points|d)="([^"]*)"')
+_XY_RE = re.compile(r'\s(?:x|cx)="(-?[0-9.]+)"[^>]*?\s(?:y|cy)="(-?[0-9.]+)"')
+# Text may reach past the points it is placed at (a label under a node, say): a part of the
+# drawing is kept on a tile when it comes this close to it (in the drawing's points).
+CULL_MARGIN = 72.0
 
 
 class TooLarge(ValueError):
@@ -99,6 +108,68 @@ def _cropped(svg: str, x: float, y: float, width: float, height: float, scale: f
                             f'height="{height * scale:.2f}pt"', svg, count=1)
 
 
+def _parts(body: str) -> list[tuple[int, int]]:
+    """Return where each top-level ``<g>`` of ``body`` starts and ends."""
+    parts, depth, start = [], 0, 0
+    for tag in _G_TAG_RE.finditer(body):
+        if tag.group(0) == "<g":
+            if depth == 0:
+                start = tag.start()
+            depth += 1
+        else:
+            depth -= 1
+            if depth == 0:
+                parts.append((start, tag.end()))
+    return parts
+
+
+def _box(part: str) -> tuple[float, float, float, float] | None:
+    """Return the smallest box around the coordinates in ``part``: Graphviz writes every
+    shape, line and text with absolute coordinates of the drawing."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for values in _POINTS_RE.findall(part):
+        for x, y in _PAIR_RE.findall(values):
+            xs.append(float(x))
+            ys.append(float(y))
+    for x, y in _XY_RE.findall(part):
+        xs.append(float(x))
+        ys.append(float(y))
+    if not xs:
+        return None
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _culled(svg: str, x: float, y: float, width: float, height: float) -> str:
+    """Return ``svg`` without the nodes, links and boxes that lie wholly outside the
+    rectangle (x, y, width, height) of its viewBox, give or take CULL_MARGIN: WeasyPrint
+    draws every part of an image, also what a tile's narrower viewBox leaves out, so each
+    tile page drew the whole map. Anything that is not a part Graphviz drew (a map drawn
+    by cairo for shaped text) is returned as it is."""
+    graph = _GRAPH_RE.search(svg)
+    if graph is None:
+        return svg
+    scale_x, scale_y, shift_x, shift_y = (float(v) for v in graph.groups())
+    if not scale_x or not scale_y:
+        return svg
+    # The tile in the drawing's own coordinates (the group scales, then translates).
+    left, top = x / scale_x - shift_x - CULL_MARGIN, y / scale_y - shift_y - CULL_MARGIN
+    right = left + width / scale_x + 2 * CULL_MARGIN
+    bottom = top + height / scale_y + 2 * CULL_MARGIN
+    body_start = graph.end()
+    body = svg[body_start:]
+    kept, last = [], 0
+    for start, end in _parts(body):
+        box = _box(body[start:end])
+        outside = box is not None and (box[2] < left or box[0] > right
+                                       or box[3] < top or box[1] > bottom)
+        if outside:
+            kept.append(body[last:start])
+            last = end
+    kept.append(body[last:])
+    return svg[:body_start] + "".join(kept)
+
+
 def _overview(svg: str, width: float, height: float, layout: Plan) -> str:
     """Return ``svg`` with the tiles drawn over it, each with its page number."""
     step_w = (layout.area[0] - OVERLAP_PT) / layout.scale
@@ -158,7 +229,9 @@ def pdf_pages(svg: str, title: str, paper: str, *, smallest: float) -> tuple[byt
                 pages.append((escape(_("%(title)s: blad %(n)d (rij %(row)d, kolom %(column)d)",
                                        title=title, n=number, row=row + 1,
                                        column=column + 1)),
-                              _cropped(svg, column * step_w, row * step_h, tile_w, tile_h,
+                              _cropped(_culled(svg, column * step_w, row * step_h, tile_w,
+                                               tile_h),
+                                       column * step_w, row * step_h, tile_w, tile_h,
                                        layout.scale)))
     style = (f"@page {{ size: {page_w}mm {page_h}mm; margin: {MARGIN_MM}mm; }}"
              "body { margin: 0; font-family: Helvetica, Arial, sans-serif; }"
