@@ -352,14 +352,14 @@ def world(app):
             install_default_codebooks()
             db.session.commit()
         ids = _world(app)
-        yield connection, ids
+        yield connection, ids, _browsers(app)
 
 
 @pytest.fixture(autouse=True)
 def _clean_database(app, world):
     """Run each test in a savepoint of the module's transaction, rolled back after it
     (instead of conftest's emptying of every table)."""
-    connection, _ids = world
+    connection = world[0]
     case = connection.begin_nested()
     yield
     limiter.enabled = False
@@ -525,22 +525,36 @@ def _sign_in(app, client, email: str) -> None:
         session["_fresh"] = True
 
 
+def _browsers(app) -> dict[str, tuple[str, str]]:
+    """Per role, the session cookie of a browser signed in as that role (none for the
+    anonymous one) and the CSRF token of its forms: made once for the module, so that a
+    case starts a fresh client with that cookie instead of signing in again. A case that
+    signs out or changes the sign-in is rolled back with its savepoint."""
+    browsers = {}
+    for role in ROLES:
+        client = app.test_client()
+        if role != "anonymous":
+            _sign_in(app, client, f"{role}@example.org")
+        page = client.get("/" if role != "anonymous" else "/login")
+        token = CSRF_RE.search(page.data).group(1).decode()
+        browsers[role] = (client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value, token)
+    return browsers
+
+
 CASES = [(route, role) for route in sorted(MATRIX) for role in ROLES]
 
 
 @pytest.mark.parametrize("route,role", CASES, ids=[f"{r[1]} {r[0]} as {role}"
                                                    for r, role in CASES])
-def test_route_status_for_role(app, ids, route, role):
+def test_route_status_for_role(app, world, ids, route, role):
     rule, method = route
     url = _url(rule, ids)
+    cookie, token = world[2][role]
     client = app.test_client()
-    if role != "anonymous":
-        _sign_in(app, client, f"{role}@example.org")
+    client.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
     if method == "GET":
         response = client.get(url)
     else:
-        page = client.get("/" if role != "anonymous" else "/login")
-        token = CSRF_RE.search(page.data).group(1).decode()
         response = client.post(url, data={"csrf_token": token})
     assert response.status_code == MATRIX[route][role]
     if role == "anonymous" and route not in PUBLIC and MATRIX[route][role] == 302:
