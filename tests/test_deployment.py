@@ -94,7 +94,10 @@ def test_every_setting_in_the_example_environment_file_is_read_by_the_app():
 
 def _environment(tmp_path, port: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("REM_")}
+    # WEB_CONCURRENCY is the Procfile's worker count: two (not production's four) show
+    # that several workers start, with half the imports.
     env.update(PATH=f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}", PORT=str(port),
+               WEB_CONCURRENCY="2",
                REM_ENV="production", REM_SECRET_KEY="deployment-test-" + "x" * 32,
                REM_BASE_URL=f"http://127.0.0.1:{port}",
                REM_DATABASE_URL=f"sqlite:///{tmp_path / 'rem.sqlite3'}",
@@ -152,6 +155,9 @@ def test_the_systemd_unit_execstart_serves_the_app(tmp_path):
     port = free_port()
     args = [arg.replace("/srv/rem", str(ROOT)).replace("127.0.0.1:8000", f"127.0.0.1:{port}")
             for arg in shlex.split(exec_start)]
+    # Two workers, not the unit's four: several start all the same, with half the imports.
+    assert args[args.index("--workers") + 1] == "4"
+    args[args.index("--workers") + 1] = "2"
     assert args[0] == str(ROOT / ".venv" / "bin" / "gunicorn")
     if not Path(args[0]).exists():
         args[0] = str(VENV_BIN / "gunicorn")
