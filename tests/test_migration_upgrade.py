@@ -63,9 +63,25 @@ def database_url(tmp_path):
     try:
         yield base.set(database=name).render_as_string(hide_password=False)
     finally:
-        with admin.connect() as conn:
+        try:
+            _drop_database(admin, name)
+        finally:
+            admin.dispose()
+
+
+def _drop_database(admin: sa.Engine, name: str) -> None:
+    """Drop the test's database once the app's connections are closed.
+
+    A plain DROP DATABASE stops an autovacuum worker busy in that database and waits for
+    it; `WITH (FORCE)` instead tries to terminate that worker, which a role without
+    pg_signal_backend may not do (it failed so in CI). FORCE is only the fallback for a
+    connection of the test's own role that was left open.
+    """
+    with admin.connect() as conn:
+        try:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        except sa.exc.OperationalError:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture
