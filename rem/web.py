@@ -6,7 +6,17 @@ import re
 import secrets
 from pathlib import Path
 
-from flask import Flask, Response, abort, g, has_request_context, render_template, request, session
+from flask import (
+    Flask,
+    Response,
+    abort,
+    g,
+    has_request_context,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -39,6 +49,7 @@ from rem.maps.views import bp as maps_bp
 from rem.maps.workspace import bp as map_workspace_bp
 from rem.reviews.views import bp as reviews_bp
 from rem.ripples.badges import item_badges
+from rem.ripples.timeline_html import timeline_html
 from rem.ripples.views import bp as ripples_bp
 from rem.themes.views import bp as themes_bp
 from rem.threads.views import bp as threads_bp
@@ -138,6 +149,18 @@ def register_template_helpers(app: Flask) -> None:
         item, order, request_translations())
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["date"] = lambda d, fmt="d MMM y": format_date(d, fmt) if d else ""
+
+    def timeline_items(groups, timeline, *, item_url, sessions, reads_all, slug):
+        """The timeline page's items (rem/ripples/timeline_html.py); a session's report is
+        linked for those who read all of the collaboration."""
+        return timeline_html(
+            groups, timeline, request_translations(), item_url=item_url, sessions=sessions,
+            session_url=(lambda session_id: url_for("workshops.report", slug=slug,
+                                                    session_id=session_id))
+            if reads_all else None,
+            date_label=app.jinja_env.filters["date"])
+
+    app.jinja_env.globals["timeline_items"] = timeline_items
     app.jinja_env.filters["datetime"] = (
         lambda d, fmt="d MMM y, HH:mm": format_datetime(d, fmt) if d else ""
     )
