@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import URL, DataRequired, NumberRange, Optional
 
 from rem.core.dates import PRECISION_LABELS
-from rem.core.forms import Length, choices
+from rem.core.forms import Length, LongSelect, choices
 from rem.ripples.models import (
     EVIDENCE_LABELS,
     GOVERNANCE_STYLES,
@@ -128,16 +128,17 @@ class EffectForm(ItemForm):
         Optional(), Length(max=URL_MAX),
         URL(require_tld=False, message=_l("Dit is geen geldige link (begin met https://).")),
     ])
-    causes = SelectMultipleField(_l("Kwam voort uit"), coerce=int, validate_choice=True)
+    causes = SelectMultipleField(_l("Kwam voort uit"), coerce=int, validate_choice=True,
+                                 widget=LongSelect(multiple=True))
 
 
 class LinkForm(FlaskForm):
     """Add a cause to an effect."""
 
-    cause_id = SelectField(_l("Kwam (ook) voort uit"), coerce=int)
+    cause_id = SelectField(_l("Kwam (ook) voort uit"), coerce=int, widget=LongSelect())
 
 
 class EffectLinkForm(FlaskForm):
     """Add an existing effect that an item led to."""
 
-    effect_id = SelectField(_l("Leidde (ook) tot"), coerce=int)
+    effect_id = SelectField(_l("Leidde (ook) tot"), coerce=int, widget=LongSelect())
