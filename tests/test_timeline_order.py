@@ -4,11 +4,14 @@ and within a column of the map; year, quarter, month and day precision mixed."""
 
 from __future__ import annotations
 
+import heapq
 import random
 import re
 from datetime import date
 
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rem.accounts.models import Role
 from rem.core.dates import FuzzyDate
@@ -131,3 +134,36 @@ def test_time_order_on_random_graphs_keeps_every_cause_first():
         assert sorted(order) == nodes
         where = {node: n for n, node in enumerate(order)}
         assert all(where[a] < where[b] for a, b in overlapping)
+
+
+def _time_order_by_keys(keys: dict[int, tuple], before: list[tuple[int, int]]) -> list[int]:
+    """The rule of ``graph.time_order`` written plainly, with the keys themselves in the
+    queue: the reference the faster one must equal."""
+    waiting = dict.fromkeys(keys, 0)
+    forward: dict[int, list[int]] = {}
+    for cause, effect in before:
+        if cause in keys and effect in keys and cause != effect:
+            forward.setdefault(cause, []).append(effect)
+            waiting[effect] += 1
+    ready = [(keys[node], node) for node, count in waiting.items() if count == 0]
+    heapq.heapify(ready)
+    ordered = []
+    while ready:
+        _key, node = heapq.heappop(ready)
+        ordered.append(node)
+        for effect in forward.get(node, ()):
+            waiting[effect] -= 1
+            if waiting[effect] == 0:
+                heapq.heappush(ready, (keys[effect], effect))
+    placed = set(ordered)
+    return ordered + sorted((n for n in keys if n not in placed), key=lambda n: (keys[n], n))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_time_order_equals_the_plain_rule(data):
+    nodes = data.draw(st.lists(st.integers(0, 40), unique=True, max_size=25))
+    keys = {node: data.draw(st.tuples(st.integers(0, 5), st.integers(0, 1))) for node in nodes}
+    pool = st.sampled_from(nodes + [99]) if nodes else st.just(99)  # 99: not in keys
+    before = data.draw(st.lists(st.tuples(pool, pool), max_size=40))  # circles included
+    assert graph.time_order(keys, before) == _time_order_by_keys(keys, before)

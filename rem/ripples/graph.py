@@ -153,7 +153,7 @@ def narrowed_middles(spans: dict[int, tuple[int, int]],
             forward[cause].append(effect)
     low = {node: span[0] for node, span in spans.items()}
     high = {node: span[1] for node, span in spans.items()}
-    order = time_order({node: () for node in spans},
+    order = time_order(dict.fromkeys(spans, ()),
                        [(c, e) for c, es in forward.items() for e in es])
     for cause in order:  # causes first: a start moves down the chain
         for effect in forward.get(cause, ()):
@@ -174,25 +174,36 @@ def time_order(keys: dict[int, tuple], before: Iterable[tuple[int, int]]) -> lis
     the one with the lowest key goes next. An effect whose cause sorts later waits for it
     and comes after it as soon as it may (nothing else moves for it). The pairs must form no
     circle (ripple links never do); an item caught in one would be left out, so such items
-    are put at the end in key order rather than lost.
+    are put at the end in key order rather than lost. Equal keys go by id.
+
+    The ids are sorted by key once, and the queue holds their places in that order (plain
+    integers compare much faster than the keys). When every cause already sorts before
+    its effects, as in most logs, that sorted order is the answer.
     """
-    waiting = dict.fromkeys(keys, 0)
+    ranked = [node for _key, node in sorted((key, node) for node, key in keys.items())]
+    rank = {node: place for place, node in enumerate(ranked)}
+    waiting = [0] * len(ranked)
     forward: dict[int, list[int]] = defaultdict(list)
+    upwards = False
     for cause, effect in before:
-        if cause in keys and effect in keys and cause != effect:
-            forward[cause].append(effect)
-            waiting[effect] += 1
-    ready = [(keys[node], node) for node, count in waiting.items() if count == 0]
-    heapq.heapify(ready)
+        first, then = rank.get(cause), rank.get(effect)
+        if first is None or then is None or first == then:
+            continue
+        forward[first].append(then)
+        waiting[then] += 1
+        upwards = upwards or first > then
+    if not upwards:  # no pair to put right, and so no circle either
+        return ranked
+    ready = [place for place, count in enumerate(waiting) if count == 0]  # sorted: a heap
     ordered: list[int] = []
     while ready:
-        _key, node = heapq.heappop(ready)
-        ordered.append(node)
-        for effect in forward.get(node, ()):
+        place = heapq.heappop(ready)
+        ordered.append(place)
+        for effect in forward.get(place, ()):
             waiting[effect] -= 1
             if waiting[effect] == 0:
-                heapq.heappush(ready, (keys[effect], effect))
-    if len(ordered) < len(keys):
+                heapq.heappush(ready, effect)
+    if len(ordered) < len(ranked):
         placed = set(ordered)
-        ordered += sorted((n for n in keys if n not in placed), key=lambda n: (keys[n], n))
-    return ordered
+        ordered += [place for place in range(len(ranked)) if place not in placed]
+    return [ranked[place] for place in ordered]
