@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy import orm
 
-from rem.codes.models import Code
 from rem.collaborations.models import Collaboration
 from rem.core.dates import PRECISION_RANK, FuzzyDate, Precision
 from rem.core.periods import Period
 from rem.extensions import db
 from rem.ripples import graph
+from rem.ripples.loading import set_codes
 from rem.ripples.models import Kind, RippleItem, RippleLink, item_codes
 
 
@@ -128,17 +127,10 @@ def load_timeline(collaboration: Collaboration, item_clause: sa.ColumnElement[bo
     loaded = {item.id: item for item in db.session.scalars(
         sa.select(RippleItem).where(RippleItem.id.in_(on_page)))} if on_page else {}
     items = [loaded[i] for i in on_page if i in loaded]
-    codes: dict[int, list[Code]] = {item_id: [] for item_id in on_page}
-    if on_page:
-        for item_id, code in db.session.execute(
-                sa.select(item_codes.c.item_id, Code)
-                .join(Code, Code.id == item_codes.c.code_id)
-                .where(item_codes.c.item_id.in_(on_page))
-                .options(orm.joinedload(Code.codebook))
-                .order_by(item_codes.c.item_id, Code.id)):
-            codes[item_id].append(code)
-    for item in items:  # as the relationship would load them: ordered by code id
-        orm.attributes.set_committed_value(item, "codes", codes[item.id])
+    set_codes(items, conn.execute(
+        sa.select(item_codes.c.item_id, item_codes.c.code_id)
+        .where(item_codes.c.item_id.in_(on_page))
+        .order_by(item_codes.c.item_id, item_codes.c.code_id)).all() if on_page else [])
     page_ids = set(on_page)
     causes: dict[int, list[int]] = defaultdict(list)
     for a, b in links:

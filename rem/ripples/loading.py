@@ -1,0 +1,25 @@
+"""Loading ripple items with their codes in a fixed number of statements."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from rem.codes.models import Code
+from rem.extensions import db
+from rem.ripples.models import RippleItem
+
+
+def set_codes(items: list[RippleItem], pairs: list[tuple[int, int]]) -> None:
+    """Give each of ``items`` its codes from ``(item id, code id)`` pairs sorted by both,
+    as the relationship would load them (ordered by code id), loading each code and its
+    codebook once."""
+    wanted = {code_id for _item_id, code_id in pairs}
+    code_of = {code.id: code for code in db.session.scalars(
+        sa.select(Code).where(Code.id.in_(wanted)).options(orm.joinedload(Code.codebook))
+    )} if wanted else {}
+    codes: dict[int, list[Code]] = {item.id: [] for item in items}
+    for item_id, code_id in pairs:
+        codes[item_id].append(code_of[code_id])
+    for item in items:
+        orm.attributes.set_committed_value(item, "codes", codes[item.id])
