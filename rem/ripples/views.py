@@ -14,7 +14,7 @@ from rem.access.routes import collaboration_or_404
 from rem.audit.models import AuditEvent
 from rem.codes.services import all_codebooks, code_choices
 from rem.collaborations.models import Collaboration
-from rem.core.dates import FuzzyDate
+from rem.core.dates import FuzzyDate, Precision
 from rem.core.forms import EmptyForm
 from rem.core.http import saving
 from rem.extensions import db
@@ -55,16 +55,22 @@ def _item_or_404(collaboration: Collaboration, item_id: int, *,
 
 def _cause_choices(collaboration: Collaboration, exclude: int | None = None
                    ) -> list[SelectChoice]:
-    items = db.session.scalars(
-        sa.select(RippleItem).where(RippleItem.collaboration_id == collaboration.id,
-                                    RippleItem.deleted_at.is_(None))
-    ).all()
-    items = sorted(items, key=lambda i: (not i.is_activity, i.sort_key()))
-    return [
-        SelectChoice(i.id, f"{i.title} ({i.when.label()})",
-                     optgroup=_("Activiteiten") if i.is_activity else _("Effecten"))
-        for i in items if i.id != exclude
-    ]
+    # Plain rows: a list of every item needs its title and date, not the items as objects.
+    live = [RippleItem.collaboration_id == collaboration.id, RippleItem.deleted_at.is_(None)]
+    if exclude is not None:
+        live.append(RippleItem.id != exclude)
+    rows = db.session.connection().execute(
+        sa.select(RippleItem.id, RippleItem.kind, RippleItem.title, RippleItem.date_start,
+                  RippleItem.date_precision).where(*live)).all()
+    groups = {Kind.ACTIVITY.value: (0, _("Activiteiten")), Kind.EFFECT.value: (1, _("Effecten"))}
+    choices = []
+    for item_id, kind, title, start, precision in rows:
+        when = FuzzyDate(start, Precision(precision))
+        group, label = groups[kind]
+        choices.append(((group, *when.sort_key(), group, item_id),
+                        SelectChoice(item_id, f"{title} ({when.label()})", optgroup=label)))
+    choices.sort(key=lambda pair: pair[0])
+    return [choice for _key, choice in choices]
 
 
 def _input(form) -> services.ItemInput:
