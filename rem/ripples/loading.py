@@ -10,16 +10,23 @@ from rem.extensions import db
 from rem.ripples.models import RippleItem
 
 
-def set_codes(items: list[RippleItem], pairs: list[tuple[int, int]]) -> None:
-    """Give each of ``items`` its codes from ``(item id, code id)`` pairs sorted by both,
-    as the relationship would load them (ordered by code id), loading each code and its
-    codebook once."""
+def codes_by_item(pairs: list[tuple[int, int]]) -> dict[int, list[Code]]:
+    """Each item's codes from ``(item id, code id)`` pairs sorted by both, in the order
+    the relationship would load them (by code id), loading each code and its codebook
+    once."""
     wanted = {code_id for _item_id, code_id in pairs}
     code_of = {code.id: code for code in db.session.scalars(
         sa.select(Code).where(Code.id.in_(wanted)).options(orm.joinedload(Code.codebook))
     )} if wanted else {}
-    codes: dict[int, list[Code]] = {item.id: [] for item in items}
+    codes: dict[int, list[Code]] = {}
     for item_id, code_id in pairs:
-        codes[item_id].append(code_of[code_id])
+        codes.setdefault(item_id, []).append(code_of[code_id])
+    return codes
+
+
+def set_codes(items: list[RippleItem], pairs: list[tuple[int, int]]) -> None:
+    """Give each of ``items`` its codes from ``(item id, code id)`` pairs sorted by both
+    (:func:`codes_by_item`), as if the relationship had loaded them."""
+    codes = codes_by_item(pairs)
     for item in items:
-        orm.attributes.set_committed_value(item, "codes", codes[item.id])
+        orm.attributes.set_committed_value(item, "codes", codes.get(item.id, []))

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol, TypeVar
 
 import sqlalchemy as sa
 
+from rem.codes.models import Code
 from rem.collaborations.models import Collaboration
 from rem.core.dates import PRECISION_RANK, FuzzyDate, Precision
 from rem.core.periods import Period
 from rem.extensions import db
 from rem.ripples import graph
-from rem.ripples.loading import set_codes
+from rem.ripples.loading import codes_by_item
 from rem.ripples.models import Kind, RippleItem, RippleLink, item_codes
 
 
@@ -62,11 +64,44 @@ def time_ordered_ids(dated: Iterable[tuple[int, date, str, bool]],
     return graph.time_order(keys, before)
 
 
+@dataclass(slots=True)
+class TimelineItem:
+    """An item on a timeline page: the columns the page shows, as plain values (a page of
+    ORM objects, every column and its codes set on each, was a fifth of the page's time)."""
+
+    id: int
+    kind: str
+    title: str
+    date_start: date
+    date_precision: str
+    visibility: str
+    intended: bool | None
+    valence: str | None
+    unanswered: bool
+    session_id: int | None
+    codes: list[Code] = field(default_factory=list)
+
+    @property
+    def when(self) -> FuzzyDate:
+        """The item's date with its precision."""
+        return FuzzyDate(self.date_start, Precision(self.date_precision))
+
+    @property
+    def is_activity(self) -> bool:
+        """Whether the item is an activity."""
+        return self.kind == Kind.ACTIVITY.value
+
+
+_ITEM_COLUMNS = (RippleItem.id, RippleItem.kind, RippleItem.title, RippleItem.date_start,
+                 RippleItem.date_precision, RippleItem.visibility, RippleItem.intended,
+                 RippleItem.valence, RippleItem.unanswered, RippleItem.session_id)
+
+
 @dataclass
 class TimelinePage:
     """One page of a long timeline: a run of time-sorted items and where it lies."""
 
-    items: list[RippleItem]
+    items: list[TimelineItem]
     number: int  # 1-based
     count: int  # how many pages there are
     ranges: list[tuple[int, str]]  # (page number, "first date – last date") for every page
@@ -124,13 +159,15 @@ def load_timeline(collaboration: Collaboration, item_clause: sa.ColumnElement[bo
                            for i in (run[0], run[-1]))
             page_ranges.append((page, first if first == last else f"{first} – {last}"))
     on_page = ordered[(number - 1) * size:number * size]
-    loaded = {item.id: item for item in db.session.scalars(
-        sa.select(RippleItem).where(RippleItem.id.in_(on_page)))} if on_page else {}
+    loaded = {row[0]: TimelineItem(*row) for row in conn.execute(
+        sa.select(*_ITEM_COLUMNS).where(RippleItem.id.in_(on_page)))} if on_page else {}
     items = [loaded[i] for i in on_page if i in loaded]
-    set_codes(items, conn.execute(
+    codes = codes_by_item(conn.execute(
         sa.select(item_codes.c.item_id, item_codes.c.code_id)
         .where(item_codes.c.item_id.in_(on_page))
-        .order_by(item_codes.c.item_id, item_codes.c.code_id)).all() if on_page else [])
+        .order_by(item_codes.c.item_id, item_codes.c.code_id)).all()) if on_page else {}
+    for item in items:
+        item.codes = codes.get(item.id, [])
     page_ids = set(on_page)
     causes: dict[int, list[int]] = defaultdict(list)
     for a, b in links:
@@ -147,7 +184,17 @@ def load_timeline(collaboration: Collaboration, item_clause: sa.ColumnElement[bo
                     total - len(activities), orders, dict(causes), titles)
 
 
-def group_by_period(items: list[RippleItem], grouping: str) -> list[tuple[str, list[RippleItem]]]:
+class Dated(Protocol):
+    """What grouping by period reads of an item: a timeline item or a ripple item."""
+
+    date_start: date
+    date_precision: str
+
+
+Item = TypeVar("Item", bound=Dated)
+
+
+def group_by_period(items: list[Item], grouping: str) -> list[tuple[str, list[Item]]]:
     """Group time-ordered items into labelled runs of periods (year, quarter or month).
 
     An item known less precisely than the grouping ("2024" among quarters) stays where the
@@ -156,7 +203,7 @@ def group_by_period(items: list[RippleItem], grouping: str) -> list[tuple[str, l
     label can come back after such a run; the order of the items wins over tidy groups.
     """
     rank = {"year": 0, "quarter": 1, "month": 2}
-    groups: list[tuple[str, list[RippleItem]]] = []
+    groups: list[tuple[str, list[Item]]] = []
     current: Period | None = None
     for item in items:
         period = Period.of(item.date_start, grouping)
