@@ -131,8 +131,14 @@ def _summary_page(kind: str, owner, scope: Scope):
     args = _owner_args(kind, owner)
     extra = {"year": year} if year is not None else {}
 
+    urls: dict[tuple[str, str], str] = {}  # each count's link is in its chart and table
+
     def items_url(measure: str, group: str) -> str:
-        return url_for(f"analysis.{kind}_items", measure=measure, group=group, **args, **extra)
+        url = urls.get((measure, group))
+        if url is None:
+            url = urls[(measure, group)] = url_for(
+                f"analysis.{kind}_items", measure=measure, group=group, **args, **extra)
+        return url
 
     effects_legend = [("effect", _("Effecten"))]
     activities_legend = [("activity", _("Activiteiten"))]
