@@ -28,7 +28,7 @@ from rem.ripples.forms import (
     intended_value,
     valence_value,
 )
-from rem.ripples.logview import load_log
+from rem.ripples.logview import load_graph
 from rem.ripples.models import Kind, RippleItem, RippleLink
 
 bp = Blueprint("ripples", __name__, url_prefix="/collaborations/<slug>")
@@ -173,8 +173,8 @@ def show(slug: str, item_id: int):
     item = _item_or_404(collaboration, item_id, allow_deleted=True)
     access = current_access()
     clause = access.item_clause(collaboration)
-    log = load_log(collaboration, clause)
-    by_id = log.by_id()
+    log = load_graph(collaboration, clause)
+    by_id = log.ids()
     links = db.session.scalars(
         sa.select(RippleLink).where(
             sa.or_(RippleLink.cause_id == item.id, RippleLink.effect_id == item.id),
@@ -195,10 +195,14 @@ def show(slug: str, item_id: int):
     if can_edit and item.deleted_at is None:
         effect_form = EffectLinkForm()
         led_to = {lk.effect_id for lk in effect_links}
-        effect_form.effect_id.choices = [
-            SelectChoice(i.id, f"{i.title} ({i.when.label()})") for i in sorted(
-                (i for i in log.items if i.kind == Kind.EFFECT and i.id != item.id
-                 and i.id not in led_to), key=lambda i: i.sort_key())]
+        effects = []
+        for effect_id, kind, title, start, precision in log.rows:
+            if kind == Kind.EFFECT.value and effect_id != item.id and effect_id not in led_to:
+                when = FuzzyDate(start, Precision(precision))
+                effects.append(((*when.sort_key(), effect_id),
+                                SelectChoice(effect_id, f"{title} ({when.label()})")))
+        effect_form.effect_id.choices = [choice for _key, choice in
+                                         sorted(effects, key=lambda pair: pair[0])]
     history = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.entity_type == item.kind,
                                     AuditEvent.entity_id == item.id)
