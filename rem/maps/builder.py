@@ -274,9 +274,11 @@ def map_from_log(collaboration: Collaboration, log_view: LogView, filters: MapFi
         code_labels = tuple(label_of[code.id] if code.id in label_of
                             else label_of.setdefault(code.id, code.label)
                             for code in item.codes)
-        key, label = periods.period_of(item.date_start, unit)
-        keys.add(key)
-        labels[key] = label
+        key = periods.period_key(item.date_start, unit)
+        label = labels.get(key)
+        if label is None:  # a period's name once per map, not once per item
+            label = labels[key] = periods.key_label(key, unit)
+            keys.add(key)
         order = log_view.orders.get(item.id)
         date_label = item.when.label()
         nodes.append(MapNode(
