@@ -676,11 +676,12 @@ def run(app, network, database_url: str, workdir: Path, report, quick: bool) -> 
         slug = network.typical_slug
         report.heading(f"2. A typical page made afresh ({network.typical_items} items)")
         report.text(
-            "Afresh: before each request one item of the collaboration changes (as during "
+            "Per page first 20 clients that never pause for "
+            f"{seconds:g} s (a closed loop, new connection per request as the sync workers "
+            "close it; its first second, left out, gives every worker the page once). Then "
+            "afresh: before each request one item of the collaboration changes (as during "
             "a live session, when every story is a change), 12 requests one after another; "
-            "worker CPU per request. Then 20 clients that never pause for "
-            f"{seconds:g} s per page (a closed loop, new connection per request as the "
-            "sync workers close it). The first row is the floor: a one-route Flask app "
+            "worker CPU per request. The first row is the floor: a one-route Flask app "
             "under the same gunicorn settings.")
         pages = {"timeline": f"/collaborations/{slug}",
                  "map page": f"/collaborations/{slug}/map",
