@@ -28,7 +28,7 @@ from rem.demo import data
 from rem.demo.loader import load_demo
 from rem.exchanges.models import LearningExchange
 from rem.extensions import db
-from rem.maps import drawing, paper
+from rem.maps import drawing, graphviz_process, paper
 from rem.maps.labels import needs_shaping
 from rem.reviews.models import BorgingReview
 from rem.ripples.models import RippleItem
@@ -283,6 +283,32 @@ def test_the_paper_plan_takes_the_font_size_it_is_given(app):
         _data, large = paper.pdf_pages(svg, "Breed", "a4", smallest=30.0)
     assert small.tiled and small.smallest_font == 6.0
     assert not large.tiled and large.smallest_font == 30.0
+
+
+def test_a_tile_with_nothing_of_the_map_on_it_is_not_printed(app, tmp_path, monkeypatch):
+    """Two items far apart, at opposite corners: of the 2 × 2 tiles the other two would be
+    white pages. Only the tiles with something on them are printed, numbered in turn, and
+    the overview marks those and no others."""
+    _tools()
+    source = ('digraph { layout=neato; node [shape=box, fontsize=14]; '
+              'a [label="Begin", pos="0,0!"]; b [label="Eind", pos="33,22!"]; }')
+    svg = graphviz_process.render(source, "dot", "svg", 30.0).decode()
+    documents: list[str] = []
+    real = paper.pdf.render
+    monkeypatch.setattr(paper.pdf, "render", lambda document, *args, **kwargs: (
+        documents.append(document), real(document, *args, **kwargs))[1])
+    with app.test_request_context():
+        data, layout = paper.pdf_pages(svg, "Ver uiteen", "a4",
+                                       smallest=paper.smallest_font(svg))
+    assert layout.tiled and layout.columns * layout.rows == 4
+    headings = re.findall(r"<h1>([^<]*)</h1>", documents[-1])
+    assert headings == ["Ver uiteen: overzicht, 2 bladen",
+                        "Ver uiteen: blad 2 (rij 1, kolom 2)",
+                        "Ver uiteen: blad 3 (rij 2, kolom 1)"]
+    overview, *tiles = _svg_images(documents[-1])
+    assert re.findall(r'fill="#a32020">(\d+)</text>', overview) == ["2", "3"]
+    assert [re.findall(r"<title>(\w+)</title>", tile) for tile in tiles] == [["b"], ["a"]]
+    assert len(_pages(data, tmp_path)) == 3
 
 
 def test_only_text_that_needs_shaping_gets_a_print_svg(app, monkeypatch):

@@ -2,8 +2,10 @@
 
 A map that fits one page with its smallest text at 7 pt or more is printed on one page.
 A larger one is printed in tiles at the scale that keeps 7 pt, after an overview page
-that shows the whole map with the tiles marked; past MAX_PAGES pages the answer is that
-the map is too large for that paper (a filter or the larger paper helps).
+that shows the whole map with the tiles marked; a tile on which nothing of the map is
+drawn (white space between the columns of a map, say) is left out. Past MAX_PAGES pages
+the answer is that the map is too large for that paper (a filter or the larger paper
+helps).
 
 The tiles are the map's SVG for paper (rem.maps.drawing.print_svg: its text shaped and
 written as glyph outlines; or the screen SVG when its text needs no shaping) with a
@@ -140,25 +142,26 @@ def _box(part: str) -> tuple[float, float, float, float] | None:
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def _culled(svg: str, x: float, y: float, width: float, height: float) -> str:
+def _culled(svg: str, x: float, y: float, width: float, height: float) -> tuple[str, bool]:
     """Return ``svg`` without the nodes, links and boxes that lie wholly outside the
     rectangle (x, y, width, height) of its viewBox, give or take CULL_MARGIN: WeasyPrint
     draws every part of an image, also what a tile's narrower viewBox leaves out, so each
-    tile page drew the whole map. Anything that is not a part Graphviz drew (a map drawn
-    by cairo for shaped text) is returned as it is."""
+    tile page drew the whole map. Also say whether any part lies inside (else the tile
+    shows nothing of the map). Anything that is not a part Graphviz drew (a map drawn by
+    cairo for shaped text) is returned as it is, and counts as showing something."""
     graph = _GRAPH_RE.search(svg)
     if graph is None:
-        return svg
+        return svg, True
     scale_x, scale_y, shift_x, shift_y = (float(v) for v in graph.groups())
     if not scale_x or not scale_y:
-        return svg
+        return svg, True
     # The tile in the drawing's own coordinates (the group scales, then translates).
     left, top = x / scale_x - shift_x - CULL_MARGIN, y / scale_y - shift_y - CULL_MARGIN
     right = left + width / scale_x + 2 * CULL_MARGIN
     bottom = top + height / scale_y + 2 * CULL_MARGIN
     body_start = graph.end()
     body = svg[body_start:]
-    kept, last = [], 0
+    kept, last, shown = [], 0, False
     for start, end in _parts(body):
         box = _box(body[start:end])
         outside = box is not None and (box[2] < left or box[0] > right
@@ -166,27 +169,55 @@ def _culled(svg: str, x: float, y: float, width: float, height: float) -> str:
         if outside:
             kept.append(body[last:start])
             last = end
+        elif box is not None:
+            shown = True
     kept.append(body[last:])
-    return svg[:body_start] + "".join(kept)
+    return svg[:body_start] + "".join(kept), shown
 
 
-def _overview(svg: str, width: float, height: float, layout: Plan) -> str:
-    """Return ``svg`` with the tiles drawn over it, each with its page number."""
+@dataclass
+class Tile:
+    """One printed tile: its page number, place in the grid and part of the drawing."""
+
+    page: int
+    row: int
+    column: int
+    x: float
+    y: float
+    width: float
+    height: float
+    svg: str
+
+
+def _tiles(svg: str, width: float, height: float, layout: Plan) -> list[Tile]:
+    """Return the tiles that show something of the map, numbered from page 2 on."""
     step_w = (layout.area[0] - OVERLAP_PT) / layout.scale
     step_h = (layout.area[1] - OVERLAP_PT) / layout.scale
+    tiles: list[Tile] = []
+    for row in range(layout.rows):
+        for column in range(layout.columns):
+            x, y = column * step_w, row * step_h
+            tile_w = min(layout.area[0] / layout.scale, width - x)
+            tile_h = min(layout.area[1] / layout.scale, height - y)
+            part, shown = _culled(svg, x, y, tile_w, tile_h)
+            if shown:
+                tiles.append(Tile(2 + len(tiles), row, column, x, y, tile_w, tile_h, part))
+    return tiles
+
+
+def _overview(svg: str, width: float, height: float, layout: Plan, tiles: list[Tile]) -> str:
+    """Return ``svg`` with the printed tiles drawn over it, each with its page number."""
     tile_w, tile_h = layout.area[0] / layout.scale, layout.area[1] / layout.scale
     marks = []
     font = max(12.0, min(width, height) / 12)
-    for row in range(layout.rows):
-        for column in range(layout.columns):
-            page = 2 + row * layout.columns + column
-            x, y = column * step_w, row * step_h
-            marks.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{tile_w:.1f}" '
-                         f'height="{tile_h:.1f}" fill="none" stroke="#a32020" '
-                         f'stroke-width="{font / 8:.1f}" stroke-dasharray="{font / 2:.1f}"/>'
-                         f'<text x="{x + font / 2:.1f}" y="{y + font * 1.2:.1f}" '
-                         f'font-family="Helvetica,Arial,sans-serif" font-size="{font:.1f}" '
-                         f'fill="#a32020">{page}</text>')
+    for tile in tiles:
+        x, y = tile.x, tile.y
+        marks.append(f'<rect x="{x:.1f}" y="{y:.1f}" width="{tile_w:.1f}" '
+                     f'height="{tile_h:.1f}" fill="none" stroke="#a32020" '
+                     f'stroke-width="{font / 8:.1f}" stroke-dasharray="{font / 2:.1f}"/>'
+                     f'<text x="{x + font / 2:.1f}" y="{y + font * 1.2:.1f}" '
+                     f'font-family="Helvetica,Arial,sans-serif" font-size="{font:.1f}" '
+                     f'fill="#a32020">{tile.page}</text>')
     end = svg.rfind("</svg>")
     return f'{svg[:end]}<g class="print-tiles">{"".join(marks)}</g>{svg[end:]}'
 
@@ -214,25 +245,18 @@ def pdf_pages(svg: str, title: str, paper: str, *, smallest: float) -> tuple[byt
     if not layout.tiled:
         pages.append((head, _cropped(svg, 0, 0, width, height, layout.scale)))
     else:
+        tiles = _tiles(svg, width, height, layout)
         overview_scale = min(layout.area[0] / width, layout.area[1] / height)
         pages.append((escape(_("%(title)s: overzicht, %(n)d bladen", title=title,
-                                n=layout.pages - 1)),
-                      _cropped(_overview(svg, width, height, layout), 0, 0, width, height,
-                               overview_scale)))
-        step_w = (layout.area[0] - OVERLAP_PT) / layout.scale
-        step_h = (layout.area[1] - OVERLAP_PT) / layout.scale
-        for row in range(layout.rows):
-            for column in range(layout.columns):
-                number = 2 + row * layout.columns + column
-                tile_w = min(layout.area[0] / layout.scale, width - column * step_w)
-                tile_h = min(layout.area[1] / layout.scale, height - row * step_h)
-                pages.append((escape(_("%(title)s: blad %(n)d (rij %(row)d, kolom %(column)d)",
-                                       title=title, n=number, row=row + 1,
-                                       column=column + 1)),
-                              _cropped(_culled(svg, column * step_w, row * step_h, tile_w,
-                                               tile_h),
-                                       column * step_w, row * step_h, tile_w, tile_h,
-                                       layout.scale)))
+                                n=len(tiles))),
+                      _cropped(_overview(svg, width, height, layout, tiles), 0, 0, width,
+                               height, overview_scale)))
+        for tile in tiles:
+            pages.append((escape(_("%(title)s: blad %(n)d (rij %(row)d, kolom %(column)d)",
+                                   title=title, n=tile.page, row=tile.row + 1,
+                                   column=tile.column + 1)),
+                          _cropped(tile.svg, tile.x, tile.y, tile.width, tile.height,
+                                   layout.scale)))
     style = (f"@page {{ size: {page_w}mm {page_h}mm; margin: {MARGIN_MM}mm; }}"
              "body { margin: 0; font-family: Helvetica, Arial, sans-serif; }"
              f"h1 {{ font-size: 10pt; font-weight: normal; margin: 0; height: {HEADER_MM}mm; }}"
