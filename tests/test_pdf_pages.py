@@ -8,6 +8,7 @@ Both are checked on the PDFs as Poppler draws them (`pdftoppm`, from poppler-uti
 
 from __future__ import annotations
 
+import logging
 import shutil
 import subprocess
 from pathlib import Path
@@ -246,3 +247,16 @@ def test_the_report_and_pack_embed_fonts_for_every_script(app, admin, demo, tmp_
         fonts = _fonts(response.data, tmp_path)
         assert "Emoji" in fonts, f"{what}: no emoji font embedded:\n{fonts}"
         assert "CJK" in fonts, f"{what}: no Chinese font embedded:\n{fonts}"
+
+
+def test_weasyprint_understands_every_rule_of_the_print_stylesheets(app, admin, demo, caplog):
+    """WeasyPrint skips a rule it does not know with a warning (``overflow-x``, ``fill``
+    on HTML, ``clip`` without commas): what the stylesheets say is then not what prints.
+    Screen-only rules sit in ``@media screen``."""
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    for path in (f"/collaborations/{demo['slug']}/sessions/{demo['workshop']}/report.pdf",
+                 f"/exchanges/{demo['exchange']}/pack.pdf",
+                 f"/collaborations/{demo['review_slug']}/reviews/{demo['review']}/report.pdf",
+                 f"/collaborations/{demo['slug']}/map.pdf?paper=a4"):
+        assert admin.get(path).status_code == 200, path
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
