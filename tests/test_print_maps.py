@@ -28,8 +28,9 @@ from rem.demo import data
 from rem.demo.loader import load_demo
 from rem.exchanges.models import LearningExchange
 from rem.extensions import db
-from rem.maps import drawing, graphviz_process, paper
+from rem.maps import builder, drawing, graphviz_process, legend, paper
 from rem.maps.labels import needs_shaping
+from rem.maps.model import MapEdge, MapNode, RippleMap
 from rem.reviews.models import BorgingReview
 from rem.ripples.models import RippleItem
 from rem.themes.models import Theme
@@ -311,6 +312,28 @@ def test_a_tile_with_nothing_of_the_map_on_it_is_not_printed(app, tmp_path, monk
     assert len(_pages(data, tmp_path)) == 3
 
 
+def test_the_paper_key_names_only_the_signs_the_map_draws(app):
+    """A printed key is read against the map: a line for a sign that is nowhere on it
+    (a red effect, a pale item) sends the reader looking for it."""
+    def node(n, kind, intended=None, valence=None, dimmed=False):
+        return MapNode(n, kind, f"Item {n}", "2024", "2024", None, intended, valence, [],
+                       "", "", dimmed=dimmed)
+
+    with app.test_request_context():
+        ripple_map = RippleMap("Kaart", "Dorp", [
+            node(1, "activity"), node(2, "effect", True, "positive"),
+            node(3, "effect", None, None)], [MapEdge(1, 2)], legend=builder.legend())
+        key = [text for text, _colour in legend.paper_key(ripple_map)]
+        texts = builder.legend()
+    assert key == [texts[name] for name in (
+        "activity", "intended", "intended_unknown", "positive", "valence_unknown", "link")]
+    ripple_map.nodes = [node(2, "effect", False, "negative", dimmed=True)]
+    ripple_map.edges = []
+    with app.test_request_context():
+        key = [text for text, _colour in legend.paper_key(ripple_map)]
+    assert key == [texts[name] for name in ("unintended", "negative", "dimmed")]
+
+
 def test_only_text_that_needs_shaping_gets_a_print_svg(app, monkeypatch):
     """WeasyPrint draws a cairo SVG about five times slower than the screen's: a map
     whose text prints the same letter by letter keeps the screen SVG, and so does a map
@@ -378,8 +401,10 @@ def test_the_review_prints_its_map_in_date_columns_with_a_text_key(app, admin, d
     key = re.search(r'<ul class="paper-key".*?</ul>', printed[-1], re.DOTALL)
     assert key and "Activiteit (rechthoek)" in key.group(0)
     assert themes and all(html_escape(name) in key.group(0) for name in themes)
-    assert re.search(r'id="[\w-]*legend"', admin.get(f"{base}/{draft_id}").get_data(
-        as_text=True)), "the page keeps the timeline with its legend box"
+    page = admin.get(f"{base}/{draft_id}").get_data(as_text=True)
+    assert re.search(r'id="[\w-]*legend"', page), "the page keeps the timeline with its legend box"
+    # What a pale item is: said under the map on the page, by the key on paper (not twice).
+    assert "Bleek getekend" in page and "Bleek getekend" not in printed[-1]
     # The adopted review prints the key it kept.
     with app.app_context():
         kept = db.session.get(BorgingReview, demo["review"]).frozen_extra["map_key"]

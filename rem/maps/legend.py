@@ -147,13 +147,32 @@ _PAPER_KEYS = ("activity", "intended", "unintended", "intended_unknown", "positi
                "negative", "mixed", "valence_unknown", "link", "dimmed")
 
 
+def _drawn(ripple_map: RippleMap) -> set[str]:
+    """The legend keys of what ``ripple_map`` draws (a key on paper names only those: a
+    reader of the printed year looks for every sign it explains)."""
+    nodes = ripple_map.nodes
+    effects = [node for node in nodes if not node.is_activity]
+    drawn = {"link"} if ripple_map.edges else set()
+    if len(effects) < len(nodes):
+        drawn.add("activity")
+    for node in effects:
+        drawn.add({True: "intended", False: "unintended"}.get(node.intended,
+                                                              "intended_unknown"))
+        drawn.add(node.valence if node.valence in ("positive", "negative", "mixed")
+                  else "valence_unknown")
+    if any(node.dimmed for node in nodes):
+        drawn.add("dimmed")
+    return drawn
+
+
 def paper_key(ripple_map: RippleMap) -> list[list[str]]:
     """Return the legend of a map printed without its legend box (on paper a timeline is
-    drawn in the wall's columns, which have none: rem.maps.drawing.paper_layout) as
-    ``[text, colour]`` pairs (colour "" when the text needs no swatch), JSON-ready so an
-    adopted review can keep it with its frozen map."""
+    drawn in the wall's columns, which have none: rem.maps.drawing.paper_layout), for
+    the signs the map draws, as ``[text, colour]`` pairs (colour "" when the text needs
+    no swatch), JSON-ready so an adopted review can keep it with its frozen map."""
     legend = ripple_map.legend
-    lines = [[legend[key], ""] for key in _PAPER_KEYS if legend.get(key)]
+    drawn = _drawn(ripple_map)
+    lines = [[legend[key], ""] for key in _PAPER_KEYS if legend.get(key) and key in drawn]
     lines += [[swatch.label, swatch.fill] for swatch in ripple_map.swatches]
     if ripple_map.themes and legend.get("theme_band"):
         lines.append([legend["theme_band"], ""])
