@@ -171,8 +171,14 @@ def test_the_exchange_pack_prints_each_map_shaped_with_its_own_glyphs(
     for svg in maps:
         _assert_printed_by_cairo(svg, "exchange pack")
     _assert_ids_unique_and_own(html, "exchange pack")
-    # Inline, a style attribute is read as page CSS: a warning per fill and stroke
-    # (exchange.css's own `fill: #000` for browsers is one warning, not the maps').
+    # Each participant's map prints in date columns with a key of the signs it draws, as
+    # the report and the review do; the combined map keeps its band per collaboration
+    # (date columns have none) and so its legend box.
+    figures = re.findall(r'<figure class="exchange-map" aria-labelledby="([\w-]+)-caption"'
+                         r'(.*?)</figure>', html, re.DOTALL)
+    keyed = {name: 'class="paper-key"' in body for name, body in figures}
+    assert keyed.pop("combined") is False and keyed and all(keyed.values()), keyed
+    # Inline, a style attribute is read as page CSS: a warning per fill and stroke.
     noise = [record.getMessage() for record in caplog.records
              if record.name.startswith("weasyprint")
              and ("rgb(" in record.getMessage() or "stroke" in record.getMessage())]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from flask import current_app
@@ -70,8 +70,10 @@ class ExchangeMap:
     nodes: int
     # The participant's saved view this map is drawn as (None: the plain map).
     view: SavedView | None = None
-    # The map as the PDF prints it (drawn only for the PDF).
+    # The map as the PDF prints it (drawn only for the PDF), in its paper layout, and the
+    # key printed under it when that layout has no legend box (rem.maps.drawing.svgs).
     print_svg: Markup | None = None
+    paper_key: list[list[str]] = field(default_factory=list)
 
 
 def theme_filters(exchange: LearningExchange) -> MapFilters:
@@ -86,6 +88,7 @@ def _draw(key: str, ripple_map: RippleMap, collaboration: Collaboration | None,
     count = len(ripple_map.nodes)
     description = summary(ripple_map)
     svg = print_svg = None
+    key_lines: list[list[str]] = []
     problem = None
     if count == 0:
         problem = empty_message
@@ -94,14 +97,24 @@ def _draw(key: str, ripple_map: RippleMap, collaboration: Collaboration | None,
     else:
         try:
             timeout = current_app.config["REM_DOT_TIMEOUT"]
-            source = renderer.to_dot(ripple_map, layout)
-            engine = renderer.engine_for(layout)
-            raw = render_cached(source, engine, "svg", timeout)
-            text = renderer.titled_svg(raw, ripple_map.title, description, inline=True)
+            # The combined map keeps a band per collaboration, which date columns do not
+            # draw: on paper it is drawn as on the screen, with its legend box.
+            banded = any(node.cluster for node in ripple_map.nodes)
+            if for_pdf and not banded:
+                # As the session report and the review print theirs: in date columns with
+                # a key of the signs drawn, instead of the screen's legend box.
+                text, printed = drawing.svgs(ripple_map, layout, timeout,
+                                             description=description)
+                key_lines = drawing.paper_key(ripple_map, layout)
+            else:
+                source = renderer.to_dot(ripple_map, layout)
+                engine = renderer.engine_for(layout)
+                raw = render_cached(source, engine, "svg", timeout)
+                text = renderer.titled_svg(raw, ripple_map.title, description, inline=True)
+                printed = (drawing.print_svg(source, engine, ripple_map.title, description,
+                                             timeout) or text) if for_pdf else None
             svg = Markup(prefix_ids(text, key))  # noqa: S704 - Graphviz output of escaped data
-            if for_pdf:
-                printed = drawing.print_svg(source, engine, ripple_map.title, description,
-                                            timeout) or text
+            if printed is not None:
                 print_svg = Markup(prefix_ids(printed, f"{key}-print"))  # noqa: S704
         except renderer.GraphvizMissing:
             problem = _("Graphviz (het programma dot) is niet geïnstalleerd op de server. "
@@ -112,7 +125,7 @@ def _draw(key: str, ripple_map: RippleMap, collaboration: Collaboration | None,
             log.exception("rendering an exchange map failed")
             problem = _("De kaart kon niet worden getekend. Hieronder staat hij als lijst.")
     return ExchangeMap(key, ripple_map.title, collaboration, svg, problem, outline(ripple_map),
-                       description, count, print_svg=print_svg)
+                       description, count, print_svg=print_svg, paper_key=key_lines)
 
 
 Logs = list[tuple[Collaboration, LogView]]

@@ -272,7 +272,8 @@ def pack_pdf(exchange_id: int):
     html = render_template("exchanges/pack.html", **_context(exchange, for_pdf=True),
                            for_pdf=True, pdf_available=True)
     css = Path(current_app.static_folder) / "css"
-    data = pdf.render(html, site_root(), [css / "pack.css", css / "exchange.css"])
+    data = pdf.render(html, site_root(), [css / "pack.css", css / "exchange.css",
+                                             css / "paper-key.css"])
     response = Response(data, mimetype="application/pdf")
     name = re.sub(r"[^A-Za-z0-9._-]+", "-", exchange.title).strip("-")[:60] or "uitwisseling"
     response.headers["Content-Disposition"] = (

@@ -363,7 +363,8 @@ def report_pdf(slug: str, review_id: int):
                            for_pdf=True, **report_context(collaboration, review, current_access(),
                                                           for_pdf=True))
     css = Path(current_app.static_folder) / "css"
-    data = pdf.render(html, site_root(), [css / "report-pdf.css", css / "review-pdf.css"],
+    data = pdf.render(html, site_root(), [css / "report-pdf.css", css / "review-pdf.css",
+                                             css / "paper-key.css"],
                       svg_data=True)
     response = Response(data, content_type="application/pdf")
     response.headers["Content-Disposition"] = (

@@ -278,8 +278,9 @@ def report_pdf(slug: str, session_id: int):
     html = render_template("workshops/report_pdf.html", collaboration=collaboration,
                            workshop=workshop, for_pdf=True,
                            **_report_context(collaboration, workshop, for_pdf=True))
-    css = Path(current_app.static_folder) / "css" / "report-pdf.css"
-    response = Response(pdf.render(html, site_root(), [css], svg_data=True),
+    css = Path(current_app.static_folder) / "css"
+    response = Response(pdf.render(html, site_root(), [css / "report-pdf.css",
+                                                       css / "paper-key.css"], svg_data=True),
                         content_type="application/pdf")
     response.headers["Content-Disposition"] = (
         f'inline; filename="sessieverslag-{workshop.id}-{workshop.held_on.isoformat()}.pdf"')
