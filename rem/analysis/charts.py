@@ -18,7 +18,8 @@ from rem.maps.styles import CHART_COLOURS
 
 BAR_HEIGHT = 22
 BAR_GAP = 6
-LABEL_WIDTH = 215
+LABEL_WIDTH = 215  # at most: a label of 28 characters
+MIN_LABEL_WIDTH = 70
 BAR_WIDTH = 260
 NUMBER_WIDTH = 50
 COLUMN_WIDTH = 34
@@ -67,7 +68,11 @@ def bar_chart(title: str, bars: list[tuple[str, int, str | None, str]], chart_id
     """Return a horizontal bar chart: one bar per (label, value, url, series key), with a
     legend of (series key, label) above it."""
     top = max((value for _label, value, _url, _key in bars), default=0) or 1
-    width = LABEL_WIDTH + BAR_WIDTH + NUMBER_WIDTH
+    # The label column as wide as the longest label needs (about 7 px a character at
+    # 12 px), so that a chart of short labels is not shrunk on a phone for empty space.
+    longest = max((len(_short(label)) for label, _value, _url, _key in bars), default=0)
+    label_width = min(LABEL_WIDTH, max(MIN_LABEL_WIDTH, round(7.2 * longest) + 12))
+    width = label_width + BAR_WIDTH + NUMBER_WIDTH
     height = LEGEND_HEIGHT + max(len(bars), 1) * (BAR_HEIGHT + BAR_GAP) + BAR_GAP
     parts = [_open("bars", width, height, chart_id, title,
                    "; ".join(f"{label}: {value}" for label, value, _url, _key in bars)),
@@ -76,11 +81,11 @@ def bar_chart(title: str, bars: list[tuple[str, int, str | None, str]], chart_id
         y = LEGEND_HEIGHT + BAR_GAP + index * (BAR_HEIGHT + BAR_GAP)
         length = round(BAR_WIDTH * value / top) if value else 0
         bar = (f'<g class="bar"><title>{escape(label)}: {value}</title>'
-               f'<text class="bar-label" x="{LABEL_WIDTH - 6}" y="{y + 15}" '
+               f'<text class="bar-label" x="{label_width - 6}" y="{y + 15}" '
                f'text-anchor="end">{escape(_short(label))}</text>'
-               f'<rect class="bar-fill" x="{LABEL_WIDTH}" y="{y}" fill="{colour(key)}" '
+               f'<rect class="bar-fill" x="{label_width}" y="{y}" fill="{colour(key)}" '
                f'width="{max(length, 1 if value else 0)}" height="{BAR_HEIGHT}"/>'
-               f'<text class="bar-value" x="{LABEL_WIDTH + length + 4}" y="{y + 15}">'
+               f'<text class="bar-value" x="{label_width + length + 4}" y="{y + 15}">'
                f"{value}</text></g>")
         if url and value:
             bar = f'<a href="{escape(url)}">{bar}</a>'
