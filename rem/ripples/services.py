@@ -312,7 +312,7 @@ def purge_bin(collaboration: Collaboration) -> int:
 
 
 def live_links(collaboration_id: int) -> list[tuple[int, int]]:
-    """Return the (cause, effect) pairs of live links between live items."""
+    """Return the (cause, effect) pairs of live links between live items, oldest first."""
     cause = orm.aliased(RippleItem)
     effect = orm.aliased(RippleItem)
     rows = db.session.execute(
@@ -322,6 +322,7 @@ def live_links(collaboration_id: int) -> list[tuple[int, int]]:
         .where(RippleLink.collaboration_id == collaboration_id,
                RippleLink.deleted_at.is_(None),
                cause.deleted_at.is_(None), effect.deleted_at.is_(None))
+        .order_by(RippleLink.id)  # in the order they were made, on every database
     ).all()
     return [(a, b) for a, b in rows]
 
