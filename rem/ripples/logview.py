@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from rem.collaborations.models import Collaboration
 from rem.extensions import db
 from rem.ripples import graph
-from rem.ripples.loading import set_codes
-from rem.ripples.models import Kind, RippleItem, RippleLink, item_codes
+from rem.ripples.loading import links_between, set_codes
+from rem.ripples.models import Kind, RippleItem, item_codes
 from rem.ripples.timeline import in_time_order
 
 
@@ -52,14 +52,7 @@ def load_log(collaboration: Collaboration, item_clause: sa.ColumnElement[bool]) 
         .where(*visible)
         .order_by(item_codes.c.item_id, item_codes.c.code_id)).all()
     set_codes(items, pairs)
-    ids = {i.id for i in items}
-    # Links between visible live items: ``ids`` already leaves out deleted items, so the
-    # joins of live_links() are not needed here (they cost more than the rows).
-    links = [(a, b) for a, b in conn.execute(
-        sa.select(RippleLink.cause_id, RippleLink.effect_id)
-        .where(RippleLink.collaboration_id == collaboration.id, RippleLink.deleted_at.is_(None))
-        .order_by(RippleLink.id)
-    ).all() if a in ids and b in ids]
+    links = links_between(collaboration.id, {i.id for i in items})
     items = in_time_order(items, links)
     orders = graph.ripple_orders([i.id for i in items if i.kind == Kind.ACTIVITY], links)
     causes: dict[int, list[int]] = defaultdict(list)
@@ -88,18 +81,12 @@ class LogGraph:
 def load_graph(collaboration: Collaboration, item_clause: sa.ColumnElement[bool]) -> LogGraph:
     """Load the live, visible items of ``collaboration`` as plain rows, with their links
     and ripple orders (the same orders as :func:`load_log`): two statements."""
-    conn = db.session.connection()
-    rows = [tuple(row) for row in conn.execute(
+    rows = [tuple(row) for row in db.session.connection().execute(
         sa.select(RippleItem.id, RippleItem.kind, RippleItem.title, RippleItem.date_start,
                   RippleItem.date_precision)
         .where(RippleItem.collaboration_id == collaboration.id,
                RippleItem.deleted_at.is_(None), item_clause)).all()]
-    ids = {row[0] for row in rows}
-    links = [(a, b) for a, b in conn.execute(
-        sa.select(RippleLink.cause_id, RippleLink.effect_id)
-        .where(RippleLink.collaboration_id == collaboration.id, RippleLink.deleted_at.is_(None))
-        .order_by(RippleLink.id)).all() if a in ids and b in ids]
+    links = links_between(collaboration.id, {row[0] for row in rows})
     activity = Kind.ACTIVITY.value
     orders = graph.ripple_orders([row[0] for row in rows if row[1] == activity], links)
     return LogGraph(rows, links, orders)
-

@@ -18,8 +18,8 @@ from rem.core.dates import PRECISION_RANK, FuzzyDate, Precision
 from rem.core.periods import Period
 from rem.extensions import db
 from rem.ripples import graph
-from rem.ripples.loading import codes_by_item
-from rem.ripples.models import Kind, RippleItem, RippleLink, item_codes
+from rem.ripples.loading import codes_by_item, links_between
+from rem.ripples.models import Kind, RippleItem, item_codes
 
 
 def in_time_order(items: Sequence[RippleItem], links: Iterable[tuple[int, int]]
@@ -141,11 +141,7 @@ def load_timeline(collaboration: Collaboration, item_clause: sa.ColumnElement[bo
                  sa.select(RippleItem.id, RippleItem.date_start, RippleItem.date_precision,
                            RippleItem.kind).where(*visible)).all()]
     whens = {i: (start, precision) for i, start, precision, _activity in dated}
-    links = [(a, b) for a, b in conn.execute(
-        sa.select(RippleLink.cause_id, RippleLink.effect_id)
-        .where(RippleLink.collaboration_id == collaboration.id,
-               RippleLink.deleted_at.is_(None))
-        .order_by(RippleLink.id)).all() if a in whens and b in whens]
+    links = links_between(collaboration.id, whens)
     ordered = time_ordered_ids(dated, links)
     activities = [i for i, _start, _precision, activity in dated if activity]
     total = len(ordered)
