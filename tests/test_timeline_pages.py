@@ -120,3 +120,67 @@ def test_each_page_gives_the_orders_and_causes_of_the_whole_log(app):
         assert seen == len(whole.items) == 300
         assert [i.id for i in whole.items[50:100]] == \
             [i.id for i in load_timeline(collaboration, sa.true(), 2, 50).page.items]
+
+
+def test_a_kept_timeline_order_follows_every_change(app):
+    """The timeline order of a log is worked out once and kept in the app process until the
+    log changes: after each kind of change (a date, a new or removed link, a deleted and a
+    restored item, another item's visibility) a page equals the order worked out from the
+    whole log, and a reader who sees less gets an order of what they see."""
+    from rem.core.memo import memo  # noqa: PLC0415
+    from rem.ripples.logview import load_log  # noqa: PLC0415
+    from rem.ripples.models import Visibility  # noqa: PLC0415
+    from rem.ripples.services import delete_item, remove_link, restore_item  # noqa: PLC0415
+    from rem.ripples.timeline import load_timeline  # noqa: PLC0415
+
+    with app.test_request_context("/"):
+        collaboration = factories.CollaborationFactory(slug="blijft")
+        activity = factories.ActivityFactory(collaboration=collaboration,
+                                             date_start=date(2023, 1, 1))
+        effects = [factories.EffectFactory(collaboration=collaboration, title=f"E{n}",
+                                           date_start=date(2023, 3 + n, 1)) for n in range(5)]
+        db.session.commit()
+        kept = memo("rem.timeline_orders", 16)
+        hub_only = RippleItem.visibility.in_([Visibility.HUB.value])
+        everything = sa.true()
+
+        def shown(clause=everything) -> list[int]:
+            count = load_timeline(collaboration, clause, 1, 2).page.count
+            return [item.id for n in range(1, count + 1)
+                    for item in load_timeline(collaboration, clause, n, 2).page.items]
+
+        def check(clause=everything) -> None:
+            assert shown(clause) == [i.id for i in load_log(collaboration, clause).items]
+
+        check()
+        before = len(kept)
+        check()
+        assert len(kept) == before, "an unchanged log is not ordered again"
+        effects[0].date_start = date(2023, 12, 1)  # from first effect to last
+        db.session.commit()
+        check()
+        assert shown()[-1] == effects[0].id
+        effects[1].date_precision = "year"  # "2023": its period holds E4's July
+        db.session.commit()
+        check()
+        link = add_link(effects[4], effects[1])  # E1 now grows from E4: never above it
+        db.session.commit()
+        check()
+        assert shown().index(effects[4].id) < shown().index(effects[1].id)
+        remove_link(link)
+        db.session.commit()
+        check()
+        delete_item(effects[2])
+        db.session.commit()
+        check()
+        assert effects[2].id not in shown()
+        restore_item(effects[2])
+        db.session.commit()
+        check()
+        assert effects[2].id in shown()
+        for item in (activity, effects[3]):
+            item.visibility = Visibility.HUB.value
+        db.session.commit()
+        check(hub_only)
+        assert shown(hub_only) == [activity.id, effects[3].id]
+        check()

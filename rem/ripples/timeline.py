@@ -15,9 +15,11 @@ import sqlalchemy as sa
 from rem.codes.models import Code
 from rem.collaborations.models import Collaboration
 from rem.core.dates import PRECISION_RANK, FuzzyDate, Precision
+from rem.core.memo import memo
 from rem.core.periods import Period
 from rem.extensions import db
 from rem.ripples import graph
+from rem.ripples.fingerprints import order_fingerprint
 from rem.ripples.loading import codes_by_item, links_between
 from rem.ripples.models import Kind, RippleItem, item_codes
 
@@ -119,6 +121,51 @@ class Timeline:
     titles: dict[int, str]  # title of every item on the page and of their causes
 
 
+@dataclass(slots=True)
+class _WholeOrder:
+    """What a timeline page needs of the whole visible log, worked out from every visible
+    item and link: the time order, where each page starts and ends, the ripple orders and
+    each item's visible causes."""
+
+    ordered: list[int]
+    bounds: list[tuple[tuple[date, str], tuple[date, str]]]  # first and last date per page
+    activities: int
+    orders: dict[int, int]
+    causes: dict[int, list[int]]
+
+
+# Timeline orders kept per app process (rem.core.memo): a few collaborations' worth.
+ORDER_MEMO_SIZE = 16
+
+
+def _whole_order(collaboration_id: int, visible: tuple, size: int) -> _WholeOrder:
+    """Work out the time order of every visible item (:func:`time_ordered_ids`) from plain
+    values of every visible item and link, and what the pages need of it."""
+    conn = db.session.connection()
+    activity = Kind.ACTIVITY.value
+    dated = [(i, start, precision, kind == activity)
+             for i, start, precision, kind in conn.execute(
+                 sa.select(RippleItem.id, RippleItem.date_start, RippleItem.date_precision,
+                           RippleItem.kind).where(*visible)).all()]
+    whens = {i: (start, precision) for i, start, precision, _activity in dated}
+    links = links_between(collaboration_id, whens)
+    ordered = time_ordered_ids(dated, links)
+    activities = [i for i, _start, _precision, activity in dated if activity]
+    bounds = [(whens[run[0]], whens[run[-1]])
+              for run in (ordered[first:first + size] for first in range(0, len(ordered), size))]
+    causes: dict[int, list[int]] = defaultdict(list)
+    for a, b in links:
+        causes[b].append(a)
+    return _WholeOrder(ordered, bounds, len(activities),
+                       graph.ripple_orders(activities, links), dict(causes))
+
+
+def _said(clause: sa.ColumnElement[bool]) -> str:
+    """Return what ``clause`` selects, as SQL text with its values written in."""
+    return str(clause.compile(dialect=db.engine.dialect,
+                              compile_kwargs={"literal_binds": True}))
+
+
 def load_timeline(collaboration: Collaboration, item_clause: sa.ColumnElement[bool],
                   number: int, size: int) -> Timeline:
     """Load page ``number`` (pages of ``size``) of the visible timeline; only that page's
@@ -127,34 +174,33 @@ def load_timeline(collaboration: Collaboration, item_clause: sa.ColumnElement[bo
     The timeline order depends on the whole graph (a cause narrows its effects' periods,
     an effect never stands above its cause: :func:`time_ordered_ids`), so it is worked out
     from plain values of every visible item and link: dates and kinds, and the links.
-    Then a fixed number of statements more: the page's items, their codes, and the titles
-    of their causes. Ripple orders come from the same links, as on the whole log.
+    Ripple orders come from the same links, as on the whole log. That work is kept in the
+    app process (``rem.core.memo``) under the log's order fingerprint (two grouped
+    statements: any change of an item or a link changes it) and what ``item_clause`` says
+    (its SQL with its values), so a page of a long log does not read and order the whole
+    log again until the log changes. Then a fixed number of statements more: the page's
+    items, their codes, and the titles of their causes.
     """
     size = max(1, size)
     visible = (RippleItem.collaboration_id == collaboration.id,
                RippleItem.deleted_at.is_(None), item_clause)
-    # Plain rows through the connection: the ORM's row handling cost more than the SQL.
-    conn = db.session.connection()
-    activity = Kind.ACTIVITY.value
-    dated = [(i, start, precision, kind == activity)
-             for i, start, precision, kind in conn.execute(
-                 sa.select(RippleItem.id, RippleItem.date_start, RippleItem.date_precision,
-                           RippleItem.kind).where(*visible)).all()]
-    whens = {i: (start, precision) for i, start, precision, _activity in dated}
-    links = links_between(collaboration.id, whens)
-    ordered = time_ordered_ids(dated, links)
-    activities = [i for i, _start, _precision, activity in dated if activity]
+    key = (collaboration.id, _said(item_clause), size,
+           order_fingerprint(collaboration.id, item_clause))
+    whole = memo("rem.timeline_orders", ORDER_MEMO_SIZE).get_or_make(
+        key, lambda: _whole_order(collaboration.id, visible, size))
+    ordered = whole.ordered
     total = len(ordered)
     count = max(1, -(-total // size))
     number = min(max(1, number), count)
     page_ranges = []
-    for page in range(1, count + 1):
-        run = ordered[(page - 1) * size:page * size]
-        if run:
-            first, last = (FuzzyDate(whens[i][0], Precision(whens[i][1])).label()
-                           for i in (run[0], run[-1]))
-            page_ranges.append((page, first if first == last else f"{first} – {last}"))
+    for page, (first, last) in enumerate(whole.bounds, start=1):
+        first_label, last_label = (FuzzyDate(start, Precision(precision)).label()
+                                   for start, precision in (first, last))
+        page_ranges.append((page, first_label if first_label == last_label
+                            else f"{first_label} – {last_label}"))
     on_page = ordered[(number - 1) * size:number * size]
+    # Plain rows through the connection: the ORM's row handling cost more than the SQL.
+    conn = db.session.connection()
     loaded = {row[0]: TimelineItem(*row) for row in conn.execute(
         sa.select(*_ITEM_COLUMNS).where(RippleItem.id.in_(on_page)))} if on_page else {}
     items = [loaded[i] for i in on_page if i in loaded]
@@ -165,19 +211,15 @@ def load_timeline(collaboration: Collaboration, item_clause: sa.ColumnElement[bo
     for item in items:
         item.codes = codes.get(item.id, [])
     page_ids = set(on_page)
-    causes: dict[int, list[int]] = defaultdict(list)
-    for a, b in links:
-        if b in page_ids:
-            causes[b].append(a)
+    causes = {i: whole.causes[i] for i in on_page if i in whole.causes}
     titles = {item.id: item.title for item in items}
     wanted = sorted({a for found in causes.values() for a in found} - page_ids)
     if wanted:
-        titles.update(db.session.execute(
+        titles.update(conn.execute(
             sa.select(RippleItem.id, RippleItem.title).where(RippleItem.id.in_(wanted))).all())
-    all_orders = graph.ripple_orders(activities, links)
-    orders = {i: all_orders[i] for i in on_page if i in all_orders}
-    return Timeline(TimelinePage(items, number, count, page_ranges), len(activities),
-                    total - len(activities), orders, dict(causes), titles)
+    orders = {i: whole.orders[i] for i in on_page if i in whole.orders}
+    return Timeline(TimelinePage(items, number, count, page_ranges), whole.activities,
+                    total - whole.activities, orders, causes, titles)
 
 
 class Dated(Protocol):
