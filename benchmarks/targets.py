@@ -367,7 +367,7 @@ def timeline_ratio(app, server, browser: Browser, small: str, large: str,
     for slug, size in ((small, sizes[0]), (large, sizes[1])):
         path = f"/collaborations/{slug}"
         # A worker works the log's time order out once per state of the log and keeps it
-        # (rem.core.memo): a second of clients gives every worker the page, as an open
+        # (in the process): a second of clients gives every worker the page, as an open
         # timeline in use does; the first view after a change is measured below.
         http_load.drive(server.port, path, cookie, CLIENTS, 1.0, warmup=0.5)
         before, walls, count = server.cpu_seconds(), [], 15
@@ -712,7 +712,7 @@ def run(app, network, database_url: str, workdir: Path, report, quick: bool) -> 
         report.heading("3. Timeline of a large collaboration")
         report.text("The first page (250 items) of a 1,000-item and a 10,000-item "
                     "collaboration. Each worker keeps the log's time order until the log "
-                    "changes (rem.core.memo): first a second of 20 clients gives every "
+                    "changes (in the process): first a second of 20 clients gives every "
                     "worker the page, then 15 requests one after another (the target's "
                     "figure). After a change: before each of 6 requests one item's title "
                     "changes, so the worker that answers works the order out again from "

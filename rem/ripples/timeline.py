@@ -4,18 +4,19 @@ grouping by period."""
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol, TypeVar
 
+import cachetools
 import sqlalchemy as sa
 
 from rem.codes.models import Code
 from rem.collaborations.models import Collaboration
 from rem.core.dates import PRECISION_RANK, FuzzyDate, Precision
-from rem.core.memo import memo
 from rem.core.periods import Period
 from rem.extensions import db
 from rem.ripples import graph
@@ -134,8 +135,11 @@ class _WholeOrder:
     causes: dict[int, list[int]]
 
 
-# Timeline orders kept per app process (rem.core.memo): a few collaborations' worth.
+# The time order of a few logs as readers see them, kept per process (oldest out first)
+# and found again by the log's order fingerprint: a change gives a new key.
 ORDER_MEMO_SIZE = 16
+_ORDERS: cachetools.LRUCache = cachetools.LRUCache(ORDER_MEMO_SIZE)
+_ORDERS_LOCK = threading.Lock()
 
 
 def _whole_order(collaboration_id: int, visible: tuple, size: int) -> _WholeOrder:
@@ -175,7 +179,7 @@ def load_timeline(collaboration: Collaboration, item_clause: sa.ColumnElement[bo
     an effect never stands above its cause: :func:`time_ordered_ids`), so it is worked out
     from plain values of every visible item and link: dates and kinds, and the links.
     Ripple orders come from the same links, as on the whole log. That work is kept in the
-    app process (``rem.core.memo``) under the log's order fingerprint (two grouped
+    process (``_ORDERS``) under the log's order fingerprint (two grouped
     statements: any change of an item or a link changes it) and what ``item_clause`` says
     (its SQL with its values), so a page of a long log does not read and order the whole
     log again until the log changes. Then a fixed number of statements more: the page's
@@ -186,8 +190,12 @@ def load_timeline(collaboration: Collaboration, item_clause: sa.ColumnElement[bo
                RippleItem.deleted_at.is_(None), item_clause)
     key = (collaboration.id, _said(item_clause), size,
            order_fingerprint(collaboration.id, item_clause))
-    whole = memo("rem.timeline_orders", ORDER_MEMO_SIZE).get_or_make(
-        key, lambda: _whole_order(collaboration.id, visible, size))
+    with _ORDERS_LOCK:
+        whole = _ORDERS.get(key)
+    if whole is None:
+        whole = _whole_order(collaboration.id, visible, size)
+        with _ORDERS_LOCK:
+            _ORDERS[key] = whole
     ordered = whole.ordered
     total = len(ordered)
     count = max(1, -(-total // size))
