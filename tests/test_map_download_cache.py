@@ -116,3 +116,62 @@ def test_language_filters_and_access_each_have_their_own_download(app, client):
     english = client.get(URL)
     assert english.headers["ETag"] != shared.headers["ETag"]
     assert "Ripple map" in english.get_data(as_text=True)
+
+
+PAGE = "/collaborations/dorp/map"
+
+
+def test_an_unchanged_map_page_is_not_built_again(app, client):
+    """The map page keeps the map it built (per process) while nothing it is made of
+    changes: opening it again reads no item's title."""
+    _world(app)
+    login(client, "member@example.org")
+    first = client.get(PAGE)
+    assert first.status_code == 200 and "Los effect" in first.get_data(as_text=True)
+    with counting(app) as seen:
+        again = client.get(PAGE)
+    assert again.status_code == 200 and "Los effect" in again.get_data(as_text=True)
+    assert seen and not [s for s in seen if "ripple_items.title" in s]
+
+
+@pytest.mark.parametrize("what", ["title", "code on an item", "code renamed", "link added",
+                                  "link removed", "item binned", "item added",
+                                  "collaboration renamed"])
+def test_every_change_to_the_data_shows_on_the_map_page(app, client, what):
+    ids = _world(app)
+    login(client, "member@example.org")
+    before = client.get(PAGE).get_data(as_text=True)
+    _change(app, ids, what)
+    after = client.get(PAGE).get_data(as_text=True)
+    assert after != before, what
+    expected = {"title": "Los effect, anders", "code renamed": "Sleutelfiguren",
+                "item added": "Nieuw effect", "collaboration renamed": "Achterveld-Zuid"}
+    if what in expected:
+        assert expected[what] in after and expected[what] not in before
+    if what == "item binned":
+        assert "Los effect" in before and "Los effect" not in after
+
+
+def test_each_person_and_language_gets_their_own_map_page(app, client):
+    """A map kept for one person is never shown to a person who sees less, nor in
+    another language."""
+    ids = _world(app)
+    with app.app_context():
+        collab = db.session.get(services.RippleItem, ids["los"]).collaboration
+        facilitator = factories.UserFactory(email="fac@example.org")
+        factories.MembershipFactory(user=facilitator, collaboration_id=collab.id,
+                                    role=Role.FACILITATOR.value)
+        factories.UserFactory(email="res@example.org", is_researcher=True)
+        db.session.commit()
+    login(client, "fac@example.org")
+    assert "Privé vertrek" in client.get(PAGE).get_data(as_text=True)
+    client = app.test_client()
+    login(client, "res@example.org")
+    shared = client.get(PAGE).get_data(as_text=True)
+    assert "Los effect" in shared and "Privé vertrek" not in shared
+    with app.app_context():
+        db.session.scalar(sa.select(User).where(User.email == "res@example.org")).locale = "en"
+        db.session.commit()
+    english = client.get(PAGE).get_data(as_text=True)
+    assert ">Ripple map Achterveld</title>" in english  # the map's own title, in its drawing
+    assert "Rimpelkaart" not in english

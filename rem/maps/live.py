@@ -6,15 +6,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+from dataclasses import dataclass
 
+import cachetools
 import sqlalchemy as sa
 from flask import Response, request, url_for
+from flask_babel import get_locale
 from markupsafe import Markup
 
 from rem.access import Access
 from rem.collaborations.models import Collaboration
 from rem.extensions import db
+from rem.maps import drawing
+from rem.maps.builder import BuiltMap, build_map, item_link_base
 from rem.maps.cache import theme_fingerprint
+from rem.maps.filters import MapFilters, MapOptions
 from rem.maps.model import RippleMap
 from rem.ripples.fingerprints import log_fingerprint
 from rem.ripples.models import RippleItem
@@ -29,6 +36,55 @@ def state_tag(collaboration: Collaboration, access: Access) -> str:
     fingerprint = log_fingerprint(collaboration, access.item_clause(collaboration))
     themes = theme_fingerprint(collaboration)
     return hashlib.sha256(repr((fingerprint, themes)).encode()).hexdigest()[:20]
+
+
+# Built maps kept per process (oldest out first), found again by the state tag of what the
+# person sees and everything else a map is built from: a change gives a new key.
+BUILT_MEMO_SIZE = 8
+_BUILT: cachetools.LRUCache = cachetools.LRUCache(BUILT_MEMO_SIZE)
+_BUILT_LOCK = threading.Lock()
+
+
+@dataclass(eq=False)
+class KeptMap:
+    """A built map kept in the process, and its drawing for the map page once made."""
+
+    built: BuiltMap
+    layout: str
+    page_drawing: str | None = None
+
+    def page_svg(self, timeout: float) -> str:
+        """Return the map page's (slimmed) drawing of the map, made once."""
+        if self.page_drawing is None:
+            self.page_drawing = drawing.svg(self.built.map, self.layout, timeout, slim=True)
+        return self.page_drawing
+
+
+def kept_map(collaboration: Collaboration, filters: MapFilters, access: Access,
+             options: MapOptions, *, max_nodes: int | None, tag: str | None = None
+             ) -> KeptMap:
+    """Return ``builder.build_map`` for these arguments, built once per state of the data,
+    with the map page's drawing of it once that is made.
+
+    The key is everything the map is made of: :func:`state_tag` (the data and themes this
+    person sees; ``tag`` when the caller has it), the person's visible levels, the
+    filters and options, the size limit, the language and the address item links start
+    with. A page that polls or is opened again while nobody changes anything (a map on
+    the projector, a group reading it) then costs its own work only, without building
+    the map or writing its DOT to find the drawing. The map is shared between requests
+    and is only read after it is built.
+    """
+    tag = tag or state_tag(collaboration, access)
+    key = (tag, repr(access.visible_levels(collaboration)), repr(filters), repr(options),
+           max_nodes, str(get_locale()), item_link_base(collaboration))
+    with _BUILT_LOCK:
+        kept = _BUILT.get(key)
+    if kept is None:
+        kept = KeptMap(build_map(collaboration, filters, access, options=options,
+                                 max_nodes=max_nodes), options.layout)
+        with _BUILT_LOCK:
+            _BUILT[key] = kept
+    return kept
 
 
 def unchanged_poll(tag: str) -> Response | None:

@@ -111,8 +111,9 @@ def map_page(collaboration: Collaboration, args: MultiDict, *, view=None):
     filters, messages = parse_filters(args, set(code_labels), {t.id for t in themes})
     options, option_messages = parse_options(args)
     messages += option_messages
-    built = build_map(collaboration, filters, access, options=options,
-                      max_nodes=current_app.config["REM_MAP_MAX_NODES"])
+    kept = live.kept_map(collaboration, filters, access, options,
+                         max_nodes=current_app.config["REM_MAP_MAX_NODES"], tag=live_tag)
+    built = kept.built
     ripple_map = built.map
     count = built.too_many or len(ripple_map.nodes)
     marked = [node for node in ripple_map.nodes if node.highlight]
@@ -144,8 +145,7 @@ def map_page(collaboration: Collaboration, args: MultiDict, *, view=None):
     else:
         try:
             # Graphviz output of escaped data
-            svg = Markup(drawing.svg(ripple_map, options.layout, timeout,  # noqa: S704
-                                     slim=True))
+            svg = Markup(kept.page_svg(timeout))  # noqa: S704
         except renderer.GraphvizMissing:
             problem = _missing_message()
         except renderer.RenderTimeout:
@@ -201,20 +201,20 @@ def _built_from_request(slug: str):
     filters, _messages = parse_filters(request.args, _known_codes(all_codebooks()),
                                        {t.id for t in themes})
     options, _option_messages = parse_options(request.args)
-    built = build_map(collaboration, filters, current_access(), options=options,
-                      max_nodes=current_app.config["REM_MAP_MAX_NODES"])
-    return collaboration, filters, options, built
+    kept = live.kept_map(collaboration, filters, current_access(), options,
+                         max_nodes=current_app.config["REM_MAP_MAX_NODES"])
+    return collaboration, filters, options, kept
 
 
 @bp.get("/collaborations/<slug>/map/outline", endpoint="outline")
 def outline_page(slug: str):
     """The map as nested lists, with the same filters: on its own page, or (asked by
     htmx from the map page of a large map) only the lists."""
-    collaboration, filters, options, built = _built_from_request(slug)
+    collaboration, filters, options, kept = _built_from_request(slug)
     template = ("maps/_outline_body.html" if request.headers.get("HX-Request")
                 else "maps/outline.html")
     args_now = {**options.to_args(), **filters.to_args()}
-    return render_template(template, collaboration=collaboration, outline=outline(built.map),
+    return render_template(template, collaboration=collaboration, outline=outline(kept.built.map),
                            map_url=url_for("maps.show", slug=collaboration.slug, **args_now))
 
 
@@ -223,14 +223,14 @@ def drawing_only(slug: str):
     """The drawing of a map alone (the map page's slimmed SVG, with the same filters and
     options): the page of a large map loads it after itself, or opens it without
     JavaScript."""
-    collaboration, _filters, options, built = _built_from_request(slug)
+    collaboration, _filters, _options, kept = _built_from_request(slug)
+    built = kept.built
     if built.summary is not None:
         return _plain(_too_large_message(built.too_many), 503)
     if not built.map.nodes:
         return _plain(_("Geen activiteiten of effecten passen bij dit filter."), 404)
     try:
-        text = drawing.svg(built.map, options.layout, current_app.config["REM_DOT_TIMEOUT"],
-                           slim=True)
+        text = kept.page_svg(current_app.config["REM_DOT_TIMEOUT"])
     except renderer.GraphvizMissing:
         return _plain(_missing_message(), 503)
     except renderer.RenderTimeout:
