@@ -57,8 +57,16 @@ def order_fingerprint(collaboration_id: int, clause: sa.ColumnElement[bool]) -> 
     codebooks play no part). Two statements of the four of :func:`data_fingerprints`."""
     conn = db.session.connection()
     items = conn.execute(_item_aggregates([collaboration_id], _live_items(clause))).one_or_none()
-    links = conn.execute(_link_aggregates([collaboration_id])).one_or_none()
-    return (collaboration_id, *(items or ()), *(links or ()))
+    # The links of one collaboration: the live ones from their index, and the latest
+    # change of any link one step down another (no FILTER over every link).
+    of_this = RippleLink.collaboration_id == collaboration_id
+    links = conn.execute(
+        sa.select(sa.func.count(RippleLink.id), sa.func.sum(RippleLink.id),
+                  sa.func.sum(RippleLink.cause_id * 7919 + RippleLink.effect_id),
+                  sa.select(sa.func.max(RippleLink.updated_at)).where(of_this)
+                  .scalar_subquery())
+        .where(of_this, RippleLink.deleted_at.is_(None))).one()
+    return (collaboration_id, *(items or ()), *links)
 
 
 def _live_items(clause: sa.ColumnElement[bool] | None) -> sa.ColumnElement[bool]:
