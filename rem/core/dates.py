@@ -42,6 +42,14 @@ PRECISION_RANK = {Precision.YEAR: 0, Precision.QUARTER: 1, Precision.MONTH: 2, P
 EARLIEST = date(1900, 1, 1)
 
 
+@functools.lru_cache(maxsize=8192)
+def stored(start: date, precision: str) -> FuzzyDate:
+    """Return the :class:`FuzzyDate` of a stored first day and precision, made once per
+    pair: a date is immutable, and a map of 1,000 items asked for each item's seven
+    times."""
+    return FuzzyDate(start, Precision(precision))
+
+
 class DateError(ValueError):
     """A date that cannot be accepted; the message is shown to the user."""
 
@@ -65,9 +73,10 @@ class FuzzyDate:
             value = date(value.year, 1, 1)
         return cls(value, precision)
 
-    @property
+    @functools.cached_property
     def end(self) -> date:
-        """Return the last day of the period."""
+        """Return the last day of the period (worked out once: dates are shared, see
+        :func:`stored`)."""
         s = self.start
         if self.precision is Precision.DAY:
             return s

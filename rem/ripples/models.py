@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import orm
 
 from rem.core.database import TimestampMixin
-from rem.core.dates import FuzzyDate, Precision
+from rem.core.dates import FuzzyDate, Precision, stored
 from rem.extensions import db
 
 if TYPE_CHECKING:
@@ -183,7 +183,7 @@ class RippleItem(TimestampMixin, db.Model):
     @property
     def when(self) -> FuzzyDate:
         """Return the item's date with its precision."""
-        return FuzzyDate(self.date_start, Precision(self.date_precision))
+        return stored(self.date_start, self.date_precision)
 
     @property
     def is_deleted(self) -> bool:

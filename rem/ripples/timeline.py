@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from rem.codes.models import Code
 from rem.collaborations.models import Collaboration
-from rem.core.dates import PRECISION_RANK, FuzzyDate, Precision
+from rem.core.dates import PRECISION_RANK, FuzzyDate, Precision, stored
 from rem.core.periods import Period
 from rem.extensions import db
 from rem.ripples import graph
@@ -87,7 +87,7 @@ class TimelineItem:
     @property
     def when(self) -> FuzzyDate:
         """The item's date with its precision."""
-        return FuzzyDate(self.date_start, Precision(self.date_precision))
+        return stored(self.date_start, self.date_precision)
 
     @property
     def is_activity(self) -> bool:
