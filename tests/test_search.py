@@ -72,12 +72,6 @@ def test_postgresql_uses_the_gin_index(app):
         admin = factories.UserFactory(is_admin=True)
         access = load_access(admin)
         query = search_service.SearchQuery(text="dorpshuis")
-        # The question is whether the search's expression can use the text index. On a
-        # near-empty table every index costs the planner about the same, and the index of
-        # the log's state offers a condition for "deleted_at IS NULL" (on a real log that
-        # holds nearly every row, and the text index or a full scan wins); it is dropped
-        # in this transaction, which ends in a rollback.
-        db.session.execute(sa.text("DROP INDEX ix_ripple_items_collab_state"))
         for source in search_service._sources():
             stmt = search_service._filtered(source, query, access, None, None)
             compiled = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))

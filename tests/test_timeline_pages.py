@@ -184,3 +184,52 @@ def test_a_kept_timeline_order_follows_every_change(app):
         check(hub_only)
         assert shown(hub_only) == [activity.id, effects[3].id]
         check()
+
+
+def test_the_database_renews_a_log_stamp_on_every_write(app):
+    """Triggers give the collaboration a new stamp whenever one of its items or links is
+    added, changed or removed, through the ORM or by plain SQL; another collaboration's
+    stamp stays; a change that is rolled back gives no later change an old stamp."""
+    from rem.ripples.fingerprints import log_stamp  # noqa: PLC0415
+    from rem.ripples.models import RippleLink  # noqa: PLC0415
+    from rem.ripples.services import delete_item, remove_link  # noqa: PLC0415
+
+    with app.test_request_context("/"):
+        here = factories.CollaborationFactory(slug="hier")
+        there = factories.CollaborationFactory(slug="daar")
+        activity = factories.ActivityFactory(collaboration=here)
+        effect = factories.EffectFactory(collaboration=here)
+        factories.EffectFactory(collaboration=there)
+        db.session.commit()
+        seen = {log_stamp(here.id)}
+        elsewhere = log_stamp(there.id)
+        assert None not in seen and elsewhere is not None
+
+        def renewed() -> None:
+            db.session.commit()
+            stamp = log_stamp(here.id)
+            assert stamp not in seen
+            seen.add(stamp)
+            assert log_stamp(there.id) == elsewhere
+
+        link = add_link(activity, effect)
+        renewed()
+        effect.title = "Nieuwe titel"
+        renewed()
+        remove_link(link)
+        renewed()
+        delete_item(effect)
+        renewed()
+        db.session.execute(sa.update(RippleItem).where(RippleItem.id == activity.id)
+                           .values(date_start=date(2020, 1, 1)))
+        renewed()
+        db.session.execute(sa.delete(RippleLink).where(RippleLink.id == link.id))
+        renewed()
+        factories.EffectFactory(collaboration=here)
+        db.session.flush()
+        rolled_back = log_stamp(here.id)  # as a page in the same transaction would see it
+        db.session.rollback()
+        assert log_stamp(here.id) in seen
+        factories.EffectFactory(collaboration=here)
+        renewed()
+        assert log_stamp(here.id) != rolled_back

@@ -30,8 +30,9 @@ from rem.extensions import db
 
 FORMAT = "rem-backup/1"
 # Counters of this database only; sign-ins and the mail outbox (one-time links) are
-# running state, never restored elsewhere.
-SKIP_TABLES = {"rate_limit_counters", "sign_ins", "mail_outbox"}
+# running state, never restored elsewhere; the log stamps are renewed by the database
+# itself as the restored items and links are written.
+SKIP_TABLES = {"rate_limit_counters", "sign_ins", "mail_outbox", "log_states"}
 SECRET_TABLES = {"account_tokens", "api_tokens"}
 SECRET_COLUMNS = {("users", "password_hash")}
 # A freshly migrated database already holds these (migration 0002).

@@ -121,16 +121,23 @@ item_codes = sa.Table(
 )
 
 
+# Per collaboration a stamp that triggers in the database renew on every change of its
+# items and links (migration 0022): what a kept timeline order is found by
+# (rem.ripples.fingerprints.log_stamp). Derived state, never written by the app.
+log_states = sa.Table(
+    "log_states",
+    db.metadata,
+    sa.Column("collaboration_id", sa.Integer, primary_key=True),
+    sa.Column("stamp", sa.BigInteger, nullable=False),
+)
+
+
 class RippleItem(TimestampMixin, db.Model):
     """An activity or an effect in one collaboration's ripple log."""
 
     __tablename__ = "ripple_items"
     __table_args__ = (
         sa.Index("ix_ripple_items_collab_date", "collaboration_id", "date_start"),
-        # Every column the log's fingerprints read of the live items (the timeline's kept
-        # order is found by them on every page): counted from the index alone.
-        sa.Index("ix_ripple_items_collab_state", "collaboration_id", "deleted_at",
-                 "visibility", "id", "version", "updated_at"),
     )
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)
@@ -219,11 +226,6 @@ class RippleLink(TimestampMixin, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("cause_id", "effect_id", name="uq_ripple_links_pair"),
         sa.CheckConstraint("cause_id <> effect_id", name="not_self"),
-        # What the log's fingerprints read of the links, from the index alone: the live
-        # links with their ends, and the latest change of any link (one step down).
-        sa.Index("ix_ripple_links_collab_live", "collaboration_id", "deleted_at", "id",
-                 "cause_id", "effect_id", "updated_at"),
-        sa.Index("ix_ripple_links_collab_changed", "collaboration_id", "updated_at"),
     )
 
     id: orm.Mapped[int] = orm.mapped_column(primary_key=True)

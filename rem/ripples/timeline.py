@@ -20,7 +20,7 @@ from rem.core.dates import PRECISION_RANK, FuzzyDate, Precision, stored
 from rem.core.periods import Period
 from rem.extensions import db
 from rem.ripples import graph
-from rem.ripples.fingerprints import order_fingerprint
+from rem.ripples.fingerprints import log_stamp
 from rem.ripples.loading import codes_by_item, links_between
 from rem.ripples.models import Kind, RippleItem, item_codes
 
@@ -136,7 +136,7 @@ class _WholeOrder:
 
 
 # The time order of a few logs as readers see them, kept per process (oldest out first)
-# and found again by the log's order fingerprint: a change gives a new key.
+# and found again by the log's stamp: a change gives a new key.
 ORDER_MEMO_SIZE = 16
 _ORDERS: cachetools.LRUCache = cachetools.LRUCache(ORDER_MEMO_SIZE)
 _ORDERS_LOCK = threading.Lock()
@@ -179,23 +179,24 @@ def load_timeline(collaboration: Collaboration, item_clause: sa.ColumnElement[bo
     an effect never stands above its cause: :func:`time_ordered_ids`), so it is worked out
     from plain values of every visible item and link: dates and kinds, and the links.
     Ripple orders come from the same links, as on the whole log. That work is kept in the
-    process (``_ORDERS``) under the log's order fingerprint (two grouped
-    statements: any change of an item or a link changes it) and what ``item_clause`` says
-    (its SQL with its values), so a page of a long log does not read and order the whole
-    log again until the log changes. Then a fixed number of statements more: the page's
-    items, their codes, and the titles of their causes.
+    process (``_ORDERS``) under the log's stamp (one row, which the database renews on
+    any change of an item or a link: :func:`~rem.ripples.fingerprints.log_stamp`) and
+    what ``item_clause`` says (its SQL with its values), so a page of a long log does not
+    read and order the whole log again until the log changes. Then a fixed number of
+    statements more: the page's items, their codes, and the titles of their causes.
     """
     size = max(1, size)
     visible = (RippleItem.collaboration_id == collaboration.id,
                RippleItem.deleted_at.is_(None), item_clause)
-    key = (collaboration.id, _said(item_clause), size,
-           order_fingerprint(collaboration.id, item_clause))
+    stamp = log_stamp(collaboration.id)
+    key = (collaboration.id, _said(item_clause), size, stamp)
     with _ORDERS_LOCK:
-        whole = _ORDERS.get(key)
+        whole = _ORDERS.get(key) if stamp is not None else None
     if whole is None:
         whole = _whole_order(collaboration.id, visible, size)
-        with _ORDERS_LOCK:
-            _ORDERS[key] = whole
+        if stamp is not None:
+            with _ORDERS_LOCK:
+                _ORDERS[key] = whole
     ordered = whole.ordered
     total = len(ordered)
     count = max(1, -(-total // size))
