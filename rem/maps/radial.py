@@ -11,6 +11,7 @@ result as DOT for Graphviz to draw (``layout=nop2``: positions and splines as gi
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -134,14 +135,26 @@ def _widest_gap(members: list[Box]) -> float:
     return _wrap(where)
 
 
-def _point(rings: Rings, start: Box, end: Box, t: float, lane: float) -> tuple[float, float]:
-    """Return the point at ``t`` (0..1) of the link from ``start`` to ``end``."""
+def _path(start: Box, end: Box, lane: float, samples: int) -> list[tuple[float, float]]:
+    """Return ``samples + 1`` points along the link from ``start`` to ``end``, at t = 0,
+    1/samples, ..., 1: the radius moves from the cause's ring to the effect's (bowing out
+    by ``lane`` in the middle) while the direction turns the short way round."""
     r0, r1 = math.hypot(start.x / ASPECT, start.y), math.hypot(end.x / ASPECT, end.y)
     a0 = math.atan2(start.y, start.x / ASPECT)
     turn = (math.atan2(end.y, end.x / ASPECT) - a0 + math.pi) % FULL_TURN - math.pi
-    radius = r0 + (r1 - r0) * t + lane * math.sin(math.pi * t)
-    angle = a0 + turn * t
-    return ASPECT * radius * math.cos(angle), radius * math.sin(angle)
+    grown, cos, sin = r1 - r0, math.cos, math.sin
+    points = []
+    for t, bow in _steps(samples):
+        radius = r0 + grown * t + lane * bow
+        angle = a0 + turn * t
+        points.append((ASPECT * radius * cos(angle), radius * sin(angle)))
+    return points
+
+
+@functools.cache
+def _steps(samples: int) -> tuple[tuple[float, float], ...]:
+    """Return (t, sin(pi t)) for t = 0, 1/samples, ..., 1: the same for every link."""
+    return tuple((i / samples, math.sin(math.pi * (i / samples))) for i in range(samples + 1))
 
 
 def route(rings: Rings, start: Box, end: Box) -> tuple[list[tuple[float, float]],
@@ -160,7 +173,7 @@ def route(rings: Rings, start: Box, end: Box) -> tuple[list[tuple[float, float]]
         outer = rings.radii[start.ring + 1] if start.ring + 1 < len(rings.radii) else None
         lane = ((outer - rings.radii[start.ring]) / 2 if outer else RING_GAP)
     samples = 24
-    points = [_point(rings, start, end, i / samples, lane) for i in range(samples + 1)]
+    points = _path(start, end, lane, samples)
     first = next((i for i, p in enumerate(points) if not start.inside(*p)), 0)
     last = next((i for i in range(samples, -1, -1) if not end.inside(*points[i])), samples)
     if last <= first:
