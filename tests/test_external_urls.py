@@ -12,12 +12,15 @@ import pytest
 import segno
 import sqlalchemy as sa
 import yaml
+from flask import url_for
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rem import create_app
 from rem.accounts.models import OutboxMessage, Role
 from rem.config import ConfigError, from_environment
 from rem.core.pdf import available as pdf_available
-from rem.core.urls import external_url
+from rem.core.urls import external_url, with_query
 from rem.extensions import db
 from tests import factories, smtp_sink
 from tests.conftest import CSRF_RE, login
@@ -283,3 +286,17 @@ def test_in_production_a_request_for_another_host_gets_400(production):
     for host in ("rem.example.org", "rem-intern.example.org:8443", "REM.Example.ORG"):
         assert client.get("/login", headers={"Host": host}).status_code == 200, host
     assert client.get("/health", headers={"Host": "rem.example.org"}).json == {"status": "ok"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(measure=st.text(max_size=20), group=st.text(max_size=30),
+       year=st.one_of(st.none(), st.integers(min_value=1900, max_value=2100)))
+def test_with_query_writes_what_url_for_writes(app, measure, group, year):
+    """A page that links one endpoint hundreds of times builds the path once and adds
+    the query itself (``with_query``): the same address as ``url_for``, for any text."""
+    with app.test_request_context("/"):
+        for endpoint, path in (("analysis.collaboration_items", {"slug": "dorp-oost"}),
+                               ("analysis.exchange_items", {"exchange_id": 7})):
+            expected = url_for(endpoint, **path, measure=measure, group=group, year=year)
+            assert with_query(url_for(endpoint, **path), measure=measure, group=group,
+                              year=year) == expected

@@ -39,6 +39,7 @@ from rem.collaborations.models import Collaboration
 from rem.core.dates import DateError, FuzzyDate, Precision, parse_iso
 from rem.core.http import conditional
 from rem.core.periods import Period
+from rem.core.urls import with_query
 from rem.exchanges.models import LearningExchange
 from rem.extensions import db
 from rem.hubs.models import Hub
@@ -132,12 +133,13 @@ def _summary_page(kind: str, owner, scope: Scope):
     extra = {"year": year} if year is not None else {}
 
     urls: dict[tuple[str, str], str] = {}  # each count's link is in its chart and table
+    items_base = url_for(f"analysis.{kind}_items", **args)
 
     def items_url(measure: str, group: str) -> str:
         url = urls.get((measure, group))
         if url is None:
-            url = urls[(measure, group)] = url_for(
-                f"analysis.{kind}_items", measure=measure, group=group, **args, **extra)
+            url = urls[(measure, group)] = with_query(items_base, measure=measure,
+                                                      group=group, **extra)
         return url
 
     effects_legend = [("effect", _("Effecten"))]
