@@ -89,7 +89,9 @@ def test_a_restored_item_returns_to_the_map(app, client):
     assert "Los effect" in client.get(URL).get_data(as_text=True)
 
 
-def test_language_filters_and_access_each_have_their_own_download(app, client):
+def _facilitator_and_researcher(app) -> None:
+    """The world with two more people: a facilitator of the collaboration, who sees its
+    own items, and a researcher, who sees only what was shared with the network."""
     ids = _world(app)
     with app.app_context():
         collab = db.session.get(services.RippleItem, ids["los"]).collaboration
@@ -98,6 +100,10 @@ def test_language_filters_and_access_each_have_their_own_download(app, client):
                                     role=Role.FACILITATOR.value)
         factories.UserFactory(email="res@example.org", is_researcher=True)
         db.session.commit()
+
+
+def test_language_filters_and_access_each_have_their_own_download(app, client):
+    _facilitator_and_researcher(app)
     login(client, "fac@example.org")
     full = client.get(URL)
     assert "Privé vertrek" in full.get_data(as_text=True)
@@ -155,14 +161,7 @@ def test_every_change_to_the_data_shows_on_the_map_page(app, client, what):
 def test_each_person_and_language_gets_their_own_map_page(app, client):
     """A map kept for one person is never shown to a person who sees less, nor in
     another language."""
-    ids = _world(app)
-    with app.app_context():
-        collab = db.session.get(services.RippleItem, ids["los"]).collaboration
-        facilitator = factories.UserFactory(email="fac@example.org")
-        factories.MembershipFactory(user=facilitator, collaboration_id=collab.id,
-                                    role=Role.FACILITATOR.value)
-        factories.UserFactory(email="res@example.org", is_researcher=True)
-        db.session.commit()
+    _facilitator_and_researcher(app)
     login(client, "fac@example.org")
     assert "Privé vertrek" in client.get(PAGE).get_data(as_text=True)
     client = app.test_client()

@@ -203,8 +203,7 @@ def load_timeline(collaboration: Collaboration, item_clause: sa.ColumnElement[bo
     number = min(max(1, number), count)
     page_ranges = []
     for page, (first, last) in enumerate(whole.bounds, start=1):
-        first_label, last_label = (FuzzyDate(start, Precision(precision)).label()
-                                   for start, precision in (first, last))
+        first_label, last_label = (stored(*when).label() for when in (first, last))
         page_ranges.append((page, first_label if first_label == last_label
                             else f"{first_label} – {last_label}"))
     on_page = ordered[(number - 1) * size:number * size]
