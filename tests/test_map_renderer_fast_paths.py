@@ -105,6 +105,17 @@ def test_edge_lines_equal_the_graphviz_package(tail, head):
                                              highlight=True)]
 
 
+@given(tail=st.integers(min_value=1, max_value=10**9), head=st.integers(min_value=1),
+       highlight=st.booleans(), dimmed=st.booleans(), free=st.booleans())
+def test_a_map_link_is_written_as_edge_line_writes_it(tail, head, highlight, dimmed, free):
+    from rem.maps import dotwriter
+    from rem.maps.model import MapEdge
+
+    edge = MapEdge(tail, head, highlight=highlight, dimmed=dimmed)
+    assert dotwriter._edge(edge, free=free) == renderer.edge_line(
+        renderer.node_name(tail), renderer.node_name(head), highlight, dimmed=dimmed, free=free)
+
+
 def _item(**changes):
     from rem.maps.model import MapNode
 

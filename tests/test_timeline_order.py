@@ -167,3 +167,44 @@ def test_time_order_equals_the_plain_rule(data):
     pool = st.sampled_from(nodes + [99]) if nodes else st.just(99)  # 99: not in keys
     before = data.draw(st.lists(st.tuples(pool, pool), max_size=40))  # circles included
     assert graph.time_order(keys, before) == _time_order_by_keys(keys, before)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_a_kept_time_order_is_the_order_of_what_it_is_given(data):
+    """``time_ordered_ids`` keeps the orders it worked out by their dates and links: every
+    call, after any change of a date, a precision, a kind or a link, and in any order of
+    the rows, equals working the order out afresh."""
+    from rem.ripples import timeline
+
+    def row(i):
+        precision = data.draw(st.sampled_from(["day", "month", "quarter", "year"]))
+        when = FuzzyDate.of(date(2024, data.draw(st.integers(1, 12)), 1), precision)
+        return (i, when.start, when.precision.value, data.draw(st.booleans()))
+
+    ids = data.draw(st.lists(st.integers(1, 30), unique=True, min_size=1, max_size=12))
+    dated = [row(i) for i in ids]
+    links = data.draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids)),
+                               unique=True, max_size=15))
+    for _round in range(4):
+        shuffled = data.draw(st.permutations(dated))
+        order = timeline.time_ordered_ids(shuffled, links)
+        assert order == timeline._time_ordered_ids(sorted(dated), links)
+        order.reverse()  # the caller's list is its own: the kept order stays as it was
+        assert timeline.time_ordered_ids(dated, links) == timeline._time_ordered_ids(
+            sorted(dated), links)
+        n = data.draw(st.integers(0, len(dated) - 1))
+        dated[n] = row(dated[n][0])
+        links = data.draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids)),
+                                   unique=True, max_size=15))
+
+
+def test_a_loaded_log_item_has_every_column_of_an_item(app):
+    """The plain items of ``load_log`` carry every column a live item has, so a page that
+    reads a loaded log can read any of them (a new column needs adding to LogItem)."""
+    from rem.ripples.logview import LogItem
+    from rem.ripples.models import RippleItem
+
+    columns = {column.key for column in sa.inspect(RippleItem).column_attrs}
+    assert columns - set(LogItem.__dataclass_fields__) == {"deleted_at", "deleted_by_id"}
+    assert set(LogItem.__dataclass_fields__) - columns == {"codes"}

@@ -27,7 +27,7 @@ from rem.maps.filters import MapFilters, MapOptions, describe
 from rem.maps.model import MapEdge, MapNode, MapTheme, RippleMap, SummaryGroup, SummaryMap
 from rem.maps.styles import category
 from rem.ripples import graph
-from rem.ripples.logview import LogView, load_log
+from rem.ripples.logview import LogItem, LogView, load_log
 from rem.ripples.models import Kind, RippleItem
 from rem.themes import services as themes_service
 from rem.themes.models import Theme
@@ -107,29 +107,31 @@ TOOLTIP_CACHE_SIZE = 8192
 _TOOLTIPS: cachetools.LRUCache = cachetools.LRUCache(TOOLTIP_CACHE_SIZE)
 
 
-def _tooltip_key(item: RippleItem, order: int | None, date_label: str,
-                 code_labels: tuple[str, ...]) -> tuple:
-    return (str(get_locale()), item.title, date_label, item.kind, item.intended, item.valence,
+def _tooltip_key(item: RippleItem | LogItem, order: int | None, date_label: str,
+                 code_labels: tuple[str, ...], locale: str) -> tuple:
+    return (locale, item.title, date_label, item.kind, item.intended, item.valence,
             bool(item.unanswered), order, code_labels, item.description)
 
 
-def _tooltip(item: RippleItem, order: int | None, date_label: str | None = None,
-             code_labels: tuple[str, ...] | None = None) -> str:
-    """Return the plain-text tooltip: title, date, kind, order, codes, description."""
+def _tooltip(item: RippleItem | LogItem, order: int | None, date_label: str | None = None,
+             code_labels: tuple[str, ...] | None = None, locale: str | None = None) -> str:
+    """Return the plain-text tooltip: title, date, kind, order, codes, description
+    (``locale``: the reader's language, when the caller knows it already)."""
     date_label = date_label if date_label is not None else item.when.label()
     if code_labels is None:
         code_labels = tuple(code.label for code in item.codes)
-    return _cached_tooltip(item, order, date_label, code_labels)
+    return _cached_tooltip(item, order, date_label, code_labels,
+                           locale if locale is not None else str(get_locale()))
 
 
 # Keyed by everything the tooltip is made of, and the language.
 @cachetools.cached(_TOOLTIPS, key=_tooltip_key, lock=threading.Lock())
-def _cached_tooltip(item: RippleItem, order: int | None, date_label: str,
-                    code_labels: tuple[str, ...]) -> str:
+def _cached_tooltip(item: RippleItem | LogItem, order: int | None, date_label: str,
+                    code_labels: tuple[str, ...], locale: str) -> str:
     return _make_tooltip(item, order, date_label, code_labels)
 
 
-def _make_tooltip(item: RippleItem, order: int | None, date_label: str,
+def _make_tooltip(item: RippleItem | LogItem, order: int | None, date_label: str,
                   code_labels: tuple[str, ...]) -> str:
     lines = [item.title, date_label]
     if item.kind == Kind.ACTIVITY:
@@ -265,9 +267,15 @@ def map_from_log(collaboration: Collaboration, log_view: LogView, filters: MapFi
     labels: dict[periods.Key, str] = {}
     nodes = []
     item_url = item_link_base(collaboration, external=external_links)
+    # Each distinct date (many items share one) once: its first and last day, its label.
+    whens = {(item.date_start, item.date_precision): item.when for item in keep}
+    spans = {date: (when.start.toordinal(), when.end.toordinal())
+             for date, when in whens.items()}
+    date_labels = {date: when.label() for date, when in whens.items()}
     middles = graph.narrowed_middles(
-        {item.id: (item.when.start.toordinal(), item.when.end.toordinal()) for item in keep},
+        {item.id: spans[item.date_start, item.date_precision] for item in keep},
         log_view.links)
+    locale = str(get_locale())
     # A code's label is looked up in the reader's language once per map, not per item.
     label_of: dict[int, str] = {}
     for item in keep:
@@ -279,25 +287,27 @@ def map_from_log(collaboration: Collaboration, log_view: LogView, filters: MapFi
         if label is None:  # a period's name once per map, not once per item
             label = labels[key] = periods.key_label(key, unit)
             keys.add(key)
-        order = log_view.orders.get(item.id)
-        date_label = item.when.label()
+        item_id = item.id
+        order = log_view.orders.get(item_id)
+        date_label = date_labels[item.date_start, item.date_precision]
+        effect = item.kind == Kind.EFFECT
         nodes.append(MapNode(
-            id=item.id,
+            id=item_id,
             kind=item.kind,
             title=item.title,
             date_label=date_label,
             period=label,
             order=order,
-            intended=item.intended if item.kind == Kind.EFFECT else None,
-            valence=item.valence if item.kind == Kind.EFFECT else None,
-            unanswered=bool(item.unanswered) and item.kind == Kind.EFFECT,
+            intended=item.intended if effect else None,
+            valence=item.valence if effect else None,
+            unanswered=bool(item.unanswered) and effect,
             codes=list(code_labels),
-            url=f"{item_url}{item.id}",
-            tooltip=_tooltip(item, order, date_label, code_labels),
-            highlight=item.id in marked,
-            dimmed=item.id in context or (focused is not None and item.id not in focused),
-            themes=tuple(of_item.get(item.id, ())) if item.kind == Kind.EFFECT else (),
-            middle=middles[item.id],
+            url=f"{item_url}{item_id}",
+            tooltip=_tooltip(item, order, date_label, code_labels, locale),
+            highlight=item_id in marked,
+            dimmed=item_id in context or (focused is not None and item_id not in focused),
+            themes=tuple(of_item.get(item_id, ())) if effect else (),
+            middle=middles[item_id],
         ))
     spine = periods.spine(keys, unit)
     shown_themes = {t for node in nodes for t in node.themes}

@@ -163,6 +163,15 @@ def edge_line(tail: str, head: str, highlight: bool = False, *, dimmed: bool = F
     items) lets the map page find a link in the SVG (static/js/map-view.js dims the links
     outside the focus).
     """
+    return _link_statement(_quote(tail), _quote(head), tail.removeprefix("item"),
+                           head.removeprefix("item"), highlight, dimmed, free)
+
+
+def _link_statement(tail: str, head: str, cause: str, effect: str, highlight: bool,
+                    dimmed: bool, free: bool) -> str:
+    """Return :func:`edge_line`'s statement for quoted ``tail`` and ``head``."""
+    if not (highlight or dimmed or free):  # most links
+        return f'\t{tail} -> {head} [id="link-{cause}-{effect}"]\n'
     attrs = []
     if highlight:
         attrs.append(f'class=highlight color="{HIGHLIGHT_COLOUR}"')
@@ -170,15 +179,17 @@ def edge_line(tail: str, head: str, highlight: bool = False, *, dimmed: bool = F
         attrs.append(f'class=dimmed color="{DIMMED_LINE}"')
     if free:
         attrs.append("constraint=false")
-    attrs.append(f'id="link-{tail.removeprefix("item")}-{head.removeprefix("item")}"')
+    attrs.append(f'id="link-{cause}-{effect}"')
     if highlight:
         attrs.append("penwidth=3")
-    return f"\t{_quote(tail)} -> {_quote(head)} [{' '.join(attrs)}]\n"
+    return f"\t{tail} -> {head} [{' '.join(attrs)}]\n"
 
 
 def _edge(edge: MapEdge, free: bool = False) -> str:
-    return edge_line(node_name(edge.cause_id), node_name(edge.effect_id), edge.highlight,
-                     dimmed=edge.dimmed, free=free)
+    # An item's name (node_name: "item" and a number) is a DOT id that needs no quotes.
+    cause, effect = int(edge.cause_id), int(edge.effect_id)
+    return _link_statement(f"item{cause}", f"item{effect}", str(cause), str(effect),
+                           edge.highlight, edge.dimmed, free)
 
 
 ITEM_LINE_CACHE_SIZE = 8192

@@ -8,7 +8,7 @@ from sqlalchemy import orm
 
 from rem.codes.models import Code
 from rem.extensions import db
-from rem.ripples.models import RippleItem, RippleLink
+from rem.ripples.models import RippleLink
 
 
 def codes_by_item(pairs: list[tuple[int, int]]) -> dict[int, list[Code]]:
@@ -23,14 +23,6 @@ def codes_by_item(pairs: list[tuple[int, int]]) -> dict[int, list[Code]]:
     for item_id, code_id in pairs:
         codes.setdefault(item_id, []).append(code_of[code_id])
     return codes
-
-
-def set_codes(items: list[RippleItem], pairs: list[tuple[int, int]]) -> None:
-    """Give each of ``items`` its codes from ``(item id, code id)`` pairs sorted by both
-    (:func:`codes_by_item`), as if the relationship had loaded them."""
-    codes = codes_by_item(pairs)
-    for item in items:
-        orm.attributes.set_committed_value(item, "codes", codes.get(item.id, []))
 
 
 def links_between(collaboration_id: int, ids: set[int] | dict[int, object]

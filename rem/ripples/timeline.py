@@ -33,10 +33,35 @@ def in_time_order(items: Sequence[RippleItem], links: Iterable[tuple[int, int]]
     return [by_id[i] for i in time_ordered_ids(dated, links)]
 
 
+# Time orders worked out, kept per process by what they are made of: the items' ids,
+# dates and kinds and the links. A change of a title, a description or a code (most
+# changes during a session) leaves those the same, so the order is not worked out again.
+TIME_ORDER_MEMO_SIZE = 16
+_TIME_ORDERS: cachetools.LRUCache = cachetools.LRUCache(TIME_ORDER_MEMO_SIZE)
+_TIME_ORDERS_LOCK = threading.Lock()
+
+
 def time_ordered_ids(dated: Iterable[tuple[int, date, str, bool]],
                      links: Iterable[tuple[int, int]]) -> list[int]:
     """Return the ids of ``dated`` (id, first day, precision, is it an activity) in
-    timeline order: by the
+    timeline order (:func:`_time_ordered_ids`); the same dates and links give the order
+    worked out before (compared in full, not by a hash)."""
+    dated = sorted(dated)
+    links = list(links)
+    key = (tuple(dated), tuple(links))
+    with _TIME_ORDERS_LOCK:
+        ordered = _TIME_ORDERS.get(key)
+    if ordered is None:
+        ordered = _time_ordered_ids(dated, links)
+        with _TIME_ORDERS_LOCK:
+            _TIME_ORDERS[key] = ordered
+    return list(ordered)
+
+
+def _time_ordered_ids(dated: Iterable[tuple[int, date, str, bool]],
+                      links: Iterable[tuple[int, int]]) -> list[int]:
+    """Work out :func:`time_ordered_ids`: the ids of ``dated`` (id, first day, precision,
+    is it an activity) in timeline order: by the
     middle of their period as their links narrow it (``graph.narrowed_middles``; coarse
     before fine, activities first on a tie), and never an effect before its cause when
     their periods overlap.
