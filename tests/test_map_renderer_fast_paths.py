@@ -187,3 +187,32 @@ def test_a_remembered_legend_gives_the_same_dot_text():
                       legend=dict(LEGEND, activity="Iets anders"), periods=["2024"])
     assert "Iets anders" in renderer.to_dot(other, "timeline")
     assert first.count("cluster_legend") == 1
+
+
+BOXES = st.builds(
+    lambda ring, x, y, width, height, ellipse: _box(ring, x, y, width, height, ellipse),
+    st.integers(0, 3), st.floats(-900, 900), st.floats(-600, 600), st.floats(20, 200),
+    st.floats(10, 80), st.booleans())
+
+
+def _box(ring, x, y, width, height, ellipse):
+    from rem.maps import radial
+
+    return radial.Box(f"item{ring}", ring, 0.0, width, height, ellipse=ellipse, x=x, y=y)
+
+
+@settings(max_examples=200, deadline=None)
+@given(pairs=st.lists(st.tuples(BOXES, BOXES, st.booleans()), min_size=1, max_size=6),
+       radii=st.lists(st.lists(st.floats(50, 900), min_size=5, max_size=5), min_size=1,
+                      max_size=3))
+def test_a_kept_link_route_is_the_route_of_its_boxes_and_rings(pairs, radii):
+    """The radial map keeps each link's route by its two boxes and the rings around the
+    cause: whatever was routed before, a route equals routing it afresh."""
+    from rem.maps import layouts, radial
+
+    for sizes in radii:
+        rings = radial.Rings(radii=[0.0, *sorted(sizes)], boxes={})
+        for start, end, arrow in pairs:
+            points, tip = radial.route(rings, start, end)
+            assert layouts._routed(rings, start, end, arrow=arrow) == layouts._spline(
+                points, tip if arrow else None)

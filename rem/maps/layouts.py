@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 
+import cachetools
 import graphviz
 
 from rem.maps import radial
@@ -347,21 +349,42 @@ def radial_dot(ripple_map: RippleMap, plain: bytes) -> str:
     for node in ripple_map.nodes:
         if node.is_activity:
             box = rings.boxes[node_name(node.id)]
-            points, tip = radial.route(rings, centre, box)
             graph.body.append(f'\tcentre -> {box.name} [arrowhead=none color="{SPINE_COLOUR}" '
-                              f'pos="{_spline(points, None)}"]\n')
+                              f'pos="{_routed(rings, centre, box, arrow=False)}"]\n')
     for edge in ripple_map.edges:
         start = rings.boxes.get(node_name(edge.cause_id))
         end = rings.boxes.get(node_name(edge.effect_id))
         if start is None or end is None:
             continue
-        points, tip = radial.route(rings, start, end)
         line = _edge(edge).rstrip("\n")
-        extra = f'pos="{_spline(points, tip)}"'
+        extra = f'pos="{_routed(rings, start, end, arrow=True)}"'
         line = line[:-1] + f" {extra}]" if line.endswith("]") else f"{line} [{extra}]"
         graph.body.append(line + "\n")
     _place_legend(graph, ripple_map, measured, rings)
     return graph.source
+
+
+# Routed links, kept per process by everything their route is made of: the two boxes and
+# the rings around the cause. An edit moves few nodes, so a redrawn map routes few links.
+ROUTE_CACHE_SIZE = 16384
+_ROUTES: cachetools.LRUCache = cachetools.LRUCache(ROUTE_CACHE_SIZE)
+_ROUTES_LOCK = threading.Lock()
+
+
+def _routed(rings: radial.Rings, start: radial.Box, end: radial.Box, *, arrow: bool) -> str:
+    """Return the ``pos`` of the link from ``start`` to ``end`` (:func:`radial.route`)."""
+    ring = start.ring
+    key = (start.ring, start.x, start.y, start.width, start.height, start.ellipse,
+           end.ring, end.x, end.y, end.width, end.height, end.ellipse,
+           tuple(rings.radii[ring:ring + 2]), arrow)
+    with _ROUTES_LOCK:
+        pos = _ROUTES.get(key)
+    if pos is None:
+        points, tip = radial.route(rings, start, end)
+        pos = _spline(points, tip if arrow else None)
+        with _ROUTES_LOCK:
+            _ROUTES[key] = pos
+    return pos
 
 
 def _spline(points: list[tuple[float, float]], tip: tuple[float, float] | None) -> str:
