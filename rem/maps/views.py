@@ -62,9 +62,16 @@ MIN_WIDTH, MAX_WIDTH = 200, 8000
 OUTLINE_INLINE_NODES = 200
 
 
-def _known_codes(codebooks) -> set[str]:
-    """Return the qualified slugs of every code."""
-    return set(_code_labels(codebooks))
+def _request_filters(collaboration: Collaboration) -> MapFilters:
+    """Read the filters of a request for a drawing or a file (its messages are the map
+    page's). The codes and themes that exist are loaded only when the request names some:
+    most ask for the whole map."""
+    args = request.args
+    known_codes = (set(_code_labels(all_codebooks()))
+                   if any(code.strip() for code in args.getlist("code")) else None)
+    known_themes = ({t.id for t in themes_of(collaboration)} if args.getlist("theme")
+                    else None)
+    return parse_filters(args, known_codes, known_themes)[0]
 
 
 def _code_labels(codebooks) -> dict[str, str]:
@@ -197,9 +204,7 @@ def _built_from_request(slug: str):
     """The collaboration, the request's filters and options, and the map they give (for
     the parts of a map page that are loaded on their own)."""
     collaboration = collaboration_or_404(slug)
-    themes = themes_of(collaboration)
-    filters, _messages = parse_filters(request.args, _known_codes(all_codebooks()),
-                                       {t.id for t in themes})
+    filters = _request_filters(collaboration)
     options, _option_messages = parse_options(request.args)
     kept = live.kept_map(collaboration, filters, current_access(), options,
                          max_nodes=current_app.config["REM_MAP_MAX_NODES"])
@@ -335,9 +340,7 @@ def download(slug: str, fmt: str):
     problems += [p for p in (problem_width, problem_paper) if p]
     if problems:
         return _plain(" ".join(problems), 400)
-    themes = themes_of(collaboration)
-    filters, _messages = parse_filters(request.args, _known_codes(all_codebooks()),
-                                       {t.id for t in themes})
+    filters = _request_filters(collaboration)
     if (refused := refusal(filters)) is not None:
         return _plain(refused, 400)
     access = current_access()
