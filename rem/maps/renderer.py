@@ -109,5 +109,6 @@ from rem.maps.svg import (  # noqa: F401
     sized_glyph_uses,
     slim_svg,
     titled_svg,
+    titled_svg_bytes,
     with_width,
 )

@@ -311,8 +311,11 @@ def _draw_download(collaboration: Collaboration, filters: MapFilters, options: M
         log.exception("rendering the map of %s failed", collaboration.slug)
         return _plain(_not_drawn_message(), 500)
     if fmt == "svg":
-        text = renderer.titled_svg(data, ripple_map.title, summary(ripple_map))
-        data = (renderer.with_width(text, width) if width else text).encode()
+        if width:
+            text = renderer.titled_svg(data, ripple_map.title, summary(ripple_map))
+            data = renderer.with_width(text, width).encode()
+        else:
+            data = renderer.titled_svg_bytes(data, ripple_map.title, summary(ripple_map))
     elif fmt == "pdf":
         description = summary(ripple_map)
         text = renderer.titled_svg(data, ripple_map.title, description)
