@@ -366,7 +366,7 @@ def radial_dot(ripple_map: RippleMap, plain: bytes) -> str:
 
 # Routed links, kept per process by everything their route is made of: the two boxes and
 # the rings around the cause. An edit moves few nodes, so a redrawn map routes few links.
-ROUTE_CACHE_SIZE = 16384
+ROUTE_CACHE_SIZE = 8192  # about 1 KB each: key and pos
 _ROUTES: cachetools.LRUCache = cachetools.LRUCache(ROUTE_CACHE_SIZE)
 _ROUTES_LOCK = threading.Lock()
 

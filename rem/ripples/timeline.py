@@ -36,8 +36,11 @@ def in_time_order(items: Sequence[RippleItem], links: Iterable[tuple[int, int]]
 # Time orders worked out, kept per process by what they are made of: the items' ids,
 # dates and kinds and the links. A change of a title, a description or a code (most
 # changes during a session) leaves those the same, so the order is not worked out again.
-TIME_ORDER_MEMO_SIZE = 16
-_TIME_ORDERS: cachetools.LRUCache = cachetools.LRUCache(TIME_ORDER_MEMO_SIZE)
+# Bounded by the items and links they hold (about 150 bytes each): at most some 30 MB,
+# a few logs of 10,000 items or hundreds of a hundred.
+TIME_ORDER_MEMO_ROWS = 200_000
+_TIME_ORDERS: cachetools.LRUCache = cachetools.LRUCache(
+    TIME_ORDER_MEMO_ROWS, getsizeof=lambda kept: kept[1])
 _TIME_ORDERS_LOCK = threading.Lock()
 
 
@@ -50,12 +53,13 @@ def time_ordered_ids(dated: Iterable[tuple[int, date, str, bool]],
     links = list(links)
     key = (tuple(dated), tuple(links))
     with _TIME_ORDERS_LOCK:
-        ordered = _TIME_ORDERS.get(key)
-    if ordered is None:
-        ordered = _time_ordered_ids(dated, links)
-        with _TIME_ORDERS_LOCK:
-            _TIME_ORDERS[key] = ordered
-    return list(ordered)
+        kept = _TIME_ORDERS.get(key)
+    if kept is None:
+        kept = (tuple(_time_ordered_ids(dated, links)), len(dated) + len(links) + 1)
+        if kept[1] <= TIME_ORDER_MEMO_ROWS:
+            with _TIME_ORDERS_LOCK:
+                _TIME_ORDERS[key] = kept
+    return list(kept[0])
 
 
 def _time_ordered_ids(dated: Iterable[tuple[int, date, str, bool]],
