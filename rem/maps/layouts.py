@@ -296,16 +296,15 @@ def _ring_label_attrs(ripple_map: RippleMap, index: int) -> dict[str, str]:
             "class": "ring-label"}
 
 
+_PLAIN_NODE_RE = re.compile(r"^node (\S+) (\S+) (\S+) (\S+) (\S+)", re.MULTILINE)
+
+
 def parse_plain(text: bytes) -> dict[str, tuple[float, float, float, float]]:
     """Read Graphviz's ``-Tplain`` output: each node's centre and size, in points."""
-    found = {}
-    for line in text.decode("utf-8", "replace").splitlines():
-        if line.startswith("node "):
-            parts = line.split(None, 6)
-            name = parts[1].strip('"')
-            x, y, width, height = (float(value) * 72 for value in parts[2:6])
-            found[name] = (x, y, width, height)
-    return found
+    return {name.strip('"'): (float(x) * 72, float(y) * 72, float(width) * 72,
+                              float(height) * 72)
+            for name, x, y, width, height in _PLAIN_NODE_RE.findall(
+                text.decode("utf-8", "replace"))}
 
 
 def radial_dot(ripple_map: RippleMap, plain: bytes) -> str:
@@ -315,9 +314,10 @@ def radial_dot(ripple_map: RippleMap, plain: bytes) -> str:
     cx, cy, cw, ch = measured.get("centre", (0.0, 0.0, 100.0, 40.0))
     unknown = _unknown_ring(ripple_map)
     boxes = []
-    for node in ripple_map.nodes:
-        x, y, width, height = measured.get(node_name(node.id), (cx + 1, cy, 120.0, 40.0))
-        boxes.append(radial.Box(node_name(node.id), ring_of(node, unknown),
+    names = [f"item{int(node.id)}" for node in ripple_map.nodes]  # node_name
+    for node, name in zip(ripple_map.nodes, names, strict=True):
+        x, y, width, height = measured.get(name, (cx + 1, cy, 120.0, 40.0))
+        boxes.append(radial.Box(name, ring_of(node, unknown),
                                 math.atan2(y - cy, (x - cx) / radial.ASPECT), width, height,
                                 ellipse=not node.is_activity))
     centre = radial.Box("centre", 0, 0.0, cw, ch, ellipse=False)
@@ -334,10 +334,10 @@ def radial_dot(ripple_map: RippleMap, plain: bytes) -> str:
             "color": RING_COLOUR, "penwidth": "1.2", "id": f"ring-{index}", "class": "ring"}))
     graph.body.append(_centre_line(ripple_map))
     graph.body.append('\tcentre [pos="0,0!"]\n')
-    for node in ripple_map.nodes:
-        box = rings.boxes[node_name(node.id)]
+    for node, name in zip(ripple_map.nodes, names, strict=True):
+        box = rings.boxes[name]
         graph.body.append(item_line(node))
-        graph.body.append(f'\t{box.name} [pos="{_pos(box.x, box.y)}!"]\n')
+        graph.body.append(f'\t{name} [pos="{box.x:.1f},{box.y:.1f}!"]\n')  # _pos
     for index in sorted(ripple_map.ring_labels):
         if index >= len(rings.radii) or index not in rings.label_angles:
             continue
@@ -346,9 +346,9 @@ def radial_dot(ripple_map: RippleMap, plain: bytes) -> str:
         graph.body.append(node_line(f"ringlabel{index}", {
             **_ring_label_attrs(ripple_map, index),
             "pos": f"{_pos(radial.ASPECT * radius * math.cos(angle), radius * math.sin(angle))}!"}))
-    for node in ripple_map.nodes:
+    for node, name in zip(ripple_map.nodes, names, strict=True):
         if node.is_activity:
-            box = rings.boxes[node_name(node.id)]
+            box = rings.boxes[name]
             graph.body.append(f'\tcentre -> {box.name} [arrowhead=none color="{SPINE_COLOUR}" '
                               f'pos="{_routed(rings, centre, box, arrow=False)}"]\n')
     for edge in ripple_map.edges:
