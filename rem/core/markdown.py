@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import html as html_lib
+import re
 import threading
 
 import markdown as md
@@ -66,10 +67,22 @@ def plain_text(text: str | None, limit: int | None = None) -> str:
     return _plain_text(text, limit)
 
 
+# Text in which Markdown finds nothing to do: no character that marks up inline text or
+# starts an HTML tag or entity, no line that opens a heading, quote, list or rule or
+# underlines a heading, and no control character (Markdown keeps \x02 and \x03 for
+# itself). Most descriptions are such plain sentences; their plain text is their words
+# (property-tested equal to converting them).
+_MARKUP_RE = re.compile(r"[*_`\[\]<>&\\\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+                        r"|(?:^|\r)[ \t]*(?:[#>+=*-]|\d+\.)", re.MULTILINE)
+
+
 def _plain_text(text: str, limit: int | None) -> str:
-    html = _convert(text, "plain")
-    plain = nh3.clean(html, tags=set()).strip()
-    plain = " ".join(html_lib.unescape(plain).split())
+    if _MARKUP_RE.search(text) is None:
+        plain = " ".join(text.split())
+    else:
+        html = _convert(text, "plain")
+        plain = nh3.clean(html, tags=set()).strip()
+        plain = " ".join(html_lib.unescape(plain).split())
     if limit is not None and len(plain) > limit:
         plain = plain[: limit - 1].rstrip() + "…"
     return plain
