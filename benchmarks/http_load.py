@@ -9,6 +9,7 @@ import contextlib
 import http.client
 import os
 import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -48,6 +49,35 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
+
+    def worker_pids(self) -> set[int]:
+        """Return the process ids of the workers (Linux /proc: the master's children)."""
+        pids = set()
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == self.process.pid:
+                    pids.add(int(stat.parent.name))
+        return pids
+
+    def fresh_workers(self, count: int, timeout: float = 60) -> None:
+        """Replace every worker by a new one (SIGHUP, as a deploy does) and wait until
+        ``count`` new workers answer: none of them has served a request yet."""
+        old = self.worker_pids()
+        self.process.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pids = self.worker_pids()
+            if len(pids) == count and not pids & old:
+                # Until they have loaded the app (their CPU time stands still).
+                before = self.cpu_seconds()
+                while time.monotonic() < deadline:
+                    time.sleep(0.3)
+                    now = self.cpu_seconds()
+                    if now - before < 0.01:
+                        return
+                    before = now
+            time.sleep(0.1)
+        raise RuntimeError(f"gunicorn did not renew its workers:\n{self.log_tail()}")
 
     def cpu_seconds(self, children: bool = False) -> float:
         """Return the CPU time (user + system) the workers used so far (Linux /proc);

@@ -270,6 +270,16 @@ def maps_first_view(app, server, browser: Browser, slugs: dict[str, str], workdi
         repeats = (3 if quick else 5) if nodes >= 1000 else (5 if quick else 9)
         for layout in ("timeline", "radial"):
             path = f"/collaborations/{slug}/map.svg?layout={layout}"
+            # A worker's first drawing of this map: new workers (as after a deploy), an
+            # edit, one request. Shown beside the target, which is the map in use.
+            server.fresh_workers(WORKERS)
+            round_ += 1
+            touch_item(app, slug, round_)
+            before = server.cpu_seconds(children=True)
+            status, _h, _body, fresh_wall = browser.get(path)
+            time.sleep(0.05)
+            fresh_cpu = server.cpu_seconds(children=True) - before
+            assert status == 200, (path, status)
             # Every worker draws the map once before the edits, as when a map is in use
             # (a projector, a group at the wall): after an edit, clients at once, so that
             # each worker misses the render cache and draws it. What a worker keeps of a
@@ -295,7 +305,7 @@ def maps_first_view(app, server, browser: Browser, slugs: dict[str, str], workdi
             cpu_ratio = median(cpus) / median(floor_cpus) if median(floor_cpus) else float("nan")
             rows.append([label, layout, ms(median(walls)), ms(median(floors)), f"{ratio:.2f}×",
                          ms(median(cpus)), ms(median(floor_cpus)), f"{cpu_ratio:.2f}×",
-                         load_average()])
+                         f"{ms(fresh_wall)} ({ms(fresh_cpu)})", load_average()])
             print(f"  {label} {layout}: request {ms(median(walls))} ms, bare Graphviz "
                   f"{ms(median(floors))} ms, {ratio:.2f}×", flush=True)
             if nodes >= 1000:
@@ -313,7 +323,8 @@ def maps_first_view(app, server, browser: Browser, slugs: dict[str, str], workdi
 
 
 MAP_HEADERS = ["map", "layout", "request ms", "bare Graphviz ms", "ratio",
-               "request CPU ms", "bare CPU ms", "CPU ratio", "load"]
+               "request CPU ms", "bare CPU ms", "CPU ratio",
+               "a new worker's first drawing: ms (CPU ms)", "load"]
 
 
 def _closed_loop(port: int, path: str, cookie: str, seconds: float, server) -> tuple:
@@ -683,8 +694,11 @@ def run(app, network, database_url: str, workdir: Path, report, quick: bool) -> 
 
         report.heading("1. First view of a map after an edit (map.svg, whole request)")
         report.text(
-            "First every worker draws the map once (an edit, then 8 clients for 2 s), as "
-            "when a map is in use. Then before each request one effect of the map's "
+            "First the workers are replaced by new ones (as after a deploy) and one "
+            "request after an edit gives a new worker's first drawing of the map (one "
+            "sample, shown beside the target). Then every worker draws the map once (an "
+            "edit, then 8 clients for 2 s), as when a map is in use. Then before each "
+            "request one effect of the map's "
             "collaboration gets a new title, so the drawing is new (the render cache "
             "misses) and the map is built again. "
             "Request = the whole HTTP request to rem (sign-in check, loading the log, "
