@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.datastructures import MultiDict
 
-from rem.access import load_access
+from rem.access import Access, load_access
 from rem.access.entries import sees_entry
 from rem.accounts.models import Role, User
 from rem.codes.services import code_by_qualified_slug
@@ -217,6 +217,25 @@ def test_the_author_filter_only_works_where_people_are_visible(app, ctx):
     assert ids["stad"] in _search(anna, WORD)
     assert _search(anna, WORD, author_id=ids["bram"]) == []
     assert [u.name for u in search_service.author_choices(anna)] == ["Anna"]
+
+
+def test_the_author_list_names_who_made_live_items_or_wrote_entries(app, ctx):
+    """The people to filter on: authors of live entries and makers of live items in what
+    the reader reads in full; someone whose only item is in the bin is not listed."""
+    from rem.core.database import utcnow
+
+    ids = _filter_world(app)
+    dorp = db.session.get(Collaboration, ids["dorp"])
+    cas = factories.UserFactory(email="cas@example.org", name="Cas")
+    dirk = factories.UserFactory(email="dirk@example.org", name="Dirk")
+    factories.EffectFactory(collaboration=dorp, title="Een effect", created_by_id=cas.id)
+    factories.EffectFactory(collaboration=dorp, title="Weg", created_by_id=dirk.id,
+                            deleted_at=utcnow())
+    db.session.commit()
+    admin = Access(user_id=None, is_admin=True)
+    assert [u.name for u in search_service.author_choices(admin)] == ["Anna", "Bram", "Cas"]
+    anna = load_access(db.session.get(User, ids["anna"]))
+    assert [u.name for u in search_service.author_choices(anna)] == ["Anna", "Cas"]
 
 
 def test_search_arguments_are_checked(app, ctx):

@@ -290,13 +290,14 @@ def search(query: SearchQuery, access: Access, *, page: int = 1,
         if stmt is None:
             counts[source.name] = 0
             continue
-        sub = stmt.subquery()
-        counts[source.name] = db.session.scalar(sa.select(sa.func.count()).select_from(sub)) or 0
-        if not counts[source.name]:
-            continue
+        # How many there are, counted in the same statement as the best of them (a window
+        # over every match): the match runs once, not once for the count and once more.
+        stmt = stmt.add_columns(sa.func.count().over().label("total"))
         ordered = stmt.order_by(sa.desc("score"), sa.desc("day"), sa.desc("id")) if ranked \
             else stmt.order_by(sa.desc("day"), sa.desc("id"))
+        counts[source.name] = 0
         for row in db.session.execute(ordered.limit(limit)):
+            counts[source.name] = row.total
             rows.append((source.name, row.id, float(row.score or 0), row.day))
     rows.sort(key=lambda r: (r[3], r[1]), reverse=True)  # newest first ...
     if ranked:
@@ -386,13 +387,17 @@ def author_choices(access: Access) -> list[User]:
     """Return the people whose work this person may filter on: authors in collaborations
     it reads in full (where it can see who wrote what anyway)."""
     ids = reads_all_ids(access)
-    entries = sa.select(LogEntry.author_id).where(LogEntry.deleted_at.is_(None))
-    items = sa.select(RippleItem.created_by_id).where(RippleItem.deleted_at.is_(None))
+    # Per person: is there one? (an indexed look-up each; the people are few, the items
+    # many, and "IN (every item's maker)" read every item).
+    entries = sa.select(LogEntry.id).where(LogEntry.author_id == User.id,
+                                           LogEntry.deleted_at.is_(None))
+    items = sa.select(RippleItem.id).where(RippleItem.created_by_id == User.id,
+                                           RippleItem.deleted_at.is_(None))
     if ids is not None:
         if not ids:
             return []
         entries = entries.where(LogEntry.collaboration_id.in_(sorted(ids)))
         items = items.where(RippleItem.collaboration_id.in_(sorted(ids)))
     return list(db.session.scalars(
-        sa.select(User).where(sa.or_(User.id.in_(entries), User.id.in_(items)))
+        sa.select(User).where(sa.or_(entries.exists(), items.exists()))
         .order_by(User.name, User.email)))

@@ -153,7 +153,8 @@ class RippleItem(TimestampMixin, db.Model):
         sa.String(20), default=Visibility.COLLABORATION.value
     )
     version: orm.Mapped[int] = orm.mapped_column(default=1)
-    created_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
+    created_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"),
+                                                             index=True)
     deleted_at: orm.Mapped[datetime | None] = orm.mapped_column(sa.DateTime(timezone=True))
     deleted_by_id: orm.Mapped[int | None] = orm.mapped_column(sa.ForeignKey("users.id"))
 
