@@ -33,7 +33,7 @@ LEGEND_KEYS = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class MapNode:
     """One activity or effect as it is drawn."""
 
@@ -101,7 +101,7 @@ class Swatch:
     border: str
 
 
-@dataclass
+@dataclass(slots=True)
 class MapEdge:
     """A ripple link: ``cause_id`` led to ``effect_id``."""
 
