@@ -181,6 +181,13 @@ def test_build_a_map_on_the_map_by_mouse_then_by_keyboard(page, live_server):
     page.locator("#map-panel details[data-section=link] > summary").click()
     page.locator("#map-panel input[name=direction][value=cause]").check()
     page.locator("#panel-picker-query").fill("kennen")
+    # Opening the section and choosing the direction each load the list too: click only
+    # once the list is the one for what was typed (on a busy machine the earlier lists
+    # can arrive after the click, and replace the button clicked).
+    page.wait_for_function(
+        "() => { const found = [...document.querySelectorAll("
+        "'#panel-picker-results .map-picker-choice')];"
+        " return found.length > 0 && found.every(b => b.textContent.includes('kennen')); }")
     choice = page.locator("#panel-picker-results button", has_text="Buren leren elkaar kennen")
     choice.click()
     page.wait_for_function("() => document.querySelectorAll('#map-live g.edge[id^=link-]')"
