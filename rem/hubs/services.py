@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -39,6 +41,27 @@ def save_hub(hub: Hub | None, data: dict) -> Hub:
     record("update" if before else "create", "hub", hub.id, summary=hub.name,
            before=before, after=snapshot(hub, FIELDS))
     return hub
+
+
+@dataclass(frozen=True, slots=True)
+class CollaborationChoice:
+    """A collaboration in a choice list: what the list shows and sends."""
+
+    id: int
+    slug: str
+    name: str
+
+
+def collaborations_by_hub() -> list[tuple[str, list[CollaborationChoice]]]:
+    """Return each hub that has collaborations, by name, with its collaborations by name,
+    as plain values in one statement (for a choice list: the search page's filter)."""
+    groups: dict[int, tuple[str, list[CollaborationChoice]]] = {}
+    for hub_id, hub_name, cid, slug, name in db.session.execute(
+            sa.select(Hub.id, Hub.name, Collaboration.id, Collaboration.slug, Collaboration.name)
+            .join(Collaboration, Collaboration.hub_id == Hub.id)
+            .order_by(Hub.name, Hub.id, Collaboration.name, Collaboration.id)):
+        groups.setdefault(hub_id, (hub_name, []))[1].append(CollaborationChoice(cid, slug, name))
+    return list(groups.values())
 
 
 def all_hubs() -> list[Hub]:

@@ -21,7 +21,7 @@ from rem.core.forms import EmptyForm
 from rem.core.http import saving
 from rem.core.markdown import plain_text
 from rem.extensions import db
-from rem.hubs.services import all_hubs
+from rem.hubs.services import collaborations_by_hub
 from rem.logbook import search as search_service
 from rem.logbook import services
 from rem.logbook.forms import PROMPTS, DoneForm, EntryForm
@@ -397,7 +397,8 @@ def search():
     args.pop("page", None)
     return render_template(
         "logbook/search.html", query=query, result=result, messages=messages,
-        collaboration=collaboration, hubs=all_hubs(), codebooks=all_codebooks(),
+        collaboration=collaboration, hub_choices=collaborations_by_hub(),
+        codebooks=all_codebooks(),
         authors=authors, kinds=_kind_options(),
         page_url=lambda number: url_for("logbook.search", page=number, **args),
     )
