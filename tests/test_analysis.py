@@ -564,3 +564,18 @@ def test_code_names_on_the_summary_follow_the_readers_language(app, world):
     login(client, "member@example.org")
     body = client.get("/collaborations/dorp/analysis").get_data(as_text=True)
     assert "Key persons" in body and "Sleutelpersonen" not in body
+
+
+def test_a_count_table_escapes_what_it_shows_and_links_only_numbers():
+    from rem.analysis.count_tables import count_table
+    from rem.analysis.counts import Count
+
+    html = count_table('Codes <b>"x"</b>', "effects_by_code",
+                       [Count('a"b', "<script>alert(1)</script> & co", 3),
+                        Count("none", "Zonder code", 0)],
+                       lambda measure, group: f"/items?measure={measure}&group={group}",
+                       "Groep", "Aantal")
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html
+    assert '<caption class="visually-hidden">Codes &lt;b&gt;&#34;x&#34;&lt;/b&gt;</caption>' in html
+    assert '<a href="/items?measure=effects_by_code&amp;group=a&#34;b">3</a>' in html
+    assert "<td>Zonder code</td>\n        <td>0</td>" in html

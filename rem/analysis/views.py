@@ -32,7 +32,7 @@ from rem.access import current_access
 from rem.access import threads as thread_access
 from rem.access.exchanges import may_view, network_view
 from rem.access.routes import collaboration_or_404
-from rem.analysis import charts, counts, reach
+from rem.analysis import charts, count_tables, counts, reach
 from rem.analysis.counts import Count
 from rem.analysis.scope import PERIODS, AnalysisError, Scope
 from rem.collaborations.models import Collaboration
@@ -188,12 +188,15 @@ def _summary_page(kind: str, owner, scope: Scope):
         lambda p, part: valence.values.get((p, part), 0),
         lambda p, part: items_url("effects_by_period_valence", f"{p}:{part}"),
         "chart-valence-time")
+    group_word, number_word = _("Groep"), _("Aantal")  # every count table's headings
     ranking = reach.influence(scope)
     messages += reach.circle_messages(scope)
     meeting, meeting_total = reach.meeting_points(scope, INFLUENCE_ON_SUMMARY)
     return render_template(
         "analysis/summary.html", kind=kind, owner=owner, scope=scope, result=result,
         chart=chart, messages=messages, unit=unit, year=year, args=args, items_url=items_url,
+        count_table=lambda caption, measure, counts: count_tables.count_table(
+            caption, measure, counts, items_url, group_word, number_word),
         ranking=ranking[:INFLUENCE_ON_SUMMARY], ranking_total=len(ranking),
         meeting=meeting, meeting_total=meeting_total,
         without_cause=reach.without_cause(scope),
