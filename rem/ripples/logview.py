@@ -12,16 +12,15 @@ import sqlalchemy as sa
 
 from rem.codes.models import Code
 from rem.collaborations.models import Collaboration
-from rem.core.dates import FuzzyDate, stored
 from rem.extensions import db
 from rem.ripples import graph
 from rem.ripples.loading import codes_by_item, links_between
 from rem.ripples.models import Kind, RippleItem, item_codes
-from rem.ripples.timeline import in_time_order
+from rem.ripples.timeline import PlainItem, in_time_order
 
 
 @dataclass(slots=True, eq=False)
-class LogItem:
+class LogItem(PlainItem):
     """A live, visible item of a loaded log as plain values: every column of
     :class:`~rem.ripples.models.RippleItem` and its codes. Maps, projectors, reviews and
     analyses read a whole log at once; as ORM objects, reading their attributes cost a
@@ -56,16 +55,6 @@ class LogItem:
 
     deleted_at = None  # only live items are loaded
     is_deleted = False
-
-    @property
-    def when(self) -> FuzzyDate:
-        """The item's date with its precision."""
-        return stored(self.date_start, self.date_precision)
-
-    @property
-    def is_activity(self) -> bool:
-        """Whether the item is an activity."""
-        return self.kind == Kind.ACTIVITY.value
 
     def sort_key(self) -> tuple:
         """Sort by period, then by kind (activities first), then by id (as RippleItem)."""

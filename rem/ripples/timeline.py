@@ -96,8 +96,29 @@ def _time_ordered_ids(dated: Iterable[tuple[int, date, str, bool]],
     return graph.time_order(keys, before)
 
 
+class PlainItem:
+    """What an item read as plain values works out from its columns, as
+    :class:`~rem.ripples.models.RippleItem` does: its date and whether it is an
+    activity."""
+
+    __slots__ = ()
+    date_start: date
+    date_precision: str
+    kind: str
+
+    @property
+    def when(self) -> FuzzyDate:
+        """The item's date with its precision."""
+        return stored(self.date_start, self.date_precision)
+
+    @property
+    def is_activity(self) -> bool:
+        """Whether the item is an activity."""
+        return self.kind == Kind.ACTIVITY.value
+
+
 @dataclass(slots=True)
-class TimelineItem:
+class TimelineItem(PlainItem):
     """An item on a timeline page: the columns the page shows, as plain values (a page of
     ORM objects, every column and its codes set on each, was a fifth of the page's time)."""
 
@@ -112,16 +133,6 @@ class TimelineItem:
     unanswered: bool
     session_id: int | None
     codes: list[Code] = field(default_factory=list)
-
-    @property
-    def when(self) -> FuzzyDate:
-        """The item's date with its precision."""
-        return stored(self.date_start, self.date_precision)
-
-    @property
-    def is_activity(self) -> bool:
-        """Whether the item is an activity."""
-        return self.kind == Kind.ACTIVITY.value
 
 
 _ITEM_COLUMNS = (RippleItem.id, RippleItem.kind, RippleItem.title, RippleItem.date_start,
