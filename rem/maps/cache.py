@@ -54,6 +54,9 @@ def cache_dir() -> Path:
 def _prune(directory: Path) -> None:
     """Keep the cache small: past the maximum, remove the least recently used files."""
     try:
+        # Counting the names is cheap; looking at each file only when there are too many.
+        if len(os.listdir(directory)) <= CACHE_MAX_FILES:
+            return
         files = [entry for entry in os.scandir(directory)
                  if entry.is_file() and not entry.name.startswith(".")]
         if len(files) <= CACHE_MAX_FILES:
