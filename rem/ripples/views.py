@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -14,7 +16,7 @@ from rem.access.routes import collaboration_or_404
 from rem.audit.models import AuditEvent
 from rem.codes.services import all_codebooks, code_choices
 from rem.collaborations.models import Collaboration
-from rem.core.dates import FuzzyDate, Precision
+from rem.core.dates import FuzzyDate, Precision, stored
 from rem.core.forms import EmptyForm
 from rem.core.http import saving
 from rem.extensions import db
@@ -64,11 +66,15 @@ def _cause_choices(collaboration: Collaboration, exclude: int | None = None
                   RippleItem.date_precision).where(*live)).all()
     groups = {Kind.ACTIVITY.value: (0, _("Activiteiten")), Kind.EFFECT.value: (1, _("Effecten"))}
     choices = []
+    dates: dict[tuple[date, str], tuple[tuple, str]] = {}  # many items share a date
     for item_id, kind, title, start, precision in rows:
-        when = FuzzyDate(start, Precision(precision))
-        group, label = groups[kind]
-        choices.append(((group, *when.sort_key(), group, item_id),
-                        SelectChoice(item_id, f"{title} ({when.label()})", optgroup=label)))
+        known = dates.get((start, precision))
+        if known is None:
+            when = stored(start, precision)
+            known = dates[start, precision] = (when.sort_key(), when.label())
+        (sort_key, date_label), (group, label) = known, groups[kind]
+        choices.append(((group, *sort_key, group, item_id),
+                        SelectChoice(item_id, f"{title} ({date_label})", optgroup=label)))
     choices.sort(key=lambda pair: pair[0])
     return [choice for _key, choice in choices]
 
