@@ -126,6 +126,25 @@ class FuzzyDate:
         return f"{self.start.year:04d}"
 
 
+class DateLabels:
+    """Labels of stored dates in the reader's language, each distinct date once: a list
+    of many items names few dates, and each label looked up the language again.
+
+    Make one per list (per request), never keep one: the language is the request's."""
+
+    __slots__ = ("_known",)
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[date, str], str] = {}
+
+    def __call__(self, start: date, precision: str) -> str:
+        """Return the label of the stored first day ``start`` with ``precision``."""
+        label = self._known.get((start, precision))
+        if label is None:
+            label = self._known[start, precision] = stored(start, precision).label()
+        return label
+
+
 def _formatted(day: date, pattern: str) -> str:
     """Format ``day`` in the current locale, remembering answers (a timeline asks often)."""
     locale = get_locale()

@@ -13,6 +13,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
+from rem.core.dates import DateLabels
 from rem.ripples.badges import Badges
 
 
@@ -42,6 +43,7 @@ def timeline_html(groups: Iterable[tuple[str, list]], timeline, translations, *,
     base = escape(item_url)
     badges = Badges(translations)
     tags: dict[int, str] = {}
+    labels = DateLabels()  # a page of 250 items names few dates
     orders, causes_of, titles = timeline.orders, timeline.causes, timeline.titles
     out: list[str] = []
     for label, items in groups:
@@ -51,7 +53,8 @@ def timeline_html(groups: Iterable[tuple[str, list]], timeline, translations, *,
             valence = f" valence-{escape(item.valence)}" if item.valence else ""
             out.append(
                 f'<li class="timeline-item timeline-{escape(item.kind)}{valence}">\n'
-                f'<div class="item-date">{escape(item.when.label())}</div>\n'
+                f'<div class="item-date">{escape(labels(item.date_start, item.date_precision))}'
+                '</div>\n'
                 '<div class="item-body">\n'
                 f'<a class="item-title" href="{base}{int(item.id)}">{escape(item.title)}</a>\n'
                 f'<div class="badges">{badges.of(item, orders.get(item.id))}'

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,7 +14,7 @@ from rem.access.routes import collaboration_or_404
 from rem.audit.models import AuditEvent
 from rem.codes.services import all_codebooks, code_choices
 from rem.collaborations.models import Collaboration
-from rem.core.dates import FuzzyDate, Precision, stored
+from rem.core.dates import DateLabels, FuzzyDate, stored
 from rem.core.forms import EmptyForm
 from rem.core.http import saving
 from rem.extensions import db
@@ -66,15 +64,12 @@ def _cause_choices(collaboration: Collaboration, exclude: int | None = None
                   RippleItem.date_precision).where(*live)).all()
     groups = {Kind.ACTIVITY.value: (0, _("Activiteiten")), Kind.EFFECT.value: (1, _("Effecten"))}
     choices = []
-    dates: dict[tuple[date, str], tuple[tuple, str]] = {}  # many items share a date
+    labels = DateLabels()  # many items share a date
     for item_id, kind, title, start, precision in rows:
-        known = dates.get((start, precision))
-        if known is None:
-            when = stored(start, precision)
-            known = dates[start, precision] = (when.sort_key(), when.label())
-        (sort_key, date_label), (group, label) = known, groups[kind]
-        choices.append(((group, *sort_key, group, item_id),
-                        SelectChoice(item_id, f"{title} ({date_label})", optgroup=label)))
+        group, label = groups[kind]
+        choices.append(((group, *stored(start, precision).sort_key(), group, item_id),
+                        SelectChoice(item_id, f"{title} ({labels(start, precision)})",
+                                     optgroup=label)))
     choices.sort(key=lambda pair: pair[0])
     return [choice for _key, choice in choices]
 
@@ -202,11 +197,11 @@ def show(slug: str, item_id: int):
         effect_form = EffectLinkForm()
         led_to = {lk.effect_id for lk in effect_links}
         effects = []
+        labels = DateLabels()
         for effect_id, kind, title, start, precision in log.rows:
             if kind == Kind.EFFECT.value and effect_id != item.id and effect_id not in led_to:
-                when = FuzzyDate(start, Precision(precision))
-                effects.append(((*when.sort_key(), effect_id),
-                                SelectChoice(effect_id, f"{title} ({when.label()})")))
+                effects.append(((*stored(start, precision).sort_key(), effect_id),
+                                SelectChoice(effect_id, f"{title} ({labels(start, precision)})")))
         effect_form.effect_id.choices = [choice for _key, choice in
                                          sorted(effects, key=lambda pair: pair[0])]
     history = db.session.scalars(
