@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from rem.core.dates import DateError, FuzzyDate, Precision, check_date, parse_iso
+from rem.core.dates import DateError, DateLabels, FuzzyDate, Precision, check_date, parse_iso
 
 pytestmark = pytest.mark.one_database  # the same on every database
 
@@ -64,6 +64,17 @@ def test_labels_follow_the_locale(app):
         assert FuzzyDate.of(date(2024, 5, 1), "year").label() == "2024"
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert FuzzyDate.of(date(2024, 3, 12), "month").label() == "March 2024"
+
+
+def test_date_labels_of_a_list_are_the_dates_labels_in_the_request_language(app):
+    days = [(date(2024, 3, 12), "day"), (date(2024, 3, 1), "month"), (date(2024, 4, 1), "quarter"),
+            (date(2024, 1, 1), "year"), (date(2024, 3, 12), "day")]
+    for language, march in (("nl", "maart 2024"), ("en", "March 2024")):
+        with app.test_request_context(headers={"Accept-Language": language}):
+            labels = DateLabels()
+            assert [labels(day, precision) for day, precision in days] == [
+                FuzzyDate(day, Precision(precision)).label() for day, precision in days]
+            assert labels(date(2024, 3, 1), "month") == march
 
 
 def test_check_date_refuses_before_1900_and_future_effects(app):
