@@ -32,6 +32,7 @@ from rem.logbook.models import (
     EntryKind,
     LogEntry,
 )
+from rem.ripples.choices import item_choices
 from rem.ripples.models import RippleItem
 from rem.threads.models import PlacementKind
 from rem.threads.services import placed_threads
@@ -103,17 +104,6 @@ def _entry_or_404(collaboration: Collaboration, entry_id: int, *,
     return entry
 
 
-def _item_choices(collaboration: Collaboration) -> list[SelectChoice]:
-    items = db.session.scalars(
-        sa.select(RippleItem).where(RippleItem.collaboration_id == collaboration.id,
-                                    RippleItem.deleted_at.is_(None))
-    ).all()
-    items = sorted(items, key=lambda i: (not i.is_activity, i.sort_key()))
-    return [SelectChoice(i.id, f"{i.title} ({i.when.label()})",
-                         optgroup=_("Activiteiten") if i.is_activity else _("Effecten"))
-            for i in items]
-
-
 def _entry_choices(collaboration: Collaboration, exclude: int | None) -> list[SelectChoice]:
     entries = db.session.scalars(
         sa.select(LogEntry).where(LogEntry.collaboration_id == collaboration.id,
@@ -135,7 +125,7 @@ def _workshop_choices(collaboration: Collaboration) -> list[SelectChoice]:
 def _form(collaboration: Collaboration, entry: LogEntry | None = None) -> EntryForm:
     form = EntryForm(obj=entry)
     form.codes.choices = code_choices()
-    form.items.choices = _item_choices(collaboration)
+    form.items.choices = item_choices(collaboration)
     form.entries.choices = _entry_choices(collaboration, entry.id if entry else None)
     form.workshops.choices = _workshop_choices(collaboration)
     owners = services.owner_choices(collaboration)

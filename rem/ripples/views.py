@@ -19,6 +19,7 @@ from rem.core.forms import EmptyForm
 from rem.core.http import saving
 from rem.extensions import db
 from rem.ripples import conflicts, services
+from rem.ripples.choices import item_choices
 from rem.ripples.forms import (
     ActivityForm,
     EffectForm,
@@ -53,27 +54,6 @@ def _item_or_404(collaboration: Collaboration, item_id: int, *,
     return item
 
 
-def _cause_choices(collaboration: Collaboration, exclude: int | None = None
-                   ) -> list[SelectChoice]:
-    # Plain rows: a list of every item needs its title and date, not the items as objects.
-    live = [RippleItem.collaboration_id == collaboration.id, RippleItem.deleted_at.is_(None)]
-    if exclude is not None:
-        live.append(RippleItem.id != exclude)
-    rows = db.session.connection().execute(
-        sa.select(RippleItem.id, RippleItem.kind, RippleItem.title, RippleItem.date_start,
-                  RippleItem.date_precision).where(*live)).all()
-    groups = {Kind.ACTIVITY.value: (0, _("Activiteiten")), Kind.EFFECT.value: (1, _("Effecten"))}
-    choices = []
-    labels = DateLabels()  # many items share a date
-    for item_id, kind, title, start, precision in rows:
-        group, label = groups[kind]
-        choices.append(((group, *stored(start, precision).sort_key(), group, item_id),
-                        SelectChoice(item_id, f"{title} ({labels(start, precision)})",
-                                     optgroup=label)))
-    choices.sort(key=lambda pair: pair[0])
-    return [choice for _key, choice in choices]
-
-
 def _input(form) -> services.ItemInput:
     data = services.ItemInput(
         title=form.title.data or "",
@@ -101,7 +81,7 @@ def _form_for(kind: Kind, collaboration: Collaboration, item: RippleItem | None 
     form = form_class(obj=item)
     form.codes.choices = code_choices()
     if kind == Kind.EFFECT:
-        form.causes.choices = _cause_choices(collaboration, exclude=item.id if item else None)
+        form.causes.choices = item_choices(collaboration, exclude=item.id if item else None)
     if kind == Kind.EFFECT and request.method == "POST":
         for answer in (form.intended, form.valence):
             if answer.name not in request.form:  # not the stored value: the person answers
@@ -190,7 +170,7 @@ def show(slug: str, item_id: int):
         link_form = LinkForm()
         linked = {lk.cause_id for lk in cause_links}
         link_form.cause_id.choices = [
-            c for c in _cause_choices(collaboration, exclude=item.id) if c.value not in linked
+            c for c in item_choices(collaboration, exclude=item.id) if c.value not in linked
         ]
     effect_form = None
     if can_edit and item.deleted_at is None:
@@ -299,7 +279,7 @@ def add_link(slug: str, item_id: int):
     collaboration = _editable(slug)
     item = _item_or_404(collaboration, item_id)
     form = LinkForm()
-    form.cause_id.choices = _cause_choices(collaboration, exclude=item.id)
+    form.cause_id.choices = item_choices(collaboration, exclude=item.id)
     if form.validate_on_submit():
         cause = db.session.get(RippleItem, form.cause_id.data)
         if cause is None or cause.collaboration_id != collaboration.id:
@@ -319,7 +299,7 @@ def add_effect_link(slug: str, item_id: int):
     collaboration = _editable(slug)
     item = _item_or_404(collaboration, item_id)
     form = EffectLinkForm()
-    form.effect_id.choices = _cause_choices(collaboration, exclude=item.id)
+    form.effect_id.choices = item_choices(collaboration, exclude=item.id)
     effect = db.session.get(RippleItem, form.effect_id.data) if form.validate_on_submit() \
         else None
     if effect is None or effect.collaboration_id != collaboration.id:

@@ -21,6 +21,7 @@ from rem.collaborations.models import Collaboration
 from rem.core.dates import FuzzyDate, Precision
 from rem.core.http import saving
 from rem.extensions import db
+from rem.ripples.choices import item_choices
 from rem.ripples.forms import LinkForm, intended_value, valence_value
 from rem.ripples.models import Kind, RippleItem
 from rem.ripples.services import ItemInput, RippleError
@@ -40,7 +41,6 @@ from rem.workshops.models import (
 )
 from rem.workshops.routes import (
     fresh,
-    item_choices,
     no_change,
     not_modified,
     story_or_404,

@@ -6,16 +6,12 @@ Shared by the facilitator pages (views.py) and the inbox (inbox_views.py).
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Response, abort, request
-from flask_babel import gettext as _
-from wtforms.fields.choices import SelectChoice
 
 from rem.access import current_access
 from rem.access.routes import collaboration_or_404
 from rem.collaborations.models import Collaboration
 from rem.extensions import db
-from rem.ripples.models import RippleItem
 from rem.workshops.models import Workshop, WorkshopStory
 
 
@@ -46,21 +42,6 @@ def story_or_404(workshop: Workshop, story_id: int) -> WorkshopStory:
     if story is None or story.session_id != workshop.id:
         abort(404)
     return story
-
-
-def item_choices(collaboration: Collaboration, *, effects_only: bool = False
-                 ) -> list[SelectChoice]:
-    """Return the live items as choices, activities first, each in date order."""
-    items = db.session.scalars(
-        sa.select(RippleItem).where(RippleItem.collaboration_id == collaboration.id,
-                                    RippleItem.deleted_at.is_(None))
-    ).all()
-    items = sorted(items, key=lambda i: (not i.is_activity, i.sort_key()))
-    return [
-        SelectChoice(i.id, f"{i.title} ({i.when.label()})",
-                     optgroup=_("Activiteiten") if i.is_activity else _("Effecten"))
-        for i in items if not (effects_only and i.is_activity)
-    ]
 
 
 def not_modified(tag: str) -> bool:

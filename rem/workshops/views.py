@@ -35,6 +35,7 @@ from rem.core.http import saving
 from rem.core.urls import external_url, site_root
 from rem.extensions import db
 from rem.maps import saved as saved_views
+from rem.ripples.choices import item_choices
 from rem.ripples.logview import load_log
 from rem.workshops import drawing, services
 from rem.workshops import report as workshop_report
@@ -51,7 +52,6 @@ from rem.workshops.models import (
 )
 from rem.workshops.routes import (
     fresh,
-    item_choices,
     no_change,
     not_modified,
     workshop_collaboration,
