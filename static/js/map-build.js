@@ -364,5 +364,14 @@
     if (form) form.dataset.touched = "yes";
   });
 
+  // The link picker's list carries its direction in each choice: once the direction
+  // changes, the list shown is the other direction's until the new one arrives, and a
+  // quick click would draw the arrow the wrong way. It goes at once.
+  panel.addEventListener("change", (event) => {
+    if (event.target.name !== "direction" || !event.target.closest("#panel-picker")) return;
+    const results = panel.querySelector("#panel-picker-results");
+    if (results) results.replaceChildren();
+  });
+
   if (!canEdit) section.classList.add("map-read-only");
 })();

@@ -179,7 +179,12 @@ def test_build_a_map_on_the_map_by_mouse_then_by_keyboard(page, live_server):
     # One effect of two causes: the panel's searchable picker (not a multi-select).
     _open_panel(page, "Vaste koffieochtend")
     page.locator("#map-panel details[data-section=link] > summary").click()
+    page.wait_for_selector("#panel-picker-results form")  # the list for "this led to"
     page.locator("#map-panel input[name=direction][value=cause]").check()
+    # The list of the other direction is gone at once: no choice in it links the wrong way.
+    assert page.evaluate(
+        "() => [...document.querySelectorAll('#panel-picker-results form')].every(f =>"
+        " f.querySelector('[name=effect_id]').value === f.querySelector('[name=origin]').value)")
     page.locator("#panel-picker-query").fill("kennen")
     # Opening the section and choosing the direction each load the list too: click only
     # once the list is the one for what was typed (on a busy machine the earlier lists
