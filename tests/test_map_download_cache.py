@@ -64,9 +64,12 @@ def _change(app, ids, what: str) -> None:
         db.session.commit()
 
 
-@pytest.mark.parametrize("what", ["title", "code on an item", "code renamed", "link added",
-                                  "link removed", "item binned", "item added",
-                                  "collaboration renamed"])
+# Every kind of change _change makes: each must show in a download and on the map page.
+CHANGES = ["title", "code on an item", "code renamed", "link added", "link removed",
+           "item binned", "item added", "collaboration renamed"]
+
+
+@pytest.mark.parametrize("what", CHANGES)
 def test_every_change_to_the_data_gives_a_new_download(app, client, what):
     ids = _world(app)
     login(client, "member@example.org")
@@ -140,9 +143,7 @@ def test_an_unchanged_map_page_is_not_built_again(app, client):
     assert seen and not [s for s in seen if "ripple_items.title" in s]
 
 
-@pytest.mark.parametrize("what", ["title", "code on an item", "code renamed", "link added",
-                                  "link removed", "item binned", "item added",
-                                  "collaboration renamed"])
+@pytest.mark.parametrize("what", CHANGES)
 def test_every_change_to_the_data_shows_on_the_map_page(app, client, what):
     ids = _world(app)
     login(client, "member@example.org")
