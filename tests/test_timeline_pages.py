@@ -187,11 +187,13 @@ def test_a_kept_timeline_order_follows_every_change(app):
 
 
 def test_the_database_renews_a_log_stamp_on_every_write(app):
-    """Triggers give the collaboration a new stamp whenever one of its items or links is
-    added, changed or removed, through the ORM or by plain SQL; another collaboration's
-    stamp stays; a change that is rolled back gives no later change an old stamp."""
+    """Triggers give the collaboration a new stamp whenever one of its items, an item's
+    codes or one of its links is added, changed or removed, through the ORM or by plain
+    SQL; another collaboration's stamp stays; a change that is rolled back gives no later
+    change an old stamp."""
+    from rem.codes.models import Code  # noqa: PLC0415
     from rem.ripples.fingerprints import log_stamp  # noqa: PLC0415
-    from rem.ripples.models import RippleLink  # noqa: PLC0415
+    from rem.ripples.models import RippleLink, item_codes  # noqa: PLC0415
     from rem.ripples.services import delete_item, remove_link  # noqa: PLC0415
 
     with app.test_request_context("/"):
@@ -224,6 +226,18 @@ def test_the_database_renews_a_log_stamp_on_every_write(app):
                            .values(date_start=date(2020, 1, 1)))
         renewed()
         db.session.execute(sa.delete(RippleLink).where(RippleLink.id == link.id))
+        renewed()
+        code, other = db.session.scalars(sa.select(Code).order_by(Code.id).limit(2)).all()
+        activity.codes.append(code)
+        renewed()
+        activity.codes.remove(code)
+        renewed()
+        db.session.execute(sa.insert(item_codes).values(item_id=activity.id, code_id=code.id))
+        renewed()
+        db.session.execute(sa.update(item_codes).where(item_codes.c.item_id == activity.id)
+                           .values(code_id=other.id))
+        renewed()
+        db.session.execute(sa.delete(item_codes).where(item_codes.c.item_id == activity.id))
         renewed()
         factories.EffectFactory(collaboration=here)
         db.session.flush()

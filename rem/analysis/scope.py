@@ -45,9 +45,9 @@ MEASURES = {
 
 # Graph work and grouped counts are made per collaboration and remembered by what they are
 # made of: the collaboration, which of its items the person sees (visible levels, theme,
-# dates) and a state tag of that collaboration's data (counts, latest changes and checksums
-# of its items, links and codes, plus the codebooks), read for all collaborations of a scope
-# in one round of grouped aggregate queries. Any change gives that collaboration a new tag,
+# dates) and a state tag of that collaboration's data (its log stamp, which the database
+# renews on any change of its items, their codes and its links, plus the codebooks), read
+# for all collaborations of a scope in two statements. Any change gives that collaboration a new tag,
 # so nothing stale is ever shown, and a change in one collaboration of a hub makes only that
 # collaboration's part again. Every process keeps its own memo, oldest out first.
 MEMO_SIZE = 8192
@@ -152,7 +152,7 @@ class Scope:
 
     def state_tags(self) -> dict[int, tuple]:
         """Return per collaboration a tag that changes whenever its items, links or codes
-        (or the codebooks) change: one round of grouped aggregate queries per request."""
+        (or the codebooks) change: two statements per request."""
         if self._tags is None:
             self._tags = data_fingerprints(list(self.levels()))
         return self._tags

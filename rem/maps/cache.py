@@ -100,7 +100,7 @@ def download_alias(collaboration: Collaboration, access: Access, what: str, fmt:
 
     The render cache is keyed by content (the DOT text), which costs a load of the log and
     a build of the map to know: 85 ms for 1,000 items. This alias is a digest of what the
-    map is made from: the log's fingerprint (grouped queries, see
+    map is made from: the log's fingerprint (its stamp, see
     ``ripples.fingerprints.log_fingerprint``) and its themes', ``what`` (the canonical
     filters, options, paper and width), the format, the language, the person's access to
     the collaboration, the address links point to, and the app's code. Any change to the

@@ -30,8 +30,9 @@ from rem.ripples.models import RippleItem
 def state_tag(collaboration: Collaboration, access: Access) -> str:
     """Return a short tag that changes whenever anything this person sees of the map changes.
 
-    Built from the collaboration's data fingerprint (grouped queries, no rows): items,
-    their versions and codes, links (removed ones too), codebooks and the themes.
+    Built from the collaboration's data fingerprint (its log stamp, which the database
+    renews on any change of its items, their codes and its links; the codebooks) and its
+    themes: a few rows, however long the log.
     """
     fingerprint = log_fingerprint(collaboration, access.item_clause(collaboration))
     themes = theme_fingerprint(collaboration)

@@ -122,8 +122,9 @@ item_codes = sa.Table(
 
 
 # Per collaboration a stamp that triggers in the database renew on every change of its
-# items and links (migration 0022): what a kept timeline order is found by
-# (rem.ripples.fingerprints.log_stamp). Derived state, never written by the app.
+# items, their codes and its links (migrations 0022, 0024): what kept time orders, maps,
+# analyses and exports are found by (rem.ripples.fingerprints). Derived state, never
+# written by the app.
 log_states = sa.Table(
     "log_states",
     db.metadata,

@@ -20,7 +20,7 @@ from rem.core.dates import PRECISION_RANK, FuzzyDate, Precision, stored
 from rem.core.periods import Period
 from rem.extensions import db
 from rem.ripples import graph
-from rem.ripples.fingerprints import log_stamp
+from rem.ripples.fingerprints import log_stamp, said
 from rem.ripples.loading import codes_by_item, links_between
 from rem.ripples.models import Kind, RippleItem, item_codes
 
@@ -204,12 +204,6 @@ def _whole_order(collaboration_id: int, visible: tuple, size: int) -> _WholeOrde
                        graph.ripple_orders(activities, links), dict(causes))
 
 
-def _said(clause: sa.ColumnElement[bool]) -> str:
-    """Return what ``clause`` selects, as SQL text with its values written in."""
-    return str(clause.compile(dialect=db.engine.dialect,
-                              compile_kwargs={"literal_binds": True}))
-
-
 def load_timeline(collaboration: Collaboration, item_clause: sa.ColumnElement[bool],
                   number: int, size: int) -> Timeline:
     """Load page ``number`` (pages of ``size``) of the visible timeline; only that page's
@@ -229,7 +223,7 @@ def load_timeline(collaboration: Collaboration, item_clause: sa.ColumnElement[bo
     visible = (RippleItem.collaboration_id == collaboration.id,
                RippleItem.deleted_at.is_(None), item_clause)
     stamp = log_stamp(collaboration.id)
-    key = (collaboration.id, _said(item_clause), size, stamp)
+    key = (collaboration.id, said(item_clause), size, stamp)
     with _ORDERS_LOCK:
         whole = _ORDERS.get(key) if stamp is not None else None
     if whole is None:
