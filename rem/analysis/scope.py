@@ -47,9 +47,9 @@ MEASURES = {
 # made of: the collaboration, which of its items the person sees (visible levels, theme,
 # dates) and a state tag of that collaboration's data (its log stamp, which the database
 # renews on any change of its items, their codes and its links, plus the codebooks), read
-# for all collaborations of a scope in two statements. Any change gives that collaboration a new tag,
-# so nothing stale is ever shown, and a change in one collaboration of a hub makes only that
-# collaboration's part again. Every process keeps its own memo, oldest out first.
+# for all collaborations of a scope in two statements. Any change gives that collaboration
+# a new tag, so nothing stale is ever shown, and a change in one collaboration of a hub
+# makes only that collaboration's part again. Every process keeps its own memo, oldest out first.
 MEMO_SIZE = 8192
 _MEMO: cachetools.LRUCache = cachetools.LRUCache(MEMO_SIZE)
 _MEMO_LOCK = threading.Lock()
