@@ -101,3 +101,8 @@ def test_a_card_names_three_alike_stories_and_counts_the_rest(app, client, runni
         assert "Lijkt op" in card
         assert card.count('href="#story-') == 3, card
         assert "en nog 2 verhalen" in card, card
+        # One person sent them all within a minute: each link tells its story's first
+        # words, so the facilitator can tell them apart.
+        alike = card.split("Lijkt op")[1].split("</p>")[0]
+        named = [n for n in range(6) if f"„Verhaal {n}: de bibliotheek" in alike]
+        assert len(named) == 3 and story.text[:9] not in alike, alike
