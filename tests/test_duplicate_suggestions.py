@@ -85,6 +85,20 @@ def test_the_inbox_shows_near_duplicates_among_new_stories(app, client, running)
     assert "Lijkt op" in cards[first.id] and f'href="#story-{second.id}"' in cards[first.id]
     assert "Lijkt op" in cards[second.id] and f'href="#story-{first.id}"' in cards[second.id]
     assert "Lijkt op" not in cards[third.id]
+    # Links that read differently name who sent the story.
+    assert "het verhaal van Bram om" in cards[first.id].split("story-text")[0]
+
+
+def test_shorten_cuts_after_a_word():
+    shorten = story_inbox.shorten
+    assert shorten("  Kort\n verhaal ", 40) == "Kort verhaal"
+    assert shorten("De bibliotheek stelt elke dinsdag een ruimte beschikbaar", 30) == \
+        "De bibliotheek stelt elke…"
+    assert shorten("x" * 50, 10) == "x" * 9 + "…"
+    for limit in range(2, 60):
+        text = "Het taalcafé mag nu in een ruimte van de bibliotheek, elke week."
+        cut = shorten(text, limit)
+        assert len(cut) <= limit and (cut == text or cut.endswith("…"))
 
 
 def test_a_card_names_three_alike_stories_and_counts_the_rest(app, client, running):  # noqa: F811
@@ -101,8 +115,9 @@ def test_a_card_names_three_alike_stories_and_counts_the_rest(app, client, runni
         assert "Lijkt op" in card
         assert card.count('href="#story-') == 3, card
         assert "en nog 2 verhalen" in card, card
-        # One person sent them all within a minute: each link tells its story's first
-        # words, so the facilitator can tell them apart.
+        # One person sent them all within a minute: the links would read the same, so
+        # each gives its story's first words instead.
         alike = card.split("Lijkt op")[1].split("</p>")[0]
         named = [n for n in range(6) if f"„Verhaal {n}: de bibliotheek" in alike]
         assert len(named) == 3 and story.text[:9] not in alike, alike
+        assert "het verhaal van" not in alike, alike

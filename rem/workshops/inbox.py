@@ -5,8 +5,10 @@ linking and coding it, and likely duplicates."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from rem.audit.services import actor_id, record
@@ -229,6 +231,51 @@ def alike_stories(stories: list[WorkshopStory], threshold: float = THRESHOLD
     for found in alike.values():
         found.sort(key=lambda s: s.id)
     return alike
+
+
+ALIKE_SHOWN = 3  # links under a card; the rest are counted
+ALIKE_START = 40  # characters of a story's first words in a link
+
+
+@dataclass(frozen=True)
+class AlikeLinks:
+    """What a card says of the stories alike to it: the first few as (story id, link
+    text), and how many more there are."""
+
+    links: list[tuple[int, str]]
+    more: int
+
+
+def alike_links(alike: dict[int, list[WorkshopStory]]) -> dict[int, AlikeLinks]:
+    """Return the links each card of :func:`alike_stories` shows, earliest first.
+
+    A link names who sent the story and when ("het verhaal van Fatima om 10:45"). When two
+    of a card's links would read the same (one person sent them within a minute, or
+    several people without a name), its links give the stories' first words instead.
+    """
+    said = {}
+    for story_id, others in alike.items():
+        shown = others[:ALIKE_SHOWN]
+        texts = [_("het verhaal van %(name)s om %(time)s",
+                   name=other.participant.label if other.participant else _("anoniem"),
+                   time=format_datetime(other.created_at, "HH:mm")) for other in shown]
+        if len(set(texts)) < len(texts):
+            texts = [_("„%(start)s”", start=shorten(other.text, ALIKE_START))
+                     for other in shown]
+        said[story_id] = AlikeLinks([(other.id, text) for other, text
+                                     in zip(shown, texts, strict=True)],
+                                    len(others) - len(shown))
+    return said
+
+
+def shorten(text: str, limit: int) -> str:
+    """Return ``text`` on one line, cut after a word to at most ``limit`` characters and
+    ending in "…" when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit - 1]
+    return cut.rstrip(" ,.;:") + "…"
 
 
 def live_effects(collaboration: Collaboration) -> list[RippleItem]:

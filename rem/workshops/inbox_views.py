@@ -69,7 +69,8 @@ def _inbox_context(workshop: Workshop, show: str) -> dict:
         "show": show,
         # New stories that likely tell the same change (accepting one, merge the other),
         # among the stories of this page.
-        "alike": story_inbox.alike_stories(stories) if show == "new" else {},
+        "alike": story_inbox.alike_links(story_inbox.alike_stories(stories))
+        if show == "new" else {},
         "page": number,
         "pages": pages,
         "cause_options": item_choices(workshop.collaboration) if done else [],
