@@ -66,6 +66,17 @@ def test_labels_follow_the_locale(app):
         assert FuzzyDate.of(date(2024, 3, 12), "month").label() == "March 2024"
 
 
+def test_a_label_in_a_named_locale_is_the_label_in_that_locale(app):
+    """``label(locale)`` (a map names the locale once) is ``label()`` in that locale."""
+    days = [FuzzyDate.of(date(2023, month, 28), precision) for month in range(1, 13)
+            for precision in Precision]
+    for language in ("nl", "en"):
+        with app.test_request_context(headers={"Accept-Language": language}):
+            assert [day.label(language) for day in days] == [day.label() for day in days]
+    with app.test_request_context(headers={"Accept-Language": "nl"}):
+        assert FuzzyDate.of(date(2024, 3, 12), "day").label("en") == "12 March 2024"
+
+
 def test_date_labels_of_a_list_are_the_dates_labels_in_the_request_language(app):
     days = [(date(2024, 3, 12), "day"), (date(2024, 3, 1), "month"), (date(2024, 4, 1), "quarter"),
             (date(2024, 1, 1), "year"), (date(2024, 3, 12), "day")]

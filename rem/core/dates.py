@@ -105,12 +105,14 @@ class FuzzyDate:
         """
         return (self.middle, PRECISION_RANK[self.precision], self.start)
 
-    def label(self) -> str:
-        """Return the date as people say it, in the current locale."""
+    def label(self, locale: str | None = None) -> str:
+        """Return the date as people say it, in the current locale (``locale``: its name,
+        when the caller has it already; a map labels hundreds of dates, and looking the
+        locale up cost more than the label)."""
         if self.precision is Precision.DAY:
-            return _formatted(self.start, "d MMMM y")
+            return _formatted(self.start, "d MMMM y", locale)
         if self.precision is Precision.MONTH:
-            return _formatted(self.start, "LLLL y")
+            return _formatted(self.start, "LLLL y", locale)
         if self.precision is Precision.QUARTER:
             return str(_l("%(q)se kwartaal %(year)s", q=self.quarter, year=self.start.year))
         return str(self.start.year)
@@ -130,27 +132,38 @@ class DateLabels:
     """Labels of stored dates in the reader's language, each distinct date once: a list
     of many items names few dates, and each label looked up the language again.
 
-    Make one per list (per request), never keep one: the language is the request's."""
+    Make one per list (per request), never keep one: the language is the request's, read
+    when it is made."""
 
-    __slots__ = ("_known",)
+    __slots__ = ("_known", "_locale")
 
     def __init__(self) -> None:
         self._known: dict[tuple[date, str], str] = {}
+        self._locale = current_locale()
 
     def __call__(self, start: date, precision: str) -> str:
         """Return the label of the stored first day ``start`` with ``precision``."""
         label = self._known.get((start, precision))
         if label is None:
-            label = self._known[start, precision] = stored(start, precision).label()
+            label = self._known[start, precision] = stored(start, precision).label(
+                self._locale)
         return label
 
 
-def _formatted(day: date, pattern: str) -> str:
-    """Format ``day`` in the current locale, remembering answers (a timeline asks often)."""
+def current_locale() -> str | None:
+    """Return the name of the current locale ("nl"), or None outside a request."""
     locale = get_locale()
+    return str(locale) if locale is not None else None
+
+
+def _formatted(day: date, pattern: str, locale: str | None = None) -> str:
+    """Format ``day`` in ``locale`` (default: the current one), remembering answers (a
+    timeline asks often)."""
     if locale is None:
-        return format_date(day, pattern)
-    return _formatted_in(day, pattern, str(locale))
+        locale = current_locale()
+        if locale is None:
+            return format_date(day, pattern)
+    return _formatted_in(day, pattern, locale)
 
 
 @functools.lru_cache(maxsize=8192)

@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 
 from rem.access import Access, current_access
 from rem.collaborations.models import Collaboration
+from rem.core.dates import current_locale
 from rem.core.markdown import plain_text
 from rem.core.urls import external_url
 from rem.maps import encodings, periods
@@ -289,11 +290,12 @@ def map_from_log(collaboration: Collaboration, log_view: LogView, filters: MapFi
     whens = {(item.date_start, item.date_precision): item.when for item in keep}
     spans = {date: (when.start.toordinal(), when.end.toordinal())
              for date, when in whens.items()}
-    date_labels = {date: when.label() for date, when in whens.items()}
+    reader = current_locale()
+    date_labels = {date: when.label(reader) for date, when in whens.items()}
     middles = graph.narrowed_middles(
         {item.id: spans[item.date_start, item.date_precision] for item in keep},
         log_view.links)
-    locale = str(get_locale())
+    locale = str(reader)
     words = _tooltip_words()
     # A code's label is looked up in the reader's language once per map, not per item.
     label_of: dict[int, str] = {}
