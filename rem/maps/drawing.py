@@ -43,8 +43,10 @@ def dot_source(ripple_map: RippleMap, layout: str, timeout: float) -> str:
     renderer puts each node on the ring of its order and routes the links.
     """
     if layout == "radial":
-        plain = render_cached(renderer.radial_tree_dot(ripple_map), "twopi", "plain", timeout)
-        return renderer.to_dot(ripple_map, layout, plain)
+        lines = renderer.item_lines(ripple_map)  # the tree's and the map's, made once
+        plain = render_cached(renderer.radial_tree_dot(ripple_map, lines), "twopi", "plain",
+                              timeout)
+        return renderer.to_dot(ripple_map, layout, plain, lines)
     return renderer.to_dot(ripple_map, layout)
 
 

@@ -272,13 +272,20 @@ def _centre_line(ripple_map: RippleMap) -> str:
         "fontcolor": "white", "fontsize": "14", "id": "centre", "class": "centre"})
 
 
-def radial_tree_dot(ripple_map: RippleMap) -> str:
+def item_lines(ripple_map: RippleMap) -> list[str]:
+    """Return the DOT statement of every node of ``ripple_map``, in order: the radial map
+    writes them twice (its tree, then the map), so its caller makes them once."""
+    return [item_line(node) for node in ripple_map.nodes]
+
+
+def radial_tree_dot(ripple_map: RippleMap, lines: list[str] | None = None) -> str:
     """Return the DOT of the radial map's tree, for twopi to give each node a direction
-    (and Graphviz to measure every node and legend sample)."""
+    (and Graphviz to measure every node and legend sample); ``lines``: the
+    :func:`item_lines` of the map, when the caller has them."""
     graph = _new_graph(ripple_map, "twopi")
     graph.attr("graph", root="centre", ranksep="1.2", splines="false", overlap="true")
     graph.body.append(_centre_line(ripple_map))
-    graph.body.extend(item_line(node) for node in ripple_map.nodes)
+    graph.body.extend(lines if lines is not None else item_lines(ripple_map))
     for node_id, parent in _tree_parents(ripple_map).items():
         graph.body.append(f"\t{parent} -> {node_name(node_id)}\n")
     graph.body.extend(node_line(name, attrs)
@@ -307,9 +314,10 @@ def parse_plain(text: bytes) -> dict[str, tuple[float, float, float, float]]:
                 text.decode("utf-8", "replace"))}
 
 
-def radial_dot(ripple_map: RippleMap, plain: bytes) -> str:
+def radial_dot(ripple_map: RippleMap, plain: bytes, lines: list[str] | None = None) -> str:
     """Return the DOT of the radial map: the nodes on the rings of their orders, the
-    rings with their labels, every link routed round the centre, all positions given."""
+    rings with their labels, every link routed round the centre, all positions given
+    (``lines``: as for :func:`radial_tree_dot`)."""
     measured = parse_plain(plain)
     cx, cy, cw, ch = measured.get("centre", (0.0, 0.0, 100.0, 40.0))
     unknown = _unknown_ring(ripple_map)
@@ -334,9 +342,11 @@ def radial_dot(ripple_map: RippleMap, plain: bytes) -> str:
             "color": RING_COLOUR, "penwidth": "1.2", "id": f"ring-{index}", "class": "ring"}))
     graph.body.append(_centre_line(ripple_map))
     graph.body.append('\tcentre [pos="0,0!"]\n')
-    for node, name in zip(ripple_map.nodes, names, strict=True):
-        box = rings.boxes[name]
-        graph.body.append(item_line(node))
+    boxes = rings.boxes
+    for line, name in zip(lines if lines is not None else item_lines(ripple_map), names,
+                          strict=True):
+        box = boxes[name]
+        graph.body.append(line)
         graph.body.append(f'\t{name} [pos="{box.x:.1f},{box.y:.1f}!"]\n')  # _pos
     for index in sorted(ripple_map.ring_labels):
         if index >= len(rings.radii) or index not in rings.label_angles:
@@ -352,14 +362,12 @@ def radial_dot(ripple_map: RippleMap, plain: bytes) -> str:
             graph.body.append(f'\tcentre -> {box.name} [arrowhead=none color="{SPINE_COLOUR}" '
                               f'pos="{_routed(rings, centre, box, arrow=False)}"]\n')
     for edge in ripple_map.edges:
-        start = rings.boxes.get(node_name(edge.cause_id))
-        end = rings.boxes.get(node_name(edge.effect_id))
+        start = boxes.get(f"item{int(edge.cause_id)}")  # node_name
+        end = boxes.get(f"item{int(edge.effect_id)}")
         if start is None or end is None:
             continue
-        line = _edge(edge).rstrip("\n")
-        extra = f'pos="{_routed(rings, start, end, arrow=True)}"'
-        line = line[:-1] + f" {extra}]" if line.endswith("]") else f"{line} [{extra}]"
-        graph.body.append(line + "\n")
+        # A link's statement always ends in its attributes ("...]\n"): the route joins them.
+        graph.body.append(f'{_edge(edge)[:-2]} pos="{_routed(rings, start, end, arrow=True)}"]\n')
     _place_legend(graph, ripple_map, measured, rings)
     return graph.source
 
@@ -402,21 +410,24 @@ def engine_for(layout: str) -> str:
         raise ValueError(f"unknown layout: {layout!r}") from None
 
 
-def to_dot(ripple_map: RippleMap, layout: str, plain: bytes | None = None) -> str:
+def to_dot(ripple_map: RippleMap, layout: str, plain: bytes | None = None,
+           lines: list[str] | None = None) -> str:
     """Return the DOT source of ``ripple_map`` drawn as ``layout`` (timeline or radial).
 
     The radial map needs ``plain``: twopi's ``-Tplain`` output of
     :func:`radial_tree_dot`; without it twopi is run here (``rem.maps.drawing`` runs it
-    through the render cache instead).
+    through the render cache instead, and hands over the :func:`item_lines` it made for
+    the tree as ``lines``).
     """
     engine_for(layout)
     if layout == "timeline":
         return _timeline(ripple_map).source
     if layout == "wall":
         return _wall(ripple_map).source
+    lines = lines if lines is not None else item_lines(ripple_map)
     if plain is None:
-        plain = render(radial_tree_dot(ripple_map), "twopi", "plain", TREE_TIMEOUT)
-    return radial_dot(ripple_map, plain)
+        plain = render(radial_tree_dot(ripple_map, lines), "twopi", "plain", TREE_TIMEOUT)
+    return radial_dot(ripple_map, plain, lines)
 
 
 def summary_to_dot(summary: SummaryMap) -> str:

@@ -95,6 +95,7 @@ from rem.maps.layouts import (  # noqa: F401
     WALL_MAX_ITEMS,
     _unknown_ring,
     engine_for,
+    item_lines,
     parse_plain,
     radial_dot,
     radial_tree_dot,
