@@ -153,15 +153,21 @@ def test_last_seen_moves_at_most_once_a_minute(app, client):
             return value.replace(tzinfo=None)
 
     first = last_seen()
-    assert client.get("/collaborations/dorp").status_code == 200
+    response = client.get("/collaborations/dorp")
+    assert response.status_code == 200
     assert last_seen() == first  # within the minute: nothing written
+    assert "Set-Cookie" not in response.headers  # nor the cookie sent again
     five_minutes_ago = (utcnow() - timedelta(minutes=5)).replace(tzinfo=None)
     with app.app_context():
         db.session.execute(sa.update(SignIn).values(last_seen_at=five_minutes_ago))
         db.session.commit()
     assert last_seen() == five_minutes_ago
-    assert client.get("/collaborations/dorp").status_code == 200
+    response = client.get("/collaborations/dorp")
+    assert response.status_code == 200
     assert last_seen() > five_minutes_ago + timedelta(minutes=4)  # moved on to now
+    # ... and the cookie with it: sent again, to expire a session time from now.
+    cookie = response.headers.get("Set-Cookie", "")
+    assert cookie.startswith("session=") and "Expires=" in cookie, cookie
 
 
 def test_a_sign_in_unused_for_longer_than_the_session_time_has_ended(app, client):

@@ -7,7 +7,8 @@ its sign-in ended finds no record and is sent to the sign-in page, on every app 
 because the record lives in the database.
 
 "Last seen" is written at most once every :data:`TOUCH_SECONDS`, on a connection of its
-own: a request that is rolled back (a refused form) still counts as seen.
+own: a request that is rolled back (a refused form) still counts as seen. The session
+cookie is sent again then too, so its expiry moves with it.
 """
 
 from __future__ import annotations
@@ -89,6 +90,10 @@ def load(session_id: str) -> User | None:
         return None
     if last_seen < now - timedelta(seconds=TOUCH_SECONDS):
         _touch(record.id, now)
+        # The cookie's expiry moves with "last seen": the answer sends it again (Flask no
+        # longer does on every answer, SESSION_REFRESH_EACH_REQUEST in rem.config).
+        if has_request_context():
+            session.modified = True
     user.sign_in_token = token
     return user
 
