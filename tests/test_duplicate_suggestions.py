@@ -89,18 +89,6 @@ def test_the_inbox_shows_near_duplicates_among_new_stories(app, client, running)
     assert "het verhaal van Bram om" in cards[first.id].split("story-text")[0]
 
 
-def test_shorten_cuts_after_a_word():
-    shorten = story_inbox.shorten
-    assert shorten("  Kort\n verhaal ", 40) == "Kort verhaal"
-    assert shorten("De bibliotheek stelt elke dinsdag een ruimte beschikbaar", 30) == \
-        "De bibliotheek stelt elke…"
-    assert shorten("x" * 50, 10) == "x" * 9 + "…"
-    for limit in range(2, 60):
-        text = "Het taalcafé mag nu in een ruimte van de bibliotheek, elke week."
-        cut = shorten(text, limit)
-        assert len(cut) <= limit and (cut == text or cut.endswith("…"))
-
-
 def test_a_card_names_three_alike_stories_and_counts_the_rest(app, client, running):  # noqa: F811
     """A room that tells one change many times: each card links three of the others and
     counts the rest, so one poll of the inbox does not grow with every retelling."""

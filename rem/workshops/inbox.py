@@ -18,6 +18,7 @@ from rem.core.database import utcnow
 from rem.core.dates import FuzzyDate
 from rem.core.markdown import plain_text
 from rem.extensions import db
+from rem.maps.labels import shorten
 from rem.ripples.models import Effect, Kind, RippleItem, RippleLink
 from rem.ripples.services import (
     ItemInput,
@@ -266,16 +267,6 @@ def alike_links(alike: dict[int, list[WorkshopStory]]) -> dict[int, AlikeLinks]:
                                      in zip(shown, texts, strict=True)],
                                     len(others) - len(shown))
     return said
-
-
-def shorten(text: str, limit: int) -> str:
-    """Return ``text`` on one line, cut after a word to at most ``limit`` characters and
-    ending in "…" when cut."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit - 1]
-    return cut.rstrip(" ,.;:") + "…"
 
 
 def live_effects(collaboration: Collaboration) -> list[RippleItem]:
