@@ -201,7 +201,7 @@ def test_the_database_renews_a_log_stamp_on_every_write(app):
         there = factories.CollaborationFactory(slug="daar")
         activity = factories.ActivityFactory(collaboration=here)
         effect = factories.EffectFactory(collaboration=here)
-        factories.EffectFactory(collaboration=there)
+        yonder = factories.EffectFactory(collaboration=there)
         db.session.commit()
         seen = {log_stamp(here.id)}
         elsewhere = log_stamp(there.id)
@@ -247,3 +247,10 @@ def test_the_database_renews_a_log_stamp_on_every_write(app):
         factories.EffectFactory(collaboration=here)
         renewed()
         assert log_stamp(here.id) != rolled_back
+        # A code moved from an item of one collaboration to another's: both are stamped.
+        db.session.execute(sa.insert(item_codes).values(item_id=activity.id, code_id=code.id))
+        renewed()
+        db.session.execute(sa.update(item_codes).where(item_codes.c.item_id == activity.id)
+                           .values(item_id=yonder.id))
+        db.session.commit()
+        assert log_stamp(here.id) not in seen and log_stamp(there.id) != elsewhere

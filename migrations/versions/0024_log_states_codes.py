@@ -21,32 +21,27 @@ down_revision = "0023"
 branch_labels = None
 depends_on = None
 
-# SQLite: one row trigger per event; the item's collaboration is looked up (an item that
-# is gone has its own trigger, so finding nothing then is right).
-SQLITE_UPSERT = ("INSERT INTO log_states (collaboration_id, stamp) SELECT collaboration_id, "
-                 "random() FROM ripple_items WHERE id = {row}.item_id "
-                 "ON CONFLICT (collaboration_id) DO UPDATE SET stamp = excluded.stamp;")
+# One statement per row written: the collaborations of the item(s) the row names (an
+# update may move a code from one item to another) get a new stamp. DISTINCT: an upsert
+# may not touch one row twice; "WHERE true": without it SQLite reads ON CONFLICT as a
+# join's ON. An item that is gone has its own trigger, so finding nothing then is right.
+UPSERT = ("INSERT INTO log_states (collaboration_id, stamp) SELECT changed.collaboration_id, "
+          "{stamp} FROM (SELECT DISTINCT collaboration_id FROM ripple_items "
+          "WHERE id IN ({items})) AS changed WHERE true "
+          "ON CONFLICT (collaboration_id) DO UPDATE SET stamp = excluded.stamp;")
+
+# SQLite: one row trigger per event (OLD and NEW exist only where the event has them).
 SQLITE_TRIGGERS = {
-    "insert": ("INSERT", ["NEW"]),
-    "update": ("UPDATE", ["OLD", "NEW"]),
-    "delete": ("DELETE", ["OLD"]),
+    "insert": ("INSERT", "NEW.item_id"),
+    "update": ("UPDATE", "OLD.item_id, NEW.item_id"),
+    "delete": ("DELETE", "OLD.item_id"),
 }
 
-PG_FUNCTION = """
+# PostgreSQL: one function; OLD is NULL on an insert and NEW on a delete.
+PG_FUNCTION = f"""
 CREATE FUNCTION rem_item_codes_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP <> 'INSERT' THEN
-        INSERT INTO log_states AS s (collaboration_id, stamp)
-        SELECT collaboration_id, (random() * 9.2e18)::bigint FROM ripple_items
-        WHERE id = OLD.item_id
-        ON CONFLICT (collaboration_id) DO UPDATE SET stamp = EXCLUDED.stamp;
-    END IF;
-    IF TG_OP <> 'DELETE' THEN
-        INSERT INTO log_states AS s (collaboration_id, stamp)
-        SELECT collaboration_id, (random() * 9.2e18)::bigint FROM ripple_items
-        WHERE id = NEW.item_id
-        ON CONFLICT (collaboration_id) DO UPDATE SET stamp = EXCLUDED.stamp;
-    END IF;
+    {UPSERT.format(stamp="(random() * 9.2e18)::bigint", items="OLD.item_id, NEW.item_id")}
     RETURN NULL;
 END
 $$
@@ -59,8 +54,8 @@ def upgrade():
         op.execute("CREATE TRIGGER item_codes_log_state AFTER INSERT OR UPDATE OR DELETE "
                    "ON item_codes FOR EACH ROW EXECUTE FUNCTION rem_item_codes_changed()")
     else:
-        for name, (event, rows) in SQLITE_TRIGGERS.items():
-            body = " ".join(SQLITE_UPSERT.format(row=row) for row in rows)
+        for name, (event, items) in SQLITE_TRIGGERS.items():
+            body = UPSERT.format(stamp="random()", items=items)
             op.execute(f"CREATE TRIGGER item_codes_log_state_{name} AFTER {event} ON item_codes "
                        f"FOR EACH ROW BEGIN {body} END")
 
