@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from datetime import UTC, date, datetime
 
 import pytest
@@ -29,6 +28,7 @@ from rem.extensions import db
 from rem.interchange.backup import SECRET_TABLES, SKIP_TABLES
 from tests import factories
 from tests.conftest import login, post
+from tests.scratch_databases import scratch_postgres_database
 from tests.test_import_formats import cli_import, make_world
 
 # Quotes, braces, HTML, Markdown, a percent sign for format strings, backslashes, emoji
@@ -150,11 +150,6 @@ def test_every_text_column_holds_its_longest_strangest_value(app):
 # --- the round trip SQLite -> PostgreSQL -> SQLite --------------------------------------------
 
 
-def _psycopg(url: str) -> str:
-    return url.replace("postgresql://", "postgresql+psycopg://", 1) \
-        if url.startswith("postgresql://") else url
-
-
 @pytest.fixture
 def postgres_database():
     """A database of its own on the PostgreSQL test server, dropped afterwards."""
@@ -162,17 +157,8 @@ def postgres_database():
     if not server.startswith("postgres"):
         pytest.skip("the round trip needs the PostgreSQL test server (REM_TEST_DATABASE_URL); "
                     "`make test` runs it in its PostgreSQL pass")
-    base = sa.engine.make_url(_psycopg(server))
-    name = f"rem_roundtrip_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_postgres_database(server, "rem_roundtrip") as url:
+        yield url
 
 
 def _app(url: str):

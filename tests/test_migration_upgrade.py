@@ -14,10 +14,10 @@ grants it); without it the PostgreSQL variant is skipped and says why.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
-import uuid
 from datetime import UTC, date, datetime
 
 import pytest
@@ -28,18 +28,12 @@ from werkzeug.security import generate_password_hash
 
 from rem import create_app
 from rem.extensions import db, migrate
+from tests.scratch_databases import scratch_postgres_database
 
 PASSWORD = "oud-wachtwoord-2024"
 FIRST_RELEASE = "0002"
 NOW = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 CSRF_RE = re.compile(rb'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def _psycopg(url: str) -> str:
-    for prefix in ("postgres://", "postgresql://"):
-        if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
-    return url
 
 
 @pytest.fixture
@@ -49,39 +43,15 @@ def database_url(tmp_path):
     if not server:
         yield "sqlite:///" + str(tmp_path / "first-release.sqlite3")
         return
-    base = sa.engine.make_url(_psycopg(server))
-    name = f"rem_upgrade_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.DBAPIError as exc:
-        admin.dispose()
-        # scripts/pg-test-server.sh grants CREATEDB, so CI runs this; another server may not.
-        pytest.skip(f"the role may not create a database ({exc.orig}); the upgrade test "
-                    "needs a database of its own and does not touch the shared one")
-    try:
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
+    with contextlib.ExitStack() as stack:
         try:
-            _drop_database(admin, name)
-        finally:
-            admin.dispose()
-
-
-def _drop_database(admin: sa.Engine, name: str) -> None:
-    """Drop the test's database once the app's connections are closed.
-
-    A plain DROP DATABASE stops an autovacuum worker busy in that database and waits for
-    it; `WITH (FORCE)` instead tries to terminate that worker, which a role without
-    pg_signal_backend may not do (it failed so in CI). FORCE is only the fallback for a
-    connection of the test's own role that was left open.
-    """
-    with admin.connect() as conn:
-        try:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        except sa.exc.OperationalError:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            url = stack.enter_context(scratch_postgres_database(server, "rem_upgrade"))
+        except sa.exc.DBAPIError as exc:
+            # scripts/pg-test-server.sh grants CREATEDB, so CI runs this; another server
+            # may not.
+            pytest.skip(f"the role may not create a database ({exc.orig}); the upgrade "
+                        "test needs a database of its own and does not touch the shared one")
+        yield url
 
 
 @pytest.fixture

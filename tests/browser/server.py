@@ -10,13 +10,14 @@ import contextlib
 import os
 import sys
 import threading
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from werkzeug.serving import WSGIRequestHandler, make_server
+
+from tests.scratch_databases import scratch_postgres_database
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -140,28 +141,6 @@ class LiveServer:
 
 
 @contextmanager
-def _scratch_postgres_database(server_url: str) -> Iterator[str]:
-    """Create an empty database next to the one at ``server_url``; drop it afterwards.
-
-    The browser tests' demo server must not share the database that the other tests
-    empty after every test.
-    """
-    import sqlalchemy as sa
-
-    base = sa.engine.make_url(server_url.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"rem_browser_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-        yield base.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-@contextmanager
 def live_demo_server(workdir: Path, *, quiet: bool = True,
                      postgres_url: str | None = None) -> Iterator[LiveServer]:
     """Build the demo app (in ``workdir`` on SQLite, or in a scratch database on the
@@ -170,7 +149,8 @@ def live_demo_server(workdir: Path, *, quiet: bool = True,
 
     with contextlib.ExitStack() as stack:
         if postgres_url:
-            database: Path | str = stack.enter_context(_scratch_postgres_database(postgres_url))
+            database: Path | str = stack.enter_context(
+                scratch_postgres_database(postgres_url, "rem_browser"))
         else:
             database = Path(workdir) / "rem-browser.sqlite3"
         app = build_demo_app(database)
