@@ -18,7 +18,7 @@ from rem.extensions import db, limiter
 from rem.ripples import services as ripple_services
 from rem.ripples.models import Effect, RippleItem, RippleLink
 from rem.workshops import inbox as story_inbox
-from rem.workshops import services
+from rem.workshops import drawing, services
 from rem.workshops.inbox_views import INBOX_PAGE_SIZE
 from rem.workshops.models import (
     CODE_ALPHABET,
@@ -741,6 +741,31 @@ def test_the_projector_draws_the_wall_and_a_larger_map_as_the_timeline(client, r
     assert 'font-weight="bold"' in svg("?contrast=high")
     monkeypatch.setattr(renderer, "WALL_MAX_ITEMS", 1)
     assert ">Rimpelkaart Dorp Samen</text>" in svg()
+
+
+def test_the_projector_draws_the_wall_in_the_shape_its_page_asks_for(client, running):
+    """The page says its map box's shape (static/js/sessions.js); the wall is drawn so, in
+    twentieths, and the next polls ask for the same. Without one (the first page), or with
+    something that is no shape, it is drawn for the box at 1920 x 1080."""
+    def live(query: str) -> tuple[str, str]:
+        body = client.get(running["base"] + "/projector/map" + query).get_data(as_text=True)
+        head = body[:body.index(">")]
+        return re.search(r'data-shape="([^"]*)"', head).group(1), \
+            re.search(r'hx-get="([^"]*)"', head).group(1)
+
+    default = f"{drawing.drawn_shape(None):.2f}"
+    first = client.get(running["base"] + "/projector").get_data(as_text=True)
+    assert f'data-shape="{default}"' in first
+    assert "shape=" not in re.search(r'hx-get="([^"]*)"', first).group(1)
+    shape, poll = live("?shape=1.3333")
+    assert shape == "1.35" and "shape=1.35" in poll and "v=" in poll
+    # No number: the default, and the polls do not ask; out of range: the nearest shape.
+    for asked, drawn in (("abc", None), ("nan", None), ("inf", None), ("", None),
+                         ("-4", "0.80"), ("0.1", "0.80"), ("1e308", "3.00")):
+        shape, poll = live(f"?shape={asked}")
+        assert shape == (drawn or default), (asked, shape)
+        kept = re.search(r"shape=([0-9.]+)", poll)
+        assert (kept.group(1) if kept else None) == drawn, (asked, poll)
 
 
 @pytest.mark.commits  # a second app on the same database

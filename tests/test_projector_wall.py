@@ -12,6 +12,7 @@ from benchmarks.projector_fit import MIN_LABEL_PX, label_px, realistic_map
 from rem.maps import layouts, renderer
 from rem.maps.builder import PROJECTOR_LINES, PROJECTOR_WRAP, for_projector
 from rem.maps.model import RippleMap
+from rem.workshops import drawing
 from tests.test_map_renderer import needs_dot
 
 pytestmark = pytest.mark.one_database  # the same on every database
@@ -90,6 +91,40 @@ def test_sixty_items_are_readable_whole_on_a_1080p_projector(seed, bold):
     # The map takes the screen's shape: it fills the box one way and nearly the other.
     assert max(fill_width, fill_height) > 0.99
     assert min(fill_width, fill_height) >= 0.85, (fill_width, fill_height)
+
+
+# The projector's map box at 1400 x 1050, a 4:3 projector (measured in Chromium).
+BOX_4_3 = (1125, 900)
+
+
+@needs_dot
+@pytest.mark.parametrize("seed", [1, 2])
+def test_on_a_4_3_projector_the_wall_takes_its_box_shape(seed):
+    """Drawn for the 1920 x 1080 box, 40 items on a 4:3 projector would be too small to read
+    whole; drawn in that box's shape (fewer, longer columns) they are not."""
+    wide = for_projector(realistic_map(40, seed))
+    square = for_projector(realistic_map(40, seed), aspect=BOX_4_3[0] / BOX_4_3[1])
+    assert layouts.wall_rows(square.nodes, square.wall_aspect) > layouts.wall_rows(wide.nodes)
+    assert renderer.to_dot(square, "wall").count("rank=same") \
+        < renderer.to_dot(wide, "wall").count("rank=same")
+    px_wide = label_px(_drawn(wide), BOX_4_3)[0]
+    px, fill_width, fill_height = label_px(_drawn(square), BOX_4_3)
+    assert px_wide < MIN_LABEL_PX <= px, (px_wide, px)
+    assert min(fill_width, fill_height) >= 0.85, (fill_width, fill_height)
+
+
+def test_the_shape_the_page_asks_for_is_kept_in_twentieths_and_in_range():
+    assert drawing.screen_shape("1.3333") == 1.35
+    assert drawing.screen_shape("1.25") == 1.25
+    assert drawing.screen_shape("0.2") == drawing.SHAPE_RANGE[0]
+    assert drawing.screen_shape("1e300") == drawing.SHAPE_RANGE[1]
+    for wrong in (None, "", "vierkant", "nan", "inf", "-inf", "1,5"):
+        assert drawing.screen_shape(wrong) is None, wrong
+    # Without one: the box at 1920 x 1080, rounded as the page rounds it.
+    default = drawing.drawn_shape(None)
+    assert default == drawing.screen_shape(str(layouts.WALL_ASPECT))
+    assert abs(default - layouts.WALL_ASPECT) <= 0.5 / drawing.SHAPE_STEPS
+    assert drawing.drawn_shape(1.25) == 1.25
 
 
 @needs_dot

@@ -359,12 +359,15 @@ def map_from_log(collaboration: Collaboration, log_view: LogView, filters: MapFi
     return ripple_map
 
 
-def for_projector(ripple_map: RippleMap, *, bold: bool = False) -> RippleMap:
+def for_projector(ripple_map: RippleMap, *, bold: bool = False,
+                  aspect: float | None = None) -> RippleMap:
     """Make ``ripple_map`` readable from the back of a room: titles only (the date is in
     the tooltip and the column), at most two short lines in large type (``bold``: for high
     contrast), every item a box (an ellipse needs a third more width for the same text),
-    and no legend box."""
+    and no legend box; ``aspect``: the shape of the screen's map box (width / height),
+    which the wall takes (None: the box at 1920 x 1080)."""
     ripple_map.bold = bold
+    ripple_map.wall_aspect = aspect
     for node in ripple_map.nodes:
         node.date_label = ""
         node.note = ""

@@ -123,29 +123,43 @@ def _timeline(ripple_map: RippleMap) -> graphviz.Digraph:
     return graph
 
 
-# The projector's map box at 1920 x 1080 (width / height, measured in Chromium by
-# tests/browser/test_projector_map.py): the wall's columns give the map this shape.
-WALL_ASPECT = 1563 / 884
+# The projector's map box at 1920 x 1080 during a session (width / height, measured in
+# Chromium by tests/browser/test_projector_map.py): the wall's columns give the map this
+# shape, unless the page asks for its own box's (rem.maps.model.RippleMap.wall_aspect).
+WALL_ASPECT = 1563 / 871
 WALL_MAX_COLUMNS = 40
 # Above this many items the projector draws the timeline (and zooms in on the newest):
 # dot's cost of the columns' chains grows fast past it (see CHAIN_MAX_ITEMS).
 WALL_MAX_ITEMS = CHAIN_MAX_ITEMS
 WALL_RANKSEP = 0.3
 WALL_NODESEP = 0.12
-# Graphviz's own text sizes for Helvetica (measured with -Tplain on Dutch titles): about
-# 0.56 em a character, 1.1 em a line.
-_CHAR_EM = 0.56
+# How wide Graphviz draws text in Helvetica (its usual stand-ins, Noto Sans, Liberation
+# Sans and Arial, have about these advance widths, in em): by kind of character, a lowercase
+# letter for any other. A count of characters alone was 0.73-1.03 of the width drawn, which
+# could give the wall one column too few or too many for its screen.
+_WIDTH_EM = {
+    **dict.fromkeys(" .,:;'!|ijlIJ", 0.27), **dict.fromkeys("ft()-", 0.35), "r": 0.41,
+    **dict.fromkeys("cksvxyz", 0.5), "m": 0.94, "w": 0.79, **dict.fromkeys("MW", 0.92),
+    **dict.fromkeys("ABCDEFGHKLNOPQRSTUVXYZ", 0.66), **dict.fromkeys("0123456789+–", 0.57),
+    "…": 0.79,
+}
+_LETTER_EM = 0.59
+# A line is about 1.1 em high; Graphviz draws bold text about a fifth wider.
 _LINE_EM = 1.1
-_BOLD_WIDTH = 1.12
+_BOLD_WIDTH = 1.2
 _MARGIN_PT = (0.12 * 72, 0.06 * 72)
+
+
+def _text_em(line: str) -> float:
+    return sum(_WIDTH_EM.get(char, _LETTER_EM) for char in line)
 
 
 def _estimate(node: MapNode, bold: bool = False) -> tuple[float, float]:
     """Return about how wide and high (points) dot draws ``node`` on the wall."""
     lines = label_lines(node)
     size = FONT_SIZE * node.scale
-    em = _CHAR_EM * (_BOLD_WIDTH if bold else 1.0)
-    width = max(len(line) for line in lines) * em * size + 2 * _MARGIN_PT[0]
+    em = max(_text_em(line) for line in lines) * (_BOLD_WIDTH if bold else 1.0)
+    width = em * size + 2 * _MARGIN_PT[0]
     height = max(36.0, len(lines) * _LINE_EM * size + 2 * _MARGIN_PT[1])
     return width, height
 
@@ -174,8 +188,8 @@ def wall_rows(nodes: list[MapNode], aspect: float = WALL_ASPECT, *, bold: bool =
 def _wall(ripple_map: RippleMap) -> graphviz.Digraph:
     """Build the projector's map: the items in date order (causes first) poured into
     columns like a newspaper's, left to right, each headed by the periods it spans; as
-    many columns as make the map the screen's shape, so its labels are as large as can be.
-    The links do not move the items (``constraint=false``)."""
+    many columns as make the map the shape of the screen's map box (``wall_aspect``), so its
+    labels are as large as can be. The links do not move the items (``constraint=false``)."""
     graph = _new_graph(ripple_map, "dot")
     graph.attr("graph", label="", rankdir="LR", ranksep=str(WALL_RANKSEP),
                nodesep=str(WALL_NODESEP), newrank="true", splines="line",
@@ -183,7 +197,7 @@ def _wall(ripple_map: RippleMap) -> graphviz.Digraph:
     # Links thick enough to see across a room (the map is drawn at about 0.7 px a point).
     graph.attr("edge", penwidth="2", arrowsize="0.8")
     nodes = ripple_map.nodes
-    rows = wall_rows(nodes, bold=ripple_map.bold)
+    rows = wall_rows(nodes, ripple_map.wall_aspect or WALL_ASPECT, bold=ripple_map.bold)
     columns = [nodes[i:i + rows] for i in range(0, len(nodes), rows)]
     size = FONT_SIZE * max((node.scale for node in nodes), default=1.0)
     for index, column in enumerate(columns):

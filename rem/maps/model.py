@@ -133,6 +133,9 @@ class RippleMap:
     ring_labels: dict[int, str] = field(default_factory=dict)
     # Labels in bold (the projector's high contrast): Graphviz measures them bold too.
     bold: bool = False
+    # The shape (width / height) of the screen box the projector's wall is drawn for; None:
+    # the box at 1920 x 1080 (rem.maps.layouts.WALL_ASPECT).
+    wall_aspect: float | None = None
 
     def node_ids(self) -> set[int]:
         """Return the ids of the drawn nodes."""

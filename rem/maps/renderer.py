@@ -92,6 +92,7 @@ from rem.maps.layouts import (  # noqa: F401
     CHAIN_MAX_ITEMS,
     LAYOUTS,
     TREE_TIMEOUT,
+    WALL_ASPECT,
     WALL_MAX_ITEMS,
     _unknown_ring,
     engine_for,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import math
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -22,6 +23,29 @@ log = logging.getLogger(__name__)
 # The projector's columns are headed by the periods they span: months or quarters while
 # the items fall in at most this many, else years.
 PROJECTOR_PERIODS = 12
+# The projector's map box takes the screen's shape (a 4:3 projector, a window that is not
+# full screen); the page says which (static/js/sessions.js), in twentieths, so that a few
+# shapes cover every screen and each is drawn once (drawings are cached by their DOT).
+SHAPE_STEPS = 20
+SHAPE_RANGE = (0.8, 3.0)
+
+
+def screen_shape(text: str | None) -> float | None:
+    """Return the map box's shape (width / height) the page asked for, in twentieths and
+    within SHAPE_RANGE; None when it asked for none or for something that is no number."""
+    try:
+        value = float(text or "")
+    except ValueError:
+        return None
+    if not math.isfinite(value):
+        return None
+    value = min(max(value, SHAPE_RANGE[0]), SHAPE_RANGE[1])
+    return round(value * SHAPE_STEPS) / SHAPE_STEPS
+
+
+def drawn_shape(shape: float | None) -> float:
+    """Return the shape the wall is drawn in when the page asked for ``shape``."""
+    return shape or round(renderer.WALL_ASPECT * SHAPE_STEPS) / SHAPE_STEPS
 
 
 @dataclass
@@ -50,12 +74,14 @@ def _prefix_ids(svg: str, prefix: str) -> str:
 def draw(collaboration: Collaboration, log_view: LogView, title: str,
          layout: str = "timeline", id_prefix: str = "",
          view: tuple[MapFilters, MapOptions] | None = None, projector: bool = False,
-         contrast: bool = False, for_pdf: bool = False) -> Drawing:
+         contrast: bool = False, for_pdf: bool = False, shape: float | None = None
+         ) -> Drawing:
     """Return the map of ``log_view`` as inline SVG (cached by its DOT source); ``view``
     (a saved view's filters and options) draws it that way; ``projector`` draws it for
     the wall (large text, no legend: rem.maps.builder.for_projector; a timeline of up to
-    WALL_MAX_ITEMS items in the screen's shape, the renderer's "wall"; ``contrast``:
-    bold labels); ``for_pdf`` also draws it for paper (``data_uri``)."""
+    WALL_MAX_ITEMS items in the shape of the screen's map box, ``shape``, the renderer's
+    "wall"; ``contrast``: bold labels); ``for_pdf`` also draws it for paper
+    (``data_uri``)."""
     filters, options = view if view is not None else (MapFilters(), MapOptions(layout=layout))
     if projector and view is None:
         options.granularity = periods.projector_granularity(log_view.items,
@@ -63,7 +89,7 @@ def draw(collaboration: Collaboration, log_view: LogView, title: str,
     layout = options.layout
     ripple_map = map_from_log(collaboration, log_view, filters, options)
     if projector:
-        for_projector(ripple_map, bold=contrast)
+        for_projector(ripple_map, bold=contrast, aspect=shape)
         if layout == "timeline" and len(ripple_map.nodes) <= renderer.WALL_MAX_ITEMS:
             layout = "wall"
     ripple_map.title = title

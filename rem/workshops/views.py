@@ -199,11 +199,12 @@ def close(slug: str, session_id: int):
 def _projector_context(collaboration: Collaboration, workshop: Workshop) -> dict:
     access = current_access()
     contrast = request.args.get("contrast") == "high"
+    shape = drawing.screen_shape(request.args.get("shape"))
     log_view = load_log(collaboration, access.item_clause(collaboration))
     drawn = drawing.draw(collaboration, log_view, _("Rimpelkaart %(name)s",
                                                     name=collaboration.name),
                          view=saved_views.shown_by(workshop, collaboration), projector=True,
-                         contrast=contrast)
+                         contrast=contrast, shape=shape)
     own = [item for item in log_view.items if item.session_id == workshop.id]
     own.sort(key=lambda item: item.created_at, reverse=True)
     # What a map too large for the wall zooms to (static/js/sessions.js): the session's
@@ -218,6 +219,9 @@ def _projector_context(collaboration: Collaboration, workshop: Workshop) -> dict
         "counts": services.status_counts(workshop),
         "tag": services.state_tag(workshop),
         "contrast": contrast,
+        "shape": shape,
+        # The shape drawn (static/js/sessions.js asks for another when the box differs).
+        "drawn_shape": drawing.drawn_shape(shape),
     }
 
 

@@ -202,9 +202,29 @@
     if (note) note.hidden = false;
   }
 
+  // The wall is drawn in the shape of the map's box on this screen (a 4:3 projector, a
+  // window that is not full screen): when the box's shape differs from the one drawn, the
+  // next poll asks for the map in the box's shape (rounded as rem.workshops.drawing does).
+  const SHAPE_STEPS = 20;
+
+  function askForScreenShape(live) {
+    const frame = live.querySelector(".projector-map .map-frame");
+    if (!frame || !window.htmx) return;
+    const box = frame.getBoundingClientRect();
+    if (box.width < 100 || box.height < 100) return;
+    const shape = (Math.round((box.width / box.height) * SHAPE_STEPS) / SHAPE_STEPS).toFixed(2);
+    const url = new URL(live.getAttribute("hx-get"), window.location.href);
+    if (shape === live.dataset.shape || shape === url.searchParams.get("shape")) return;
+    url.searchParams.set("shape", shape);
+    url.searchParams.delete("v"); // a new drawing, though nothing else changed
+    live.setAttribute("hx-get", url.pathname + url.search);
+    window.htmx.process(live);
+  }
+
   function showOnWall(live) {
     markSessionNodes(live);
     followNewest(live);
+    askForScreenShape(live);
   }
 
   document.addEventListener("htmx:beforeSwap", (event) => {
@@ -233,7 +253,17 @@
     if (page) storyPage(page);
     document.querySelectorAll(".join-problem[data-draft-key]").forEach(leftoverDraft);
     const live = document.getElementById("projector-live");
-    if (live) showOnWall(live);
+    if (live) {
+      showOnWall(live);
+      let resized = null;
+      window.addEventListener("resize", () => {
+        clearTimeout(resized);
+        resized = setTimeout(() => {
+          const current = document.getElementById("projector-live");
+          if (current) askForScreenShape(current);
+        }, 400);
+      });
+    }
     document.querySelectorAll("[data-fullscreen]").forEach((button) => {
       if (!document.documentElement.requestFullscreen) return;
       button.hidden = false;

@@ -152,3 +152,49 @@ def test_a_larger_map_zooms_to_follow_the_newest_items(new_context, signed_in_st
     # The room is told that it sees a part of the map.
     assert page.locator("[data-zoom-note]").is_visible()
     assert problems.messages == [], problems.messages
+
+
+FOUR_THREE = {"width": 1400, "height": 1050}
+# The wall on the page is drawn in its box's shape (to a twentieth), and followed.
+DRAWN_IN_BOX_SHAPE = """() => {
+    const live = document.querySelector('#projector-live');
+    const box = live.querySelector('.map-frame').getBoundingClientRect();
+    return Math.abs(parseFloat(live.dataset.shape) - box.width / box.height) <= 0.026
+        && live.dataset.zoomed;
+}"""
+
+
+def test_on_a_4_3_projector_the_wall_takes_the_screen_shape(new_context, signed_in_state,
+                                                            live_server):
+    """40 items drawn for the 16:9 box are too small to read whole on a 4:3 projector. The
+    page asks for its own box's shape, also after the window changes size, and gets a
+    wall that shows them whole, every label at least 18 px high."""
+    path, _newest = _collaboration_with_session(live_server, "projectie-4-3", 40)
+    page, problems = _open_projector(new_context, signed_in_state, live_server, path)
+    live = page.locator("#projector-live")
+    page.wait_for_function(DRAWN_IN_BOX_SHAPE, timeout=15_000)
+    wide = live.get_attribute("data-shape")
+    assert float(wide) >= 1.7 and live.get_attribute("data-zoomed") == "all"
+    page.set_viewport_size(FOUR_THREE)
+    # The next poll brings the wall in the box's shape (each poll answers within a second).
+    page.wait_for_function(f"() => document.querySelector('#projector-live').dataset.shape"
+                           f" !== '{wide}'", timeout=15_000)
+    page.wait_for_function(DRAWN_IN_BOX_SHAPE, timeout=15_000)
+    seen = _labels(page)
+    print(f"\n40 items at 1400x1050: labels {seen['min']:.1f} px "
+          f"({live.get_attribute('data-zoomed')}), shape {live.get_attribute('data-shape')}, "
+          f"map {seen['frame'][0]:.0f} x {seen['frame'][1]:.0f} px, drawing fills "
+          f"{seen['fill'][0]:.0%} x {seen['fill'][1]:.0%} of it")
+    assert live.get_attribute("data-zoomed") == "all"
+    assert len(seen["visible"]) == 40, seen
+    assert seen["min"] >= MIN_LABEL_PX, seen
+    assert max(seen["fill"]) >= 0.99 and min(seen["fill"]) >= 0.8, seen
+    # Its polls ask for that shape from now on, and get 204 while nothing changes.
+    assert f"shape={live.get_attribute('data-shape')}" in live.get_attribute("hx-get")
+    # A page opened at 4:3 asks for its shape at once.
+    fresh = new_context(signed_in_state=signed_in_state, viewport=FOUR_THREE).new_page()
+    fresh_problems = PageProblems(fresh, live_server.url)
+    fresh.goto(path)
+    fresh.wait_for_function(DRAWN_IN_BOX_SHAPE, timeout=15_000)
+    assert fresh.locator("#projector-live").get_attribute("data-zoomed") == "all"
+    assert problems.messages == [] and fresh_problems.messages == []
