@@ -153,26 +153,29 @@ def node_line(name: str, attrs: dict[str, str]) -> str:
 
 
 def edge_line(tail: str, head: str, highlight: bool = False, *, dimmed: bool = False,
-              free: bool = False) -> str:
+              free: bool = False, ports: tuple[str, str] | None = None) -> str:
     """Return the statement ``graph.edge(tail, head, id=...)`` would add to a digraph
     (attributes in the package's order).
 
     A highlighted link is three times as thick and dark (class "highlight"); a dimmed one
     pale (class "dimmed"); ``free`` leaves the order within a timeline column to the
-    chronological chain (``constraint=false``). The id (``link-<cause>-<effect>`` for
-    items) lets the map page find a link in the SVG (static/js/map-view.js dims the links
-    outside the focus).
+    chronological chain (``constraint=false``); ``ports``: the sides of the cause and the
+    effect the link leaves and reaches ("e", "w", "n", "s"). The id
+    (``link-<cause>-<effect>`` for items) lets the map page find a link in the SVG
+    (static/js/map-view.js dims the links outside the focus).
     """
     return _link_statement(_quote(tail), _quote(head), tail.removeprefix("item"),
-                           head.removeprefix("item"), highlight, dimmed, free)
+                           head.removeprefix("item"), highlight, dimmed, free, ports)
 
 
 def _link_statement(tail: str, head: str, cause: str, effect: str, highlight: bool,
-                    dimmed: bool, free: bool) -> str:
+                    dimmed: bool, free: bool, ports: tuple[str, str] | None = None) -> str:
     """Return :func:`edge_line`'s statement for quoted ``tail`` and ``head``."""
-    if not (highlight or dimmed or free):  # most links
+    if not (highlight or dimmed or free or ports):  # most links
         return f'\t{tail} -> {head} [id="link-{cause}-{effect}"]\n'
     attrs = []
+    if ports:
+        attrs.append(f"tailport={ports[0]} headport={ports[1]}")
     if highlight:
         attrs.append(f'class=highlight color="{HIGHLIGHT_COLOUR}"')
     elif dimmed:

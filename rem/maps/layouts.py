@@ -219,10 +219,26 @@ def _wall(ripple_map: RippleMap) -> graphviz.Digraph:
                    penwidth="3", arrowhead="none", weight="100")
     # The links leave the columns alone, and are drawn straight: a curve that has to go
     # around the columns took a third of the map's height below them (measured).
+    place = {node.id: (index // rows, index % rows) for index, node in enumerate(nodes)}
     graph.body.extend(edge_line(node_name(edge.cause_id), node_name(edge.effect_id),
-                                edge.highlight, dimmed=edge.dimmed, free=True)
+                                edge.highlight, dimmed=edge.dimmed, free=True,
+                                ports=_wall_ports(place, edge.cause_id, edge.effect_id))
                       for edge in ripple_map.edges)
     return graph
+
+
+def _wall_ports(place: dict[int, tuple[int, int]], cause: int, effect: int
+                ) -> tuple[str, str] | None:
+    """Return the sides a link on the wall leaves its cause and reaches its effect by
+    (``place``: each item's column and row): from one column to another, side to side,
+    so that between neighbouring columns it runs in the gap between them, not behind the
+    boxes; within a column, from the bottom of the box above to the top of the one below."""
+    if cause not in place or effect not in place:
+        return None
+    (cause_column, cause_row), (effect_column, effect_row) = place[cause], place[effect]
+    if cause_column != effect_column:
+        return ("e", "w") if cause_column < effect_column else ("w", "e")
+    return ("s", "n") if cause_row < effect_row else ("n", "s")
 
 
 def _clusters(graph: graphviz.Digraph, ripple_map: RippleMap, cluster_of: dict[int, str]
