@@ -17,8 +17,8 @@ from rem.core.database import utcnow
 from rem.extensions import db, limiter
 from rem.ripples import services as ripple_services
 from rem.ripples.models import Effect, RippleItem, RippleLink
-from rem.workshops import inbox as story_inbox
 from rem.workshops import drawing, services
+from rem.workshops import inbox as story_inbox
 from rem.workshops.inbox_views import INBOX_PAGE_SIZE
 from rem.workshops.models import (
     CODE_ALPHABET,
