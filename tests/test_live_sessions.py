@@ -711,6 +711,10 @@ def test_the_projector_shows_the_map_and_answers_204_while_nothing_changes(app, 
     _send(running["participant"], running["code"])
     changed = client.get(f"{running['base']}/projector/map?v={tag}")
     assert changed.status_code == 200 and 'id="projector-live"' in changed.get_data(as_text=True)
+    # Counted in plain Dutch: one story, no new effects yet.
+    assert "<strong>0</strong> verhalen</span>" in body
+    assert "<strong>1</strong> verhaal</span>" in changed.get_data(as_text=True)
+    assert "<strong>0</strong> nieuwe effecten</span>" in changed.get_data(as_text=True)
     (story,) = _stories(app)
     url = f"{running['base']}/stories/{story.id}/accept"
     post(client, url, _accept_data(causes=[running["activity"]]), token_from=url)
@@ -718,6 +722,7 @@ def test_the_projector_shows_the_map_and_answers_204_while_nothing_changes(app, 
     fresh = client.get(f"{running['base']}/projector/map?v={tag}").get_data(as_text=True)
     assert effect_id in _nodes(fresh) and "Meer vrijwilligers in het dorpshuis" in fresh
     assert f'data-newest="{effect_id}"' in fresh
+    assert "<strong>1</strong> nieuw effect</span>" in fresh
     # High contrast is a class on the page.
     assert "projector-contrast" in client.get(
         running["base"] + "/projector?contrast=high").get_data(as_text=True)
