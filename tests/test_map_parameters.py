@@ -74,6 +74,11 @@ def _world(app) -> dict:
                 "collab": collab.id}
 
 
+def _pdf_links(data: bytes) -> list[bytes]:
+    """Return the targets of the links in a PDF (its streams are compressed)."""
+    return re.findall(rb"/URI\s*\(([^)]*)\)", _pdf_text(data).encode("latin-1"))
+
+
 def _pdf_text(data: bytes) -> str:
     """Return the PDF's objects as text, its compressed streams unpacked."""
     parts = [data.decode("latin-1")]
@@ -289,6 +294,10 @@ def test_pdf_pages_are_landscape_on_the_paper_asked_for(app, client, sheet, size
     boxes = {tuple(round(float(v)) for v in box.split()[2:])
              for box in re.findall(r"/MediaBox \[([^\]]+)\]", _pdf_text(data))}
     assert boxes == {size}
+    # Its items link to their pages, as in the SVG.
+    svg = _get(client, "/collaborations/dorp/map.svg").data
+    items = set(re.findall(rb'xlink:href="([^"]+/items/\d+)"', svg))
+    assert items and set(_pdf_links(data)) == items
 
 
 def test_paper_plan_keeps_text_readable_tiles_or_refuses():
@@ -337,6 +346,19 @@ def test_a_large_map_prints_over_several_pages_with_an_overview(app, client, mon
     on_tiles = [set(re.findall(r'<g id="(item&#45;\d+)"', tile)) for tile in tiles]
     assert set().union(*on_tiles) == items
     assert max(len(tile) for tile in on_tiles) < len(items)
+    # Every item links to its page: on the overview, and on each tile that shows it.
+    def url(item: str) -> str:
+        return f"http://localhost/collaborations/groot/items/{item.rsplit(';', 1)[1]}"
+
+    sections = documents[-1].split("<section>")[1:]
+    linked = [set(re.findall(r'<a href="([^"]+)" style=', section)) for section in sections]
+    assert linked[0] == {url(item) for item in items}
+    for shown, tile_links in zip(on_tiles, linked[1:], strict=True):
+        assert tile_links and tile_links <= {url(item) for item in shown}
+    assert set().union(*linked[1:]) == linked[0]
+    # In the PDF itself: each a link area of the page.
+    targets = {target.decode() for target in _pdf_links(data)}
+    assert targets == linked[0]
 
 
 # --- focus, greyed causes ----------------------------------------------------------------

@@ -12,11 +12,16 @@ written as glyph outlines; or the screen SVG when its text needs no shaping) wit
 narrower viewBox; WeasyPrint (rem/core/pdf.py) lays the pages out. A print SVG has no
 ``<text>`` to read font sizes from: the smallest text is measured on the screen SVG of
 the same DOT (:func:`smallest_font`).
+
+Each item on a page links to its page in rem, as its node does in the screen SVG: WeasyPrint
+draws an SVG image without its links, so the PDF gets a link area over every node that the
+page shows (:func:`node_links`, read from the screen SVG).
 """
 
 from __future__ import annotations
 
 import base64
+import html
 import math
 import re
 from dataclasses import dataclass
@@ -44,6 +49,8 @@ _G_TAG_RE = re.compile(r"<g\b|</g>")
 _PAIR_RE = re.compile(r"(-?[0-9.]+),(-?[0-9.]+)")
 _POINTS_RE = re.compile(r'\s(?:points|d)="([^"]*)"')
 _XY_RE = re.compile(r'\s(?:x|cx)="(-?[0-9.]+)"[^>]*?\s(?:y|cy)="(-?[0-9.]+)"')
+_ELLIPSE_RE = re.compile(r'<ellipse\b[^>]*?\scx="(-?[0-9.]+)" cy="(-?[0-9.]+)" '
+                         r'rx="([0-9.]+)" ry="([0-9.]+)"')
 # Text may reach past the points it is placed at (a label under a node, say): a part of the
 # drawing is kept on a tile when it comes this close to it (in the drawing's points).
 CULL_MARGIN = 72.0
@@ -78,6 +85,63 @@ def smallest_font(svg: str) -> float:
     """Return the smallest font size used in ``svg`` (points), 10 when there is none."""
     sizes = [float(size) for size in _FONT_RE.findall(svg)]
     return min(sizes) if sizes else 10.0
+
+
+# An item's node in the screen SVG, with the link Graphviz wrote for it (rem.maps.renderer).
+_NODE_LINK_RE = re.compile(r'<g id="item&#45;\d+" class="node[^"]*">\s*(?:<title>[^<]*</title>\s*)?'
+                           r'<g id="a_item&#45;\d+"><a xlink:href="([^"]+)"(.*?)</a>', re.S)
+
+
+@dataclass
+class NodeLink:
+    """Where an item's node is drawn (points, in the SVG's viewBox) and where it links."""
+
+    href: str
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+
+def node_links(svg: str) -> list[NodeLink]:
+    """Return the items' nodes of a screen SVG that link somewhere, with their boxes."""
+    graph = _GRAPH_RE.search(svg)
+    if graph is None:
+        return []
+    scale_x, scale_y, shift_x, shift_y = (float(v) for v in graph.groups())
+    links = []
+    for match in _NODE_LINK_RE.finditer(svg, graph.end()):
+        box = _box(match.group(2))
+        if box is None:
+            continue
+        left, right = sorted(((box[0] + shift_x) * scale_x, (box[2] + shift_x) * scale_x))
+        top, bottom = sorted(((box[1] + shift_y) * scale_y, (box[3] + shift_y) * scale_y))
+        links.append(NodeLink(html.unescape(match.group(1)), left, top, right, bottom))
+    return links
+
+
+def scaled_links(links: list[NodeLink], factor: float) -> list[NodeLink]:
+    """Return ``links`` for a drawing ``factor`` times as large (the print SVG of a map can
+    differ from its screen SVG by a fraction of a point)."""
+    return [NodeLink(link.href, link.left * factor, link.top * factor, link.right * factor,
+                     link.bottom * factor) for link in links]
+
+
+def _link_areas(links: list[NodeLink], x: float, y: float, width: float, height: float,
+                scale: float) -> str:
+    """Return the link areas (HTML, for WeasyPrint) of the nodes that the rectangle
+    (x, y, width, height) of the drawing shows, placed over its image ``scale`` times as
+    large; a node cut by the rectangle's edge links with the part that is shown."""
+    areas = []
+    for link in links:
+        left, top = max(link.left, x), max(link.top, y)
+        right, bottom = min(link.right, x + width), min(link.bottom, y + height)
+        if right - left < 1 or bottom - top < 1:
+            continue
+        areas.append(f'<a href="{escape(link.href)}" style="left:{(left - x) * scale:.2f}pt;'
+                     f'top:{(top - y) * scale:.2f}pt;width:{(right - left) * scale:.2f}pt;'
+                     f'height:{(bottom - top) * scale:.2f}pt"></a>')
+    return "".join(areas)
 
 
 def plan(width: float, height: float, paper: str, font: float) -> Plan:
@@ -137,6 +201,10 @@ def _box(part: str) -> tuple[float, float, float, float] | None:
     for x, y in _XY_RE.findall(part):
         xs.append(float(x))
         ys.append(float(y))
+    # An ellipse reaches its radii past its centre (a wide label's: 150 points and more).
+    for cx, cy, rx, ry in _ELLIPSE_RE.findall(part):
+        xs += [float(cx) - float(rx), float(cx) + float(rx)]
+        ys += [float(cy) - float(ry), float(cy) + float(ry)]
     if not xs:
         return None
     return min(xs), min(ys), max(xs), max(ys)
@@ -230,10 +298,12 @@ def size_of(svg: str) -> tuple[float, float]:
     return float(match.group(1)), float(match.group(2))
 
 
-def pdf_pages(svg: str, title: str, paper: str, *, smallest: float) -> tuple[bytes, Plan]:
+def pdf_pages(svg: str, title: str, paper: str, *, smallest: float,
+              links: list[NodeLink] | None = None) -> tuple[bytes, Plan]:
     """Return the PDF of the map (from its SVG for paper) on ``paper``, with its plan;
     ``smallest`` is the drawing's smallest font size in points (:func:`smallest_font` of
-    its screen SVG).
+    its screen SVG); ``links``: the items' links (:func:`node_links` of the screen SVG),
+    laid over their nodes on every page that shows them.
 
     Raises TooLarge when the map needs more than MAX_PAGES pages.
     """
@@ -241,29 +311,37 @@ def pdf_pages(svg: str, title: str, paper: str, *, smallest: float) -> tuple[byt
     layout = plan(width, height, paper, smallest)
     page_w, page_h = PAPERS[paper]
     head = escape(title)
+    links = links or []
+    # (heading, the page's SVG, its link areas)
     pages = []
     if not layout.tiled:
-        pages.append((head, _cropped(svg, 0, 0, width, height, layout.scale)))
+        pages.append((head, _cropped(svg, 0, 0, width, height, layout.scale),
+                      _link_areas(links, 0, 0, width, height, layout.scale)))
     else:
         tiles = _tiles(svg, width, height, layout)
         overview_scale = min(layout.area[0] / width, layout.area[1] / height)
         pages.append((escape(_("%(title)s: overzicht, %(n)d bladen", title=title,
                                 n=len(tiles))),
                       _cropped(_overview(svg, width, height, layout, tiles), 0, 0, width,
-                               height, overview_scale)))
+                               height, overview_scale),
+                      _link_areas(links, 0, 0, width, height, overview_scale)))
         for tile in tiles:
             pages.append((escape(_("%(title)s: blad %(n)d (rij %(row)d, kolom %(column)d)",
                                    title=title, n=tile.page, row=tile.row + 1,
                                    column=tile.column + 1)),
                           _cropped(tile.svg, tile.x, tile.y, tile.width, tile.height,
-                                   layout.scale)))
+                                   layout.scale),
+                          _link_areas(links, tile.x, tile.y, tile.width, tile.height,
+                                      layout.scale)))
     style = (f"@page {{ size: {page_w}mm {page_h}mm; margin: {MARGIN_MM}mm; }}"
              "body { margin: 0; font-family: Helvetica, Arial, sans-serif; }"
              f"h1 {{ font-size: 10pt; font-weight: normal; margin: 0; height: {HEADER_MM}mm; }}"
              "section { page-break-after: always; } section:last-child { page-break-after: auto; }"
-             "img { display: block; }")
-    body = "".join(f'<section><h1>{heading}</h1><img src="{_data_uri(page)}" alt=""></section>'
-                   for heading, page in pages)
+             "img { display: block; } .drawing { position: relative; }"
+             ".drawing a { position: absolute; display: block; }")
+    body = "".join(f'<section><h1>{heading}</h1><div class="drawing">'
+                   f'<img src="{_data_uri(page)}" alt="">{areas}</div></section>'
+                   for heading, page, areas in pages)
     document = (f'<!doctype html><html lang="nl"><head><meta charset="utf-8">'
                 f"<title>{head}</title><style>{style}</style></head><body>{body}</body></html>")
     return pdf.render(document, "", [], svg_data=True), layout

@@ -320,9 +320,13 @@ def _draw_download(collaboration: Collaboration, filters: MapFilters, options: M
         description = summary(ripple_map)
         text = renderer.titled_svg(data, ripple_map.title, description)
         printed = drawing.print_svg(source, engine, ripple_map.title, description, timeout)
+        # Each item in the PDF links to its page, as in the screen SVG.
+        links = paper.node_links(text)
+        if printed:
+            links = paper.scaled_links(links, paper.size_of(printed)[0] / paper.size_of(text)[0])
         try:
             data, _plan = paper.pdf_pages(printed or text, ripple_map.title, sheet,
-                                          smallest=paper.smallest_font(text))
+                                          smallest=paper.smallest_font(text), links=links)
         except paper.TooLarge:
             return _plain(_("Deze kaart is te groot voor %(paper)s: de tekst zou onleesbaar "
                             "klein worden of over meer dan %(n)d bladen gaan. Kies A3, een "
