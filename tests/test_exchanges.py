@@ -323,6 +323,26 @@ def test_maps_side_by_side_and_combined_hold_only_shared_theme_items(app, ctx):
         assert secret not in combined.svg and secret not in maps[0].svg
 
 
+def test_maps_on_the_exchange_page_are_the_map_itself_with_their_key_under_it(app, ctx):
+    """Beside another map, a legend box and a title in the picture took most of it (the
+    page heads each map): the picture has neither, and its key is written under it,
+    for the signs it draws. On paper the pack keeps its own key (test_print_maps)."""
+    ids = _world(app)
+    exchange_id = _exchange(app, ids)
+    exchange = db.session.get(LearningExchange, exchange_id)
+    for drawn in [exchange_maps.side_by_side(exchange)[0], exchange_maps.combined(exchange)]:
+        assert "legend&#45;" not in drawn.svg, drawn.key
+        assert re.search(r"<text[^>]*>Rimpelkaart|<text[^>]*>Gezamenlijke", drawn.svg) is None
+        assert f'id="{drawn.key}-map-title">{drawn.title}</title>' in drawn.svg
+        texts = [text for text, _colour in drawn.screen_key]
+        assert any("Activiteit" in text for text in texts), texts
+        assert any("effect" in text for text in texts), texts
+    body = _client(app, "coord").get(f"/exchanges/{exchange_id}").get_data(as_text=True)
+    keys = re.findall(r'<ul class="map-key"[^>]*>(.*?)</ul>', body, re.S)
+    assert len(keys) == 3  # the two maps with items, and the combined map
+    assert all("Activiteit" in key for key in keys)
+
+
 def test_the_exchange_page_has_no_duplicate_ids(app):
     ids = _world(app)
     body = _client(app, "coord").get(f"/exchanges/{_exchange(app, ids)}").get_data(

@@ -28,7 +28,7 @@ from rem.collaborations.models import Collaboration
 from rem.exchanges.models import LearningExchange, exchange_participants
 from rem.extensions import db
 from rem.hubs.models import Hub
-from rem.maps import drawing, renderer, saved
+from rem.maps import drawing, legend, renderer, saved
 from rem.maps.builder import ThemeData, combined_map, map_from_log, summary
 from rem.maps.cache import render_cached
 from rem.maps.filters import MapFilters, MapOptions
@@ -74,6 +74,10 @@ class ExchangeMap:
     # key printed under it when that layout has no legend box (rem.maps.drawing.svgs).
     print_svg: Markup | None = None
     paper_key: list[list[str]] = field(default_factory=list)
+    # On the screen the picture has no legend box (beside another map, or over a few
+    # items, the box was larger than the map): its key is written under it instead,
+    # [text, colour] as rem.maps.legend.paper_key gives it.
+    screen_key: list[list[str]] = field(default_factory=list)
 
 
 def theme_filters(exchange: LearningExchange) -> MapFilters:
@@ -89,6 +93,15 @@ def _draw(key: str, ripple_map: RippleMap, collaboration: Collaboration | None,
     description = summary(ripple_map)
     svg = print_svg = None
     key_lines: list[list[str]] = []
+    screen_key: list[list[str]] = []
+    title = ripple_map.title
+    if not for_pdf:
+        # Neither a legend box nor a title in the picture: the page heads each map, and
+        # writes its key under it. Beside another map, or around a few items, they made
+        # the map itself a fraction of its frame.
+        screen_key = legend.paper_key(ripple_map)
+        ripple_map.legend = {}
+        ripple_map.title = ""
     problem = None
     if count == 0:
         problem = empty_message
@@ -110,8 +123,8 @@ def _draw(key: str, ripple_map: RippleMap, collaboration: Collaboration | None,
                 source = renderer.to_dot(ripple_map, layout)
                 engine = renderer.engine_for(layout)
                 raw = render_cached(source, engine, "svg", timeout)
-                text = renderer.titled_svg(raw, ripple_map.title, description, inline=True)
-                printed = (drawing.print_svg(source, engine, ripple_map.title, description,
+                text = renderer.titled_svg(raw, title, description, inline=True)
+                printed = (drawing.print_svg(source, engine, title, description,
                                              timeout) or text) if for_pdf else None
             svg = Markup(prefix_ids(text, key))  # noqa: S704 - Graphviz output of escaped data
             if printed is not None:
@@ -124,8 +137,10 @@ def _draw(key: str, ripple_map: RippleMap, collaboration: Collaboration | None,
         except renderer.MapRenderError:
             log.exception("rendering an exchange map failed")
             problem = _("De kaart kon niet worden getekend. Hieronder staat hij als lijst.")
-    return ExchangeMap(key, ripple_map.title, collaboration, svg, problem, outline(ripple_map),
-                       description, count, print_svg=print_svg, paper_key=key_lines)
+    ripple_map.title = title
+    return ExchangeMap(key, title, collaboration, svg, problem, outline(ripple_map),
+                       description, count, print_svg=print_svg, paper_key=key_lines,
+                       screen_key=screen_key if svg is not None else [])
 
 
 Logs = list[tuple[Collaboration, LogView]]
