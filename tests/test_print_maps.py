@@ -389,8 +389,9 @@ def test_the_review_prints_its_map_in_date_columns_with_a_text_key(app, admin, d
     """The borging review's map of the year printed as a strip about five times as wide
     as it is high, labels of about 3 pt on a landscape page. It prints in the wall's
     date-ordered columns now, as the session report does, with its legend as text under
-    it (the columns have no legend box: the themes' colours are named there); the page
-    keeps the timeline. Adopting keeps that key with the frozen map."""
+    it (the columns have no legend box: the themes' colours are named there). The page
+    shows it so too: in the report's column the timeline's labels were about 5 px high.
+    Adopting keeps that key with the frozen map."""
     base = f"/collaborations/{demo['review_slug']}/reviews"
     # A new version is a draft: its PDF draws the map now (the adopted one is frozen).
     token = csrf_token(admin, f"{base}/{demo['review']}")
@@ -408,9 +409,14 @@ def test_the_review_prints_its_map_in_date_columns_with_a_text_key(app, admin, d
     assert key and "Activiteit (rechthoek)" in key.group(0)
     assert themes and all(html_escape(name) in key.group(0) for name in themes)
     page = admin.get(f"{base}/{draft_id}").get_data(as_text=True)
-    assert re.search(r'id="[\w-]*legend"', page), "the page keeps the timeline with its legend box"
-    # What a pale item is: said under the map on the page, by the key on paper (not twice).
-    assert "Bleek getekend" in page and "Bleek getekend" not in printed[-1]
+    shown = re.search(r'<div class="map-svg">(<svg.*?</svg>)', page, re.DOTALL).group(1)
+    assert _shapes([shown])[0] > 0.35 and not re.search(r'id="[\w-]*legend"', shown)
+    assert "<text" in shown and 'class="node' in shown  # the browser's text, and links
+    screen_key = re.search(r'<ul class="map-key".*?</ul>', page, re.DOTALL)
+    assert screen_key and "Activiteit (rechthoek)" in screen_key.group(0)
+    assert all(html_escape(name) in screen_key.group(0) for name in themes)
+    # What a pale item is: said once, by the key, on the page and on paper.
+    assert "Bleek getekend" not in page and "Bleek getekend" not in printed[-1]
     # The adopted review prints the key it kept.
     with app.app_context():
         kept = db.session.get(BorgingReview, demo["review"]).frozen_extra["map_key"]

@@ -126,6 +126,16 @@ def svgs(ripple_map: RippleMap, layout: str, timeout: float, *,
          description: str | None = None) -> tuple[str, str]:
     """Return the map as inline SVG for the screen and as the SVG a PDF prints: drawn in
     its :func:`paper_layout`, shaped when :func:`print_svg` says so."""
+    screen, _paper, printed = paper_svgs(ripple_map, layout, timeout, description=description)
+    return screen, printed
+
+
+def paper_svgs(ripple_map: RippleMap, layout: str, timeout: float, *,
+               description: str | None = None) -> tuple[str, str, str]:
+    """Return the map as inline SVG for the screen, drawn in its :func:`paper_layout` as
+    inline SVG (its text left to the browser: for a page that shows the map as paper
+    does) and as the SVG a PDF prints (that drawing shaped when :func:`print_svg` says
+    so)."""
     text = description if description is not None else summary(ripple_map)
     source = dot_source(ripple_map, layout, timeout)
     engine = renderer.engine_for(layout)
@@ -138,4 +148,5 @@ def svgs(ripple_map: RippleMap, layout: str, timeout: float, *,
         engine = renderer.engine_for(paper)
         unshaped = renderer.titled_svg(render_cached(source, engine, "svg", timeout),
                                        ripple_map.title, text, inline=True)
-    return screen, print_svg(source, engine, ripple_map.title, text, timeout) or unshaped
+    return (screen, unshaped,
+            print_svg(source, engine, ripple_map.title, text, timeout) or unshaped)

@@ -30,6 +30,9 @@ class YearMap:
     print_svg: str | None = None
     # Its legend as text, for paper (rem.maps.drawing.paper_key).
     key: list[list[str]] = field(default_factory=list)
+    # The map in its paper layout with its text left to the browser (rem.maps.drawing.
+    # paper_svgs): what the report page shows.
+    paper_svg: str | None = None
 
 
 def year_map(collaboration: Collaboration, year: int, access: Access,
@@ -56,11 +59,12 @@ def year_map(collaboration: Collaboration, year: int, access: Access,
         return YearMap(None, text, _("Deze kaart is te groot om te tekenen (%(n)d items).",
                                      n=count))
     timeout = current_app.config["REM_DOT_TIMEOUT"]
-    print_svg = None
+    print_svg = paper_svg = None
     key: list[list[str]] = []
     try:
         if for_pdf:
-            svg, print_svg = drawing.svgs(ripple_map, options.layout, timeout, description=text)
+            svg, paper_svg, print_svg = drawing.paper_svgs(ripple_map, options.layout,
+                                                           timeout, description=text)
             key = drawing.paper_key(ripple_map, options.layout)
         else:
             svg = drawing.svg(ripple_map, options.layout, timeout, description=text)
@@ -70,4 +74,4 @@ def year_map(collaboration: Collaboration, year: int, access: Access,
     except renderer.MapRenderError:
         log.exception("drawing the review map of %s failed", collaboration.slug)
         return YearMap(None, text, _("De kaart kon niet worden getekend."))
-    return YearMap(svg, text, None, print_svg, key)
+    return YearMap(svg, text, None, print_svg, key, paper_svg)

@@ -92,14 +92,20 @@ def report_context(collaboration: Collaboration, review: BorgingReview, access: 
         print_svg = review.frozen_map_print_svg or map_svg
         map_summary = review.frozen_map_summary or ""
         map_key = list((review.frozen_extra or {}).get("map_key", []))
+        # The frozen print map, unless its text was shaped into glyph outlines (then the
+        # page's text would be pictures: it shows the frozen screen map).
+        paper_svg = (print_svg if print_svg and print_svg is not map_svg
+                     and "#glyph" not in print_svg else map_svg)
         map_problem = None if map_svg else (review.frozen_map_summary or
                                             _("De kaart is bij het vaststellen niet bewaard."))
     else:
+        # Drawn for paper on the screen too: see "screen_map" below.
         drawn = year_map(collaboration, review.year, access,
-                         saved.shown_by(review, collaboration), for_pdf=for_pdf)
+                         saved.shown_by(review, collaboration), for_pdf=True)
         map_svg, map_summary, map_problem = drawn.svg, drawn.summary, drawn.problem
         print_svg = drawn.print_svg or map_svg
         map_key = drawn.key
+        paper_svg = drawn.paper_svg or map_svg
     strategies = {s.strategy: s for s in review.strategies}
     radars = [radar_of(review, previous, older=False)]
     if review.use_older_pillars:
@@ -120,6 +126,10 @@ def report_context(collaboration: Collaboration, review: BorgingReview, access: 
                           thread_snapshots("review", review.id, access)),
         "radars": radars,
         "map_svg": Markup(map_svg) if map_svg else None,  # noqa: S704 - Graphviz output
+        # The page shows the map as paper gets it: a year's timeline in date columns that
+        # fill the width, with its key under it; the screen's timeline is a strip whose
+        # labels were 5 px high in the report's column.
+        "screen_map": Markup(paper_svg) if paper_svg else None,  # noqa: S704 - the same
         "map_uri": radar.data_uri(print_svg) if for_pdf and print_svg else None,
         "map_summary": map_summary, "map_problem": map_problem, "map_key": map_key,
         "score_text": score_text,
