@@ -363,7 +363,8 @@ _SIZE_RE = re.compile(r'<svg[^>]*?width="([\d.]+)(?:pt|px)?"[^>]*?height="([\d.]
 def test_the_session_report_prints_its_maps_in_date_columns(app, admin, demo, printed):
     """A timeline of two years is a strip about twelve times as wide as it is high: on
     the page's width its labels printed about 2 pt. On paper the map is drawn in the
-    wall's date-ordered columns, about as high as it is wide."""
+    wall's date-ordered columns, about as high as it is wide; on the screen too (the
+    strip's labels were about 4 px there), with the key under the heading."""
     response = admin.get(f"/collaborations/{demo['slug']}/sessions/{demo['workshop']}"
                          "/report.pdf")
     assert response.status_code == 200
@@ -372,9 +373,13 @@ def test_the_session_report_prints_its_maps_in_date_columns(app, admin, demo, pr
     for svg in maps:
         width, height = (float(value) for value in _SIZE_RE.search(svg).groups())
         assert height / width > 0.35, f"a strip of {width:.0f} × {height:.0f}"
-    # The screen keeps the timeline, with its legend box (the wall has none).
     page = admin.get(f"/collaborations/{demo['slug']}/sessions/{demo['workshop']}/report")
-    assert len(re.findall(r'id="[\w-]*legend"', page.get_data(as_text=True))) == 2
+    body = page.get_data(as_text=True)
+    shown = re.findall(r'<div class="map-frame map-fit">(<svg.*?</svg>)', body, re.DOTALL)
+    assert len(shown) == 2 and all(shape > 0.35 for shape in _shapes(shown)), _shapes(shown)
+    assert not re.search(r'id="[\w-]*legend"', body)  # the columns have no legend box
+    key = re.search(r'<ul class="map-key".*?</ul>', body, re.DOTALL)
+    assert key and "Activiteit (rechthoek)" in key.group(0)
 
 
 def _shapes(svgs: list[str]) -> list[float]:

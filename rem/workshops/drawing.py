@@ -74,14 +74,15 @@ def _prefix_ids(svg: str, prefix: str) -> str:
 def draw(collaboration: Collaboration, log_view: LogView, title: str,
          layout: str = "timeline", id_prefix: str = "",
          view: tuple[MapFilters, MapOptions] | None = None, projector: bool = False,
-         contrast: bool = False, for_pdf: bool = False, shape: float | None = None
-         ) -> Drawing:
+         contrast: bool = False, for_pdf: bool = False, shape: float | None = None,
+         as_paper: bool = False) -> Drawing:
     """Return the map of ``log_view`` as inline SVG (cached by its DOT source); ``view``
     (a saved view's filters and options) draws it that way; ``projector`` draws it for
     the wall (large text, no legend: rem.maps.builder.for_projector; a timeline of up to
     WALL_MAX_ITEMS items in the shape of the screen's map box, ``shape``, the renderer's
     "wall"; ``contrast``: bold labels); ``for_pdf`` also draws it for paper
-    (``data_uri``)."""
+    (``data_uri``); ``as_paper``: the inline SVG too is drawn as paper draws it (a
+    timeline in date columns, with ``key``), for a report read on the screen."""
     filters, options = view if view is not None else (MapFilters(), MapOptions(layout=layout))
     if projector and view is None:
         options.granularity = periods.projector_granularity(log_view.items,
@@ -104,10 +105,14 @@ def draw(collaboration: Collaboration, log_view: LogView, title: str,
     data_uri = None
     key: list[list[str]] = []
     try:
-        if for_pdf:
-            svg_text, print_text = drawing.svgs(ripple_map, layout, timeout, description=text)
+        if for_pdf or as_paper:
+            svg_text, paper_text, print_text = drawing.paper_svgs(ripple_map, layout, timeout,
+                                                                  description=text)
             key = drawing.paper_key(ripple_map, layout)
-            data_uri = pdf.SVG_DATA + base64.b64encode(print_text.encode()).decode()
+            if for_pdf:
+                data_uri = pdf.SVG_DATA + base64.b64encode(print_text.encode()).decode()
+            if as_paper:
+                svg_text = paper_text
         else:
             svg_text = drawing.svg(ripple_map, layout, timeout, description=text)
         if id_prefix:

@@ -252,10 +252,12 @@ def _report_context(collaboration: Collaboration, workshop: Workshop, *,
                     for_pdf: bool = False) -> dict:
     access = current_access()
     report = workshop_report.build_report(workshop, access.item_clause(collaboration))
+    # Read on the screen as on paper: a timeline in date columns, with its key (the
+    # screen's timeline was a strip with 4 px labels in the report's width).
     before = drawing.draw(collaboration, report.before, _("Kaart bij de opening"),
-                          id_prefix="before-", for_pdf=for_pdf)
+                          id_prefix="before-", for_pdf=for_pdf, as_paper=True)
     after = drawing.draw(collaboration, report.after, _("Kaart na de sessie"),
-                         id_prefix="after-", for_pdf=for_pdf)
+                         id_prefix="after-", for_pdf=for_pdf, as_paper=True)
     return {
         "report": report, "before": before, "after": after,
         "role_labels": {k.value: v for k, v in PARTICIPANT_ROLE_LABELS.items()},
