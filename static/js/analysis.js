@@ -1,5 +1,6 @@
-// The map through time: the range input steps through the periods. Without this file the
-// page works with the previous/next links and the period list plus its button.
+// The map through time: the range input steps through the periods, and the map opens at
+// its newest periods. Without this file the page works with the previous/next links and
+// the period list plus its button, and the map opens at its start.
 (() => {
   "use strict";
 
@@ -30,5 +31,9 @@
 
   document.addEventListener("DOMContentLoaded", () => {
     document.querySelectorAll(".stepper-form").forEach(setUp);
+    // The map of a period opens at its newest periods (the timeline runs left to right).
+    document.querySelectorAll("[data-scroll-to-end]").forEach((frame) => {
+      frame.scrollLeft = frame.scrollWidth;
+    });
   });
 })();
