@@ -96,12 +96,10 @@ def _draw(key: str, ripple_map: RippleMap, collaboration: Collaboration | None,
     screen_key: list[list[str]] = []
     title = ripple_map.title
     if not for_pdf:
-        # Neither a legend box nor a title in the picture: the page heads each map, and
-        # writes its key under it. Beside another map, or around a few items, they made
-        # the map itself a fraction of its frame.
+        # No legend box in the picture: the page writes the key under it. Beside another
+        # map, or around a few items, the box made the map itself a fraction of its frame.
         screen_key = legend.paper_key(ripple_map)
         ripple_map.legend = {}
-        ripple_map.title = ""
     problem = None
     if count == 0:
         problem = empty_message
@@ -113,13 +111,19 @@ def _draw(key: str, ripple_map: RippleMap, collaboration: Collaboration | None,
             # The combined map keeps a band per collaboration, which date columns do not
             # draw: on paper it is drawn as on the screen, with its legend box.
             banded = any(node.cluster for node in ripple_map.nodes)
-            if for_pdf and not banded:
-                # As the session report and the review print theirs: in date columns with
-                # a key of the signs drawn, instead of the screen's legend box.
-                text, printed = drawing.svgs(ripple_map, layout, timeout,
-                                             description=description)
-                key_lines = drawing.paper_key(ripple_map, layout)
+            if not banded:
+                # As the session report and the review show and print theirs: a timeline
+                # in date columns with a key of the signs drawn, instead of the screen's
+                # legend box (beside another map, a timeline strip's labels were 3-4 px).
+                _screen, text, printed = drawing.paper_svgs(ripple_map, layout, timeout,
+                                                            description=description)
+                if for_pdf:
+                    key_lines = drawing.paper_key(ripple_map, layout)
+                else:
+                    printed = None
             else:
+                if not for_pdf:
+                    ripple_map.title = ""  # the page heads the map (date columns have none)
                 source = renderer.to_dot(ripple_map, layout)
                 engine = renderer.engine_for(layout)
                 raw = render_cached(source, engine, "svg", timeout)
