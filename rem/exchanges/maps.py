@@ -28,7 +28,7 @@ from rem.collaborations.models import Collaboration
 from rem.exchanges.models import LearningExchange, exchange_participants
 from rem.extensions import db
 from rem.hubs.models import Hub
-from rem.maps import drawing, legend, renderer, saved
+from rem.maps import drawing, renderer, saved
 from rem.maps.builder import ThemeData, combined_map, map_from_log, summary
 from rem.maps.cache import render_cached
 from rem.maps.filters import MapFilters, MapOptions
@@ -76,7 +76,7 @@ class ExchangeMap:
     paper_key: list[list[str]] = field(default_factory=list)
     # On the screen the picture has no legend box (beside another map, or over a few
     # items, the box was larger than the map): its key is written under it instead,
-    # [text, colour] as rem.maps.legend.paper_key gives it.
+    # [text, colour] as rem.maps.drawing.key_of gives it.
     screen_key: list[list[str]] = field(default_factory=list)
 
 
@@ -98,7 +98,7 @@ def _draw(key: str, ripple_map: RippleMap, collaboration: Collaboration | None,
     if not for_pdf:
         # No legend box in the picture: the page writes the key under it. Beside another
         # map, or around a few items, the box made the map itself a fraction of its frame.
-        screen_key = legend.paper_key(ripple_map)
+        screen_key = drawing.key_of(ripple_map)
         ripple_map.legend = {}
     problem = None
     if count == 0:

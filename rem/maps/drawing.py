@@ -114,6 +114,12 @@ def paper_layout(layout: str, count: int) -> str:
     return "wall" if layout == "timeline" and count <= renderer.WALL_MAX_ITEMS else layout
 
 
+def key_of(ripple_map: RippleMap) -> list[list[str]]:
+    """Return the legend of the signs ``ripple_map`` draws as text, for a page that shows
+    the map without its legend box (rem.maps.legend.paper_key)."""
+    return legend.paper_key(ripple_map)
+
+
 def paper_key(ripple_map: RippleMap, layout: str) -> list[list[str]]:
     """Return the text legend to print under the map when its :func:`paper_layout` has
     no legend box (rem.maps.legend.paper_key), else an empty list."""
