@@ -100,6 +100,21 @@ def _labels(page) -> dict:
     }""")
 
 
+def _shown_whole(page, items: int, where: str) -> dict:
+    """Print how the projector shows its map (``where``: the screen), and check that it
+    shows it whole: no zoom, every item in view, every label at least 18 px high."""
+    live = page.locator("#projector-live")
+    seen = _labels(page)
+    print(f"\n{items} items at {where}: labels {seen['min']:.1f} px "
+          f"({live.get_attribute('data-zoomed')}), {len(seen['visible'])} items in view, "
+          f"map {seen['frame'][0]:.0f} x {seen['frame'][1]:.0f} px, drawing fills "
+          f"{seen['fill'][0]:.0%} x {seen['fill'][1]:.0%} of it")
+    assert live.get_attribute("data-zoomed") == "all"
+    assert len(seen["visible"]) == items, seen
+    assert seen["min"] >= MIN_LABEL_PX, seen
+    return seen
+
+
 def _open_projector(new_context, signed_in_state, live_server, path, query=""):
     page = new_context(signed_in_state=signed_in_state, viewport=FULL_HD).new_page()
     problems = PageProblems(page, live_server.url)
@@ -117,16 +132,7 @@ def test_a_map_of_up_to_60_items_is_readable_whole_at_1080p(new_context, signed_
     slug = f"projectie-{items}{'-contrast' if query else ''}"
     path, _newest = _collaboration_with_session(live_server, slug, items)
     page, problems = _open_projector(new_context, signed_in_state, live_server, path, query)
-    live = page.locator("#projector-live")
-    seen = _labels(page)
-    print(f"\n{items} items at 1920x1080{query}: labels {seen['min']:.1f} px "
-          f"({live.get_attribute('data-zoomed')}), {len(seen['visible'])} items in view, "
-          f"map {seen['frame'][0]:.0f} x {seen['frame'][1]:.0f} px, drawing fills "
-          f"{seen['fill'][0]:.0%} x {seen['fill'][1]:.0%} of it")
-    # The whole map, no zoom, every label at least 18 px high.
-    assert live.get_attribute("data-zoomed") == "all"
-    assert len(seen["visible"]) == items, seen
-    assert seen["min"] >= MIN_LABEL_PX, seen
+    seen = _shown_whole(page, items, f"1920x1080{query}")
     assert page.locator("[data-zoom-note]").is_hidden()
     # The map fills the screen: its box most of the width and height below the heading,
     # the drawing the whole of that box one way and most of it the other.
@@ -180,14 +186,7 @@ def test_on_a_4_3_projector_the_wall_takes_the_screen_shape(new_context, signed_
     page.wait_for_function(f"() => document.querySelector('#projector-live').dataset.shape"
                            f" !== '{wide}'", timeout=15_000)
     page.wait_for_function(DRAWN_IN_BOX_SHAPE, timeout=15_000)
-    seen = _labels(page)
-    print(f"\n40 items at 1400x1050: labels {seen['min']:.1f} px "
-          f"({live.get_attribute('data-zoomed')}), shape {live.get_attribute('data-shape')}, "
-          f"map {seen['frame'][0]:.0f} x {seen['frame'][1]:.0f} px, drawing fills "
-          f"{seen['fill'][0]:.0%} x {seen['fill'][1]:.0%} of it")
-    assert live.get_attribute("data-zoomed") == "all"
-    assert len(seen["visible"]) == 40, seen
-    assert seen["min"] >= MIN_LABEL_PX, seen
+    seen = _shown_whole(page, 40, f"1400x1050, shape {live.get_attribute('data-shape')}")
     assert max(seen["fill"]) >= 0.99 and min(seen["fill"]) >= 0.8, seen
     # Its polls ask for that shape from now on, and get 204 while nothing changes.
     assert f"shape={live.get_attribute('data-shape')}" in live.get_attribute("hx-get")
